@@ -1,0 +1,234 @@
+//! Mergeable latency histograms.
+//!
+//! A [`Histogram`] is an HDR histogram of microseconds (3 significant digits, 1 µs to
+//! 1 hour). It is serialized as the standard compressed HdrHistogram V2 encoding in
+//! base64 — the same bytes `HdrHistogram`'s Java/Go/Python tools read — next to the
+//! derived [`LatencySummary`] so a human (or `jq`) can read the run without decoding.
+//! Merging two histograms is exact, which is what makes sharded runs combinable.
+
+use base64::Engine as _;
+use hdrhistogram::serialization::{Deserializer, Serializer, V2DeflateSerializer};
+use serde::{Deserialize, Deserializer as SerdeDeserializer, Serialize, Serializer as SerdeSerializer};
+
+/// Highest trackable value: one hour in microseconds. Larger values are clamped.
+pub const MAX_TRACKABLE_US: u64 = 3_600_000_000;
+
+/// An HDR histogram of durations in microseconds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Histogram {
+    inner: hdrhistogram::Histogram<u64>,
+}
+
+/// Why a serialized histogram could not be read back.
+#[derive(Debug)]
+pub struct HistogramError(pub String);
+
+impl std::fmt::Display for HistogramError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "invalid histogram encoding: {}", self.0)
+    }
+}
+
+impl std::error::Error for HistogramError {}
+
+impl Default for Histogram {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Histogram {
+    /// An empty histogram covering 1 µs ..= 1 h with 3 significant digits.
+    pub fn new() -> Self {
+        let inner = hdrhistogram::Histogram::new_with_bounds(1, MAX_TRACKABLE_US, 3)
+            .expect("static bounds are valid");
+        Self { inner }
+    }
+
+    /// Records one value in microseconds; values beyond one hour are clamped.
+    #[inline]
+    pub fn record_us(&mut self, value_us: u64) {
+        let v = value_us.clamp(1, MAX_TRACKABLE_US);
+        // Cannot fail: the value is clamped into the trackable range.
+        let _ = self.inner.record(v);
+    }
+
+    /// Adds every value of `other` into `self` (exact).
+    pub fn merge(&mut self, other: &Histogram) {
+        // Same bounds on both sides, so `add` cannot fail.
+        let _ = self.inner.add(&other.inner);
+    }
+
+    /// Empties the histogram, keeping its allocation.
+    pub fn reset(&mut self) {
+        self.inner.reset();
+    }
+
+    pub fn count(&self) -> u64 {
+        self.inner.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.inner.is_empty()
+    }
+
+    /// The value at quantile `q` (0.0..=1.0) in microseconds; 0 when empty.
+    pub fn quantile_us(&self, q: f64) -> u64 {
+        if self.inner.is_empty() {
+            return 0;
+        }
+        self.inner.value_at_quantile(q)
+    }
+
+    pub fn max_us(&self) -> u64 {
+        if self.inner.is_empty() {
+            0
+        } else {
+            self.inner.max()
+        }
+    }
+
+    pub fn min_us(&self) -> u64 {
+        if self.inner.is_empty() {
+            0
+        } else {
+            self.inner.min()
+        }
+    }
+
+    pub fn mean_us(&self) -> f64 {
+        if self.inner.is_empty() {
+            0.0
+        } else {
+            self.inner.mean()
+        }
+    }
+
+    /// Percentile distribution points `(percentile, value_us)` for an HdrHistogram plot,
+    /// at 1 - 10^-k spaced ticks (50, 75, 90, 95, 99, 99.9, 99.99, … up to the max).
+    pub fn distribution(&self) -> Vec<(f64, u64)> {
+        if self.inner.is_empty() {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for p in [0.0, 25.0, 50.0, 75.0, 90.0, 95.0, 99.0, 99.5, 99.9, 99.95, 99.99, 99.999] {
+            out.push((p, self.inner.value_at_quantile(p / 100.0)));
+        }
+        out.push((100.0, self.inner.max()));
+        out
+    }
+
+    /// Derived numbers for people and for budgets.
+    pub fn summary(&self) -> LatencySummary {
+        LatencySummary {
+            count: self.count(),
+            min_us: self.min_us(),
+            mean_us: self.mean_us().round() as u64,
+            p50_us: self.quantile_us(0.50),
+            p75_us: self.quantile_us(0.75),
+            p90_us: self.quantile_us(0.90),
+            p95_us: self.quantile_us(0.95),
+            p99_us: self.quantile_us(0.99),
+            p999_us: self.quantile_us(0.999),
+            max_us: self.max_us(),
+            stdev_us: if self.is_empty() { 0 } else { self.inner.stdev().round() as u64 },
+        }
+    }
+
+    /// Standard compressed HdrHistogram V2 encoding, base64 (no padding stripped).
+    pub fn to_base64(&self) -> String {
+        let mut buf = Vec::new();
+        // Serializing into a Vec cannot fail for valid histograms.
+        let _ = V2DeflateSerializer::new().serialize(&self.inner, &mut buf);
+        base64::engine::general_purpose::STANDARD.encode(buf)
+    }
+
+    /// Reads what [`Histogram::to_base64`] wrote (or any V2/V2+deflate HdrHistogram).
+    pub fn from_base64(text: &str) -> Result<Self, HistogramError> {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(text.trim())
+            .map_err(|e| HistogramError(format!("not base64: {e}")))?;
+        let decoded: hdrhistogram::Histogram<u64> = Deserializer::new()
+            .deserialize(&mut bytes.as_slice())
+            .map_err(|e| HistogramError(format!("{e:?}")))?;
+        let mut h = Self::new();
+        for v in decoded.iter_recorded() {
+            let value = v.value_iterated_to().clamp(1, MAX_TRACKABLE_US);
+            let _ = h.inner.record_n(value, v.count_at_value());
+        }
+        Ok(h)
+    }
+}
+
+/// Percentiles derived from a [`Histogram`], all in microseconds.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LatencySummary {
+    pub count: u64,
+    pub min_us: u64,
+    pub mean_us: u64,
+    pub p50_us: u64,
+    pub p75_us: u64,
+    pub p90_us: u64,
+    pub p95_us: u64,
+    pub p99_us: u64,
+    pub p999_us: u64,
+    pub max_us: u64,
+    pub stdev_us: u64,
+}
+
+#[derive(Serialize, Deserialize)]
+struct HistogramRepr {
+    #[serde(flatten)]
+    summary: LatencySummary,
+    /// HdrHistogram V2 + deflate, base64.
+    hdr: String,
+}
+
+impl Serialize for Histogram {
+    fn serialize<S: SerdeSerializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        HistogramRepr { summary: self.summary(), hdr: self.to_base64() }.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Histogram {
+    fn deserialize<D: SerdeDeserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let repr = HistogramRepr::deserialize(d)?;
+        Histogram::from_base64(&repr.hdr).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merge_is_exact_and_roundtrips() {
+        let mut a = Histogram::new();
+        let mut b = Histogram::new();
+        for v in 1..=1000 {
+            a.record_us(v);
+            b.record_us(v * 1000);
+        }
+        a.merge(&b);
+        assert_eq!(a.count(), 2000);
+        let json = serde_json::to_string(&a).unwrap();
+        let back: Histogram = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.summary(), a.summary());
+        assert_eq!(back.quantile_us(0.5), a.quantile_us(0.5));
+    }
+
+    #[test]
+    fn garbage_is_an_error_not_a_panic() {
+        assert!(Histogram::from_base64("!!!").is_err());
+        assert!(Histogram::from_base64("AAAA").is_err());
+    }
+
+    #[test]
+    fn clamps_out_of_range() {
+        let mut h = Histogram::new();
+        h.record_us(0);
+        h.record_us(u64::MAX);
+        assert_eq!(h.count(), 2);
+        assert!(h.max_us() >= MAX_TRACKABLE_US);
+    }
+}

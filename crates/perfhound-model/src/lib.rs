@@ -1,0 +1,24 @@
+//! The data model every perfhound engine produces and every consumer reads.
+//!
+//! perfhound has many sources — load tests, traces, databases, logs, source code — and
+//! one end: a [`Run`] that carries **measurements** (per [`Target`]) and **findings**
+//! ([`Finding`]), judged by thresholds and budgets ([`BudgetResult`]). Keeping that end in
+//! one small crate with serde types only is what lets `report`, `check` and `merge` work
+//! on the output of any engine, and lets runs from N sharded generators be merged exactly:
+//! every histogram is an HDR histogram ([`Histogram`]) and every counter is additive.
+//!
+//! This crate deliberately knows nothing about HTTP, SQL, tokio or databases.
+
+pub mod finding;
+pub mod histogram;
+pub mod run;
+pub mod threshold;
+
+pub use finding::{Confidence, Evidence, Finding, Impact, Recommendation, Rule, RuleRef, Severity};
+pub use histogram::{Histogram, HistogramError, LatencySummary};
+pub use run::{
+    rfc3339, rfc3339_now, CheckCount, LoadSection, ProcessResources, ScenarioSummary,
+    Accounting, ErrorKind, HostInfo, Measurements, ProcessSample, Resources, Run, SecondSample,
+    Source, Target, TargetKind, ToolInfo, SCHEMA_VERSION,
+};
+pub use threshold::{BudgetResult, Comparison, Metric, Threshold, ThresholdParseError};
