@@ -40,8 +40,7 @@ impl Default for Histogram {
 impl Histogram {
     /// An empty histogram covering 1 µs ..= 1 h with 3 significant digits.
     pub fn new() -> Self {
-        let inner = hdrhistogram::Histogram::new_with_bounds(1, MAX_TRACKABLE_US, 3)
-            .expect("static bounds are valid");
+        let inner = hdrhistogram::Histogram::new_with_bounds(1, MAX_TRACKABLE_US, 3).expect("static bounds are valid");
         Self { inner }
     }
 
@@ -148,9 +147,8 @@ impl Histogram {
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(text.trim())
             .map_err(|e| HistogramError(format!("not base64: {e}")))?;
-        let decoded: hdrhistogram::Histogram<u64> = Deserializer::new()
-            .deserialize(&mut bytes.as_slice())
-            .map_err(|e| HistogramError(format!("{e:?}")))?;
+        let decoded: hdrhistogram::Histogram<u64> =
+            Deserializer::new().deserialize(&mut bytes.as_slice()).map_err(|e| HistogramError(format!("{e:?}")))?;
         let mut h = Self::new();
         for v in decoded.iter_recorded() {
             let value = v.value_iterated_to().clamp(1, MAX_TRACKABLE_US);

@@ -17,8 +17,7 @@ pub mod threshold;
 pub use finding::{Confidence, Evidence, Finding, Impact, Recommendation, Rule, RuleRef, Severity};
 pub use histogram::{Histogram, HistogramError, LatencySummary};
 pub use run::{
-    rfc3339, rfc3339_now, CheckCount, LoadSection, ProcessResources, ScenarioSummary,
-    Accounting, ErrorKind, HostInfo, Measurements, ProcessSample, Resources, Run, SecondSample,
-    Source, Target, TargetKind, ToolInfo, SCHEMA_VERSION,
+    rfc3339, rfc3339_now, Accounting, CheckCount, ErrorKind, HostInfo, LoadSection, Measurements, ProcessResources,
+    ProcessSample, Resources, Run, ScenarioSummary, SecondSample, Source, Target, TargetKind, ToolInfo, SCHEMA_VERSION,
 };
 pub use threshold::{BudgetResult, Comparison, Metric, Threshold, ThresholdParseError};

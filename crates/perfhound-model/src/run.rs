@@ -47,16 +47,13 @@ pub struct Run {
 impl Run {
     /// Reads a run from JSON text, rejecting schema versions this build does not know.
     pub fn from_json(text: &str) -> Result<Run, String> {
-        let probe: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
+        let probe: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
         let version = probe.get("schema_version").and_then(|v| v.as_u64());
         match version {
             None => return Err("missing `schema_version`: not a perfhound run file".into()),
-            Some(v) if v > u64::from(SCHEMA_VERSION) => {
-                return Err(format!(
-                    "run schema version {v} is newer than this perfhound understands ({SCHEMA_VERSION}); upgrade perfhound"
-                ))
-            }
+            Some(v) if v > u64::from(SCHEMA_VERSION) => return Err(format!(
+                "run schema version {v} is newer than this perfhound understands ({SCHEMA_VERSION}); upgrade perfhound"
+            )),
             Some(_) => {}
         }
         serde_json::from_value(probe).map_err(|e| format!("invalid run file: {e}"))
@@ -340,9 +337,7 @@ pub struct Resources {
 
 /// Current UTC time as RFC 3339 with milliseconds, e.g. `2026-11-24T10:00:00.123Z`.
 pub fn rfc3339_now() -> String {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
     rfc3339(now.as_secs() as i64, now.subsec_millis())
 }
 
@@ -360,12 +355,7 @@ pub fn rfc3339(secs: i64, millis: u32) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{millis:03}Z",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    )
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{millis:03}Z", rem / 3600, (rem % 3600) / 60, rem % 60)
 }
 
 #[cfg(test)]

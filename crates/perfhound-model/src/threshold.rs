@@ -203,14 +203,9 @@ fn split_operator(text: &str) -> Option<(&str, Comparison, &str)> {
 
 /// Parses a value with an optional unit for a metric kind.
 pub fn parse_value(kind: MetricKind, text: &str) -> Result<f64, String> {
-    let split = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_'))
-        .unwrap_or(text.len());
+    let split = text.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_')).unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
-    let number: f64 = number
-        .replace('_', "")
-        .parse()
-        .map_err(|_| format!("`{text}` does not start with a number"))?;
+    let number: f64 = number.replace('_', "").parse().map_err(|_| format!("`{text}` does not start with a number"))?;
     let unit = unit.trim().to_ascii_lowercase();
     let scaled = match (kind, unit.as_str()) {
         (MetricKind::Latency, "us" | "µs") => number,

@@ -1,0 +1,1 @@
+//! Scenario YAML → [`crate::plan::Plan`]. (Being written.)
