@@ -1,1 +1,36 @@
-fn main() {}
+//! `perfhound`: the command-line front end. Wiring only — every analysis lives in a
+//! library crate; this binary parses flags, calls engines, writes files and maps
+//! outcomes to exit codes (0 ok, 1 threshold/budget breached, 2 usage/input error).
+
+mod cmd;
+mod exit;
+
+use clap::{Parser, Subcommand};
+
+/// Find why your service is slow, prove the fix, and gate CI on performance budgets.
+#[derive(Parser, Debug)]
+#[command(name = "perfhound", version, about, long_about = None, propagate_version = true)]
+#[command(after_help = "Exit codes: 0 ok · 1 threshold or budget breached · 2 usage, config, input or connection error.\n\
+Docs: README.md and docs/ in the perfhound repository.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Load-test an HTTP service: quick mode (URL) or scenario mode (YAML file).
+    Load(Box<cmd::load::LoadArgs>),
+    /// List the rules perfhound's detectors and checks report.
+    Rules(cmd::rules::RulesArgs),
+}
+
+fn main() {
+    exit::install_broken_pipe_handler();
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Load(args) => cmd::load::run(*args),
+        Command::Rules(args) => cmd::rules::run(args),
+    };
+    std::process::exit(code);
+}

@@ -1,0 +1,204 @@
+//! The HTTP client of the request loop: one connection per VU and origin, driven
+//! directly through hyper's `client::conn` (no pool, no `reqwest`), HTTP/1.1 keep-alive
+//! or HTTP/2 (h2c prior knowledge, or ALPN over rustls).
+
+mod error;
+mod tls;
+
+pub use error::RequestError;
+
+use bytes::Bytes;
+use http::{Request, Response, Uri};
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use perfhound_model::ErrorKind;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::net::TcpStream;
+
+pub type ReqBody = Full<Bytes>;
+
+/// Scheme, host and port: what a connection is for.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Origin {
+    pub https: bool,
+    pub host: String,
+    pub port: u16,
+}
+
+impl Origin {
+    pub fn from_uri(uri: &Uri) -> Result<Origin, RequestError> {
+        let https = match uri.scheme_str() {
+            Some("https") => true,
+            Some("http") => false,
+            other => {
+                return Err(RequestError::new(
+                    ErrorKind::Protocol,
+                    format!("unsupported URL scheme {other:?} in {uri}: use http:// or https://"),
+                ))
+            }
+        };
+        let host = uri
+            .host()
+            .ok_or_else(|| RequestError::new(ErrorKind::Protocol, format!("URL has no host: {uri}")))?
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string();
+        let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
+        Ok(Origin { https, host, port })
+    }
+}
+
+/// An open connection.
+pub enum Conn {
+    H1(hyper::client::conn::http1::SendRequest<ReqBody>),
+    H2(hyper::client::conn::http2::SendRequest<ReqBody>),
+}
+
+impl Conn {
+    pub fn is_h2(&self) -> bool {
+        matches!(self, Conn::H2(_))
+    }
+
+    pub fn is_closed(&self) -> bool {
+        match self {
+            Conn::H1(s) => s.is_closed(),
+            Conn::H2(s) => s.is_closed(),
+        }
+    }
+
+    /// Sends one request and waits for the response head.
+    pub async fn send(&mut self, req: Request<ReqBody>) -> Result<Response<Incoming>, RequestError> {
+        match self {
+            Conn::H1(s) => {
+                s.ready().await.map_err(|e| RequestError::from_hyper(&e))?;
+                s.send_request(req).await.map_err(|e| RequestError::from_hyper(&e))
+            }
+            Conn::H2(s) => {
+                s.ready().await.map_err(|e| RequestError::from_hyper(&e))?;
+                s.send_request(req).await.map_err(|e| RequestError::from_hyper(&e))
+            }
+        }
+    }
+}
+
+/// Opens connections; shared by all VUs of a run.
+pub struct Connector {
+    http2: bool,
+    connect_timeout: Duration,
+    allow_remote: bool,
+    tls: Arc<rustls::ClientConfig>,
+    resolved: Mutex<HashMap<(String, u16), SocketAddr>>,
+}
+
+impl Connector {
+    pub fn new(http2: bool, insecure: bool, connect_timeout: Duration, allow_remote: bool) -> Connector {
+        Connector {
+            http2,
+            connect_timeout,
+            allow_remote,
+            tls: tls::client_config(http2, insecure),
+            resolved: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Resolves an origin (cached), refusing non-loopback addresses unless allowed.
+    pub async fn resolve(&self, origin: &Origin) -> Result<SocketAddr, RequestError> {
+        let key = (origin.host.clone(), origin.port);
+        if let Some(addr) = self.resolved.lock().map(|m| m.get(&key).copied()).ok().flatten() {
+            return Ok(addr);
+        }
+        let mut addrs = tokio::net::lookup_host((origin.host.as_str(), origin.port))
+            .await
+            .map_err(|e| RequestError::new(ErrorKind::Dns, format!("cannot resolve {}: {e}", origin.host)))?;
+        let addr = addrs
+            .next()
+            .ok_or_else(|| RequestError::new(ErrorKind::Dns, format!("{} resolves to no address", origin.host)))?;
+        if !self.allow_remote && !addr.ip().is_loopback() {
+            return Err(RequestError::new(
+                ErrorKind::Dns,
+                format!(
+                    "{} resolves to {}, which is not a loopback address; perfhound only loads 127.0.0.0/8 and ::1 unless you pass --allow-remote (make sure you may load that host)",
+                    origin.host,
+                    addr.ip()
+                ),
+            ));
+        }
+        if let Ok(mut m) = self.resolved.lock() {
+            m.insert(key, addr);
+        }
+        Ok(addr)
+    }
+
+    /// Opens a new connection to `origin`.
+    pub async fn connect(&self, origin: &Origin) -> Result<Conn, RequestError> {
+        let addr = self.resolve(origin).await?;
+        let tcp = tokio::time::timeout(self.connect_timeout, TcpStream::connect(addr))
+            .await
+            .map_err(|_| RequestError::new(ErrorKind::ConnectTimeout, format!("connect to {addr} timed out")))?
+            .map_err(|e| RequestError::from_connect(&e))?;
+        let _ = tcp.set_nodelay(true);
+        if origin.https {
+            let name = rustls::pki_types::ServerName::try_from(origin.host.clone())
+                .map_err(|e| RequestError::new(ErrorKind::Tls, format!("invalid TLS server name: {e}")))?;
+            let tls = tokio::time::timeout(
+                self.connect_timeout,
+                tokio_rustls::TlsConnector::from(self.tls.clone()).connect(name, tcp),
+            )
+            .await
+            .map_err(|_| RequestError::new(ErrorKind::ConnectTimeout, format!("TLS handshake with {addr} timed out")))?
+            .map_err(|e| RequestError::new(ErrorKind::Tls, format!("TLS handshake with {}: {e}", origin.host)))?;
+            let h2 = tls.get_ref().1.alpn_protocol() == Some(b"h2");
+            handshake(TokioIo::new(tls), h2).await
+        } else {
+            handshake(TokioIo::new(tcp), self.http2).await
+        }
+    }
+}
+
+async fn handshake<T>(io: TokioIo<T>, h2: bool) -> Result<Conn, RequestError>
+where
+    T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    if h2 {
+        let (sender, conn) = hyper::client::conn::http2::handshake(TokioExecutor::new(), io)
+            .await
+            .map_err(|e| RequestError::from_hyper(&e))?;
+        tokio::spawn(async move {
+            let _ = conn.await;
+        });
+        Ok(Conn::H2(sender))
+    } else {
+        let (sender, conn) =
+            hyper::client::conn::http1::handshake(io).await.map_err(|e| RequestError::from_hyper(&e))?;
+        tokio::spawn(async move {
+            let _ = conn.await;
+        });
+        Ok(Conn::H1(sender))
+    }
+}
+
+/// Fetches `url` once with `Accept-Encoding: gzip, br`; `Some(true)` when the response
+/// came back with a `Content-Encoding`. Used after a run to tell "server cannot compress"
+/// from "the load did not ask".
+pub async fn probe_compression(connector: &Connector, url: &str, timeout: Duration) -> Option<bool> {
+    let uri: Uri = url.parse().ok()?;
+    let origin = Origin::from_uri(&uri).ok()?;
+    let work = async {
+        let mut conn = connector.connect(&origin).await.ok()?;
+        let mut builder = Request::builder().method(http::Method::GET).header(http::header::ACCEPT_ENCODING, "gzip, br");
+        if conn.is_h2() {
+            builder = builder.uri(uri.clone());
+        } else {
+            builder = builder.uri(uri.path_and_query().map_or("/", |p| p.as_str()));
+            builder = builder.header(http::header::HOST, uri.authority()?.as_str());
+        }
+        let req = builder.body(Full::new(Bytes::new())).ok()?;
+        let resp = conn.send(req).await.ok()?;
+        Some(resp.headers().contains_key(http::header::CONTENT_ENCODING))
+    };
+    tokio::time::timeout(timeout, work).await.ok().flatten()
+}
