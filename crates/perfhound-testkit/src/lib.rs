@@ -1,0 +1,91 @@
+//! Real HTTP test servers for perfhound's integration tests: HTTP/1.1, h2c and HTTPS on 127.0.0.1:0.
+//!
+//! [`TestServer::start`] is a plain synchronous function: it binds `127.0.0.1:0`, starts the server on a
+//! background thread with its own tokio runtime and returns once the socket is listening, so tests need no
+//! fixed ports and no sleeps. Dropping the server stops it (bounded wait). [`TestServer::stats`] returns a
+//! [`Stats`] snapshot of the server-side counters for assertions.
+//!
+//! ```
+//! use perfhound_testkit::{ServerConfig, TestServer};
+//! use std::io::{Read, Write};
+//!
+//! let server = TestServer::start(ServerConfig::default());
+//! let mut stream = std::net::TcpStream::connect(server.addr()).unwrap();
+//! stream.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+//! let mut response = String::new();
+//! stream.read_to_string(&mut response).unwrap();
+//! assert!(response.starts_with("HTTP/1.1 200 OK"));
+//! assert!(response.ends_with("hello"));
+//! assert_eq!(server.stats().requests_total, 1);
+//! ```
+//!
+//! # Protocols
+//!
+//! One port serves HTTP/1.1 and HTTP/2 with prior knowledge (h2c), told apart by the connection preface.
+//! With [`ServerConfig::tls`] it serves HTTPS instead, with a self-signed certificate for `localhost` and
+//! `127.0.0.1` generated at start ([`TestServer::cert_der`], [`TestServer::cert_pem`]) and ALPN `h2` and
+//! `http/1.1`. [`ServerConfig::http1_only`] and [`ServerConfig::h2_only`] restrict both.
+//!
+//! # Routes
+//!
+//! | route | response |
+//! |---|---|
+//! | `/` | 200 `hello` |
+//! | `/delay/{ms}` | 200 `ok` after `ms` milliseconds (deadline based, accurate to the millisecond) |
+//! | `/status/{code}` | that status (200..=599), body `status {code}` (empty for 204 and 304) |
+//! | `/json` | [`JSON_DOCUMENT`] as `application/json` |
+//! | `POST /login` | `{"token":"tok-<n>"}`, n = 1, 2, … per server; other methods 405 |
+//! | `/need-token` | 200 `{"ok":true}` with `Authorization: Bearer tok-<n>` issued by `/login`, else 401 |
+//! | `/echo` | JSON `{method, path, query, version, headers (lowercase names), body}` |
+//! | `/text/{bytes}` | `text/plain` body of exactly that many bytes; gzip (`Content-Encoding: gzip`) when the request accepts gzip and has `?compress=1`; no cache headers |
+//! | `/cached` | small body with `Cache-Control: max-age=60` and [`CACHED_ETAG`]; 304 on a matching `If-None-Match` |
+//! | `/redirect/{n}` | 302 to `/redirect/{n-1}`; `/redirect/0` is 200 `done` |
+//! | `/close` | 200 with `Connection: close`; the server then closes the connection (HTTP/1.x only) |
+//! | `/reset` | no response: the connection is aborted with a TCP RST (over HTTP/2, all its streams) |
+//! | anything else | 404 |
+//!
+//! Request bodies are always read in full before the route runs.
+//!
+//! # Latency and faults
+//!
+//! * [`ServerConfig::fixed_delay`] is added to every response; `/delay/{ms}` adds its own delay on top. Both
+//!   count from the request's arrival at the handler and are awaited against a deadline: tokio's
+//!   `sleep_until` (millisecond granularity, measured 21.1–21.5 ms for 20 ms) until 3 ms before it, then a
+//!   dedicated timer thread with a nanosecond condvar timeout, so a 20 ms delay is served in 20–21 ms
+//!   (typically 20.0x ms). Every response reports the server's timing in the
+//!   [`ARRIVAL_HEADER`] and [`SERVER_TIME_HEADER`] headers (microseconds).
+//! * [`ServerConfig::stall`] ([`Stall`]) holds every response that becomes ready inside a periodic window
+//!   until the window ends, measured from [`TestServer::started_at`].
+//! * [`ServerConfig::reset_every`] makes "N% of requests fail with a reset" deterministic: request number `k`
+//!   (1-based, over the whole server, in arrival order) is reset when `k % N == 0`. With sequential clients
+//!   that is exactly every Nth request; `Some(20)` is 5%.
+//!
+//! Resets are implemented below hyper: the accepted socket is wrapped in a type that sets `SO_LINGER` to zero
+//! when its connection is dropped after a handler asked for a reset, so the kernel sends RST, not FIN.
+
+mod config;
+mod conn;
+mod routes;
+mod server;
+mod stats;
+mod timer;
+
+pub use config::{ServerConfig, Stall};
+pub use routes::{ARRIVAL_HEADER, CACHED_ETAG, JSON_DOCUMENT, MAX_TEXT_BYTES, SERVER_TIME_HEADER};
+pub use server::TestServer;
+pub use stats::Stats;
+
+/// Parses the [`SERVER_TIME_HEADER`] (or [`ARRIVAL_HEADER`]) value of a response into a duration.
+///
+/// ```
+/// let value = http::HeaderValue::from_static("20150");
+/// assert_eq!(perfhound_testkit::parse_micros(&value), Some(std::time::Duration::from_micros(20_150)));
+/// ```
+pub fn parse_micros(value: &http::HeaderValue) -> Option<std::time::Duration> {
+    value.to_str().ok()?.trim().parse::<u64>().ok().map(std::time::Duration::from_micros)
+}
+
+/// A [`ServerConfig`] for an HTTPS server with otherwise default settings.
+pub fn tls_config() -> ServerConfig {
+    ServerConfig { tls: true, ..ServerConfig::default() }
+}
