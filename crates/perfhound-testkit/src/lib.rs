@@ -62,6 +62,27 @@
 //!
 //! Resets are implemented below hyper: the accepted socket is wrapped in a type that sets `SO_LINGER` to zero
 //! when its connection is dropped after a handler asked for a reset, so the kernel sends RST, not FIN.
+//!
+//! # Counters
+//!
+//! [`Stats`] counts requests (total, per path, over HTTP/2), accepted connections, the peak number of requests
+//! in flight, connections the server closed (`/close`) or reset, stalled responses and failed TLS
+//! handshakes. Request counters move when a request reaches the handler, before its response exists, so a
+//! client that got a response can assert on them right away — no polling, no sleeps.
+//!
+//! # TLS clients
+//!
+//! A client under test can trust the server properly instead of disabling verification: pass
+//! [`TestServer::cert_der`] to a rustls `RootCertStore`, or write [`TestServer::cert_pem`] to a CA file.
+//!
+//! ```
+//! use perfhound_testkit::{tls_config, TestServer};
+//!
+//! let server = TestServer::start(tls_config());
+//! assert!(server.base_url().starts_with("https://localhost:"));
+//! assert!(server.cert_pem().unwrap().starts_with("-----BEGIN CERTIFICATE-----"));
+//! assert!(server.cert_der().is_some());
+//! ```
 
 mod config;
 mod conn;

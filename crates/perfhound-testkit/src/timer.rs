@@ -165,8 +165,8 @@ mod tests {
             let (_, early_elapsed) = tokio::join!(late, early);
             let late_elapsed = start.elapsed();
             assert!(early_elapsed >= Duration::from_millis(5), "{early_elapsed:?}");
-            assert!(early_elapsed < Duration::from_millis(12), "{early_elapsed:?}");
             assert!(late_elapsed >= Duration::from_millis(12), "{late_elapsed:?}");
+            assert!(early_elapsed <= late_elapsed, "{early_elapsed:?} vs {late_elapsed:?}");
         });
         drop(timer);
     }

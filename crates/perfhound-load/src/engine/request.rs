@@ -96,6 +96,7 @@ pub async fn execute(
         });
     let sent_at = Instant::now();
     let bytes_out = prepared.as_ref().map_or(0, request_bytes);
+    let offered = prepared.as_ref().is_ok_and(|p| offers_compression(&p.headers));
     let result = match prepared {
         Ok(p) => {
             let timeout = run.plan.http.request_timeout;
@@ -119,7 +120,6 @@ pub async fn execute(
         Ok(rx) => {
             let view = ResponseView { status: rx.status, headers: &rx.headers, body: rx.body.as_deref(), latency_us };
             let Evaluated { checks, error } = evaluate(step, &view);
-            let offered = offers_compression(&step_headers_for_hygiene(step));
             let hygiene = &mut stats.names[step.name_id].hygiene;
             hygiene.observe(&step.method, offered, rx.status, &rx.headers, rx.body_len, &rx.final_url);
             hygiene.observe_redirects(rx.hops);
@@ -168,19 +168,12 @@ pub async fn execute(
     outcome
 }
 
-fn step_headers_for_hygiene(step: &RequestStep) -> HeaderMap {
-    let mut h = HeaderMap::new();
-    for (name, value) in &step.headers {
-        if let Some(v) = value.as_literal().and_then(|v| HeaderValue::from_str(v).ok()) {
-            h.append(name.clone(), v);
-        }
-    }
-    h
-}
-
+/// Approximate bytes on the wire: request line, headers (incl. Host) and body.
 fn request_bytes(p: &Prepared) -> u64 {
     let head: usize = p.headers.iter().map(|(k, v)| k.as_str().len() + v.len() + 4).sum();
-    (p.method.as_str().len() + p.uri.to_string().len() + 12 + head + p.body.len()) as u64
+    let target = p.uri.path_and_query().map_or(1, |pq| pq.as_str().len());
+    let host = p.uri.authority().map_or(0, |a| a.as_str().len() + 8);
+    (p.method.as_str().len() + target + host + 13 + head + p.body.len()) as u64
 }
 
 fn prepare(vu: &Vu, scenario: &ScenarioRt, step: &RequestStep) -> Result<Prepared, RequestError> {

@@ -34,7 +34,12 @@ impl DataFiles {
             if e.line == 0 {
                 src.error(
                     &csv.referenced,
-                    format!("cannot read data file `{}` ({}): {}", csv.value, path.display(), e.message),
+                    format!(
+                        "cannot read data file `{}` ({}): {}",
+                        csv.value,
+                        path.display(),
+                        e.message.trim_start_matches("cannot read data file: ")
+                    ),
                     "check the path; relative paths are resolved from the scenario file's directory",
                 )
             } else {

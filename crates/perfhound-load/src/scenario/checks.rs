@@ -35,7 +35,7 @@ pub(crate) fn captures(src: &Source, node: &Spanned<Node>) -> Result<Vec<Capture
                 let Node::Str(text) = &path.value else {
                     return Err(src.error(&path.referenced, format!("expected a JSONPath, found {}", path.value.kind()), CAPTURE_HINT));
                 };
-                Ok(CaptureSpec { var: var.value.clone(), source: CaptureSource::JsonPath(json_path(src, text, &path.referenced)?) })
+                Ok(CaptureSpec { var: var.value.clone(), source: CaptureSource::JsonPath(json_path(src, text, At::Value(&path.referenced))?) })
             })
             .collect(),
         Node::Seq(items) => items
@@ -75,8 +75,8 @@ fn long_capture(
                 })? as usize, value.referenced));
                 continue;
             }
-            "json" => CaptureSource::JsonPath(json_path(src, &text()?, &value.referenced)?),
-            "header" => CaptureSource::Header(header_name(src, &text()?, &value.referenced)?),
+            "json" => CaptureSource::JsonPath(json_path(src, &text()?, At::Value(&value.referenced))?),
+            "header" => CaptureSource::Header(header_name(src, &text()?, At::Value(&value.referenced))?),
             "regex" | "regexp" => {
                 let re = regex::Regex::new(&text()?).map_err(|e| {
                     src.error(&value.referenced, format!("invalid regex: {}", first_line(&e.to_string())), "fix the pattern (Rust regex syntax)")
@@ -117,13 +117,30 @@ fn check_var(src: &Source, name: &str, at: &Location) -> Result<(), ScenarioErro
     Ok(())
 }
 
-fn json_path(src: &Source, text: &str, at: &Location) -> Result<JsonPath, ScenarioError> {
-    JsonPath::parse(text).map_err(|why| src.error(at, format!("bad JSONPath: {why}"), "supported: `$.a.b`, `$.items[0].id`, `$['a b']`, `[*]`"))
+/// Where a value sits: errors about mapping keys name the key, not the mapping.
+#[derive(Clone, Copy)]
+enum At<'a> {
+    Value(&'a Location),
+    Key(&'a Location),
 }
 
-fn header_name(src: &Source, text: &str, at: &Location) -> Result<HeaderName, ScenarioError> {
+impl At<'_> {
+    fn error(self, src: &Source, what: String, hint: &str) -> ScenarioError {
+        match self {
+            At::Value(at) => src.error(at, what, hint),
+            At::Key(at) => src.key_error(at, what, hint),
+        }
+    }
+}
+
+fn json_path(src: &Source, text: &str, at: At) -> Result<JsonPath, ScenarioError> {
+    JsonPath::parse(text)
+        .map_err(|why| at.error(src, format!("bad JSONPath: {why}"), "supported: `$.a.b`, `$.items[0].id`, `$['a b']`, `[*]`"))
+}
+
+fn header_name(src: &Source, text: &str, at: At) -> Result<HeaderName, ScenarioError> {
     HeaderName::from_bytes(text.trim().as_bytes())
-        .map_err(|_| src.error(at, format!("`{text}` is not a valid header name"), "use letters, digits and `-`"))
+        .map_err(|_| at.error(src, format!("`{text}` is not a valid header name"), "use letters, digits and `-`"))
 }
 
 fn first_line(s: &str) -> String {
@@ -161,7 +178,7 @@ pub(crate) fn checks(src: &Source, raw: &RawCheck) -> Result<Vec<Check>, Scenari
             src.error(&json.referenced, "expected a mapping of JSONPath to value", "e.g. `json: {\"$.ok\": true}`")
         })?;
         for (path, value) in entries {
-            let p = json_path(src, &path.value, &path.referenced)?;
+            let p = json_path(src, &path.value, At::Key(&path.referenced))?;
             let equals = match value.value {
                 Node::Null => None,
                 _ => Some(node::to_json(value).map_err(|at| src.error(&at, "not representable in JSON", "use a finite number"))?),
@@ -200,7 +217,7 @@ fn status_check(src: &Source, node: &Spanned<Node>) -> Result<Check, ScenarioErr
 }
 
 fn header_check(src: &Source, name: &Spanned<String>, value: &Spanned<Node>) -> Result<Check, ScenarioError> {
-    let header = header_name(src, &name.value, &name.referenced)?;
+    let header = header_name(src, &name.value, At::Key(&name.referenced))?;
     let (equals, contains) = match &value.value {
         Node::Null | Node::Bool(true) => (None, None),
         Node::Map(_) => {
@@ -248,7 +265,7 @@ pub(crate) fn expect(src: &Source, node: &Spanned<Node>) -> Result<Vec<Check>, S
                     header_check(src, &name, &Spanned::new(Node::Null, value.referenced, value.defined))?
                 }
                 "hasProperty" => {
-                    let p = json_path(src, &text, &value.referenced)?;
+                    let p = json_path(src, &text, At::Value(&value.referenced))?;
                     Check { name: format!("json {p} exists"), kind: CheckKind::Json { path: p, equals: None } }
                 }
                 other => return Err(src.key_error(&key.referenced, format!("unsupported expectation `{other}`"), hint)),

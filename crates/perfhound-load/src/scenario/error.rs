@@ -68,6 +68,16 @@ pub(crate) fn describe_yaml_error(err: &serde_saphyr::Error, source_text: &str) 
             what_hint(strip_location(&err.without_snippet().to_string()), "the file is too large or too deeply nested"),
             false,
         ),
+        E::Unexpected { expected, .. } => {
+            let want = if expected.contains("sequence") {
+                "a list"
+            } else if expected.contains("mapping") {
+                "a mapping"
+            } else {
+                *expected
+            };
+            (what_hint(format!("expected {want} here"), "change the value to the expected shape"), false)
+        }
         E::InvalidUtf8Input => (what_hint("the file is not valid UTF-8", "save it as UTF-8"), false),
         E::UnknownAnchor { .. } => {
             (what_hint("alias `*name` refers to an unknown anchor", "define `&name` before using `*name`"), false)

@@ -24,6 +24,8 @@ struct Entry {
     /// A mapping key (as opposed to a value or sequence item).
     key: bool,
     path: String,
+    /// Length of the enclosing mapping's path (keys only).
+    parent_len: usize,
 }
 
 /// The scenario text with its name for messages and a lazily built path index.
@@ -56,9 +58,17 @@ impl<'a> Source<'a> {
             exact.first()
         };
         let hit = hit.copied().or_else(|| index.iter().rev().find(|e| (e.line, e.column) < (line, column)));
-        match hit {
-            Some(e) if !e.path.is_empty() => e.path.clone(),
-            _ => ROOT.to_string(),
+        let path = match hit {
+            // A flow mapping's first key starts where the mapping's content does: a
+            // non-key error there (missing field) is about the mapping.
+            Some(e) if e.key && !prefer_key && exact.iter().all(|x| x.key) => &e.path[..e.parent_len],
+            Some(e) => e.path.as_str(),
+            None => "",
+        };
+        if path.is_empty() {
+            ROOT.to_string()
+        } else {
+            path.to_string()
         }
     }
 
@@ -153,7 +163,7 @@ fn build_index(text: &str) -> Vec<Entry> {
                 *expect_key = false;
                 if let Event::Scalar(value, ..) = &event {
                     *key = Some(value.to_string());
-                    out.push(Entry { line, column, key: true, path: join_key(path, value) });
+                    out.push(Entry { line, column, key: true, path: join_key(path, value), parent_len: path.len() });
                 } else {
                     *key = None;
                     if opens.is_some() {
@@ -176,7 +186,7 @@ fn build_index(text: &str) -> Vec<Entry> {
             }
             Some(Frame::Opaque { path }) => path.clone(),
         };
-        out.push(Entry { line, column, key: false, path: path.clone() });
+        out.push(Entry { line, column, key: false, path: path.clone(), parent_len: 0 });
         match opens {
             Some(true) => stack.push(Frame::Map { path, key: None, expect_key: true }),
             Some(false) => stack.push(Frame::Seq { path, next: 0 }),
@@ -218,6 +228,8 @@ mod tests {
         assert_eq!(s.field_at(6, 9, true), "scenarios.browse.flow[1].name");
         assert_eq!(s.field_at(7, 9, true), "scenarios.browse.flow[1].post");
         assert_eq!(s.field_at(8, 25, false), "scenarios.browse.flow[1].headers.X-A");
+        assert_eq!(s.field_at(8, 19, false), "scenarios.browse.flow[1].headers");
+        assert_eq!(s.field_at(8, 19, true), "scenarios.browse.flow[1].headers.X-A");
     }
 
     #[test]

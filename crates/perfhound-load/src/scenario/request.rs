@@ -107,6 +107,9 @@ fn url_template(ctx: &FlowCtx, scope: &Scope, text: &str, at: &Location) -> Resu
         check_absolute(&probe).map_err(|why| src.error(at, why, "write `http://host:port/path`"))?;
         return Ok(own);
     }
+    if let Some((scheme, _)) = probe.split_once("://").filter(|(s, _)| s.chars().all(|c| c.is_ascii_alphanumeric())) {
+        return Err(src.error(at, format!("unsupported URL scheme `{scheme}`"), "use http:// or https://"));
+    }
     if probe.starts_with('\u{0}') {
         // Starts with a captured or data value (e.g. a `Location` header): used as is.
         return Ok(own);

@@ -23,7 +23,21 @@ impl Thresholds<'_> {
     /// Reads `thresholds:` as a list of expressions or a k6-style map.
     pub fn read(&self, node: &Spanned<Node>) -> Result<Vec<ThresholdSpec>, ScenarioError> {
         match &node.value {
-            Node::Seq(items) => items.iter().map(|i| self.expression(i)).collect(),
+            Node::Seq(items) => {
+                let mut out = Vec::new();
+                for item in items {
+                    match item.value.as_map() {
+                        // `- products: p99 < 800ms` unquoted is a one-entry mapping in YAML.
+                        Some(entries) if item.value.get("threshold").is_none() => {
+                            for (name, exprs) in entries {
+                                out.extend(self.named(name, exprs)?);
+                            }
+                        }
+                        _ => out.push(self.expression(item)?),
+                    }
+                }
+                Ok(out)
+            }
             Node::Map(entries) => {
                 let mut out = Vec::new();
                 for (key, value) in entries {
@@ -63,6 +77,23 @@ impl Thresholds<'_> {
         let threshold = self.parse(expr, &node.referenced)?;
         let name = name.map(|n| self.request_name(n, &node.referenced)).transpose()?;
         Ok(ThresholdSpec { expression: text.to_string(), name, threshold })
+    }
+
+    /// `NAME: expression` or `NAME: [expressions]` written as a mapping.
+    fn named(&self, name: &Spanned<String>, exprs: &Spanned<Node>) -> Result<Vec<ThresholdSpec>, ScenarioError> {
+        let items: Vec<&Spanned<Node>> = match &exprs.value {
+            Node::Seq(items) => items.iter().collect(),
+            _ => vec![exprs],
+        };
+        let request = self.request_name(name.value.trim(), &name.referenced)?;
+        items
+            .into_iter()
+            .map(|item| {
+                let text = self.text(item)?.trim();
+                let threshold = self.parse(text, &item.referenced)?;
+                Ok(ThresholdSpec { expression: format!("{request}: {text}"), name: Some(request.clone()), threshold })
+            })
+            .collect()
     }
 
     fn parse(&self, expr: &str, at: &Location) -> Result<Threshold, ScenarioError> {
@@ -115,7 +146,7 @@ impl Thresholds<'_> {
                     Comparison::Gt => Comparison::Lt,
                     Comparison::Ge => Comparison::Le,
                 };
-                Threshold { metric: Metric::CheckFailRate, comparison, limit: 1.0 - pass.limit }
+                Threshold { metric: Metric::CheckFailRate, comparison, limit: ((1.0 - pass.limit) * 1e9).round() / 1e9 }
             }
             "http_req_failed" | "http_reqs" | "checks" => {
                 return Err(self.src.error(&item.referenced, format!("`{text}` is not supported for {metric}"), "use `rate` (or `count` for http_reqs)"))

@@ -85,6 +85,9 @@ pub struct LoadArgs {
     /// No progress output.
     #[arg(short = 'q', long)]
     quiet: bool,
+    /// Seconds between progress lines when stderr is not a terminal (CI logs).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+    progress_interval: u32,
     /// Allow targets that are not loopback addresses. Only load systems you are allowed to.
     #[arg(long)]
     allow_remote: bool,
@@ -122,7 +125,7 @@ fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
     } else if std::io::stderr().is_terminal() {
         ProgressMode::Tty
     } else {
-        ProgressMode::Plain { every: 5 }
+        ProgressMode::Plain { every: args.progress_interval }
     };
     let mut progress = Progress::new(mode);
     let opts = EngineOptions { threads: args.threads, watch_pid: args.watch_pid, skip_preflight: args.no_preflight };
