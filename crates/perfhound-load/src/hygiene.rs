@@ -47,7 +47,8 @@ pub const REDIRECT_CHAIN: Rule = Rule {
     severity: Severity::Info,
     summary: "Requests go through one or more redirects before reaching the final response.",
     why: "Each redirect hop is a full extra round trip before the client gets any content.",
-    fix: "Link to the final URL directly (fix trailing slashes, http→https and canonical-host redirects at the source).",
+    fix:
+        "Link to the final URL directly (fix trailing slashes, http→https and canonical-host redirects at the source).",
 };
 
 /// Every rule of this module, for `perfhound rules`.
@@ -106,13 +107,16 @@ impl HygieneCounts {
         status: StatusCode,
         headers: &HeaderMap,
         body_len: u64,
-        url: &str,
+        url: &http::Uri,
     ) {
         self.responses += 1;
         if self.example_url.is_none() {
             self.example_url = Some(url.to_string());
         }
-        if body_len > COMPRESSIBLE_MIN_BYTES && is_text(headers) && !headers.contains_key(http::header::CONTENT_ENCODING) {
+        if body_len > COMPRESSIBLE_MIN_BYTES
+            && is_text(headers)
+            && !headers.contains_key(http::header::CONTENT_ENCODING)
+        {
             if offered_compression {
                 self.uncompressed_offered += 1;
             } else {
@@ -147,7 +151,8 @@ impl HygieneCounts {
 /// Does the request offer gzip or br?
 pub fn offers_compression(headers: &HeaderMap) -> bool {
     headers.get_all(http::header::ACCEPT_ENCODING).iter().any(|v| {
-        v.to_str().is_ok_and(|s| s.split(',').any(|t| matches!(t.split(';').next().map(str::trim), Some("gzip" | "br"))))
+        v.to_str()
+            .is_ok_and(|s| s.split(',').any(|t| matches!(t.split(';').next().map(str::trim), Some("gzip" | "br"))))
     })
 }
 
@@ -194,7 +199,8 @@ pub fn findings(name: &str, h: &HygieneCounts, probe: &ProbeResult) -> Vec<Findi
         out.push(f);
     }
     if h.get_without_validators > 0 {
-        let mut f = Finding::new(&MISSING_CACHE_VALIDATORS, name, format!("`{name}` responses have no caching headers"));
+        let mut f =
+            Finding::new(&MISSING_CACHE_VALIDATORS, name, format!("`{name}` responses have no caching headers"));
         f.evidence.counts.insert("get_2xx_responses".into(), h.get_2xx);
         f.evidence.counts.insert("without_cache_headers".into(), h.get_without_validators);
         f.evidence.examples.extend(h.example_url.clone());
@@ -203,7 +209,8 @@ pub fn findings(name: &str, h: &HygieneCounts, probe: &ProbeResult) -> Vec<Findi
     }
     let closes = h.connection_close.max(h.reconnects);
     if closes > 0 && h.responses > 0 && closes * 20 >= h.responses {
-        let mut f = Finding::new(&KEEP_ALIVE_NOT_HONORED, name, format!("server closes keep-alive connections on `{name}`"));
+        let mut f =
+            Finding::new(&KEEP_ALIVE_NOT_HONORED, name, format!("server closes keep-alive connections on `{name}`"));
         f.evidence.counts.insert("connection_close_responses".into(), h.connection_close);
         f.evidence.counts.insert("reconnects".into(), h.reconnects);
         f.evidence.counts.insert("responses".into(), h.responses);
@@ -211,7 +218,11 @@ pub fn findings(name: &str, h: &HygieneCounts, probe: &ProbeResult) -> Vec<Findi
         out.push(f);
     }
     if h.redirected_requests > 0 {
-        let mut f = Finding::new(&REDIRECT_CHAIN, name, format!("`{name}` goes through redirects (longest chain: {})", h.max_chain));
+        let mut f = Finding::new(
+            &REDIRECT_CHAIN,
+            name,
+            format!("`{name}` goes through redirects (longest chain: {})", h.max_chain),
+        );
         if h.max_chain >= 2 {
             f.severity = Severity::Warning;
         }
@@ -242,13 +253,13 @@ mod tests {
     fn uncompressed_json_over_1k_is_flagged_only_when_offered_or_probed() {
         let mut h = HygieneCounts::default();
         let json = headers(&[("content-type", "application/json"), ("cache-control", "no-store")]);
-        h.observe(&Method::GET, true, StatusCode::OK, &json, 5000, "http://127.0.0.1/x");
+        h.observe(&Method::GET, true, StatusCode::OK, &json, 5000, &"http://127.0.0.1/x".parse().unwrap());
         let f = findings("GET /x", &h, &ProbeResult::Unknown);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].rule.code, "PH-HTTP001");
 
         let mut quiet = HygieneCounts::default();
-        quiet.observe(&Method::GET, false, StatusCode::OK, &json, 5000, "u");
+        quiet.observe(&Method::GET, false, StatusCode::OK, &json, 5000, &"http://u/".parse().unwrap());
         assert!(findings("GET /x", &quiet, &ProbeResult::Compressed).is_empty());
         assert_eq!(findings("GET /x", &quiet, &ProbeResult::Uncompressed).len(), 1);
     }
@@ -257,18 +268,25 @@ mod tests {
     fn small_or_binary_or_encoded_bodies_are_fine() {
         let mut h = HygieneCounts::default();
         let ok = headers(&[("content-type", "image/png"), ("etag", "x")]);
-        h.observe(&Method::GET, true, StatusCode::OK, &ok, 50_000, "u");
+        h.observe(&Method::GET, true, StatusCode::OK, &ok, 50_000, &"http://u/".parse().unwrap());
         let gz = headers(&[("content-type", "text/html"), ("content-encoding", "gzip"), ("etag", "x")]);
-        h.observe(&Method::GET, true, StatusCode::OK, &gz, 50_000, "u");
+        h.observe(&Method::GET, true, StatusCode::OK, &gz, 50_000, &"http://u/".parse().unwrap());
         let small = headers(&[("content-type", "text/html"), ("etag", "x")]);
-        h.observe(&Method::GET, true, StatusCode::OK, &small, 100, "u");
+        h.observe(&Method::GET, true, StatusCode::OK, &small, 100, &"http://u/".parse().unwrap());
         assert!(findings("n", &h, &ProbeResult::Uncompressed).is_empty());
     }
 
     #[test]
     fn cache_keepalive_and_redirects() {
         let mut h = HygieneCounts::default();
-        h.observe(&Method::GET, false, StatusCode::OK, &headers(&[("connection", "close")]), 10, "u");
+        h.observe(
+            &Method::GET,
+            false,
+            StatusCode::OK,
+            &headers(&[("connection", "close")]),
+            10,
+            &"http://u/".parse().unwrap(),
+        );
         h.observe_redirects(2);
         let codes: Vec<_> = findings("n", &h, &ProbeResult::Unknown).into_iter().map(|f| f.rule.code).collect();
         assert_eq!(codes, ["PH-HTTP002", "PH-HTTP003", "PH-HTTP004"]);

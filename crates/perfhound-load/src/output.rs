@@ -12,7 +12,9 @@ pub enum ProgressMode {
     /// Rewrites one line on a terminal every second.
     Tty,
     /// One plain line every `every` seconds (CI logs).
-    Plain { every: u32 },
+    Plain {
+        every: u32,
+    },
     Quiet,
 }
 
@@ -67,7 +69,9 @@ impl Observer for Progress {
 
     fn on_interrupt(&mut self) {
         if self.mode != ProgressMode::Quiet {
-            eprintln!("\ninterrupted: stopping, in-flight requests are counted as interrupted; writing partial results…");
+            eprintln!(
+                "\ninterrupted: stopping, in-flight requests are counted as interrupted; writing partial results…"
+            );
         }
     }
 }
@@ -122,7 +126,14 @@ pub fn summary(run: &Run) -> String {
     let load = run.load.clone().unwrap_or_default();
     let Some(overall) = run.targets.first() else { return out };
     let m = &overall.measurements;
-    let _ = writeln!(out, "\nperfhound load — {}  ({}, {:.1}s, {})", run.sources.first().map_or("", |s| s.description.as_str()), if load.open_model { "open model" } else { "closed model" }, load.duration_s, load.end_reason);
+    let _ = writeln!(
+        out,
+        "\nperfhound load — {}  ({}, {:.1}s, {})",
+        run.sources.first().map_or("", |s| s.description.as_str()),
+        if load.open_model { "open model" } else { "closed model" },
+        load.duration_s,
+        load.end_reason
+    );
     let a = &load.accounting;
     let target = m.target_rps.map(|t| format!(" (target {t}/s)")).unwrap_or_default();
     let _ = writeln!(
@@ -138,7 +149,12 @@ pub fn summary(run: &Run) -> String {
     let _ = writeln!(
         out,
         "  iterations {} scheduled = {} started + {} dropped;  {} late, {} completed, {} aborted",
-        a.iterations_scheduled, a.iterations_started, a.iterations_dropped, a.iterations_late, a.iterations_completed, a.iterations_aborted
+        a.iterations_scheduled,
+        a.iterations_started,
+        a.iterations_dropped,
+        a.iterations_late,
+        a.iterations_completed,
+        a.iterations_aborted
     );
     let _ = writeln!(out, "  data       {} in, {} out", bytes(m.bytes_in), bytes(m.bytes_out));
     let _ = writeln!(
@@ -154,7 +170,10 @@ pub fn summary(run: &Run) -> String {
     if load.open_model {
         if let Some(h) = &m.service_time {
             latency_row(&mut out, "service time (overall)", h);
-            let _ = writeln!(out, "  (latency is measured from each request's intended send time; service time from the actual send)");
+            let _ = writeln!(
+                out,
+                "  (latency is measured from each request's intended send time; service time from the actual send)"
+            );
         }
     }
     if !m.errors.is_empty() {
@@ -165,12 +184,14 @@ pub fn summary(run: &Run) -> String {
         let parts: Vec<String> = m.status_codes.iter().map(|(k, v)| format!("{k}: {v}")).collect();
         let _ = writeln!(out, "  statuses   {}", parts.join(", "));
     }
-    let checks: Vec<_> = run.targets.iter().skip(1).flat_map(|t| t.measurements.checks.iter().map(move |c| (t, c))).collect();
+    let checks: Vec<_> =
+        run.targets.iter().skip(1).flat_map(|t| t.measurements.checks.iter().map(move |c| (t, c))).collect();
     if !checks.is_empty() {
         let _ = writeln!(out, "\n  checks");
         for (t, c) in checks {
             let mark = if c.failed == 0 { "✓" } else { "✗" };
-            let _ = writeln!(out, "    {mark} {:<40} {}/{} passed  ({})", c.name, c.passed, c.passed + c.failed, t.name);
+            let _ =
+                writeln!(out, "    {mark} {:<40} {}/{} passed  ({})", c.name, c.passed, c.passed + c.failed, t.name);
         }
     }
     if !run.budget_results.is_empty() {

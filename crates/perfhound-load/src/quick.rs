@@ -4,7 +4,9 @@
 //! (constant-arrival-rate over `-c` connections, wrk2-style), no `-r` the closed model
 //! (constant-vus for `-d`, shared-iterations for `-n`).
 
-use crate::plan::{Body, Executor, HttpOptions, Plan, RequestStep, ScenarioPlan, Step, ThresholdSpec, HARD_CAP_DEFAULT};
+use crate::plan::{
+    Body, Executor, HttpOptions, Plan, RequestStep, ScenarioPlan, Step, ThresholdSpec, HARD_CAP_DEFAULT,
+};
 use crate::template::Template;
 use bytes::Bytes;
 use http::{HeaderName, Method};
@@ -45,15 +47,30 @@ fn err(flag: &'static str, message: impl Into<String>) -> QuickError {
 pub fn plan(o: QuickOptions) -> Result<Plan, QuickError> {
     let uri: http::Uri = o.url.parse().map_err(|e| err("URL", format!("`{}` is not a valid URL: {e}", o.url)))?;
     if !matches!(uri.scheme_str(), Some("http" | "https")) || uri.host().is_none() {
-        return Err(err("URL", format!("`{}` must be an absolute http:// or https:// URL, e.g. http://127.0.0.1:8080/", o.url)));
+        return Err(err(
+            "URL",
+            format!("`{}` must be an absolute http:// or https:// URL, e.g. http://127.0.0.1:8080/", o.url),
+        ));
     }
     if o.connections == 0 || o.connections > 100_000 {
         return Err(err("-c/--connections", "must be between 1 and 100000"));
     }
     let executor = match (o.rate, o.duration, o.requests) {
-        (_, None, None) => return Err(err("-d/-n", "give a duration (-d 30s) or a number of requests (-n 10000): every run is bounded")),
-        (Some(r), _, _) if !(r > 0.0 && r.is_finite()) => return Err(err("-r/--rate", "must be a positive number of requests per second")),
-        (Some(rate), Some(d), None) => Executor::ConstantArrivalRate { rate, duration: d, pre_allocated_vus: o.connections, max_vus: o.connections },
+        (_, None, None) => {
+            return Err(err(
+                "-d/-n",
+                "give a duration (-d 30s) or a number of requests (-n 10000): every run is bounded",
+            ))
+        }
+        (Some(r), _, _) if !(r > 0.0 && r.is_finite()) => {
+            return Err(err("-r/--rate", "must be a positive number of requests per second"))
+        }
+        (Some(rate), Some(d), None) => Executor::ConstantArrivalRate {
+            rate,
+            duration: d,
+            pre_allocated_vus: o.connections,
+            max_vus: o.connections,
+        },
         (Some(rate), d, Some(n)) => {
             let by_count = Duration::from_secs_f64(n as f64 / rate);
             let duration = d.map_or(by_count, |d| d.min(by_count));
@@ -70,7 +87,8 @@ pub fn plan(o: QuickOptions) -> Result<Plan, QuickError> {
     for (k, v) in &o.headers {
         let name = HeaderName::from_bytes(k.trim().as_bytes())
             .map_err(|_| err("-H/--header", format!("`{k}` is not a valid header name")))?;
-        http::HeaderValue::from_str(v.trim()).map_err(|_| err("-H/--header", format!("invalid value for header `{k}`")))?;
+        http::HeaderValue::from_str(v.trim())
+            .map_err(|_| err("-H/--header", format!("invalid value for header `{k}`")))?;
         headers.push((name, Template::literal(v.trim())));
     }
     let body = o.body.map_or(Body::Empty, |content| Body::Bytes { content, content_type: None });

@@ -186,7 +186,10 @@ mod tests {
     #[test]
     fn ramp_integrates_to_the_area() {
         // 0 → 100/s over 10 s: 500 arrivals; then 100/s for 5 s: 500 more.
-        let s = Shape::ramp(0.0, &[Stage { duration: secs(10.0), target: 100.0 }, Stage { duration: secs(5.0), target: 100.0 }]);
+        let s = Shape::ramp(
+            0.0,
+            &[Stage { duration: secs(10.0), target: 100.0 }, Stage { duration: secs(5.0), target: 100.0 }],
+        );
         assert_eq!(s.total_arrivals(), 1000);
         for i in [1, 10, 499, 500, 999] {
             let t = s.time_of(i).unwrap();
@@ -200,7 +203,8 @@ mod tests {
 
     #[test]
     fn zero_rate_stage_produces_nothing() {
-        let s = Shape::ramp(0.0, &[Stage { duration: secs(2.0), target: 0.0 }, Stage { duration: secs(1.0), target: 0.0 }]);
+        let s =
+            Shape::ramp(0.0, &[Stage { duration: secs(2.0), target: 0.0 }, Stage { duration: secs(1.0), target: 0.0 }]);
         assert_eq!(s.total_arrivals(), 0);
         assert_eq!(s.time_of(0), None);
     }
@@ -216,7 +220,10 @@ mod tests {
     #[test]
     fn vu_ramp_activation_times() {
         // 0 → 10 VUs over 10 s: VU level 5 is reached at 5 s.
-        let s = Shape::ramp(0.0, &[Stage { duration: secs(10.0), target: 10.0 }, Stage { duration: secs(10.0), target: 0.0 }]);
+        let s = Shape::ramp(
+            0.0,
+            &[Stage { duration: secs(10.0), target: 10.0 }, Stage { duration: secs(10.0), target: 0.0 }],
+        );
         assert!((s.first_time_at_least(5.0, 0.0).unwrap() - 5.0).abs() < 1e-9);
         assert_eq!(s.first_time_at_least(5.0, 7.0), Some(7.0));
         assert_eq!(s.first_time_at_least(11.0, 0.0), None);

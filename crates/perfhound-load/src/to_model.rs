@@ -147,10 +147,7 @@ fn accounting(result: &RunResult) -> (Accounting, Vec<ScenarioSummary>) {
         out.push(ScenarioSummary {
             name: s.name.clone(),
             executor: s.executor.kind().into(),
-            target_iterations_per_s: s
-                .executor
-                .is_open_model()
-                .then(|| round2(acc.iterations_scheduled as f64 / d)),
+            target_iterations_per_s: s.executor.is_open_model().then(|| round2(acc.iterations_scheduled as f64 / d)),
             achieved_iterations_per_s: round2(acc.iterations_started as f64 / d),
             vus_max: result.vus_max[i],
             accounting: acc,

@@ -119,7 +119,8 @@ fn unreachable_target_fails_preflight_and_counts_refusals_without_it() {
 fn open_model_reports_the_stall_a_closed_model_hides() {
     // The server freezes for 1 s every 10 s. At 200 req/s, the ~200 requests due during the
     // freeze wait up to 1 s; measured from their intended send time, p99 must show it.
-    let stall = Stall { period: Duration::from_secs(10), length: Duration::from_secs(1), offset: Duration::from_secs(4) };
+    let stall =
+        Stall { period: Duration::from_secs(10), length: Duration::from_secs(1), offset: Duration::from_secs(4) };
     let server = TestServer::start(ServerConfig { stall: Some(stall), ..Default::default() });
     let open = check(server.url("/"), |o| {
         o.rate = Some(200.0);

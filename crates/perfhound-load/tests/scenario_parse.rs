@@ -84,7 +84,10 @@ fn constant_arrival_rate_with_time_unit_and_default_vus() {
     let ex = one("    executor: constant-arrival-rate\n    rate: 120\n    time_unit: 1m\n    duration: 30s");
     assert_eq!(ex, Executor::ConstantArrivalRate { rate: 2.0, duration: secs(30), pre_allocated_vus: 2, max_vus: 100 });
     let ex = one("    rate: 500\n    duration: 1m\n    pre_allocated_vus: 50");
-    assert_eq!(ex, Executor::ConstantArrivalRate { rate: 500.0, duration: secs(60), pre_allocated_vus: 50, max_vus: 50 });
+    assert_eq!(
+        ex,
+        Executor::ConstantArrivalRate { rate: 500.0, duration: secs(60), pre_allocated_vus: 50, max_vus: 50 }
+    );
 }
 
 #[test]
@@ -126,7 +129,10 @@ fn iteration_executors_get_a_default_max_duration() {
     assert_eq!(ex, Executor::SharedIterations { vus: 4, iterations: 100, max_duration: secs(120) });
     // The default never exceeds the hard cap.
     let doc = format!("hard_cap: 5m\nscenarios:\n  s:\n    iterations: 3\n    {GET}\n");
-    assert_eq!(plan(&doc).scenarios[0].executor, Executor::SharedIterations { vus: 1, iterations: 3, max_duration: secs(300) });
+    assert_eq!(
+        plan(&doc).scenarios[0].executor,
+        Executor::SharedIterations { vus: 1, iterations: 3, max_duration: secs(300) }
+    );
 }
 
 #[test]
@@ -136,7 +142,9 @@ fn executor_names_are_normalized_and_timing_defaults_apply() {
     assert_eq!(p.scenarios[0].executor.kind(), "constant-vus");
     assert_eq!((p.scenarios[0].start_time, p.scenarios[0].graceful_stop), (Duration::ZERO, secs(30)));
     assert_eq!(p.hard_cap, perfhound_load::plan::HARD_CAP_DEFAULT);
-    let doc = format!("scenarios:\n  s:\n    vus: 1\n    duration: 2s\n    start_time: 1m\n    graceful_stop: 500ms\n    {GET}\n");
+    let doc = format!(
+        "scenarios:\n  s:\n    vus: 1\n    duration: 2s\n    start_time: 1m\n    graceful_stop: 500ms\n    {GET}\n"
+    );
     let p = plan(&doc);
     assert_eq!((p.scenarios[0].start_time, p.scenarios[0].graceful_stop), (secs(60), Duration::from_millis(500)));
 }
@@ -153,7 +161,8 @@ fn k6_top_level_vus_and_duration() {
 
 #[test]
 fn k6_top_level_stages_start_at_vus() {
-    let p = plan(&format!("vus: 5\nstages:\n  - {{duration: 30s, target: 50}}\n  - {{duration: 10s, target: 0}}\n{GET}\n"));
+    let p =
+        plan(&format!("vus: 5\nstages:\n  - {{duration: 30s, target: 50}}\n  - {{duration: 10s, target: 0}}\n{GET}\n"));
     let Executor::RampingVus { start_vus, stages } = &p.scenarios[0].executor else { panic!() };
     assert_eq!((*start_vus, stages.len()), (5, 2));
 }
@@ -208,10 +217,19 @@ flow:
 
 #[test]
 fn k6_threshold_map() {
-    let doc = format!(
-        "vus: 1\nduration: 1s\nflow:\n  - {{name: products, get: http://127.0.0.1/p}}\nthresholds:\n  http_req_duration: [\"p(95)<500\", \"p(99.9)<2000\"]\n  \"http_req_duration{{name:products}}\": [\"avg<200\"]\n  http_req_failed: [\"rate<0.01\"]\n  http_reqs: [\"count>100\", \"rate>10\"]\n  checks: [\"rate>0.99\"]\n  products: [\"p99 < 800ms\"]\n"
-    );
-    let t = plan(&doc).thresholds;
+    let doc = r#"vus: 1
+duration: 1s
+flow:
+  - {name: products, get: http://127.0.0.1/p}
+thresholds:
+  http_req_duration: ["p(95)<500", "p(99.9)<2000"]
+  "http_req_duration{name:products}": ["avg<200"]
+  http_req_failed: ["rate<0.01"]
+  http_reqs: ["count>100", "rate>10"]
+  checks: ["rate>0.99"]
+  products: ["p99 < 800ms"]
+"#;
+    let t = plan(doc).thresholds;
     let got: Vec<(Option<&str>, Metric, Comparison, f64)> =
         t.iter().map(|t| (t.name.as_deref(), t.threshold.metric, t.threshold.comparison, t.threshold.limit)).collect();
     assert_eq!(
@@ -235,10 +253,15 @@ const ARTILLERY_FLOW: &str = "scenarios:\n  - flow:\n      - get: {url: /x}\n";
 
 #[test]
 fn artillery_single_phase_is_constant_arrival_rate() {
-    let doc = format!("config:\n  target: http://127.0.0.1:3000\n  phases: [{{duration: 60, arrivalRate: 10}}]\n{ARTILLERY_FLOW}");
+    let doc = format!(
+        "config:\n  target: http://127.0.0.1:3000\n  phases: [{{duration: 60, arrivalRate: 10}}]\n{ARTILLERY_FLOW}"
+    );
     let p = plan(&doc);
     assert_eq!(p.scenarios[0].name, "scenario-1");
-    assert_eq!(p.scenarios[0].executor, Executor::ConstantArrivalRate { rate: 10.0, duration: secs(60), pre_allocated_vus: 10, max_vus: 100 });
+    assert_eq!(
+        p.scenarios[0].executor,
+        Executor::ConstantArrivalRate { rate: 10.0, duration: secs(60), pre_allocated_vus: 10, max_vus: 100 }
+    );
     assert_eq!(text(&request(&p, 0, 0).url), "http://127.0.0.1:3000/x");
 }
 
@@ -247,7 +270,8 @@ fn artillery_phases_ramp_jump_pause_and_count() {
     let doc = format!(
         "config:\n  target: http://127.0.0.1:3000\n  phases:\n    - {{duration: 10, arrivalRate: 1, rampTo: 5}}\n    - {{duration: 1m, arrivalRate: 20, maxVusers: 300}}\n    - {{pause: 5}}\n    - {{duration: 10, arrivalCount: 50}}\n{ARTILLERY_FLOW}"
     );
-    let Executor::RampingArrivalRate { start_rate, stages, max_vus, .. } = plan(&doc).scenarios.remove(0).executor else {
+    let Executor::RampingArrivalRate { start_rate, stages, max_vus, .. } = plan(&doc).scenarios.remove(0).executor
+    else {
         panic!()
     };
     assert_eq!((start_rate, max_vus), (1.0, 300));
@@ -313,9 +337,15 @@ scenarios:
     let login = request(&p, 0, 0);
     let headers: Vec<(String, String)> = login.headers.iter().map(|(n, v)| (n.to_string(), text(v))).collect();
     assert_eq!(headers, [("user-agent".to_string(), "ph".to_string()), ("x-env".into(), "prod".into())]);
-    assert_eq!(login.captures.iter().map(|c| (c.var.as_str(), c.slot)).collect::<Vec<_>>(), [("token", 0), ("next", 1)]);
+    assert_eq!(
+        login.captures.iter().map(|c| (c.var.as_str(), c.slot)).collect::<Vec<_>>(),
+        [("token", 0), ("next", 1)]
+    );
     let names: Vec<&str> = login.checks.iter().map(|c| c.name.as_str()).collect();
-    assert_eq!(names, ["status is 200", "header content-type contains \"json\"", "json token exists", "header etag exists"]);
+    assert_eq!(
+        names,
+        ["status is 200", "header content-type contains \"json\"", "json token exists", "header etag exists"]
+    );
     assert!(matches!(p.scenarios[0].flow[1], Step::Think { min, max } if min == secs(2) && max == secs(2)));
     assert_eq!(request(&p, 0, 2).query[0].1.vars().collect::<Vec<_>>(), [VarRef::Slot(0)]);
     let t: Vec<&str> = p.thresholds.iter().map(|t| t.expression.as_str()).collect();
@@ -383,9 +413,13 @@ scenarios:
     let Body::Form(fields) = &put.body else { panic!() };
     assert_eq!(fields[0].1.vars().collect::<Vec<_>>(), [VarRef::TimestampMs]);
     let raw = request(&p, 0, 3);
-    assert!(matches!(&raw.body, Body::Raw { content_type: Some(ct), content } if ct == "text/plain" && content.vars().eq([VarRef::RandomInt])));
+    assert!(
+        matches!(&raw.body, Body::Raw { content_type: Some(ct), content } if ct == "text/plain" && content.vars().eq([VarRef::RandomInt]))
+    );
     assert_eq!(request(&p, 0, 4).name_id, 0, "same name, same id");
-    assert!(matches!(p.scenarios[0].flow[5], Step::Think { min, max } if min == Duration::from_millis(100) && max == secs(1)));
+    assert!(
+        matches!(p.scenarios[0].flow[5], Step::Think { min, max } if min == Duration::from_millis(100) && max == secs(1))
+    );
 }
 
 #[test]
@@ -450,7 +484,10 @@ fn http_options_and_hard_cap() {
     let doc = format!("http: {{http2: true, insecure: true, connect_timeout: 2s, timeout: 500ms, max_redirects: 0}}\nhard_cap: 10m\nvus: 1\nduration: 1s\n{GET}\n");
     let p = plan(&doc);
     assert!(p.http.http2 && p.http.insecure && !p.http.allow_remote);
-    assert_eq!((p.http.connect_timeout, p.http.request_timeout, p.http.max_redirects), (secs(2), Duration::from_millis(500), 0));
+    assert_eq!(
+        (p.http.connect_timeout, p.http.request_timeout, p.http.max_redirects),
+        (secs(2), Duration::from_millis(500), 0)
+    );
     assert_eq!(p.hard_cap, secs(600));
 }
 
@@ -540,9 +577,13 @@ fn yaml_syntax_error() {
 
 #[test]
 fn unknown_fields_suggest_the_right_one() {
-    check("scenarios:\n  a:\n    vus: 2\n    duraton: 30s\n", "s.yaml:4:5: scenarios.a.duraton: ", &["unknown field `duraton`", "did you mean `duration`?"]);
     check(
-        &format!("vus: 1\nduration: 1s\nflow:\n  - get: /x\n    check: {{stauts: 200}}\n"),
+        "scenarios:\n  a:\n    vus: 2\n    duraton: 30s\n",
+        "s.yaml:4:5: scenarios.a.duraton: ",
+        &["unknown field `duraton`", "did you mean `duration`?"],
+    );
+    check(
+        "vus: 1\nduration: 1s\nflow:\n  - get: /x\n    check: {stauts: 200}\n",
         "s.yaml:5:13: flow[0].check.stauts: ",
         &["did you mean `status`?"],
     );
@@ -553,25 +594,43 @@ fn unknown_fields_suggest_the_right_one() {
 fn type_errors() {
     check("scenarios:\n  a:\n    vus: two\n", "s.yaml:3:10: scenarios.a.vus: ", &["`two` is not a whole number"]);
     check("stages:\n  - {duration: 10s}\n", "s.yaml:2:6: stages[0]: ", &["missing field `target`"]);
-    check("scenarios:\n  a:\n    vus: 1\n    flow: {get: /}\n", "s.yaml:4:11: scenarios.a.flow: ", &["expected a list"]);
+    check(
+        "scenarios:\n  a:\n    vus: 1\n    flow: {get: /}\n",
+        "s.yaml:4:11: scenarios.a.flow: ",
+        &["expected a list"],
+    );
     check("vus: 1\nvus: 2\n", "s.yaml:2:1: vus: ", &["duplicate key `vus`"]);
 }
 
 #[test]
 fn executor_errors() {
-    check(&format!("scenarios:\n  a:\n    executor: warp\n    {GET}\n"), "s.yaml:3:15: scenarios.a.executor: ", &["unknown executor `warp`", "constant-vus"]);
-    check(&format!("scenarios:\n  a:\n    vus: 3\n    {GET}\n"), "s.yaml:3:5: scenarios.a: ", &["unbounded", "duration"]);
+    check(
+        &format!("scenarios:\n  a:\n    executor: warp\n    {GET}\n"),
+        "s.yaml:3:15: scenarios.a.executor: ",
+        &["unknown executor `warp`", "constant-vus"],
+    );
+    check(
+        &format!("scenarios:\n  a:\n    vus: 3\n    {GET}\n"),
+        "s.yaml:3:5: scenarios.a: ",
+        &["unbounded", "duration"],
+    );
     check(
         &format!("scenarios:\n  a:\n    executor: constant-vus\n    vus: 2\n    {GET}\n"),
         "s.yaml:3:5: scenarios.a.duration: ",
         &["missing `duration`"],
     );
     check(
-        &format!("scenarios:\n  a:\n    executor: constant-vus\n    vus: 1\n    duration: 1s\n    rate: 5\n    {GET}\n"),
+        &format!(
+            "scenarios:\n  a:\n    executor: constant-vus\n    vus: 1\n    duration: 1s\n    rate: 5\n    {GET}\n"
+        ),
         "s.yaml:6:11: scenarios.a.rate: ",
         &["does not apply to executor constant-vus", "constant-arrival-rate"],
     );
-    check(&format!("scenarios:\n  a:\n    executor: shared-iterations\n    {GET}\n"), "s.yaml:3:5: scenarios.a.iterations: ", &["needs `iterations`"]);
+    check(
+        &format!("scenarios:\n  a:\n    executor: shared-iterations\n    {GET}\n"),
+        "s.yaml:3:5: scenarios.a.iterations: ",
+        &["needs `iterations`"],
+    );
     check(
         &format!("scenarios:\n  a:\n    vus: 5\n    iterations: 2\n    {GET}\n"),
         "s.yaml:3:10: scenarios.a.vus: ",
@@ -582,7 +641,11 @@ fn executor_errors() {
 #[test]
 fn limits() {
     check(&format!("vus: 100001\nduration: 1s\n{GET}\n"), "s.yaml:1:6: vus: ", &["out of range", "100000"]);
-    check(&format!("scenarios:\n  a: {{rate: 0, duration: 1s, {GET}}}\n"), "s.yaml:2:13: scenarios.a.rate: ", &["rate `0` is out of range"]);
+    check(
+        &format!("scenarios:\n  a: {{rate: 0, duration: 1s, {GET}}}\n"),
+        "s.yaml:2:13: scenarios.a.rate: ",
+        &["rate `0` is out of range"],
+    );
     check(&format!("vus: 1\nduration: 0s\n{GET}\n"), "s.yaml:2:11: duration: ", &["longer than 0"]);
     check(&format!("vus: 1\nduration: 30\n{GET}\n"), "s.yaml:2:11: duration: ", &["`30` has no unit", "30s"]);
     check(&format!("vus: 1\nduration: 2h\n{GET}\n"), "s.yaml:2:11: duration: ", &["until 2h but hard_cap is 1h"]);
@@ -596,23 +659,64 @@ fn limits() {
 
 #[test]
 fn template_errors_point_into_the_string() {
-    let flow = "base_url: http://127.0.0.1:8080\nvus: 1\nduration: 1s\nflow:\n  - get: /a\n    capture: {token: $.token}\n";
-    check(&format!("{flow}  - get: /b/{{{{ tokn }}}}\n"), "s.yaml:7:13: flow[1].get: ", &["unknown variable `tokn`", "did you mean `token`?", "known variables: token"]);
-    check(&format!("{flow}  - get: /b?x={{{{ env.NOPE }}}}\n"), "s.yaml:7:15: flow[1].get: ", &["environment variable `NOPE` is not set"]);
-    check(&format!("{flow}  - post: /c\n    json: {{a: [1, {{b: \"{{{{ nope }}}}\"}}]}}\n"), "s.yaml:8:24: flow[1].json.a[1].b: ", &["unknown variable `nope`"]);
+    let flow =
+        "base_url: http://127.0.0.1:8080\nvus: 1\nduration: 1s\nflow:\n  - get: /a\n    capture: {token: $.token}\n";
+    check(
+        &format!("{flow}  - get: /b/{{{{ tokn }}}}\n"),
+        "s.yaml:7:13: flow[1].get: ",
+        &["unknown variable `tokn`", "did you mean `token`?", "known variables: token"],
+    );
+    check(
+        &format!("{flow}  - get: /b?x={{{{ env.NOPE }}}}\n"),
+        "s.yaml:7:15: flow[1].get: ",
+        &["environment variable `NOPE` is not set"],
+    );
+    check(
+        &format!("{flow}  - post: /c\n    json: {{a: [1, {{b: \"{{{{ nope }}}}\"}}]}}\n"),
+        "s.yaml:8:24: flow[1].json.a[1].b: ",
+        &["unknown variable `nope`"],
+    );
     check(&format!("{flow}  - get: \"/d/{{{{ x\"\n"), "s.yaml:7:14: flow[1].get: ", &["without a closing"]);
 }
 
 #[test]
 fn capture_and_check_errors() {
     let head = "vus: 1\nduration: 1s\nflow:\n  - get: http://127.0.0.1/\n";
-    check(&format!("{head}    capture: {{t: \"$..x\"}}\n"), "s.yaml:5:18: flow[0].capture.t: ", &["bad JSONPath", "recursive descent"]);
-    check(&format!("{head}    capture: [{{regex: \"(\", as: x}}]\n"), "s.yaml:5:23: flow[0].capture[0].regex: ", &["invalid regex"]);
-    check(&format!("{head}    capture: [{{regex: \"a(b)\", as: x, group: 2}}]\n"), "s.yaml:5:45: flow[0].capture[0].group: ", &["only 1 group"]);
-    check(&format!("{head}    capture: [{{header: Location, as: vu}}]\n"), "s.yaml:5:38: flow[0].capture[0].as: ", &["`vu` cannot be a capture variable name"]);
-    check(&format!("{head}    check: {{status: 700}}\n"), "s.yaml:5:21: flow[0].check.status: ", &["`700` is not an HTTP status"]);
-    check(&format!("{head}    check: {{latency: \"200\"}}\n"), "s.yaml:5:22: flow[0].check.latency: ", &["bad latency limit"]);
-    check(&format!("{head}    check: {{json: {{\"$.a[?(@.x)]\": 1}}}}\n"), "s.yaml:5:20: flow[0].check.json[\"$.a[?(@.x)]\"]: ", &["filter expressions"]);
+    check(
+        &format!("{head}    capture: {{t: \"$..x\"}}\n"),
+        "s.yaml:5:18: flow[0].capture.t: ",
+        &["bad JSONPath", "recursive descent"],
+    );
+    check(
+        &format!("{head}    capture: [{{regex: \"(\", as: x}}]\n"),
+        "s.yaml:5:23: flow[0].capture[0].regex: ",
+        &["invalid regex"],
+    );
+    check(
+        &format!("{head}    capture: [{{regex: \"a(b)\", as: x, group: 2}}]\n"),
+        "s.yaml:5:45: flow[0].capture[0].group: ",
+        &["only 1 group"],
+    );
+    check(
+        &format!("{head}    capture: [{{header: Location, as: vu}}]\n"),
+        "s.yaml:5:38: flow[0].capture[0].as: ",
+        &["`vu` cannot be a capture variable name"],
+    );
+    check(
+        &format!("{head}    check: {{status: 700}}\n"),
+        "s.yaml:5:21: flow[0].check.status: ",
+        &["`700` is not an HTTP status"],
+    );
+    check(
+        &format!("{head}    check: {{latency: \"200\"}}\n"),
+        "s.yaml:5:22: flow[0].check.latency: ",
+        &["bad latency limit"],
+    );
+    check(
+        &format!("{head}    check: {{json: {{\"$.a[?(@.x)]\": 1}}}}\n"),
+        "s.yaml:5:20: flow[0].check.json[\"$.a[?(@.x)]\"]: ",
+        &["filter expressions"],
+    );
     check(&format!("{head}    abort_on_fail: true\n"), "s.yaml:5:20: flow[0].abort_on_fail: ", &["without any check"]);
 }
 
@@ -621,53 +725,149 @@ fn step_errors() {
     let head = "base_url: http://127.0.0.1:1\nvus: 1\nduration: 1s\nflow:\n";
     check(&format!("{head}  - {{get: /a, post: /b}}\n"), "s.yaml:5:21: flow[0].post: ", &["also has `post`"]);
     check(&format!("{head}  - name: x\n"), "s.yaml:5:5: flow[0]: ", &["no request"]);
-    check(&format!("{head}  - {{get: /a, think: 1s}}\n"), "s.yaml:5:22: flow[0].think: ", &["either a request or a `think`"]);
+    check(
+        &format!("{head}  - {{get: /a, think: 1s}}\n"),
+        "s.yaml:5:22: flow[0].think: ",
+        &["either a request or a `think`"],
+    );
     check(&format!("{head}  - think: 1s\n"), "s.yaml:5:3: flow: ", &["only think steps"]);
-    check(&format!("{head}  - get: /a\n    json: {{a: 1}}\n    form: {{b: 2}}\n"), "s.yaml:7:11: flow[0].form: ", &["one body"]);
-    check(&format!("{head}  - get: /a\n    headers: {{\"bad header\": x}}\n"), "s.yaml:6:15: flow[0].headers[\"bad header\"]: ", &["not a valid header name"]);
+    check(
+        &format!("{head}  - get: /a\n    json: {{a: 1}}\n    form: {{b: 2}}\n"),
+        "s.yaml:7:11: flow[0].form: ",
+        &["one body"],
+    );
+    check(
+        &format!("{head}  - get: /a\n    headers: {{\"bad header\": x}}\n"),
+        "s.yaml:6:15: flow[0].headers[\"bad header\"]: ",
+        &["not a valid header name"],
+    );
     check(&format!("{head}  - get: ftp://x/\n"), "s.yaml:5:10: flow[0].get: ", &["unsupported URL scheme `ftp`"]);
-    check(&format!("{head}  - think: {{min: 2s, max: 1s}}\n  - get: /\n"), "s.yaml:5:27: flow[0].think.max: ", &["shorter than `min`"]);
-    check(&format!("{head}  - get: {{url: /a, headers: {{a: b}}}}\n    headers: {{c: d}}\n"), "s.yaml:5:29: flow[0].get.headers: ", &["both next to the method and inside it"]);
-    check("vus: 1\nduration: 1s\nflow:\n  - get: /x\n", "s.yaml:4:10: flow[0].get: ", &["relative URL `/x` but no base URL"]);
-    check(&format!("base_url: ftp://x\nvus: 1\nduration: 1s\n{GET}\n"), "s.yaml:1:11: base_url: ", &["not an http:// or https:// URL"]);
+    check(
+        &format!("{head}  - think: {{min: 2s, max: 1s}}\n  - get: /\n"),
+        "s.yaml:5:27: flow[0].think.max: ",
+        &["shorter than `min`"],
+    );
+    check(
+        &format!("{head}  - get: {{url: /a, headers: {{a: b}}}}\n    headers: {{c: d}}\n"),
+        "s.yaml:5:29: flow[0].get.headers: ",
+        &["both next to the method and inside it"],
+    );
+    check(
+        "vus: 1\nduration: 1s\nflow:\n  - get: /x\n",
+        "s.yaml:4:10: flow[0].get: ",
+        &["relative URL `/x` but no base URL"],
+    );
+    check(
+        &format!("base_url: ftp://x\nvus: 1\nduration: 1s\n{GET}\n"),
+        "s.yaml:1:11: base_url: ",
+        &["not an http:// or https:// URL"],
+    );
+}
+
+#[test]
+fn threshold_list_forms() {
+    let doc = r#"vus: 1
+duration: 1s
+flow:
+  - {name: "GET /api: x", get: "http://127.0.0.1/?t={{ __ENV.TOKEN }}"}
+  - {name: products, get: "http://127.0.0.1/p"}
+thresholds:
+  - p95 < 300ms
+  - "GET /api: x: p99 < 1s"
+  - products: p99.9 < 2s
+  - {"GET /api: x": [max < 3s, requests > 10]}
+"#;
+    let p = plan(doc);
+    assert_eq!(text(&request(&p, 0, 0).url), "http://127.0.0.1/?t=s3cret");
+    let got: Vec<(&str, Option<&str>)> =
+        p.thresholds.iter().map(|t| (t.expression.as_str(), t.name.as_deref())).collect();
+    assert_eq!(
+        got,
+        [
+            ("p95 < 300ms", None),
+            ("GET /api: x: p99 < 1s", Some("GET /api: x")),
+            ("products: p99.9 < 2s", Some("products")),
+            ("GET /api: x: max < 3s", Some("GET /api: x")),
+            ("GET /api: x: requests > 10", Some("GET /api: x")),
+        ]
+    );
 }
 
 #[test]
 fn threshold_errors() {
     let head = "vus: 1\nduration: 1s\nflow:\n  - {name: products, get: http://127.0.0.1/}\nthresholds:\n";
     check(&format!("{head}  - p95 < 300 parsecs\n"), "s.yaml:6:5: thresholds[0]: ", &["bad threshold", "parsecs"]);
-    check(&format!("{head}  - prodcts: p99 < 800ms\n"), "s.yaml:6:5: thresholds[0]: ", &["no request is named `prodcts`", "did you mean `products`?"]);
+    check(
+        &format!("{head}  - prodcts: p99 < 800ms\n"),
+        "s.yaml:6:5: thresholds[0]: ",
+        &["no request is named `prodcts`", "did you mean `products`?"],
+    );
     check(&format!("{head}  - \"GET /x: p99 < 1s\"\n"), "s.yaml:6:5: thresholds[0]: ", &["request names: products"]);
-    check(&format!("{head}  iteration_duration: [\"p(95)<1s\"]\n"), "s.yaml:6:3: thresholds.iteration_duration: ", &["unknown threshold key"]);
+    check(
+        &format!("{head}  iteration_duration: [\"p(95)<1s\"]\n"),
+        "s.yaml:6:3: thresholds.iteration_duration: ",
+        &["unknown threshold key"],
+    );
 }
 
 #[test]
 fn scenario_list_and_dialect_errors() {
     let s = "vus: 1\n    duration: 1s\n    flow: [{get: http://127.0.0.1/}]";
-    check(&format!("scenarios:\n  - name: x\n    {s}\n  - name: x\n    {s}\n"), "s.yaml:6:11: scenarios[1].name: ", &["duplicate scenario name `x`"]);
+    check(
+        &format!("scenarios:\n  - name: x\n    {s}\n  - name: x\n    {s}\n"),
+        "s.yaml:6:11: scenarios[1].name: ",
+        &["duplicate scenario name `x`"],
+    );
     check(&format!("scenarios:\n  a:\n    weight: 2\n    {s}\n"), "s.yaml:3:13: scenarios.a.weight: ", &["Artillery"]);
     check(&format!("vus: 2\nscenarios:\n  a:\n    {s}\n"), "s.yaml:1:6: vus: ", &["ignored when `scenarios` is set"]);
     check("# nothing\n", "s.yaml:1:1: scenarios: ", &["no scenarios"]);
     check("flow: [{get: http://127.0.0.1/}]\n", "s.yaml:1:7: flow: ", &["no load settings", "vus"]);
-    check("data: {vu: {csv: x.csv}}\nvus: 1\nduration: 1s\nflow: [{get: http://127.0.0.1/}]\n", "s.yaml:1:8: data.vu: ", &["builtin variable name"]);
+    check(
+        "data: {vu: {csv: x.csv}}\nvus: 1\nduration: 1s\nflow: [{get: http://127.0.0.1/}]\n",
+        "s.yaml:1:8: data.vu: ",
+        &["builtin variable name"],
+    );
 }
 
 #[test]
 fn artillery_errors() {
     let cfg = "config:\n  target: http://127.0.0.1:1\n";
-    check(&format!("{cfg}  phases: [{{duration: 10, rampTo: 5}}]\n{ARTILLERY_FLOW}"), "s.yaml:3:35: config.phases[0].rampTo: ", &["without `arrivalRate`"]);
+    check(
+        &format!("{cfg}  phases: [{{duration: 10, rampTo: 5}}]\n{ARTILLERY_FLOW}"),
+        "s.yaml:3:35: config.phases[0].rampTo: ",
+        &["without `arrivalRate`"],
+    );
     check(&format!("{cfg}  phases: []\n{ARTILLERY_FLOW}"), "s.yaml:3:11: config.phases: ", &["empty"]);
-    check(&format!("{cfg}  phases: [{{arrivalRate: 5}}]\n{ARTILLERY_FLOW}"), "s.yaml:3:12: config.phases[0].duration: ", &["without `duration`"]);
-    check(&format!("{cfg}  phases: [{{duration: 10, arrivalRate: 5}}]\nscenarios: [{{vus: 3, flow: [{{get: /}}]}}]\n"), "s.yaml:4:19: scenarios[0].vus: ", &["load comes from `config.phases`"]);
-    check(&format!("{cfg}  phases: [{{duration: 10, arrivalRate: 5}}]\n  payload: {{path: u.csv}}\n{ARTILLERY_FLOW}"), "s.yaml:4:3: config.payload: ", &["declare CSV files under top-level `data:`"]);
-    check(&format!("{cfg}  phases: [{{duration: 2h, arrivalRate: 5}}]\n{ARTILLERY_FLOW}"), "s.yaml:3:11: config.phases: ", &["hard_cap"]);
+    check(
+        &format!("{cfg}  phases: [{{arrivalRate: 5}}]\n{ARTILLERY_FLOW}"),
+        "s.yaml:3:12: config.phases[0].duration: ",
+        &["without `duration`"],
+    );
+    check(
+        &format!("{cfg}  phases: [{{duration: 10, arrivalRate: 5}}]\nscenarios: [{{vus: 3, flow: [{{get: /}}]}}]\n"),
+        "s.yaml:4:19: scenarios[0].vus: ",
+        &["load comes from `config.phases`"],
+    );
+    check(
+        &format!("{cfg}  phases: [{{duration: 10, arrivalRate: 5}}]\n  payload: {{path: u.csv}}\n{ARTILLERY_FLOW}"),
+        "s.yaml:4:3: config.payload: ",
+        &["declare CSV files under top-level `data:`"],
+    );
+    check(
+        &format!("{cfg}  phases: [{{duration: 2h, arrivalRate: 5}}]\n{ARTILLERY_FLOW}"),
+        "s.yaml:3:11: config.phases: ",
+        &["hard_cap"],
+    );
 }
 
 #[test]
 fn missing_scenario_file() {
     let e = load_scenario(Path::new("/nonexistent/perfhound.yaml"), &env).unwrap_err();
     assert_eq!((e.line, e.column), (1, 1));
-    assert!(e.to_string().starts_with("/nonexistent/perfhound.yaml:1:1: top level: cannot read the scenario file"), "{e}");
+    assert!(
+        e.to_string().starts_with("/nonexistent/perfhound.yaml:1:1: top level: cannot read the scenario file"),
+        "{e}"
+    );
 }
 
 // ---------------------------------------------------------------- robustness
@@ -678,7 +878,7 @@ fn mutated_inputs_never_panic() {
     let bytes = text.as_bytes();
     let inserts: &[&str] = &["\n", ":", "- ", "{", "]", "\"", "{{", "&a ", "*a", "\t", "0"];
     let mut outcomes = (0, 0);
-    for i in (0..bytes.len()).step_by(3) {
+    for i in (0..bytes.len()).step_by(7) {
         for ins in inserts {
             let mut mutated = bytes[..i].to_vec();
             mutated.extend_from_slice(ins.as_bytes());
@@ -756,7 +956,20 @@ fn schema_is_valid_json_and_lists_every_executor() {
     for executor in EXECUTORS {
         assert!(listed.contains(&executor), "{executor} missing from the schema");
     }
-    for key in ["base_url", "http", "hard_cap", "scenarios", "data", "thresholds", "flow", "vus", "duration", "iterations", "stages", "config"] {
+    for key in [
+        "base_url",
+        "http",
+        "hard_cap",
+        "scenarios",
+        "data",
+        "thresholds",
+        "flow",
+        "vus",
+        "duration",
+        "iterations",
+        "stages",
+        "config",
+    ] {
         assert!(schema["properties"][key].is_object(), "top-level `{key}` missing from the schema");
     }
 }

@@ -51,9 +51,11 @@ impl Run {
         let version = probe.get("schema_version").and_then(|v| v.as_u64());
         match version {
             None => return Err("missing `schema_version`: not a perfhound run file".into()),
-            Some(v) if v > u64::from(SCHEMA_VERSION) => return Err(format!(
+            Some(v) if v > u64::from(SCHEMA_VERSION) => {
+                return Err(format!(
                 "run schema version {v} is newer than this perfhound understands ({SCHEMA_VERSION}); upgrade perfhound"
-            )),
+            ))
+            }
             Some(_) => {}
         }
         serde_json::from_value(probe).map_err(|e| format!("invalid run file: {e}"))

@@ -97,6 +97,8 @@ impl Metric {
             "p(90)" => "p90",
             "p(95)" => "p95",
             "p(99)" => "p99",
+            "p(75)" => "p75",
+            "p(99.9)" => "p99.9",
             "throughput" | "rate" | "reqs" => "rps",
             "errors" | "error-rate" | "http_req_failed" => "error_rate",
             other => other,

@@ -10,8 +10,10 @@ use clap::{Parser, Subcommand};
 /// Find why your service is slow, prove the fix, and gate CI on performance budgets.
 #[derive(Parser, Debug)]
 #[command(name = "perfhound", version, about, long_about = None, propagate_version = true)]
-#[command(after_help = "Exit codes: 0 ok · 1 threshold or budget breached · 2 usage, config, input or connection error.\n\
-Docs: README.md and docs/ in the perfhound repository.")]
+#[command(
+    after_help = "Exit codes: 0 ok · 1 threshold or budget breached · 2 usage, config, input or connection error.\n\
+Docs: README.md and docs/ in the perfhound repository."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -29,13 +29,28 @@ fn quick_mode_writes_a_versioned_run_and_exits_0() {
 
 #[test]
 fn breached_threshold_exits_1_and_passing_exits_0() {
-    let server = TestServer::start(ServerConfig { fixed_delay: Some(std::time::Duration::from_millis(10)), ..Default::default() });
+    let server = TestServer::start(ServerConfig {
+        fixed_delay: Some(std::time::Duration::from_millis(10)),
+        ..Default::default()
+    });
     perfhound()
         .args(["load", &server.url("/"), "-n", "20", "-c", "2", "-q", "--threshold", "p50 < 1ms"])
         .assert()
         .code(1);
     perfhound()
-        .args(["load", &server.url("/"), "-n", "20", "-c", "2", "-q", "--threshold", "p50 < 5s", "--threshold", "error_rate < 1%"])
+        .args([
+            "load",
+            &server.url("/"),
+            "-n",
+            "20",
+            "-c",
+            "2",
+            "-q",
+            "--threshold",
+            "p50 < 5s",
+            "--threshold",
+            "error_rate < 1%",
+        ])
         .assert()
         .code(0);
 }

@@ -189,7 +189,8 @@ pub async fn probe_compression(connector: &Connector, url: &str, timeout: Durati
     let origin = Origin::from_uri(&uri).ok()?;
     let work = async {
         let mut conn = connector.connect(&origin).await.ok()?;
-        let mut builder = Request::builder().method(http::Method::GET).header(http::header::ACCEPT_ENCODING, "gzip, br");
+        let mut builder =
+            Request::builder().method(http::Method::GET).header(http::header::ACCEPT_ENCODING, "gzip, br");
         if conn.is_h2() {
             builder = builder.uri(uri.clone());
         } else {

@@ -11,10 +11,12 @@
 use super::shared::{RunShared, ScenarioRt, LATE_TOLERANCE};
 use super::vu::{IterationEnd, Vu};
 use crate::plan::Executor;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::time::sleep_until;
+use tokio::time::{sleep_until, Sleep};
+use tokio_util::sync::WaitForCancellationFuture;
 use tokio_util::task::TaskTracker;
 
 /// Granularity of tokio's timer wheel.
@@ -96,6 +98,13 @@ async fn open_vu(run: &Arc<RunShared>, sid: usize, mut vu: Vu, slot: Arc<OpenSlo
     if !wait_for_start(run, sc).await {
         return;
     }
+    // Long-lived futures, reused across iterations (no timer/waiter registration per request).
+    let cancelled = run.cancel.cancelled();
+    tokio::pin!(cancelled);
+    let deadline = sleep_until(sc.deadline.into());
+    tokio::pin!(deadline);
+    let wake = sleep_until(Instant::now().into());
+    tokio::pin!(wake);
     loop {
         if run.cancel.is_cancelled() {
             return;
@@ -109,9 +118,10 @@ async fn open_vu(run: &Arc<RunShared>, sid: usize, mut vu: Vu, slot: Arc<OpenSlo
             // tokio's timer rounds deadlines up to the next millisecond: wake one tick
             // early so the send is not systematically late. An early send is measured
             // from its actual start (see `request::execute`), so latency stays unbiased.
+            wake.as_mut().reset((intended - TIMER_SLACK).into());
             tokio::select! {
-                _ = run.cancel.cancelled() => return,
-                _ = sleep_until((intended - TIMER_SLACK).into()) => {}
+                _ = cancelled.as_mut() => return,
+                _ = wake.as_mut() => {}
             }
         } else if intended <= now {
             let lateness = now - intended;
@@ -129,7 +139,7 @@ async fn open_vu(run: &Arc<RunShared>, sid: usize, mut vu: Vu, slot: Arc<OpenSlo
                 }
             }
         }
-        if !iterate(run, sc, &mut vu, Some(intended), late).await {
+        if !iterate(run, sc, &mut vu, Some(intended), late, cancelled.as_mut(), deadline.as_mut()).await {
             return;
         }
     }
@@ -139,6 +149,10 @@ async fn closed_vu(run: &RunShared, sc: &ScenarioRt, mut vu: Vu, vu_index: u64) 
     if !wait_for_start(run, sc).await {
         return;
     }
+    let cancelled = run.cancel.cancelled();
+    tokio::pin!(cancelled);
+    let deadline = sleep_until(sc.deadline.into());
+    tokio::pin!(deadline);
     loop {
         let now = Instant::now();
         if run.cancel.is_cancelled() || now >= sc.end {
@@ -153,20 +167,20 @@ async fn closed_vu(run: &RunShared, sc: &ScenarioRt, mut vu: Vu, vu_index: u64) 
                     let Some(next) = shape.first_time_at_least(level, t) else { return };
                     let wake = (sc.start + Duration::from_secs_f64(next)).max(now + Duration::from_millis(1));
                     tokio::select! {
-                        _ = run.cancel.cancelled() => return,
+                        _ = cancelled.as_mut() => return,
                         _ = sleep_until(wake.min(sc.end).into()) => continue,
                     }
                 }
             }
             Executor::PerVuIterations { iterations, .. } if vu.iteration >= *iterations => return,
-            Executor::SharedIterations { iterations, .. } => {
-                if sc.claimed.fetch_add(1, Ordering::Relaxed) >= *iterations {
-                    return;
-                }
+            Executor::SharedIterations { iterations, .. }
+                if sc.claimed.fetch_add(1, Ordering::Relaxed) >= *iterations =>
+            {
+                return;
             }
             _ => {}
         }
-        if !iterate(run, sc, &mut vu, None, false).await {
+        if !iterate(run, sc, &mut vu, None, false, cancelled.as_mut(), deadline.as_mut()).await {
             return;
         }
     }
@@ -174,7 +188,15 @@ async fn closed_vu(run: &RunShared, sc: &ScenarioRt, mut vu: Vu, vu_index: u64) 
 
 /// Runs one iteration under the scenario deadline and the run's cancellation, keeping
 /// the accounting. Returns `false` when the VU must stop.
-async fn iterate(run: &RunShared, sc: &ScenarioRt, vu: &mut Vu, intended: Option<Instant>, late: bool) -> bool {
+async fn iterate(
+    run: &RunShared,
+    sc: &ScenarioRt,
+    vu: &mut Vu,
+    intended: Option<Instant>,
+    late: bool,
+    cancelled: Pin<&mut WaitForCancellationFuture<'_>>,
+    deadline: Pin<&mut Sleep>,
+) -> bool {
     if let Ok(mut s) = vu.stats.lock() {
         let acc = &mut s.scenarios[sc.id];
         acc.iterations_started += 1;
@@ -184,8 +206,8 @@ async fn iterate(run: &RunShared, sc: &ScenarioRt, vu: &mut Vu, intended: Option
     sc.vus_started.fetch_max(active, Ordering::Relaxed);
     let end = tokio::select! {
         biased;
-        _ = run.cancel.cancelled() => None,
-        _ = sleep_until(sc.deadline.into()) => None,
+        _ = cancelled => None,
+        _ = deadline => None,
         end = vu.run_iteration(run, sc, intended) => Some(end),
     };
     sc.vus_active.fetch_sub(1, Ordering::Relaxed);

@@ -114,12 +114,12 @@ pub fn run(plan: Plan, opts: &EngineOptions, observer: &mut dyn Observer) -> Res
         .enumerate()
         .map(|(i, s)| ScenarioRt::new(i, s.clone(), start, &plan.data, threads))
         .collect::<Vec<_>>();
-    let workers = (0..threads)
-        .map(|_| Arc::new(Mutex::new(WorkerStats::new(plan.names.len(), plan.scenarios.len()))))
-        .collect();
+    let workers =
+        (0..threads).map(|_| Arc::new(Mutex::new(WorkerStats::new(plan.names.len(), plan.scenarios.len())))).collect();
     let expected = scenarios.iter().map(|s| s.end.duration_since(start)).max().unwrap_or_default();
     let hard_cap = plan.hard_cap;
-    let run = Arc::new(RunShared { plan, connector, start, cancel: CancellationToken::new(), scenarios, workers, threads });
+    let run =
+        Arc::new(RunShared { plan, connector, start, cancel: CancellationToken::new(), scenarios, workers, threads });
     let done = CancellationToken::new();
     let remaining = Arc::new(std::sync::atomic::AtomicUsize::new(threads));
     let handles: Vec<_> = (0..threads).map(|w| spawn_worker(w, run.clone(), remaining.clone(), done.clone())).collect();
@@ -165,11 +165,8 @@ pub fn run(plan: Plan, opts: &EngineOptions, observer: &mut dyn Observer) -> Res
         let _ = h.join();
     }
     let elapsed = start.elapsed();
-    let probes = if end_reason == EndReason::Interrupted {
-        Vec::new()
-    } else {
-        collector_rt.block_on(probe_uncompressed(&run))
-    };
+    let probes =
+        if end_reason == EndReason::Interrupted { Vec::new() } else { collector_rt.block_on(probe_uncompressed(&run)) };
     let generator_cpu_share = gen.as_ref().map_or(0.0, |g| g.cpu_used_s() / (g.wall_s().max(1e-3) * threads as f64));
     let mut stats = WorkerStats::new(run.plan.names.len(), run.plan.scenarios.len());
     for w in &run.workers {
@@ -258,7 +255,12 @@ fn spawn_worker(
         .expect("spawning a worker thread")
 }
 
-fn take_sample(run: &RunShared, t_s: u32, gen: Option<&mut ProcSampler>, target: Option<&mut ProcSampler>) -> SecondSample {
+fn take_sample(
+    run: &RunShared,
+    t_s: u32,
+    gen: Option<&mut ProcSampler>,
+    target: Option<&mut ProcSampler>,
+) -> SecondSample {
     let mut iv = IntervalStats::default();
     for w in &run.workers {
         let mut guard = w.lock().unwrap_or_else(|p| p.into_inner());

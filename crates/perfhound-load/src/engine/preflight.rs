@@ -25,9 +25,10 @@ pub async fn check(plan: &Plan, connector: &Connector) -> Result<(), PreflightEr
         for step in &sc.flow {
             let Step::Request(req) = step else { continue };
             let Some(url) = req.url.as_literal() else { continue };
-            let uri: http::Uri = url
-                .parse()
-                .map_err(|e: http::uri::InvalidUri| PreflightError::InvalidUrl { url: url.into(), message: e.to_string() })?;
+            let uri: http::Uri = url.parse().map_err(|e: http::uri::InvalidUri| PreflightError::InvalidUrl {
+                url: url.into(),
+                message: e.to_string(),
+            })?;
             let origin = Origin::from_uri(&uri)
                 .map_err(|e| PreflightError::InvalidUrl { url: url.into(), message: e.message })?;
             if !seen.insert((origin.https, origin.host.clone(), origin.port)) {

@@ -70,7 +70,7 @@ struct Received {
     body_len: u64,
     header_bytes: u64,
     hops: u64,
-    final_url: String,
+    final_url: Uri,
 }
 
 /// Executes one request step for a VU and records its outcome.
@@ -79,6 +79,7 @@ pub async fn execute(
     run: &RunShared,
     scenario: &ScenarioRt,
     step: &RequestStep,
+    static_uri: Option<&Uri>,
     intended: Option<Instant>,
 ) -> StepOutcome {
     let started = intended.unwrap_or_else(Instant::now);
@@ -89,11 +90,12 @@ pub async fn execute(
         since: started,
         armed: true,
     };
-    let prepared = prepare(vu, scenario, step);
+    let prepared = prepare(vu, scenario, step, static_uri);
     let keep_body = step.captures.iter().any(|c| !matches!(c.source, crate::plan::CaptureSource::Header(_)))
-        || step.checks.iter().any(|c| {
-            matches!(c.kind, crate::plan::CheckKind::BodyContains(_) | crate::plan::CheckKind::Json { .. })
-        });
+        || step
+            .checks
+            .iter()
+            .any(|c| matches!(c.kind, crate::plan::CheckKind::BodyContains(_) | crate::plan::CheckKind::Json { .. }));
     let sent_at = Instant::now();
     let bytes_out = prepared.as_ref().map_or(0, request_bytes);
     let offered = prepared.as_ref().is_ok_and(|p| offers_compression(&p.headers));
@@ -102,7 +104,9 @@ pub async fn execute(
             let timeout = run.plan.http.request_timeout;
             match tokio::time::timeout(timeout, send_following(vu, run, p, keep_body, step.name_id)).await {
                 Ok(r) => r,
-                Err(_) => Err(RequestError::new(ErrorKind::Timeout, format!("no complete response within {timeout:?}"))),
+                Err(_) => {
+                    Err(RequestError::new(ErrorKind::Timeout, format!("no complete response within {timeout:?}")))
+                }
             }
         }
         Err(e) => Err(e),
@@ -176,23 +180,19 @@ fn request_bytes(p: &Prepared) -> u64 {
     (p.method.as_str().len() + target + host + 13 + head + p.body.len()) as u64
 }
 
-fn prepare(vu: &Vu, scenario: &ScenarioRt, step: &RequestStep) -> Result<Prepared, RequestError> {
+fn prepare(
+    vu: &Vu,
+    scenario: &ScenarioRt,
+    step: &RequestStep,
+    static_uri: Option<&Uri>,
+) -> Result<Prepared, RequestError> {
     let vars = VuVars { vu, scenario };
-    let mut url = step.url.render(&vars).into_owned();
-    if !step.query.is_empty() {
-        let mut sep = if url.contains('?') { '&' } else { '?' };
-        for (k, v) in &step.query {
-            url.push(sep);
-            sep = '&';
-            url.push_str(&urlencode(&k.render(&vars)));
-            url.push('=');
-            url.push_str(&urlencode(&v.render(&vars)));
-        }
-    }
-    let uri: Uri = url
-        .parse()
-        .map_err(|e| RequestError::new(ErrorKind::Protocol, format!("invalid URL `{url}` after templating: {e}")))?;
-    let mut headers = HeaderMap::with_capacity(step.headers.len() + 2);
+    let uri = match static_uri {
+        Some(u) => u.clone(),
+        None => render_uri(step, &vars)?,
+    };
+    let mut headers =
+        if step.headers.is_empty() { HeaderMap::new() } else { HeaderMap::with_capacity(step.headers.len() + 2) };
     for (name, value) in &step.headers {
         let v = value.render(&vars);
         let v = HeaderValue::from_str(&v)
@@ -201,9 +201,7 @@ fn prepare(vu: &Vu, scenario: &ScenarioRt, step: &RequestStep) -> Result<Prepare
     }
     let (body, content_type) = match &step.body {
         Body::Empty => (Bytes::new(), None),
-        Body::Raw { content, content_type } => {
-            (Bytes::from(content.render(&vars).into_owned()), content_type.clone())
-        }
+        Body::Raw { content, content_type } => (Bytes::from(content.render(&vars).into_owned()), content_type.clone()),
         Body::Bytes { content, content_type } => (content.clone(), content_type.clone()),
         Body::Json(t) => {
             let v = t.render(&vars);
@@ -230,6 +228,22 @@ fn prepare(vu: &Vu, scenario: &ScenarioRt, step: &RequestStep) -> Result<Prepare
         }
     }
     Ok(Prepared { method: step.method.clone(), uri, headers, body })
+}
+
+fn render_uri(step: &RequestStep, vars: &VuVars<'_>) -> Result<Uri, RequestError> {
+    let mut url = step.url.render(vars).into_owned();
+    if !step.query.is_empty() {
+        let mut sep = if url.contains('?') { '&' } else { '?' };
+        for (k, v) in &step.query {
+            url.push(sep);
+            sep = '&';
+            url.push_str(&urlencode(&k.render(vars)));
+            url.push('=');
+            url.push_str(&urlencode(&v.render(vars)));
+        }
+    }
+    url.parse()
+        .map_err(|e| RequestError::new(ErrorKind::Protocol, format!("invalid URL `{url}` after templating: {e}")))
 }
 
 /// Percent-encodes a query component (RFC 3986 unreserved characters pass through).
@@ -269,7 +283,7 @@ async fn send_following(
                 continue;
             }
         }
-        return Ok(Received { status, headers, body, body_len, header_bytes, hops, final_url: p.uri.to_string() });
+        return Ok(Received { status, headers, body, body_len, header_bytes, hops, final_url: p.uri.clone() });
     }
 }
 
@@ -305,31 +319,34 @@ async fn send_once(
             s.names[name_id].hygiene.reconnects += 1;
         }
     }
-    let mut conn = match conn {
+    let (mut conn, host) = match conn {
         Some(c) => c,
-        None => run.connector.connect(&origin).await?,
-    };
-    let mut builder = Request::builder().method(p.method.clone());
-    if conn.is_h2() {
-        builder = builder.uri(p.uri.clone());
-    } else {
-        let pq = p.uri.path_and_query().map_or("/", |pq| pq.as_str());
-        builder = builder.uri(pq);
-        if !p.headers.contains_key(HOST) {
-            if let Some(a) = p.uri.authority() {
-                builder = builder.header(HOST, a.as_str());
-            }
+        None => {
+            let host = p
+                .uri
+                .authority()
+                .and_then(|a| HeaderValue::from_str(a.as_str()).ok())
+                .unwrap_or_else(|| HeaderValue::from_static("localhost"));
+            (run.connector.connect(&origin).await?, host)
         }
-    }
-    let mut req = builder
-        .body(Full::new(p.body.clone()))
-        .map_err(|e| RequestError::new(ErrorKind::Protocol, format!("cannot build request: {e}")))?;
-    for (k, v) in &p.headers {
-        req.headers_mut().append(k.clone(), v.clone());
+    };
+    let mut req = Request::new(Full::new(p.body.clone()));
+    *req.method_mut() = p.method.clone();
+    *req.headers_mut() = p.headers.clone();
+    if conn.is_h2() {
+        *req.uri_mut() = p.uri.clone();
+    } else {
+        if let Some(pq) = p.uri.path_and_query() {
+            *req.uri_mut() = Uri::from(pq.clone());
+        }
+        if !p.headers.contains_key(HOST) {
+            req.headers_mut().insert(HOST, host.clone());
+        }
     }
     let resp = conn.send(req).await?;
     let (parts, mut body) = resp.into_parts();
-    let header_bytes: u64 = 17 + parts.headers.iter().map(|(k, v)| (k.as_str().len() + v.len() + 4) as u64).sum::<u64>();
+    let header_bytes: u64 =
+        17 + parts.headers.iter().map(|(k, v)| (k.as_str().len() + v.len() + 4) as u64).sum::<u64>();
     let mut kept = keep_body.then(BytesMut::new);
     let mut len = 0u64;
     while let Some(frame) = body.frame().await {
@@ -341,7 +358,7 @@ async fn send_once(
             }
         }
     }
-    vu.put_conn(origin, conn);
+    vu.put_conn(origin, conn, host);
     let body = kept.map(|k| super::checks::decode_body(&parts.headers, k.freeze()));
     Ok((parts.status, parts.headers, body, len, header_bytes))
 }

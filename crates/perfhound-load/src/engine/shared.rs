@@ -7,6 +7,7 @@ use crate::schedule::Shape;
 use crate::stats::WorkerStats;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
@@ -54,8 +55,8 @@ pub struct ScenarioRt {
     pub vus_started: AtomicU64,
     /// Data bindings resolved to sources, with one shared cursor each.
     pub data: Vec<(Arc<DataSource>, AtomicU64)>,
-    /// Set when the scenario ended early because of a hard stop.
-    pub stopped_at: Mutex<Option<Instant>>,
+    /// Pre-parsed URI per flow step whose URL is literal and has no query (hot path).
+    pub static_uris: Vec<Option<http::Uri>>,
 }
 
 impl ScenarioRt {
@@ -72,6 +73,14 @@ impl ScenarioRt {
         };
         let workers = (plan.executor.max_vus() as usize).clamp(1, threads.max(1));
         let data = plan.data.iter().map(|b| (sources[b.source].clone(), AtomicU64::new(0))).collect();
+        let static_uris = plan
+            .flow
+            .iter()
+            .map(|step| match step {
+                crate::plan::Step::Request(r) if r.query.is_empty() => r.url.as_literal().and_then(|u| u.parse().ok()),
+                _ => None,
+            })
+            .collect();
         ScenarioRt {
             id,
             plan,
@@ -85,7 +94,7 @@ impl ScenarioRt {
             vus_active: AtomicU64::new(0),
             vus_started: AtomicU64::new(0),
             data,
-            stopped_at: Mutex::new(None),
+            static_uris,
         }
     }
 

@@ -17,7 +17,8 @@ pub struct Vu {
     pub slots: Vec<Option<String>>,
     /// Current row per data binding.
     pub rows: Vec<usize>,
-    pub conns: Vec<(Origin, Conn)>,
+    /// Open connections with the `Host` header value for their origin.
+    pub conns: Vec<(Origin, Conn, http::HeaderValue)>,
     pub rng: rand::rngs::SmallRng,
     pub stats: Arc<Mutex<WorkerStats>>,
 }
@@ -69,17 +70,23 @@ impl Vu {
 
     /// Runs one iteration of the scenario's flow. `intended` is when it should have
     /// started (open model); latency of the first request is measured from it.
-    pub async fn run_iteration(&mut self, run: &RunShared, scenario: &ScenarioRt, intended: Option<Instant>) -> IterationEnd {
+    pub async fn run_iteration(
+        &mut self,
+        run: &RunShared,
+        scenario: &ScenarioRt,
+        intended: Option<Instant>,
+    ) -> IterationEnd {
         for b in 0..self.rows.len() {
             let random = self.rng.random::<u64>();
             self.rows[b] = scenario.row_for(b, self.id, self.iteration, random);
         }
         let mut intended = intended;
         let mut end = IterationEnd::Completed;
-        for step in &scenario.plan.flow {
+        for (i, step) in scenario.plan.flow.iter().enumerate() {
             match step {
                 Step::Request(req) => {
-                    let outcome = execute(self, run, scenario, req, intended.take()).await;
+                    let uri = scenario.static_uris[i].as_ref();
+                    let outcome = execute(self, run, scenario, req, uri, intended.take()).await;
                     if outcome == StepOutcome::Abort {
                         end = IterationEnd::Aborted;
                         break;
@@ -100,21 +107,23 @@ impl Vu {
     }
 
     /// The open connection for `origin`, if any and still usable.
-    pub fn take_conn(&mut self, origin: &Origin) -> (Option<Conn>, bool) {
-        match self.conns.iter().position(|(o, _)| o == origin) {
+    /// Takes the open connection for `origin` (with its `Host` value); the flag says
+    /// whether a previous connection had been closed by the server.
+    pub fn take_conn(&mut self, origin: &Origin) -> (Option<(Conn, http::HeaderValue)>, bool) {
+        match self.conns.iter().position(|(o, _, _)| o == origin) {
             Some(i) => {
-                let (_, conn) = self.conns.swap_remove(i);
+                let (_, conn, host) = self.conns.swap_remove(i);
                 if conn.is_closed() {
                     (None, true)
                 } else {
-                    (Some(conn), false)
+                    (Some((conn, host)), false)
                 }
             }
             None => (None, false),
         }
     }
 
-    pub fn put_conn(&mut self, origin: Origin, conn: Conn) {
-        self.conns.push((origin, conn));
+    pub fn put_conn(&mut self, origin: Origin, conn: Conn, host: http::HeaderValue) {
+        self.conns.push((origin, conn, host));
     }
 }

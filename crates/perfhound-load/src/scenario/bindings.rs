@@ -90,7 +90,13 @@ pub(crate) fn bind(
             Some(m) => match m.value.as_str() {
                 "per-vu" | "per_vu" | "perVu" => DataMode::PerVu,
                 "shared" => DataMode::Shared,
-                other => return Err(src.error(&m.referenced, format!("unknown data mode `{other}`"), "use `per-vu` or `shared`")),
+                other => {
+                    return Err(src.error(
+                        &m.referenced,
+                        format!("unknown data mode `{other}`"),
+                        "use `per-vu` or `shared`",
+                    ))
+                }
             },
         };
         let order = match raw.value.order.as_ref() {
@@ -99,7 +105,11 @@ pub(crate) fn bind(
                 "sequential" | "sequence" => DataOrder::Sequential,
                 "random" => DataOrder::Random,
                 other => {
-                    return Err(src.error(&o.referenced, format!("unknown data order `{other}`"), "use `sequential` or `random`"))
+                    return Err(src.error(
+                        &o.referenced,
+                        format!("unknown data order `{other}`"),
+                        "use `sequential` or `random`",
+                    ))
                 }
             },
         };

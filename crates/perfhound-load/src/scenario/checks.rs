@@ -33,19 +33,34 @@ pub(crate) fn captures(src: &Source, node: &Spanned<Node>) -> Result<Vec<Capture
             .map(|(var, path)| {
                 check_var(src, &var.value, &var.referenced)?;
                 let Node::Str(text) = &path.value else {
-                    return Err(src.error(&path.referenced, format!("expected a JSONPath, found {}", path.value.kind()), CAPTURE_HINT));
+                    return Err(src.error(
+                        &path.referenced,
+                        format!("expected a JSONPath, found {}", path.value.kind()),
+                        CAPTURE_HINT,
+                    ));
                 };
-                Ok(CaptureSpec { var: var.value.clone(), source: CaptureSource::JsonPath(json_path(src, text, At::Value(&path.referenced))?) })
+                Ok(CaptureSpec {
+                    var: var.value.clone(),
+                    source: CaptureSource::JsonPath(json_path(src, text, At::Value(&path.referenced))?),
+                })
             })
             .collect(),
         Node::Seq(items) => items
             .iter()
             .map(|item| match &item.value {
                 Node::Map(entries) => long_capture(src, item, entries),
-                other => Err(src.error(&item.referenced, format!("expected a capture mapping, found {}", other.kind()), CAPTURE_HINT)),
+                other => Err(src.error(
+                    &item.referenced,
+                    format!("expected a capture mapping, found {}", other.kind()),
+                    CAPTURE_HINT,
+                )),
             })
             .collect(),
-        other => Err(src.error(&node.referenced, format!("expected a mapping or list, found {}", other.kind()), CAPTURE_HINT)),
+        other => Err(src.error(
+            &node.referenced,
+            format!("expected a mapping or list, found {}", other.kind()),
+            CAPTURE_HINT,
+        )),
     }
 }
 
@@ -70,36 +85,61 @@ fn long_capture(
                 continue;
             }
             "group" => {
-                group = Some((value.value.as_f64().filter(|g| g.fract() == 0.0 && *g >= 0.0).ok_or_else(|| {
-                    src.error(&value.referenced, "`group` must be a whole number ≥ 0", "0 = whole match, 1 = first `( )`")
-                })? as usize, value.referenced));
+                group = Some((
+                    value.value.as_f64().filter(|g| g.fract() == 0.0 && *g >= 0.0).ok_or_else(|| {
+                        src.error(
+                            &value.referenced,
+                            "`group` must be a whole number ≥ 0",
+                            "0 = whole match, 1 = first `( )`",
+                        )
+                    })? as usize,
+                    value.referenced,
+                ));
                 continue;
             }
             "json" => CaptureSource::JsonPath(json_path(src, &text()?, At::Value(&value.referenced))?),
             "header" => CaptureSource::Header(header_name(src, &text()?, At::Value(&value.referenced))?),
             "regex" | "regexp" => {
                 let re = regex::Regex::new(&text()?).map_err(|e| {
-                    src.error(&value.referenced, format!("invalid regex: {}", first_line(&e.to_string())), "fix the pattern (Rust regex syntax)")
+                    src.error(
+                        &value.referenced,
+                        format!("invalid regex: {}", last_line(&e.to_string())),
+                        "fix the pattern (Rust regex syntax)",
+                    )
                 })?;
                 CaptureSource::Regex { group: usize::from(re.captures_len() > 1), regex: re }
             }
             other => {
-                return Err(src.key_error(&key.referenced, format!("unknown capture field `{other}`"), "use json, header, regex, as or group"))
+                return Err(src.key_error(
+                    &key.referenced,
+                    format!("unknown capture field `{other}`"),
+                    "use json, header, regex, as or group",
+                ))
             }
         };
         if source.is_some() {
-            return Err(src.key_error(&key.referenced, "a capture takes exactly one of json, header or regex", "split it into two captures"));
+            return Err(src.key_error(
+                &key.referenced,
+                "a capture takes exactly one of json, header or regex",
+                "split it into two captures",
+            ));
         }
         source = Some(kind);
     }
-    let mut source = source.ok_or_else(|| src.error_in(&node.referenced, "json", "capture has no source", CAPTURE_HINT))?;
-    let var = var.ok_or_else(|| src.error_in(&node.referenced, "as", "capture has no `as:` variable name", CAPTURE_HINT))?;
+    let mut source =
+        source.ok_or_else(|| src.error_in(&node.referenced, "json", "capture has no source", CAPTURE_HINT))?;
+    let var =
+        var.ok_or_else(|| src.error_in(&node.referenced, "as", "capture has no `as:` variable name", CAPTURE_HINT))?;
     if let Some((g, at)) = group {
         let CaptureSource::Regex { regex, group } = &mut source else {
             return Err(src.error(&at, "`group` only applies to `regex` captures", "remove `group`"));
         };
         if g >= regex.captures_len() {
-            return Err(src.error(&at, format!("the regex has only {} group(s)", regex.captures_len() - 1), "lower `group`"));
+            return Err(src.error(
+                &at,
+                format!("the regex has only {} group(s)", regex.captures_len() - 1),
+                "lower `group`",
+            ));
         }
         *group = g;
     }
@@ -134,8 +174,9 @@ impl At<'_> {
 }
 
 fn json_path(src: &Source, text: &str, at: At) -> Result<JsonPath, ScenarioError> {
-    JsonPath::parse(text)
-        .map_err(|why| at.error(src, format!("bad JSONPath: {why}"), "supported: `$.a.b`, `$.items[0].id`, `$['a b']`, `[*]`"))
+    JsonPath::parse(text).map_err(|why| {
+        at.error(src, format!("bad JSONPath: {why}"), "supported: `$.a.b`, `$.items[0].id`, `$['a b']`, `[*]`")
+    })
 }
 
 fn header_name(src: &Source, text: &str, at: At) -> Result<HeaderName, ScenarioError> {
@@ -143,8 +184,8 @@ fn header_name(src: &Source, text: &str, at: At) -> Result<HeaderName, ScenarioE
         .map_err(|_| at.error(src, format!("`{text}` is not a valid header name"), "use letters, digits and `-`"))
 }
 
-fn first_line(s: &str) -> String {
-    s.lines().filter(|l| !l.trim().is_empty()).last().unwrap_or(s).trim().to_string()
+fn last_line(s: &str) -> String {
+    s.lines().rfind(|l| !l.trim().is_empty()).unwrap_or(s).trim().to_string()
 }
 
 /// Compiles `check:` into named checks.
@@ -156,14 +197,16 @@ pub(crate) fn checks(src: &Source, raw: &RawCheck) -> Result<Vec<Check>, Scenari
     if let Some(latency) = &raw.latency {
         let text = latency.value.scalar_text().unwrap_or_default();
         let trimmed = text.trim().trim_start_matches("<=").trim_start_matches('<').trim();
-        let d = parse_duration(trimmed, Bare::Reject)
-            .ok()
-            .filter(|d| !d.is_zero())
-            .ok_or_else(|| src.error(&latency.referenced, format!("bad latency limit `{text}`"), "write e.g. `< 200ms` or `1s`"))?;
+        let d = parse_duration(trimmed, Bare::Reject).ok().filter(|d| !d.is_zero()).ok_or_else(|| {
+            src.error(&latency.referenced, format!("bad latency limit `{text}`"), "write e.g. `< 200ms` or `1s`")
+        })?;
         out.push(Check { name: format!("latency < {}", super::duration::show(d)), kind: CheckKind::LatencyBelow(d) });
     }
     if let Some(needle) = &raw.body_contains {
-        out.push(Check { name: format!("body contains {:?}", needle.value), kind: CheckKind::BodyContains(needle.value.clone()) });
+        out.push(Check {
+            name: format!("body contains {:?}", needle.value),
+            kind: CheckKind::BodyContains(needle.value.clone()),
+        });
     }
     if let Some(headers) = &raw.header {
         let entries = headers.value.as_map().ok_or_else(|| {
@@ -181,7 +224,10 @@ pub(crate) fn checks(src: &Source, raw: &RawCheck) -> Result<Vec<Check>, Scenari
             let p = json_path(src, &path.value, At::Key(&path.referenced))?;
             let equals = match value.value {
                 Node::Null => None,
-                _ => Some(node::to_json(value).map_err(|at| src.error(&at, "not representable in JSON", "use a finite number"))?),
+                _ => Some(
+                    node::to_json(value)
+                        .map_err(|at| src.error(&at, "not representable in JSON", "use a finite number"))?,
+                ),
             };
             let name = match &equals {
                 None => format!("json {p} exists"),
@@ -201,8 +247,15 @@ fn status_check(src: &Source, node: &Spanned<Node>) -> Result<Check, ScenarioErr
     };
     for item in &items {
         let text = item.value.scalar_text().unwrap_or_default();
-        let bad = || src.error(&item.referenced, format!("`{text}` is not an HTTP status"), "use a code (200), a class (`2xx`) or a list [200, 201]");
-        if let Some(class) = text.strip_suffix("xx").and_then(|c| c.parse::<u16>().ok()).filter(|c| (1..=5).contains(c)) {
+        let bad = || {
+            src.error(
+                &item.referenced,
+                format!("`{text}` is not an HTTP status"),
+                "use a code (200), a class (`2xx`) or a list [200, 201]",
+            )
+        };
+        if let Some(class) = text.strip_suffix("xx").and_then(|c| c.parse::<u16>().ok()).filter(|c| (1..=5).contains(c))
+        {
             codes.extend(class * 100..class * 100 + 100);
         } else {
             codes.push(text.parse::<u16>().ok().filter(|c| (100..=599).contains(c)).ok_or_else(bad)?);
@@ -212,7 +265,8 @@ fn status_check(src: &Source, node: &Spanned<Node>) -> Result<Check, ScenarioErr
         return Err(src.error(&node.referenced, "empty status list", "list at least one status code"));
     }
     let shown: Vec<String> = items.iter().filter_map(|i| i.value.scalar_text()).collect();
-    let name = if shown.len() == 1 { format!("status is {}", shown[0]) } else { format!("status in [{}]", shown.join(", ")) };
+    let name =
+        if shown.len() == 1 { format!("status is {}", shown[0]) } else { format!("status in [{}]", shown.join(", ")) };
     Ok(Check { name, kind: CheckKind::Status(codes) })
 }
 
@@ -223,7 +277,11 @@ fn header_check(src: &Source, name: &Spanned<String>, value: &Spanned<Node>) -> 
         Node::Map(_) => {
             let get = |k| value.value.get(k).and_then(|v| v.value.scalar_text());
             if get("equals").is_none() && get("contains").is_none() {
-                return Err(src.error(&value.referenced, "expected `equals:` or `contains:`", "e.g. `{contains: json}`"));
+                return Err(src.error(
+                    &value.referenced,
+                    "expected `equals:` or `contains:`",
+                    "e.g. `{contains: json}`",
+                ));
             }
             (get("equals"), get("contains"))
         }
@@ -268,7 +326,9 @@ pub(crate) fn expect(src: &Source, node: &Spanned<Node>) -> Result<Vec<Check>, S
                     let p = json_path(src, &text, At::Value(&value.referenced))?;
                     Check { name: format!("json {p} exists"), kind: CheckKind::Json { path: p, equals: None } }
                 }
-                other => return Err(src.key_error(&key.referenced, format!("unsupported expectation `{other}`"), hint)),
+                other => {
+                    return Err(src.key_error(&key.referenced, format!("unsupported expectation `{other}`"), hint))
+                }
             };
             out.push(check);
         }

@@ -69,12 +69,24 @@ pub(crate) struct Segment {
 }
 
 /// Artillery phases → segments, plus the largest `maxVusers`.
-pub(crate) fn phases(src: &Source, cfg: &Spanned<RawArtilleryConfig>) -> Result<(Vec<Segment>, Option<u64>), ScenarioError> {
+pub(crate) fn phases(
+    src: &Source,
+    cfg: &Spanned<RawArtilleryConfig>,
+) -> Result<(Vec<Segment>, Option<u64>), ScenarioError> {
     let Some(phases) = &cfg.value.phases else {
-        return Err(src.error_in(&cfg.referenced, "phases", "Artillery config without `phases`", "add `phases: [{duration: 60, arrivalRate: 10}]`"));
+        return Err(src.error_in(
+            &cfg.referenced,
+            "phases",
+            "Artillery config without `phases`",
+            "add `phases: [{duration: 60, arrivalRate: 10}]`",
+        ));
     };
     if phases.value.is_empty() {
-        return Err(src.error(&phases.referenced, "`phases` is empty", "add a phase like `{duration: 60, arrivalRate: 10}`"));
+        return Err(src.error(
+            &phases.referenced,
+            "`phases` is empty",
+            "add a phase like `{duration: 60, arrivalRate: 10}`",
+        ));
     }
     let mut segments = Vec::new();
     let mut max_vusers: Option<u64> = None;
@@ -96,21 +108,34 @@ fn segment(src: &Source, phase: &Spanned<RawPhase>) -> Result<Segment, ScenarioE
         if r.value.is_finite() && r.value >= 0.0 && r.value <= super::executor::MAX_RATE {
             Ok(r.value)
         } else {
-            Err(src.error(&r.referenced, format!("rate `{}` is out of range", r.value), "use a number ≥ 0 (arrivals per second)"))
+            Err(src.error(
+                &r.referenced,
+                format!("rate `{}` is out of range", r.value),
+                "use a number ≥ 0 (arrivals per second)",
+            ))
         }
     };
     if let Some(pause) = &p.pause {
-        if let Some(at) = [p.duration.as_ref().map(|f| f.referenced), p.arrival_rate.as_ref().map(|f| f.referenced), p.arrival_count.as_ref().map(|f| f.referenced)]
-            .into_iter()
-            .flatten()
-            .next()
+        if let Some(at) = [
+            p.duration.as_ref().map(|f| f.referenced),
+            p.arrival_rate.as_ref().map(|f| f.referenced),
+            p.arrival_count.as_ref().map(|f| f.referenced),
+        ]
+        .into_iter()
+        .flatten()
+        .next()
         {
             return Err(src.error(&at, "a `pause` phase takes no other settings", "move them to their own phase"));
         }
         return Ok(Segment { duration: positive_duration(src, pause, Bare::Seconds)?, from: 0.0, to: 0.0 });
     }
     let Some(duration_node) = &p.duration else {
-        return Err(src.error_in(&phase.referenced, "duration", "phase without `duration`", "add `duration: 60` (seconds)"));
+        return Err(src.error_in(
+            &phase.referenced,
+            "duration",
+            "phase without `duration`",
+            "add `duration: 60` (seconds)",
+        ));
     };
     let duration = positive_duration(src, duration_node, Bare::Seconds)?;
     match (&p.arrival_rate, &p.ramp_to, &p.arrival_count) {
@@ -119,27 +144,43 @@ fn segment(src: &Source, phase: &Spanned<RawPhase>) -> Result<Segment, ScenarioE
             let rate = n / duration.as_secs_f64();
             Ok(Segment { duration, from: rate, to: rate })
         }
-        (_, _, Some(count)) => Err(src.error(&count.referenced, "`arrivalCount` cannot be combined with `arrivalRate`/`rampTo`", "keep one")),
+        (_, _, Some(count)) => Err(src.error(
+            &count.referenced,
+            "`arrivalCount` cannot be combined with `arrivalRate`/`rampTo`",
+            "keep one",
+        )),
         (Some(r), ramp, None) => {
             let from = rate_ok(r)?;
             let to = ramp.as_ref().map(rate_ok).transpose()?.unwrap_or(from);
             Ok(Segment { duration, from, to })
         }
-        (None, Some(t), None) => Err(src.error(&t.referenced, "`rampTo` without `arrivalRate`", "add the starting `arrivalRate`")),
-        (None, None, None) => Err(src.error(&phase.referenced, "phase without an arrival rate", "add `arrivalRate: 10` (or `arrivalCount`, or write `pause: 10`)")),
+        (None, Some(t), None) => {
+            Err(src.error(&t.referenced, "`rampTo` without `arrivalRate`", "add the starting `arrivalRate`"))
+        }
+        (None, None, None) => Err(src.error(
+            &phase.referenced,
+            "phase without an arrival rate",
+            "add `arrivalRate: 10` (or `arrivalCount`, or write `pause: 10`)",
+        )),
     }
 }
 
 /// Segments scaled by `share` → a constant or ramping arrival-rate executor.
 pub(crate) fn arrival_executor(segments: &[Segment], share: f64, max_vusers: Option<u64>) -> Executor {
-    let scaled: Vec<Segment> = segments.iter().map(|s| Segment { duration: s.duration, from: s.from * share, to: s.to * share }).collect();
+    let scaled: Vec<Segment> =
+        segments.iter().map(|s| Segment { duration: s.duration, from: s.from * share, to: s.to * share }).collect();
     let peak = scaled.iter().map(|s| s.from.max(s.to)).fold(0.0, f64::max);
     let per_second = (peak.ceil() as u64).clamp(1, MAX_VUS);
     let max_vus = max_vusers.unwrap_or_else(|| (per_second * 10).clamp(100, MAX_VUS));
     let pre_allocated_vus = per_second.min(max_vus);
     if let [only] = scaled.as_slice() {
         if only.from == only.to {
-            return Executor::ConstantArrivalRate { rate: only.from, duration: only.duration, pre_allocated_vus, max_vus };
+            return Executor::ConstantArrivalRate {
+                rate: only.from,
+                duration: only.duration,
+                pre_allocated_vus,
+                max_vus,
+            };
         }
     }
     let start_rate = scaled[0].from;

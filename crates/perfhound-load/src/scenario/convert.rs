@@ -36,7 +36,20 @@ pub(crate) fn build(
     env: &dyn Fn(&str) -> Option<String>,
     base_dir: &Path,
 ) -> Result<Plan, ScenarioError> {
-    let RawFile { base_url, http, hard_cap, scenarios, data, thresholds, flow, vus, duration, iterations, stages, config } = raw;
+    let RawFile {
+        base_url,
+        http,
+        hard_cap,
+        scenarios,
+        data,
+        thresholds,
+        flow,
+        vus,
+        duration,
+        iterations,
+        stages,
+        config,
+    } = raw;
     let k6 = K6Options { vus, duration, iterations, stages };
     let artillery = config.is_some();
     let bare = if artillery { Bare::Seconds } else { Bare::Reject };
@@ -44,7 +57,11 @@ pub(crate) fn build(
         Some(h) => {
             let d = positive_duration(src, h, Bare::Reject)?;
             if d > MAX_HARD_CAP {
-                return Err(src.error(&h.referenced, format!("hard_cap {} is over 24h", show(d)), "split the test into shorter runs"));
+                return Err(src.error(
+                    &h.referenced,
+                    format!("hard_cap {} is over 24h", show(d)),
+                    "split the test into shorter runs",
+                ));
             }
             d
         }
@@ -60,7 +77,9 @@ pub(crate) fn build(
         }
     }
     let base_url = match (&base_url, config.as_ref().and_then(|c| c.value.target.as_ref())) {
-        (Some(_), Some(t)) => return Err(src.error(&t.referenced, "both `base_url` and `config.target` are set", "keep one")),
+        (Some(_), Some(t)) => {
+            return Err(src.error(&t.referenced, "both `base_url` and `config.target` are set", "keep one"))
+        }
         (Some(b), None) | (None, Some(b)) => Some(resolve_base_url(src, env, b)?),
         (None, None) => None,
     };
@@ -68,17 +87,37 @@ pub(crate) fn build(
     let owned: Vec<(String, Location, Spanned<RawScenario>)> = match scenarios {
         Some(list) => {
             if let Some(at) = k6.first_location() {
-                return Err(src.error(&at, "top-level vus/duration/iterations/stages are ignored when `scenarios` is set", "move them into a scenario"));
+                return Err(src.error(
+                    &at,
+                    "top-level vus/duration/iterations/stages are ignored when `scenarios` is set",
+                    "move them into a scenario",
+                ));
             }
             named_scenarios(src, list)?
         }
-        None if artillery => return Err(src.error_in(&Location::UNKNOWN, "scenarios", "an Artillery file needs `scenarios:`", "add `scenarios: [{flow: [...]}]`")),
+        None if artillery => {
+            return Err(src.error_in(
+                &Location::UNKNOWN,
+                "scenarios",
+                "an Artillery file needs `scenarios:`",
+                "add `scenarios: [{flow: [...]}]`",
+            ))
+        }
         None => {
             let Some(f) = &flow else {
-                return Err(src.error_in(&Location::UNKNOWN, "scenarios", "no scenarios", "add `scenarios:` (or top-level `flow:` with `vus` and `duration`)"));
+                return Err(src.error_in(
+                    &Location::UNKNOWN,
+                    "scenarios",
+                    "no scenarios",
+                    "add `scenarios:` (or top-level `flow:` with `vus` and `duration`)",
+                ));
             };
             if k6.is_empty() {
-                return Err(src.error(&f.referenced, "the flow has no load settings", "add top-level `vus: 10` and `duration: 30s` (or `iterations`/`stages`), or use `scenarios:`"));
+                return Err(src.error(
+                    &f.referenced,
+                    "the flow has no load settings",
+                    "add top-level `vus: 10` and `duration: 30s` (or `iterations`/`stages`), or use `scenarios:`",
+                ));
             }
             vec![("default".to_string(), f.referenced, Spanned::new(k6.into_scenario(), f.referenced, f.referenced))]
         }
@@ -105,7 +144,14 @@ pub(crate) fn build(
         };
         let flow = match (&sc.value.flow, &flow) {
             (Some(f), _) | (None, Some(f)) => f,
-            (None, None) => return Err(src.error_in(at, "flow", format!("scenario `{name}` has no `flow`"), "add `flow:` with its requests")),
+            (None, None) => {
+                return Err(src.error_in(
+                    at,
+                    "flow",
+                    format!("scenario `{name}` has no `flow`"),
+                    "add `flow:` with its requests",
+                ))
+            }
         };
         let mut data = top_data.clone();
         if let Some(own) = &sc.value.data {
@@ -175,28 +221,47 @@ fn http_options(src: &Source, http: Option<&Spanned<RawHttp>>) -> Result<HttpOpt
 }
 
 /// Expands `{{ env.X }}` in the base URL and checks that it is an absolute http(s) URL.
-fn resolve_base_url(src: &Source, env: &dyn Fn(&str) -> Option<String>, b: &Spanned<String>) -> Result<String, ScenarioError> {
+fn resolve_base_url(
+    src: &Source,
+    env: &dyn Fn(&str) -> Option<String>,
+    b: &Spanned<String>,
+) -> Result<String, ScenarioError> {
     let scope = Scope::env_only(env);
     let t = scope.template(src, &b.value, &b.referenced)?;
     let Some(text) = t.as_literal() else {
-        return Err(src.error(&b.referenced, "the base URL can only use `{{ env.NAME }}` variables", "move per-request parts to the step URLs"));
+        return Err(src.error(
+            &b.referenced,
+            "the base URL can only use `{{ env.NAME }}` variables",
+            "move per-request parts to the step URLs",
+        ));
     };
     let lower = text.to_ascii_lowercase();
     if !(lower.starts_with("http://") || lower.starts_with("https://")) {
-        return Err(src.error(&b.referenced, format!("`{text}` is not an http:// or https:// URL"), "write e.g. `http://127.0.0.1:8080`"));
+        return Err(src.error(
+            &b.referenced,
+            format!("`{text}` is not an http:// or https:// URL"),
+            "write e.g. `http://127.0.0.1:8080`",
+        ));
     }
     check_absolute(text).map_err(|why| src.error(&b.referenced, why, "write e.g. `http://127.0.0.1:8080`"))?;
     Ok(text.trim_end_matches('/').to_string())
 }
 
 /// Scenario names from the map keys, or from `name` (default `scenario-N`) in a list.
-fn named_scenarios(src: &Source, list: Spanned<RawScenarios>) -> Result<Vec<(String, Location, Spanned<RawScenario>)>, ScenarioError> {
+fn named_scenarios(
+    src: &Source,
+    list: Spanned<RawScenarios>,
+) -> Result<Vec<(String, Location, Spanned<RawScenario>)>, ScenarioError> {
     let out: Vec<(String, Location, Spanned<RawScenario>)> = match list.value {
         RawScenarios::Map(entries) => {
             let mut out = Vec::new();
             for (name, sc) in entries {
                 if let Some(n) = &sc.value.name {
-                    return Err(src.error(&n.referenced, "`name` is only used in the list form of `scenarios`", "the map key is the scenario's name; remove `name`"));
+                    return Err(src.error(
+                        &n.referenced,
+                        "`name` is only used in the list form of `scenarios`",
+                        "the map key is the scenario's name; remove `name`",
+                    ));
                 }
                 out.push((name.value, name.referenced, sc));
             }
@@ -222,19 +287,35 @@ fn named_scenarios(src: &Source, list: Spanned<RawScenarios>) -> Result<Vec<(Str
             return Err(src.key_error(at, "empty scenario name", "give the scenario a name"));
         }
         if out[..i].iter().any(|(n, _, _)| n == name) {
-            return Err(src.key_error(at, format!("duplicate scenario name `{name}`"), "scenario names must be unique"));
+            return Err(src.key_error(
+                at,
+                format!("duplicate scenario name `{name}`"),
+                "scenario names must be unique",
+            ));
         }
     }
     Ok(out)
 }
 
 /// Each scenario's share of the Artillery arrival rate; 1.0 for other files.
-fn artillery_weights(src: &Source, scenarios: &[(String, Location, Spanned<RawScenario>)], artillery: bool) -> Result<Vec<f64>, ScenarioError> {
+fn artillery_weights(
+    src: &Source,
+    scenarios: &[(String, Location, Spanned<RawScenario>)],
+    artillery: bool,
+) -> Result<Vec<f64>, ScenarioError> {
     let mut weights = Vec::new();
     for (_, _, sc) in scenarios {
         weights.push(match &sc.value.weight {
-            Some(w) if !artillery => return Err(src.error(&w.referenced, "`weight` applies to Artillery files (with `config.phases`)", "remove it, or set each scenario's own rate")),
-            Some(w) if !w.value.is_finite() || w.value < 0.0 => return Err(src.error(&w.referenced, "weight must be ≥ 0", "e.g. `weight: 3`")),
+            Some(w) if !artillery => {
+                return Err(src.error(
+                    &w.referenced,
+                    "`weight` applies to Artillery files (with `config.phases`)",
+                    "remove it, or set each scenario's own rate",
+                ))
+            }
+            Some(w) if !w.value.is_finite() || w.value < 0.0 => {
+                return Err(src.error(&w.referenced, "weight must be ≥ 0", "e.g. `weight: 3`"))
+            }
             Some(w) => w.value,
             None => 1.0,
         });
@@ -265,11 +346,19 @@ fn artillery_timing(
         s.iterations.as_ref().map(|f| f.referenced),
     ];
     if let Some(at) = stray.into_iter().flatten().next() {
-        return Err(src.error(&at, "in an Artillery file the load comes from `config.phases`", "remove this field (use `weight` to split the arrival rate)"));
+        return Err(src.error(
+            &at,
+            "in an Artillery file the load comes from `config.phases`",
+            "remove this field (use `weight` to split the arrival rate)",
+        ));
     }
     let total = executor.max_duration();
     if total > hard_cap {
-        return Err(src.error(&phases_at, format!("the phases last {} but hard_cap is {}", show(total), show(hard_cap)), "shorten the phases or raise `hard_cap:`"));
+        return Err(src.error(
+            &phases_at,
+            format!("the phases last {} but hard_cap is {}", show(total), show(hard_cap)),
+            "shorten the phases or raise `hard_cap:`",
+        ));
     }
     Ok(Timing { executor, start_time: Duration::ZERO, graceful_stop: executor::DEFAULT_GRACEFUL_STOP })
 }

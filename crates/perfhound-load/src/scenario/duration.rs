@@ -41,7 +41,8 @@ pub(crate) fn parse_duration(text: &str, bare: Bare) -> Result<Duration, String>
         if num_len == 0 {
             return Err(format!("`{t}`: expected a number at `{rest}`"));
         }
-        let number: f64 = rest[..num_len].parse().map_err(|_| format!("`{t}`: `{}` is not a number", &rest[..num_len]))?;
+        let number: f64 =
+            rest[..num_len].parse().map_err(|_| format!("`{t}`: `{}` is not a number", &rest[..num_len]))?;
         rest = &rest[num_len..];
         let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
         let unit = rest[..unit_len].trim();
@@ -116,6 +117,12 @@ pub(crate) fn show(d: Duration) -> String {
         out.push_str(&format!("{s}s"));
     }
     out
+}
+
+/// Parses a command-line duration (`-d 30s`, `--timeout 500ms`); a bare number means
+/// seconds, as in wrk and oha.
+pub fn parse_cli_duration(text: &str) -> Result<Duration, String> {
+    parse_duration(text, Bare::Seconds)
 }
 
 #[cfg(test)]

@@ -53,10 +53,9 @@ pub(crate) fn describe_yaml_error(err: &serde_saphyr::Error, source_text: &str) 
             let want = friendly_type(ty);
             (what_hint(format!("`{token}` is not {want}"), format!("write {want} here")), false)
         }
-        E::SerdeUnknownVariant { variant, expected, .. } => (
-            what_hint(format!("unknown value `{variant}`"), format!("use one of: {}", expected.join(", "))),
-            false,
-        ),
+        E::SerdeUnknownVariant { variant, expected, .. } => {
+            (what_hint(format!("unknown value `{variant}`"), format!("use one of: {}", expected.join(", "))), false)
+        }
         E::DuplicateMappingKey { key, .. } => {
             let key = key.as_deref().unwrap_or("?");
             (what_hint(format!("duplicate key `{key}`"), "each key may appear once in a mapping; remove one"), true)
@@ -97,7 +96,8 @@ fn unknown_field(field: &str, expected: &[&str]) -> String {
         return what_hint(format!("unknown field `{field}`"), hint);
     }
     let camel = field.chars().any(|c| c.is_ascii_uppercase());
-    let shown: Vec<&str> = expected.iter().copied().filter(|e| camel || !e.chars().any(|c| c.is_ascii_uppercase())).collect();
+    let shown: Vec<&str> =
+        expected.iter().copied().filter(|e| camel || !e.chars().any(|c| c.is_ascii_uppercase())).collect();
     let mut hint = String::new();
     if let Some(best) = did_you_mean(field, expected.iter().copied()) {
         let _ = write!(hint, "did you mean `{best}`? ");
@@ -117,7 +117,9 @@ fn foreign_field_hint(field: &str) -> Option<&'static str> {
         "gracefulRampDown" | "graceful_ramp_down" => {
             "not supported; ramping-vus scenarios stop VUs at the end of their iteration (see `graceful_stop`)"
         }
-        "payload" => "Artillery `payload` is not supported; declare CSV files under top-level `data:` (docs/scenario.md)",
+        "payload" => {
+            "Artillery `payload` is not supported; declare CSV files under top-level `data:` (docs/scenario.md)"
+        }
         "processor" | "function" | "beforeRequest" | "afterResponse" | "beforeScenario" | "afterScenario" => {
             "JavaScript hooks are not supported; use `capture`, `check` and templates instead"
         }

@@ -56,7 +56,11 @@ pub(crate) fn build(src: &Source, sc: &Spanned<RawScenario>, hard_cap: Duration)
     let present = present_fields(s);
     let kind = match &s.executor {
         Some(e) => normalize(&e.value).ok_or_else(|| {
-            src.error(&e.referenced, format!("unknown executor `{}`", e.value), format!("use one of: {}", EXECUTORS.join(", ")))
+            src.error(
+                &e.referenced,
+                format!("unknown executor `{}`", e.value),
+                format!("use one of: {}", EXECUTORS.join(", ")),
+            )
         })?,
         None => infer(s).ok_or_else(|| {
             src.error(
@@ -93,12 +97,18 @@ pub(crate) fn build(src: &Source, sc: &Spanned<RawScenario>, hard_cap: Duration)
             let peak = stages.iter().map(|st| st.target).fold(start_rate, f64::max);
             if peak <= 0.0 {
                 let at = s.stages.as_ref().map_or(sc.referenced, |st| st.referenced);
-                return Err(src.error(&at, "every rate is 0: no iteration would ever start", "give a stage a `target` above 0"));
+                return Err(src.error(
+                    &at,
+                    "every rate is 0: no iteration would ever start",
+                    "give a stage a `target` above 0",
+                ));
             }
             let (pre_allocated_vus, max_vus) = arrival_vus(src, s, peak)?;
             Executor::RampingArrivalRate { start_rate, stages, pre_allocated_vus, max_vus }
         }
-        "constant-vus" => Executor::ConstantVus { vus: vus(src, s.vus.as_ref(), 1)?, duration: required_duration(src, sc, s)? },
+        "constant-vus" => {
+            Executor::ConstantVus { vus: vus(src, s.vus.as_ref(), 1)?, duration: required_duration(src, sc, s)? }
+        }
         "ramping-vus" => {
             let start_vus = match &s.start_vus {
                 Some(v) => vus_value(src, v, 0)?,
@@ -106,23 +116,42 @@ pub(crate) fn build(src: &Source, sc: &Spanned<RawScenario>, hard_cap: Duration)
             };
             let stages = stages(src, sc, s.stages.as_ref(), |t| {
                 if t.value.fract() != 0.0 || !(0.0..=MAX_VUS as f64).contains(&t.value) {
-                    return Err(src.error(&t.referenced, format!("`{}` is not a VU count", t.value), format!("use a whole number from 0 to {MAX_VUS}")));
+                    return Err(src.error(
+                        &t.referenced,
+                        format!("`{}` is not a VU count", t.value),
+                        format!("use a whole number from 0 to {MAX_VUS}"),
+                    ));
                 }
                 Ok(t.value)
             })?;
             if stages.iter().all(|st| st.target == 0.0) && start_vus == 0 {
                 let at = s.stages.as_ref().map_or(sc.referenced, |st| st.referenced);
-                return Err(src.error(&at, "every VU target is 0: nothing would run", "give a stage a `target` above 0"));
+                return Err(src.error(
+                    &at,
+                    "every VU target is 0: nothing would run",
+                    "give a stage a `target` above 0",
+                ));
             }
             Executor::RampingVus { start_vus, stages }
         }
         _ => {
             let iterations = match &s.iterations {
                 Some(i) if i.value == 0 || i.value > MAX_ITERATIONS => {
-                    return Err(src.error(&i.referenced, "iterations must be between 1 and 1e9", "set `iterations: 100` or similar"))
+                    return Err(src.error(
+                        &i.referenced,
+                        "iterations must be between 1 and 1e9",
+                        "set `iterations: 100` or similar",
+                    ))
                 }
                 Some(i) => i.value,
-                None => return Err(src.error_in(&sc.referenced, "iterations", format!("{kind} needs `iterations`"), "add e.g. `iterations: 100`")),
+                None => {
+                    return Err(src.error_in(
+                        &sc.referenced,
+                        "iterations",
+                        format!("{kind} needs `iterations`"),
+                        "add e.g. `iterations: 100`",
+                    ))
+                }
             };
             let vus = vus(src, s.vus.as_ref(), 1)?;
             let max_duration = match &s.max_duration {
@@ -132,7 +161,11 @@ pub(crate) fn build(src: &Source, sc: &Spanned<RawScenario>, hard_cap: Duration)
             if kind == "shared-iterations" {
                 if vus > iterations {
                     let at = s.vus.as_ref().map_or(sc.referenced, |v| v.referenced);
-                    return Err(src.error(&at, format!("{vus} VUs would share only {iterations} iterations"), "lower `vus` or raise `iterations`"));
+                    return Err(src.error(
+                        &at,
+                        format!("{vus} VUs would share only {iterations} iterations"),
+                        "lower `vus` or raise `iterations`",
+                    ));
                 }
                 Executor::SharedIterations { vus, iterations, max_duration }
             } else {
@@ -207,28 +240,52 @@ fn rate_value(src: &Source, r: &Spanned<f64>, unit_secs: f64, zero_ok: bool) -> 
     let ok = r.value.is_finite() && if zero_ok { r.value >= 0.0 } else { r.value > 0.0 };
     if !ok || per_s > MAX_RATE {
         let bound = if zero_ok { "≥ 0" } else { "> 0" };
-        return Err(src.error(&r.referenced, format!("rate `{}` is out of range", r.value), format!("use a number {bound} and at most {MAX_RATE} per second")));
+        return Err(src.error(
+            &r.referenced,
+            format!("rate `{}` is out of range", r.value),
+            format!("use a number {bound} and at most {MAX_RATE} per second"),
+        ));
     }
     Ok(per_s)
 }
 
-fn per_second(src: &Source, sc: &Spanned<RawScenario>, r: Option<&Spanned<f64>>, name: &str, unit: f64) -> Result<f64, ScenarioError> {
+fn per_second(
+    src: &Source,
+    sc: &Spanned<RawScenario>,
+    r: Option<&Spanned<f64>>,
+    name: &str,
+    unit: f64,
+) -> Result<f64, ScenarioError> {
     match r {
         Some(r) => rate_value(src, r, unit, false),
-        None => Err(src.error_in(&sc.referenced, name, format!("missing `{name}`"), format!("add `{name}: 100` (iterations per time_unit, default 1s)"))),
+        None => Err(src.error_in(
+            &sc.referenced,
+            name,
+            format!("missing `{name}`"),
+            format!("add `{name}: 100` (iterations per time_unit, default 1s)"),
+        )),
     }
 }
 
 fn required_duration(src: &Source, sc: &Spanned<RawScenario>, s: &RawScenario) -> Result<Duration, ScenarioError> {
     match &s.duration {
         Some(d) => positive_duration(src, d, Bare::Reject),
-        None => Err(src.error_in(&sc.referenced, "duration", "missing `duration`", "add e.g. `duration: 30s`; every scenario must be bounded")),
+        None => Err(src.error_in(
+            &sc.referenced,
+            "duration",
+            "missing `duration`",
+            "add e.g. `duration: 30s`; every scenario must be bounded",
+        )),
     }
 }
 
 fn vus_value(src: &Source, v: &Spanned<u64>, min: u64) -> Result<u64, ScenarioError> {
     if v.value < min || v.value > MAX_VUS {
-        return Err(src.error(&v.referenced, format!("{} VUs is out of range", v.value), format!("use {min} to {MAX_VUS}")));
+        return Err(src.error(
+            &v.referenced,
+            format!("{} VUs is out of range", v.value),
+            format!("use {min} to {MAX_VUS}"),
+        ));
     }
     Ok(v.value)
 }
@@ -262,27 +319,49 @@ fn stages(
     target: impl Fn(&Spanned<f64>) -> Result<f64, ScenarioError>,
 ) -> Result<Vec<Stage>, ScenarioError> {
     let Some(raw) = raw else {
-        return Err(src.error_in(&sc.referenced, "stages", "missing `stages`", "add e.g. `stages: [{duration: 30s, target: 50}]`"));
+        return Err(src.error_in(
+            &sc.referenced,
+            "stages",
+            "missing `stages`",
+            "add e.g. `stages: [{duration: 30s, target: 50}]`",
+        ));
     };
     let mut out = Vec::new();
     for st in &raw.value {
-        out.push(Stage { duration: node_duration(src, &st.value.duration, Bare::Reject)?, target: target(&st.value.target)? });
+        out.push(Stage {
+            duration: node_duration(src, &st.value.duration, Bare::Reject)?,
+            target: target(&st.value.target)?,
+        });
     }
     if out.iter().all(|s| s.duration.is_zero()) {
-        return Err(src.error(&raw.referenced, "the stages add up to 0s", "give at least one stage a duration above 0"));
+        return Err(src.error(
+            &raw.referenced,
+            "the stages add up to 0s",
+            "give at least one stage a duration above 0",
+        ));
     }
     Ok(out)
 }
 
-fn check_hard_cap(src: &Source, sc: &Spanned<RawScenario>, ex: &Executor, start: Duration, cap: Duration) -> Result<(), ScenarioError> {
+fn check_hard_cap(
+    src: &Source,
+    sc: &Spanned<RawScenario>,
+    ex: &Executor,
+    start: Duration,
+    cap: Duration,
+) -> Result<(), ScenarioError> {
     let end = start + ex.max_duration();
     if end > cap {
         let s = &sc.value;
-        let at = [s.duration.as_ref().map(|d| d.referenced), s.stages.as_ref().map(|d| d.referenced), s.max_duration.as_ref().map(|d| d.referenced)]
-            .into_iter()
-            .flatten()
-            .next()
-            .unwrap_or(sc.referenced);
+        let at = [
+            s.duration.as_ref().map(|d| d.referenced),
+            s.stages.as_ref().map(|d| d.referenced),
+            s.max_duration.as_ref().map(|d| d.referenced),
+        ]
+        .into_iter()
+        .flatten()
+        .next()
+        .unwrap_or(sc.referenced);
         return Err(src.error(
             &at,
             format!("the scenario would run until {} but hard_cap is {}", show(end), show(cap)),

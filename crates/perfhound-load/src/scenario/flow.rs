@@ -51,7 +51,8 @@ enum View<'a> {
     Request(Box<RequestView<'a>>, Vec<CaptureSpec>),
 }
 
-const NO_REQUEST: &str = "add `get: /path` (or post, put, patch, delete, head, options), `method:` + `url:`, or `think: 1s`";
+const NO_REQUEST: &str =
+    "add `get: /path` (or post, put, patch, delete, head, options), `method:` + `url:`, or `think: 1s`";
 
 /// Compiles a flow. `make_scope` receives the scenario's capture names (slot order) and
 /// returns the scope that templates are resolved in.
@@ -88,7 +89,11 @@ pub(crate) fn compile_flow<'s>(
             View::Request(req, caps) => {
                 let captures = caps
                     .into_iter()
-                    .map(|c| Capture { slot: scope.captures.iter().position(|s| *s == c.var).unwrap_or(0), var: c.var, source: c.source })
+                    .map(|c| Capture {
+                        slot: scope.captures.iter().position(|s| *s == c.var).unwrap_or(0),
+                        var: c.var,
+                        source: c.source,
+                    })
                     .collect();
                 Step::Request(Box::new(request::compile(ctx, &scope, &req, captures, names)?))
             }
@@ -103,31 +108,52 @@ fn view<'a>(ctx: &FlowCtx, step: &'a Spanned<RawStep>) -> Result<View<'a>, Scena
     let methods = method_fields(s);
     if let Some(think) = &s.think {
         if !methods.is_empty() || s.method.is_some() || s.url.is_some() {
-            return Err(src.error(&think.referenced, "a step is either a request or a `think` pause", "split it into two steps"));
+            return Err(src.error(
+                &think.referenced,
+                "a step is either a request or a `think` pause",
+                "split it into two steps",
+            ));
         }
         return Ok(View::Think(think_step(ctx, think)?));
     }
     let (method, target, target_at) = match (methods.as_slice(), &s.method, &s.url) {
         ([], Some(m), Some(u)) => {
-            let method = Method::from_bytes(m.value.trim().to_ascii_uppercase().as_bytes())
-                .map_err(|_| src.error(&m.referenced, format!("`{}` is not an HTTP method", m.value), "e.g. GET, POST, PUT"))?;
+            let method = Method::from_bytes(m.value.trim().to_ascii_uppercase().as_bytes()).map_err(|_| {
+                src.error(&m.referenced, format!("`{}` is not an HTTP method", m.value), "e.g. GET, POST, PUT")
+            })?;
             (method, None, u.referenced)
         }
-        ([], Some(_), None) => return Err(src.error_in(&step.referenced, "url", "`method:` without `url:`", "add `url: /path`")),
-        ([], None, Some(u)) => return Err(src.error(&u.referenced, "`url:` without a method", "add `method: GET` or write `get: /path`")),
+        ([], Some(_), None) => {
+            return Err(src.error_in(&step.referenced, "url", "`method:` without `url:`", "add `url: /path`"))
+        }
+        ([], None, Some(u)) => {
+            return Err(src.error(&u.referenced, "`url:` without a method", "add `method: GET` or write `get: /path`"))
+        }
         ([], None, None) => return Err(src.error(&step.referenced, "this step has no request", NO_REQUEST)),
         ([(m, t)], None, None) => (m.clone(), Some(&t.value), t.referenced),
         ([_, (m, t), ..], _, _) => {
-            return Err(src.error(&t.referenced, format!("a step sends one request, but this one also has `{}`", m.as_str().to_lowercase()), "split it into separate steps"))
+            return Err(src.error(
+                &t.referenced,
+                format!("a step sends one request, but this one also has `{}`", m.as_str().to_lowercase()),
+                "split it into separate steps",
+            ))
         }
         ([(_, t)], _, _) => {
-            return Err(src.error(&t.referenced, "a step cannot have both a method key and `method:`/`url:`", "keep one form"))
+            return Err(src.error(
+                &t.referenced,
+                "a step cannot have both a method key and `method:`/`url:`",
+                "keep one form",
+            ))
         }
     };
     let inner: Option<&RawStep> = match target {
         Some(RawTarget::Detail(inner)) => {
             if !method_fields(inner).is_empty() || inner.method.is_some() || inner.think.is_some() {
-                return Err(src.error(&target_at, "a nested request cannot contain another method or `think`", "move it to its own step"));
+                return Err(src.error(
+                    &target_at,
+                    "a nested request cannot contain another method or `think`",
+                    "move it to its own step",
+                ));
             }
             Some(inner)
         }
@@ -136,7 +162,9 @@ fn view<'a>(ctx: &FlowCtx, step: &'a Spanned<RawStep>) -> Result<View<'a>, Scena
     let url = match (target, inner.and_then(|i| i.url.as_ref()), &s.url) {
         (Some(RawTarget::Url(u)), _, _) => (u.as_str(), target_at),
         (Some(RawTarget::Detail(_)), Some(u), _) => (u.value.as_str(), u.referenced),
-        (Some(RawTarget::Detail(_)), None, _) => return Err(src.error_in(&target_at, "url", "missing `url:`", "add `url: /path` inside")),
+        (Some(RawTarget::Detail(_)), None, _) => {
+            return Err(src.error_in(&target_at, "url", "missing `url:`", "add `url: /path` inside"))
+        }
         (None, _, Some(u)) => (u.value.as_str(), u.referenced),
         (None, _, None) => return Err(src.error(&step.referenced, "this step has no URL", NO_REQUEST)),
     };
@@ -187,7 +215,9 @@ fn pick<'a, T>(
     name: &str,
 ) -> Result<Option<&'a Spanned<T>>, ScenarioError> {
     match (outer.as_ref(), inner.and_then(Option::as_ref)) {
-        (Some(_), Some(i)) => Err(src.error(&i.referenced, format!("`{name}` is set both next to the method and inside it"), "keep one")),
+        (Some(_), Some(i)) => {
+            Err(src.error(&i.referenced, format!("`{name}` is set both next to the method and inside it"), "keep one"))
+        }
         (o, i) => Ok(o.or(i)),
     }
 }
@@ -198,11 +228,17 @@ fn think_step(ctx: &FlowCtx, think: &Spanned<Node>) -> Result<Step, ScenarioErro
         Node::Map(entries) => {
             for (k, _) in entries {
                 if k.value != "min" && k.value != "max" {
-                    return Err(src.key_error(&k.referenced, format!("unknown field `{}`", k.value), "think takes `min` and `max`"));
+                    return Err(src.key_error(
+                        &k.referenced,
+                        format!("unknown field `{}`", k.value),
+                        "think takes `min` and `max`",
+                    ));
                 }
             }
             let get = |k: &str| {
-                think.value.get(k).ok_or_else(|| src.error_in(&think.referenced, k, format!("missing `{k}`"), "write `think: {min: 100ms, max: 1s}`"))
+                think.value.get(k).ok_or_else(|| {
+                    src.error_in(&think.referenced, k, format!("missing `{k}`"), "write `think: {min: 100ms, max: 1s}`")
+                })
             };
             let (min_node, max_node) = (get("min")?, get("max")?);
             let (min, max) = (node_duration(src, min_node, ctx.bare)?, node_duration(src, max_node, ctx.bare)?);

@@ -36,10 +36,19 @@ pub(crate) struct Source<'a> {
 }
 
 enum Frame {
-    Map { path: String, key: Option<String>, expect_key: bool },
-    Seq { path: String, next: usize },
+    Map {
+        path: String,
+        key: Option<String>,
+        expect_key: bool,
+    },
+    Seq {
+        path: String,
+        next: usize,
+    },
     /// A complex (non-scalar) mapping key: its contents are not indexed by name.
-    Opaque { path: String },
+    Opaque {
+        path: String,
+    },
 }
 
 impl<'a> Source<'a> {
@@ -52,11 +61,7 @@ impl<'a> Source<'a> {
     pub fn field_at(&self, line: u64, column: u64, prefer_key: bool) -> String {
         let index = self.index.get_or_init(|| build_index(self.text));
         let exact: Vec<&Entry> = index.iter().filter(|e| e.line == line && e.column == column).collect();
-        let hit = if prefer_key {
-            exact.iter().rev().find(|e| e.key).or(exact.first())
-        } else {
-            exact.first()
-        };
+        let hit = if prefer_key { exact.iter().rev().find(|e| e.key).or(exact.first()) } else { exact.first() };
         let hit = hit.copied().or_else(|| index.iter().rev().find(|e| (e.line, e.column) < (line, column)));
         let path = match hit {
             // A flow mapping's first key starts where the mapping's content does: a

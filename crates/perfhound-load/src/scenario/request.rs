@@ -25,7 +25,9 @@ pub(crate) fn compile(
     let src = ctx.src;
     let url = url_template(ctx, scope, req.url, &req.url_at)?;
     let name = match req.name {
-        Some(n) if n.value.trim().is_empty() => return Err(src.error(&n.referenced, "empty request name", "write a name or remove `name:`")),
+        Some(n) if n.value.trim().is_empty() => {
+            return Err(src.error(&n.referenced, "empty request name", "write a name or remove `name:`"))
+        }
         Some(n) => n.value.trim().to_string(),
         None => default_name(req.method.as_str(), req.url, ctx.base_url),
     };
@@ -39,7 +41,8 @@ pub(crate) fn compile(
     }
     if let Some(defaults) = ctx.default_headers {
         let own: Vec<HeaderName> = headers.iter().map(|(n, _)| n.clone()).collect();
-        let mut merged: Vec<_> = header_list(src, scope, defaults)?.into_iter().filter(|(n, _)| !own.contains(n)).collect();
+        let mut merged: Vec<_> =
+            header_list(src, scope, defaults)?.into_iter().filter(|(n, _)| !own.contains(n)).collect();
         merged.append(&mut headers);
         headers = merged;
     }
@@ -61,10 +64,24 @@ pub(crate) fn compile(
     let abort_on_fail = req.abort_on_fail.is_some_and(|a| a.value);
     if let (Some(a), true) = (req.abort_on_fail, check_list.is_empty()) {
         if a.value {
-            return Err(src.error(&a.referenced, "`abort_on_fail` without any check", "add a `check:` or remove `abort_on_fail`"));
+            return Err(src.error(
+                &a.referenced,
+                "`abort_on_fail` without any check",
+                "add a `check:` or remove `abort_on_fail`",
+            ));
         }
     }
-    Ok(RequestStep { name_id, method: req.method.clone(), url, query, headers, body, captures, checks: check_list, abort_on_fail })
+    Ok(RequestStep {
+        name_id,
+        method: req.method.clone(),
+        url,
+        query,
+        headers,
+        body,
+        captures,
+        checks: check_list,
+        abort_on_fail,
+    })
 }
 
 /// Renders variables as placeholders, to see what a URL template starts with.
@@ -159,10 +176,17 @@ pub(crate) fn default_name(method: &str, url: &str, base_url: Option<&str>) -> S
     format!("{method} {path}")
 }
 
+/// A key, one of its values as text, and where that value is.
+type Pair<'a> = (&'a Spanned<String>, String, Location);
+
 /// Key/value pairs of a mapping whose values are scalars or lists of scalars.
-fn pairs<'a>(src: &Source, node: &'a Spanned<Node>, what: &str) -> Result<Vec<(&'a Spanned<String>, String, Location)>, ScenarioError> {
+fn pairs<'a>(src: &Source, node: &'a Spanned<Node>, what: &str) -> Result<Vec<Pair<'a>>, ScenarioError> {
     let entries = node.value.as_map().ok_or_else(|| {
-        src.error(&node.referenced, format!("`{what}` must be a mapping, found {}", node.value.kind()), "e.g. `{name: value}`")
+        src.error(
+            &node.referenced,
+            format!("`{what}` must be a mapping, found {}", node.value.kind()),
+            "e.g. `{name: value}`",
+        )
     })?;
     let mut out = Vec::new();
     for (k, v) in entries {
@@ -172,7 +196,11 @@ fn pairs<'a>(src: &Source, node: &'a Spanned<Node>, what: &str) -> Result<Vec<(&
         };
         for item in items {
             let text = item.value.scalar_text().ok_or_else(|| {
-                src.error(&item.referenced, format!("expected text or a number, found {}", item.value.kind()), "quote the value")
+                src.error(
+                    &item.referenced,
+                    format!("expected text or a number, found {}", item.value.kind()),
+                    "quote the value",
+                )
             })?;
             out.push((k, text, item.referenced));
         }
@@ -180,12 +208,20 @@ fn pairs<'a>(src: &Source, node: &'a Spanned<Node>, what: &str) -> Result<Vec<(&
     Ok(out)
 }
 
-fn header_list(src: &Source, scope: &Scope, node: &Spanned<Node>) -> Result<Vec<(HeaderName, Template)>, ScenarioError> {
+fn header_list(
+    src: &Source,
+    scope: &Scope,
+    node: &Spanned<Node>,
+) -> Result<Vec<(HeaderName, Template)>, ScenarioError> {
     pairs(src, node, "headers")?
         .into_iter()
         .map(|(k, v, at)| {
             let name = HeaderName::from_bytes(k.value.trim().as_bytes()).map_err(|_| {
-                src.key_error(&k.referenced, format!("`{}` is not a valid header name", k.value), "use letters, digits and `-`")
+                src.key_error(
+                    &k.referenced,
+                    format!("`{}` is not a valid header name", k.value),
+                    "use letters, digits and `-`",
+                )
             })?;
             if v.contains(['\r', '\n']) {
                 return Err(src.error(&at, "header value contains a line break", "remove the line break"));
@@ -207,7 +243,11 @@ fn body(ctx: &FlowCtx, scope: &Scope, req: &RequestView) -> Result<Body, Scenari
     .filter_map(|(n, at)| at.map(|at| (n, at)))
     .collect();
     if let [(first, _), (second, at), ..] = set.as_slice() {
-        return Err(src.error(at, format!("a request has one body, but both `{first}` and `{second}` are set"), "keep one"));
+        return Err(src.error(
+            at,
+            format!("a request has one body, but both `{first}` and `{second}` are set"),
+            "keep one",
+        ));
     }
     let content_type = req.content_type.map(|c| c.value.clone());
     if let (Some(ct), None, None) = (req.content_type, req.body, req.body_file) {
@@ -228,12 +268,21 @@ fn body(ctx: &FlowCtx, scope: &Scope, req: &RequestView) -> Result<Body, Scenari
             .and_then(|m| if m.len() > MAX_BODY_FILE_BYTES { Err("larger than 64 MiB".to_string()) } else { Ok(()) })
             .and_then(|()| std::fs::read(&path).map_err(|e| e.to_string()));
         let bytes = read.map_err(|why| {
-            src.error(&f.referenced, format!("cannot read `{}` ({}): {why}", f.value, path.display()), "paths are relative to the scenario file")
+            src.error(
+                &f.referenced,
+                format!("cannot read `{}` ({}): {why}", f.value, path.display()),
+                "paths are relative to the scenario file",
+            )
         })?;
         Body::Bytes { content: bytes.into(), content_type }
     } else if let Some(f) = req.form {
         let fields = pairs(src, f, "form")?;
-        Body::Form(fields.into_iter().map(|(k, v, at)| Ok((k.value.clone(), scope.template(src, &v, &at)?))).collect::<Result<_, ScenarioError>>()?)
+        Body::Form(
+            fields
+                .into_iter()
+                .map(|(k, v, at)| Ok((k.value.clone(), scope.template(src, &v, &at)?)))
+                .collect::<Result<_, ScenarioError>>()?,
+        )
     } else {
         Body::Empty
     })

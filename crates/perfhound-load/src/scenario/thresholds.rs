@@ -52,7 +52,11 @@ impl Thresholds<'_> {
                 Ok(out)
             }
             Node::Null => Ok(Vec::new()),
-            other => Err(self.src.error(&node.referenced, format!("expected a list of thresholds, found {}", other.kind()), HINT)),
+            other => Err(self.src.error(
+                &node.referenced,
+                format!("expected a list of thresholds, found {}", other.kind()),
+                HINT,
+            )),
         }
     }
 
@@ -61,9 +65,17 @@ impl Thresholds<'_> {
             Node::Str(s) => Ok(s),
             Node::Map(_) => match node.value.get("threshold") {
                 Some(t) if node.value.as_map().is_some_and(|m| m.len() == 1) => self.text(t),
-                _ => Err(self.src.error(&node.referenced, "expected `{threshold: \"...\"}`", "other k6 threshold options (abortOnFail) are not supported")),
+                _ => Err(self.src.error(
+                    &node.referenced,
+                    "expected `{threshold: \"...\"}`",
+                    "other k6 threshold options (abortOnFail) are not supported",
+                )),
             },
-            other => Err(self.src.error(&node.referenced, format!("expected a threshold expression, found {}", other.kind()), HINT)),
+            other => Err(self.src.error(
+                &node.referenced,
+                format!("expected a threshold expression, found {}", other.kind()),
+                HINT,
+            )),
         }
     }
 
@@ -102,12 +114,18 @@ impl Thresholds<'_> {
 
     fn request_name(&self, name: &str, at: &Location) -> Result<String, ScenarioError> {
         if name.is_empty() {
-            return Err(self.src.error(at, "empty request name before `:`", "write `NAME: p95 < 300ms` or drop the `:`"));
+            return Err(self.src.error(
+                at,
+                "empty request name before `:`",
+                "write `NAME: p95 < 300ms` or drop the `:`",
+            ));
         }
         if self.names.iter().any(|n| n == name) {
             return Ok(name.to_string());
         }
-        let suggestion = did_you_mean(name, self.names.iter().map(String::as_str)).map(|s| format!("did you mean `{s}`? ")).unwrap_or_default();
+        let suggestion = did_you_mean(name, self.names.iter().map(String::as_str))
+            .map(|s| format!("did you mean `{s}`? "))
+            .unwrap_or_default();
         Err(self.src.error(
             at,
             format!("no request is named `{name}`"),
@@ -122,7 +140,11 @@ impl Thresholds<'_> {
             Some((metric, tags)) => {
                 let tag = tags.strip_suffix('}').and_then(|t| t.split_once(':')).filter(|(k, _)| k.trim() == "name");
                 let Some((_, value)) = tag else {
-                    return Err(self.src.key_error(&key.referenced, format!("unsupported tag filter in `{}`", key.value), "only `{name:REQUEST}` is supported"));
+                    return Err(self.src.key_error(
+                        &key.referenced,
+                        format!("unsupported tag filter in `{}`", key.value),
+                        "only `{name:REQUEST}` is supported",
+                    ));
                 };
                 (metric.trim(), Some(self.request_name(value.trim(), &key.referenced)?))
             }
@@ -132,7 +154,10 @@ impl Thresholds<'_> {
         let lhs = lhs.trim();
         let threshold = match metric {
             "http_req_duration" => {
-                let lhs = lhs.strip_prefix("p(").and_then(|p| p.strip_suffix(')')).map_or(lhs.to_string(), |p| format!("p{p}"));
+                let lhs = lhs
+                    .strip_prefix("p(")
+                    .and_then(|p| p.strip_suffix(')'))
+                    .map_or(lhs.to_string(), |p| format!("p{p}"));
                 self.parse(&format!("{lhs}{rest}"), &item.referenced)?
             }
             "http_req_failed" if lhs == "rate" => self.parse(&format!("error_rate{rest}"), &item.referenced)?,
@@ -149,17 +174,28 @@ impl Thresholds<'_> {
                 Threshold { metric: Metric::CheckFailRate, comparison, limit: ((1.0 - pass.limit) * 1e9).round() / 1e9 }
             }
             "http_req_failed" | "http_reqs" | "checks" => {
-                return Err(self.src.error(&item.referenced, format!("`{text}` is not supported for {metric}"), "use `rate` (or `count` for http_reqs)"))
+                return Err(self.src.error(
+                    &item.referenced,
+                    format!("`{text}` is not supported for {metric}"),
+                    "use `rate` (or `count` for http_reqs)",
+                ))
             }
             request if name.is_none() && self.names.iter().any(|n| n == request) => {
                 let t = self.parse(text, &item.referenced)?;
-                return Ok(ThresholdSpec { expression: format!("{request}: {text}"), name: Some(request.to_string()), threshold: t });
+                return Ok(ThresholdSpec {
+                    expression: format!("{request}: {text}"),
+                    name: Some(request.to_string()),
+                    threshold: t,
+                });
             }
             other => {
                 return Err(self.src.key_error(
                     &key.referenced,
                     format!("unknown threshold key `{other}`"),
-                    format!("use http_req_duration, http_req_failed, http_reqs, checks, or a request name ({})", self.names.join(", ")),
+                    format!(
+                        "use http_req_duration, http_req_failed, http_reqs, checks, or a request name ({})",
+                        self.names.join(", ")
+                    ),
                 ))
             }
         };
@@ -176,7 +212,11 @@ impl Thresholds<'_> {
         for (key, value) in entries {
             if key.value == "thresholds" {
                 let Node::Seq(items) = &value.value else {
-                    return Err(self.src.error(&value.referenced, "expected a list like `[{\"http.response_time.p99\": 500}]`", hint));
+                    return Err(self.src.error(
+                        &value.referenced,
+                        "expected a list like `[{\"http.response_time.p99\": 500}]`",
+                        hint,
+                    ));
                 };
                 for item in items {
                     for (k, v) in item.value.as_map().unwrap_or_default() {
@@ -191,14 +231,31 @@ impl Thresholds<'_> {
         Ok(out)
     }
 
-    fn ensure_one(&self, metric: &str, key: &Spanned<String>, value: &Spanned<Node>) -> Result<ThresholdSpec, ScenarioError> {
+    fn ensure_one(
+        &self,
+        metric: &str,
+        key: &Spanned<String>,
+        value: &Spanned<Node>,
+    ) -> Result<ThresholdSpec, ScenarioError> {
         let Some(n) = value.value.as_f64() else {
-            return Err(self.src.error(&value.referenced, "expected a number", "milliseconds for latencies, percent for maxErrorRate"));
+            return Err(self.src.error(
+                &value.referenced,
+                "expected a number",
+                "milliseconds for latencies, percent for maxErrorRate",
+            ));
         };
         let expr = match metric {
             "maxErrorRate" => format!("error_rate <= {n}%"),
-            "min" | "max" | "median" | "p50" | "p75" | "p90" | "p95" | "p99" | "p999" | "mean" => format!("{metric} <= {n}ms"),
-            other => return Err(self.src.key_error(&key.referenced, format!("unsupported ensure metric `{other}`"), "use min, max, median, p95, p99 or maxErrorRate")),
+            "min" | "max" | "median" | "p50" | "p75" | "p90" | "p95" | "p99" | "p999" | "mean" => {
+                format!("{metric} <= {n}ms")
+            }
+            other => {
+                return Err(self.src.key_error(
+                    &key.referenced,
+                    format!("unsupported ensure metric `{other}`"),
+                    "use min, max, median, p95, p99 or maxErrorRate",
+                ))
+            }
         };
         Ok(ThresholdSpec { threshold: self.parse(&expr, &value.referenced)?, expression: expr, name: None })
     }

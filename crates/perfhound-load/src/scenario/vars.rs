@@ -27,7 +27,8 @@ pub(crate) fn is_reserved(name: &str) -> bool {
 /// `[A-Za-z_][A-Za-z0-9_]*`.
 pub(crate) fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// A data binding as seen by templates: its prefix and the CSV columns.
@@ -52,7 +53,11 @@ impl Scope<'_> {
 
     pub fn resolve(&self, raw: &str) -> Result<Resolved, String> {
         let name = raw.trim();
-        if let Some(var) = name.strip_prefix("env.").or_else(|| name.strip_prefix("$env.")) {
+        let env_var = ["env.", "$env.", "__ENV."].iter().find_map(|p| name.strip_prefix(p));
+        if let Some(var) = env_var {
+            if var.is_empty() {
+                return Err(format!("`{name}` names no environment variable — write `{{{{ env.NAME }}}}`"));
+            }
             return match (self.env)(var) {
                 Some(value) => Ok(Resolved::Literal(value)),
                 None => Err(format!(
@@ -82,10 +87,7 @@ impl Scope<'_> {
         let suggestion = did_you_mean(name, known.iter().map(String::as_str))
             .map(|s| format!("did you mean `{s}`? "))
             .unwrap_or_default();
-        Err(format!(
-            "unknown variable `{name}` — {suggestion}known variables: {}, env.NAME",
-            known.join(", ")
-        ))
+        Err(format!("unknown variable `{name}` — {suggestion}known variables: {}, env.NAME", known.join(", ")))
     }
 
     fn known(&self) -> Vec<String> {

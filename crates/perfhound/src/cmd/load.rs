@@ -115,7 +115,9 @@ pub fn run(args: LoadArgs) -> i32 {
 
 fn is_scenario(target: &str) -> bool {
     let lower = target.to_ascii_lowercase();
-    !lower.starts_with("http://") && !lower.starts_with("https://") && (lower.ends_with(".yaml") || lower.ends_with(".yml") || Path::new(target).is_file())
+    !lower.starts_with("http://")
+        && !lower.starts_with("https://")
+        && (lower.ends_with(".yaml") || lower.ends_with(".yml") || Path::new(target).is_file())
 }
 
 fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
@@ -131,14 +133,17 @@ fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
     let opts = EngineOptions { threads: args.threads, watch_pid: args.watch_pid, skip_preflight: args.no_preflight };
     if let Some(pid) = args.watch_pid {
         if perfhound_load::resources::cpu_seconds(pid).is_none() {
-            bail!("--watch-pid {pid}: no such process (or /proc is not readable); pass the PID of the service under test");
+            bail!(
+                "--watch-pid {pid}: no such process (or /proc is not readable); pass the PID of the service under test"
+            );
         }
     }
     let result = engine::run(plan, &opts, &mut progress).context("the load run could not start")?;
     progress.finish();
     let run = perfhound_load::to_model::to_run(&result, redacted_command());
     if let Some(path) = &args.out {
-        write_atomic(path, &serde_json::to_vec_pretty(&run)?).with_context(|| format!("cannot write {}", path.display()))?;
+        write_atomic(path, &serde_json::to_vec_pretty(&run)?)
+            .with_context(|| format!("cannot write {}", path.display()))?;
     }
     match args.format {
         OutputFormat::Text => print!("{}", perfhound_load::output::summary(&run)),
@@ -177,7 +182,8 @@ fn build_plan(args: &LoadArgs) -> anyhow::Result<Plan> {
             bail!("{flag} applies to quick mode (a URL); in scenario mode set it in {} instead", args.target);
         }
         let env = |name: &str| std::env::var(name).ok();
-        let mut plan: Plan = { let _ = env; bail!("TEMP: scenario mode not wired yet") };
+        let mut plan = perfhound_load::scenario::load_scenario(Path::new(&args.target), &env)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         // Flags override the file only where the user gave them explicitly.
         plan.http.allow_remote |= args.allow_remote;
         plan.http.insecure |= args.insecure;
@@ -222,7 +228,7 @@ fn build_plan(args: &LoadArgs) -> anyhow::Result<Plan> {
 }
 
 fn duration_flag(flag: &str, text: &str) -> anyhow::Result<Duration> {
-    temp_duration(text)
+    perfhound_load::scenario::parse_cli_duration(text)
         .map_err(|e| anyhow::anyhow!("{flag} `{text}`: {e} (examples: 500ms, 30s, 2m, 1h)"))
 }
 
@@ -249,10 +255,4 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let tmp = path.with_extension("json.tmp");
     std::fs::write(&tmp, bytes)?;
     std::fs::rename(&tmp, path)
-}
-
-fn temp_duration(t: &str) -> Result<Duration, String> {
-    let t = t.trim();
-    let (n, mult) = if let Some(x) = t.strip_suffix("ms") { (x, 0.001) } else if let Some(x) = t.strip_suffix('s') { (x, 1.0) } else if let Some(x) = t.strip_suffix('m') { (x, 60.0) } else if let Some(x) = t.strip_suffix('h') { (x, 3600.0) } else { (t, 1.0) };
-    n.parse::<f64>().map(|v| Duration::from_secs_f64(v * mult)).map_err(|e| e.to_string())
 }

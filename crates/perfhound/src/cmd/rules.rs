@@ -27,7 +27,10 @@ pub fn run(args: RulesArgs) -> i32 {
     match args.format {
         Format::Text => {
             for r in &rules {
-                println!("{} {} [{}]\n  {}\n  why: {}\n  fix: {}\n", r.code, r.name, r.severity, r.summary, r.why, r.fix);
+                println!(
+                    "{} {} [{}]\n  {}\n  why: {}\n  fix: {}\n",
+                    r.code, r.name, r.severity, r.summary, r.why, r.fix
+                );
             }
         }
         Format::Json => {
