@@ -28,7 +28,9 @@ fn check(server: &TestServer, dir: &Path, yaml: &str) -> Run {
 }
 
 fn target<'r>(run: &'r Run, name: &str) -> &'r perfhound_model::Measurements {
-    &run.target(name).unwrap_or_else(|| panic!("no target {name}: {:?}", run.targets.iter().map(|t| &t.name).collect::<Vec<_>>())).measurements
+    &run.target(name)
+        .unwrap_or_else(|| panic!("no target {name}: {:?}", run.targets.iter().map(|t| &t.name).collect::<Vec<_>>()))
+        .measurements
 }
 
 #[test]

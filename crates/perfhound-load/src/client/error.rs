@@ -9,11 +9,15 @@ use std::io;
 pub struct RequestError {
     pub kind: ErrorKind,
     pub message: String,
+    /// A reused keep-alive connection was closed cleanly (FIN) before any byte of the
+    /// response: the server most likely timed it out while idle; safe to retry once for
+    /// idempotent methods.
+    pub stale_connection: bool,
 }
 
 impl RequestError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        RequestError { kind, message: message.into() }
+        RequestError { kind, message: message.into(), stale_connection: false }
     }
 
     /// Classifies an error from connecting (TCP or TLS).

@@ -3,9 +3,13 @@
 //! or HTTP/2 (h2c prior knowledge, or ALPN over rustls).
 
 mod error;
+pub mod h1;
+mod stream;
 mod tls;
 
 pub use error::RequestError;
+pub use h1::{H1Conn, RawResponse};
+use stream::MaybeTls;
 
 use bytes::Bytes;
 use http::{Request, Response, Uri};
@@ -52,9 +56,9 @@ impl Origin {
     }
 }
 
-/// An open connection.
+/// An open connection: HTTP/1.1 through perfhound's own client, HTTP/2 through hyper.
 pub enum Conn {
-    H1(hyper::client::conn::http1::SendRequest<ReqBody>),
+    H1(Box<H1Conn>),
     H2(hyper::client::conn::http2::SendRequest<ReqBody>),
 }
 
@@ -65,18 +69,15 @@ impl Conn {
 
     pub fn is_closed(&self) -> bool {
         match self {
-            Conn::H1(s) => s.is_closed(),
+            Conn::H1(c) => c.is_closed(),
             Conn::H2(s) => s.is_closed(),
         }
     }
 
-    /// Sends one request and waits for the response head.
-    pub async fn send(&mut self, req: Request<ReqBody>) -> Result<Response<Incoming>, RequestError> {
+    /// HTTP/2 only: sends one request through hyper and waits for the response head.
+    pub async fn send_h2(&mut self, req: Request<ReqBody>) -> Result<Response<Incoming>, RequestError> {
         match self {
-            Conn::H1(s) => {
-                s.ready().await.map_err(|e| RequestError::from_hyper(&e))?;
-                s.send_request(req).await.map_err(|e| RequestError::from_hyper(&e))
-            }
+            Conn::H1(_) => Err(RequestError::new(ErrorKind::Protocol, "internal: send_h2 on an HTTP/1.1 connection")),
             Conn::H2(s) => {
                 s.ready().await.map_err(|e| RequestError::from_hyper(&e))?;
                 s.send_request(req).await.map_err(|e| RequestError::from_hyper(&e))
@@ -151,34 +152,30 @@ impl Connector {
             .await
             .map_err(|_| RequestError::new(ErrorKind::ConnectTimeout, format!("TLS handshake with {addr} timed out")))?
             .map_err(|e| RequestError::new(ErrorKind::Tls, format!("TLS handshake with {}: {e}", origin.host)))?;
-            let h2 = tls.get_ref().1.alpn_protocol() == Some(b"h2");
-            handshake(TokioIo::new(tls), h2).await
+            if tls.get_ref().1.alpn_protocol() == Some(b"h2") {
+                handshake_h2(TokioIo::new(tls)).await
+            } else {
+                Ok(Conn::H1(Box::new(H1Conn::new(MaybeTls::Tls(Box::new(tls))))))
+            }
+        } else if self.http2 {
+            handshake_h2(TokioIo::new(tcp)).await
         } else {
-            handshake(TokioIo::new(tcp), self.http2).await
+            Ok(Conn::H1(Box::new(H1Conn::new(MaybeTls::Plain(tcp)))))
         }
     }
 }
 
-async fn handshake<T>(io: TokioIo<T>, h2: bool) -> Result<Conn, RequestError>
+async fn handshake_h2<T>(io: TokioIo<T>) -> Result<Conn, RequestError>
 where
     T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
-    if h2 {
-        let (sender, conn) = hyper::client::conn::http2::handshake(TokioExecutor::new(), io)
-            .await
-            .map_err(|e| RequestError::from_hyper(&e))?;
-        tokio::spawn(async move {
-            let _ = conn.await;
-        });
-        Ok(Conn::H2(sender))
-    } else {
-        let (sender, conn) =
-            hyper::client::conn::http1::handshake(io).await.map_err(|e| RequestError::from_hyper(&e))?;
-        tokio::spawn(async move {
-            let _ = conn.await;
-        });
-        Ok(Conn::H1(sender))
-    }
+    let (sender, conn) = hyper::client::conn::http2::handshake(TokioExecutor::new(), io)
+        .await
+        .map_err(|e| RequestError::from_hyper(&e))?;
+    tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    Ok(Conn::H2(sender))
 }
 
 /// Fetches `url` once with `Accept-Encoding: gzip, br`; `Some(true)` when the response
@@ -189,17 +186,23 @@ pub async fn probe_compression(connector: &Connector, url: &str, timeout: Durati
     let origin = Origin::from_uri(&uri).ok()?;
     let work = async {
         let mut conn = connector.connect(&origin).await.ok()?;
-        let mut builder =
-            Request::builder().method(http::Method::GET).header(http::header::ACCEPT_ENCODING, "gzip, br");
-        if conn.is_h2() {
-            builder = builder.uri(uri.clone());
-        } else {
-            builder = builder.uri(uri.path_and_query().map_or("/", |p| p.as_str()));
-            builder = builder.header(http::header::HOST, uri.authority()?.as_str());
+        let mut headers = http::HeaderMap::new();
+        headers.insert(http::header::ACCEPT_ENCODING, http::HeaderValue::from_static("gzip, br"));
+        match &mut conn {
+            Conn::H1(c) => {
+                let host = http::HeaderValue::from_str(uri.authority()?.as_str()).ok()?;
+                c.encode(&http::Method::GET, uri.path_and_query().map_or("/", |p| p.as_str()), &host, &headers, &[]);
+                let resp = c.round_trip(false, false).await.ok()?;
+                Some(resp.headers.contains_key(http::header::CONTENT_ENCODING))
+            }
+            Conn::H2(_) => {
+                let mut req = Request::new(Full::new(Bytes::new()));
+                *req.uri_mut() = uri.clone();
+                *req.headers_mut() = headers;
+                let resp = conn.send_h2(req).await.ok()?;
+                Some(resp.headers().contains_key(http::header::CONTENT_ENCODING))
+            }
         }
-        let req = builder.body(Full::new(Bytes::new())).ok()?;
-        let resp = conn.send(req).await.ok()?;
-        Some(resp.headers().contains_key(http::header::CONTENT_ENCODING))
     };
     tokio::time::timeout(timeout, work).await.ok().flatten()
 }

@@ -3,12 +3,12 @@
 use super::checks::{evaluate, Evaluated, ResponseView};
 use super::shared::{RunShared, ScenarioRt};
 use super::vu::{Vu, VuVars};
-use crate::client::{Origin, RequestError};
+use crate::client::{Conn, Origin, RequestError};
 use crate::hygiene::offers_compression;
 use crate::plan::{Body, RequestStep};
 use crate::stats::{Outcome, WorkerStats};
 use bytes::{Bytes, BytesMut};
-use http::header::{HeaderValue, CONTENT_TYPE, HOST, LOCATION};
+use http::header::{HeaderValue, CONTENT_TYPE, LOCATION};
 use http::{HeaderMap, Method, Request, StatusCode, Uri};
 use http_body_util::{BodyExt, Full};
 use perfhound_model::ErrorKind;
@@ -330,23 +330,53 @@ async fn send_once(
             (run.connector.connect(&origin).await?, host)
         }
     };
+    let head = match &mut conn {
+        Conn::H1(h1) => {
+            let target = p.uri.path_and_query().map_or("/", |pq| pq.as_str());
+            h1.encode(&p.method, target, &host, &p.headers, &p.body);
+            match h1.round_trip(p.method == Method::HEAD, keep_body).await {
+                Ok(r) => Ok((r.status, r.headers, r.body, r.body_len, r.head_len)),
+                // A keep-alive connection the server closed while idle: retry once on a
+                // fresh connection for idempotent methods (as browsers do).
+                Err(e) if e.stale_connection && p.method.is_idempotent() => {
+                    if let Ok(mut s) = vu.stats.lock() {
+                        s.names[name_id].hygiene.reconnects += 1;
+                    }
+                    conn = run.connector.connect(&origin).await?;
+                    match &mut conn {
+                        Conn::H1(fresh) => {
+                            fresh.encode(&p.method, target, &host, &p.headers, &p.body);
+                            let r = fresh.round_trip(p.method == Method::HEAD, keep_body).await?;
+                            Ok((r.status, r.headers, r.body, r.body_len, r.head_len))
+                        }
+                        Conn::H2(_) => send_h2(&mut conn, p, keep_body).await,
+                    }
+                }
+                Err(e) => Err(e),
+            }
+        }
+        Conn::H2(_) => send_h2(&mut conn, p, keep_body).await,
+    }?;
+    if conn.is_closed() {
+        if let Ok(mut s) = vu.stats.lock() {
+            s.names[name_id].hygiene.connection_close += u64::from(!head.1.contains_key(http::header::CONNECTION));
+        }
+    } else {
+        vu.put_conn(origin, conn, host);
+    }
+    let (status, headers, body, len, header_bytes) = head;
+    let body = body.map(|b| super::checks::decode_body(&headers, b));
+    Ok((status, headers, body, len, header_bytes))
+}
+
+async fn send_h2(conn: &mut Conn, p: &Prepared, keep_body: bool) -> Result<Head, RequestError> {
     let mut req = Request::new(Full::new(p.body.clone()));
     *req.method_mut() = p.method.clone();
     *req.headers_mut() = p.headers.clone();
-    if conn.is_h2() {
-        *req.uri_mut() = p.uri.clone();
-    } else {
-        if let Some(pq) = p.uri.path_and_query() {
-            *req.uri_mut() = Uri::from(pq.clone());
-        }
-        if !p.headers.contains_key(HOST) {
-            req.headers_mut().insert(HOST, host.clone());
-        }
-    }
-    let resp = conn.send(req).await?;
+    *req.uri_mut() = p.uri.clone();
+    let resp = conn.send_h2(req).await?;
     let (parts, mut body) = resp.into_parts();
-    let header_bytes: u64 =
-        17 + parts.headers.iter().map(|(k, v)| (k.as_str().len() + v.len() + 4) as u64).sum::<u64>();
+    let header_bytes: u64 = 9 + parts.headers.iter().map(|(k, v)| (k.as_str().len() + v.len() + 4) as u64).sum::<u64>();
     let mut kept = keep_body.then(BytesMut::new);
     let mut len = 0u64;
     while let Some(frame) = body.frame().await {
@@ -358,7 +388,5 @@ async fn send_once(
             }
         }
     }
-    vu.put_conn(origin, conn, host);
-    let body = kept.map(|k| super::checks::decode_body(&parts.headers, k.freeze()));
-    Ok((parts.status, parts.headers, body, len, header_bytes))
+    Ok((parts.status, parts.headers, kept.map(BytesMut::freeze), len, header_bytes))
 }

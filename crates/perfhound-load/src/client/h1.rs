@@ -1,0 +1,379 @@
+//! A hand-written HTTP/1.1 keep-alive client for the request loop.
+//!
+//! Why not hyper here: hyper's client runs each connection as its own task and talks to
+//! it through a channel, so every request costs two task wake-ups and a channel round
+//! trip on top of the two syscalls. Profiling showed that overhead to be most of the
+//! generator's user CPU. This client writes the request and reads the response inline in
+//! the VU's task: one `write`, usually one `read`, `httparse` for the head, and
+//! Content-Length / chunked / read-to-EOF framing for the body. HTTP/2 still uses hyper.
+//!
+//! The response parser is fuzzed (`fuzz/fuzz_targets/h1_response.rs`).
+
+use super::error::RequestError;
+use super::stream::MaybeTls;
+use bytes::{Buf, Bytes, BytesMut};
+use http::header::{HeaderName, HeaderValue};
+use http::{HeaderMap, StatusCode};
+use perfhound_model::ErrorKind;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// Largest response head accepted.
+pub const MAX_HEAD_BYTES: usize = 64 * 1024;
+/// Most headers accepted in one response.
+const MAX_HEADERS: usize = 128;
+/// Largest body kept in memory for checks/captures; bytes beyond are counted only.
+pub const MAX_KEPT_BODY: usize = 16 * 1024 * 1024;
+
+/// A response read by [`H1Conn::round_trip`].
+pub struct RawResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    /// The body when asked to keep it (decoded from chunked framing, not from gzip).
+    pub body: Option<Bytes>,
+    pub body_len: u64,
+    pub head_len: u64,
+    /// The connection can carry another request.
+    pub reusable: bool,
+}
+
+/// How the body is delimited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framing {
+    None,
+    Length(u64),
+    Chunked,
+    UntilClose,
+}
+
+/// The parsed head of a response.
+pub struct Head {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub framing: Framing,
+    pub keep_alive: bool,
+    pub len: usize,
+}
+
+/// Parses a response head from the start of `buf`. `Ok(None)`: need more bytes.
+pub fn parse_head(buf: &[u8], head_request: bool) -> Result<Option<Head>, String> {
+    let mut slots = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut resp = httparse::Response::new(&mut slots);
+    let len = match resp.parse(buf) {
+        Ok(httparse::Status::Complete(n)) => n,
+        Ok(httparse::Status::Partial) if buf.len() > MAX_HEAD_BYTES => {
+            return Err(format!("response head larger than {MAX_HEAD_BYTES} bytes"))
+        }
+        Ok(httparse::Status::Partial) => return Ok(None),
+        Err(e) => return Err(format!("invalid HTTP response: {e}")),
+    };
+    let code = resp.code.unwrap_or(0);
+    let status = StatusCode::from_u16(code).map_err(|_| format!("invalid status code {code}"))?;
+    let http11 = resp.version == Some(1);
+    let mut headers = HeaderMap::with_capacity(resp.headers.len());
+    let (mut length, mut chunked, mut close, mut keep_alive_token) = (None, false, false, false);
+    for h in resp.headers.iter() {
+        let name =
+            HeaderName::from_bytes(h.name.as_bytes()).map_err(|_| format!("invalid header name {:?}", h.name))?;
+        let value = HeaderValue::from_bytes(h.value).map_err(|_| format!("invalid value for header {name}"))?;
+        if name == http::header::CONTENT_LENGTH {
+            let n: u64 = std::str::from_utf8(h.value)
+                .ok()
+                .and_then(|s| s.trim().parse().ok())
+                .ok_or_else(|| "invalid Content-Length".to_string())?;
+            if length.is_some_and(|l| l != n) {
+                return Err("conflicting Content-Length headers".into());
+            }
+            length = Some(n);
+        } else if name == http::header::TRANSFER_ENCODING {
+            chunked |= h.value.split(|b| *b == b',').any(|t| t.trim_ascii().eq_ignore_ascii_case(b"chunked"));
+        } else if name == http::header::CONNECTION {
+            for token in h.value.split(|b| *b == b',') {
+                close |= token.trim_ascii().eq_ignore_ascii_case(b"close");
+                keep_alive_token |= token.trim_ascii().eq_ignore_ascii_case(b"keep-alive");
+            }
+        }
+        headers.append(name, value);
+    }
+    let framing = if head_request || code < 200 || code == 204 || code == 304 {
+        Framing::None
+    } else if chunked {
+        Framing::Chunked
+    } else if let Some(n) = length {
+        Framing::Length(n)
+    } else {
+        Framing::UntilClose
+    };
+    let keep_alive = framing != Framing::UntilClose && !close && (http11 || keep_alive_token);
+    Ok(Some(Head { status, headers, framing, keep_alive, len }))
+}
+
+/// One HTTP/1.1 connection.
+pub struct H1Conn {
+    stream: MaybeTls,
+    rbuf: BytesMut,
+    wbuf: Vec<u8>,
+    closed: bool,
+    /// Requests completed on this connection.
+    pub served: u64,
+}
+
+impl H1Conn {
+    pub fn new(stream: MaybeTls) -> H1Conn {
+        H1Conn {
+            stream,
+            rbuf: BytesMut::with_capacity(8 * 1024),
+            wbuf: Vec::with_capacity(512),
+            closed: false,
+            served: 0,
+        }
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.closed
+    }
+
+    /// Serializes the request into the connection's write buffer (reused across requests).
+    pub fn encode(
+        &mut self,
+        method: &http::Method,
+        target: &str,
+        host: &HeaderValue,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) {
+        let w = &mut self.wbuf;
+        w.clear();
+        w.extend_from_slice(method.as_str().as_bytes());
+        w.push(b' ');
+        w.extend_from_slice(target.as_bytes());
+        w.extend_from_slice(b" HTTP/1.1\r\n");
+        if !headers.contains_key(http::header::HOST) {
+            w.extend_from_slice(b"host: ");
+            w.extend_from_slice(host.as_bytes());
+            w.extend_from_slice(b"\r\n");
+        }
+        for (k, v) in headers {
+            w.extend_from_slice(k.as_str().as_bytes());
+            w.extend_from_slice(b": ");
+            w.extend_from_slice(v.as_bytes());
+            w.extend_from_slice(b"\r\n");
+        }
+        let needs_length =
+            !body.is_empty() || matches!(*method, http::Method::POST | http::Method::PUT | http::Method::PATCH);
+        if needs_length && !headers.contains_key(http::header::CONTENT_LENGTH) {
+            w.extend_from_slice(b"content-length: ");
+            w.extend_from_slice(body.len().to_string().as_bytes());
+            w.extend_from_slice(b"\r\n");
+        }
+        w.extend_from_slice(b"\r\n");
+        w.extend_from_slice(body);
+    }
+
+    /// Sends the encoded request and reads the whole response.
+    pub async fn round_trip(&mut self, head_request: bool, keep_body: bool) -> Result<RawResponse, RequestError> {
+        let result = self.exchange(head_request, keep_body).await;
+        match &result {
+            Ok(r) if r.reusable => self.served += 1,
+            _ => self.closed = true,
+        }
+        result
+    }
+
+    async fn exchange(&mut self, head_request: bool, keep_body: bool) -> Result<RawResponse, RequestError> {
+        self.stream.write_all(&self.wbuf).await.map_err(|e| io_error(&e, "writing the request"))?;
+        let head = loop {
+            if let Some(head) = parse_head(&self.rbuf, head_request).map_err(protocol)? {
+                self.rbuf.advance(head.len);
+                if head.status.as_u16() < 200 && head.status != StatusCode::SWITCHING_PROTOCOLS {
+                    continue; // 100 Continue / 103 Early Hints: the real response follows.
+                }
+                break head;
+            }
+            self.fill().await?;
+        };
+        let mut kept = keep_body.then(BytesMut::new);
+        let body_len = match head.framing {
+            Framing::None => 0,
+            Framing::Length(n) => self.read_exact_body(n, &mut kept).await?,
+            Framing::Chunked => self.read_chunked(&mut kept).await?,
+            Framing::UntilClose => self.read_to_close(&mut kept).await?,
+        };
+        Ok(RawResponse {
+            status: head.status,
+            headers: head.headers,
+            body: kept.map(BytesMut::freeze),
+            body_len,
+            head_len: head.len as u64,
+            reusable: head.keep_alive,
+        })
+    }
+
+    /// Reads more bytes; EOF is an error (the caller needs more).
+    async fn fill(&mut self) -> Result<(), RequestError> {
+        if self.rbuf.capacity() - self.rbuf.len() < 4096 {
+            self.rbuf.reserve(16 * 1024);
+        }
+        let n = self.stream.read_buf(&mut self.rbuf).await.map_err(|e| io_error(&e, "reading the response"))?;
+        if n == 0 {
+            if self.served > 0 && self.rbuf.is_empty() {
+                let mut e = RequestError::new(
+                    ErrorKind::Reset,
+                    "the server closed the keep-alive connection before responding",
+                );
+                e.stale_connection = true;
+                return Err(e);
+            }
+            return Err(RequestError::new(
+                ErrorKind::Reset,
+                "the server closed the connection in the middle of a response",
+            ));
+        }
+        Ok(())
+    }
+
+    fn take(&mut self, n: usize, kept: &mut Option<BytesMut>) {
+        let chunk = self.rbuf.split_to(n);
+        if let Some(k) = kept.as_mut() {
+            if k.len() + chunk.len() <= MAX_KEPT_BODY {
+                k.extend_from_slice(&chunk);
+            }
+        }
+    }
+
+    async fn read_exact_body(&mut self, n: u64, kept: &mut Option<BytesMut>) -> Result<u64, RequestError> {
+        let mut left = n;
+        while left > 0 {
+            if self.rbuf.is_empty() {
+                self.fill().await?;
+            }
+            let take = self.rbuf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+            self.take(take, kept);
+            left -= take as u64;
+        }
+        Ok(n)
+    }
+
+    async fn read_chunked(&mut self, kept: &mut Option<BytesMut>) -> Result<u64, RequestError> {
+        let mut total = 0u64;
+        loop {
+            let size = loop {
+                match chunk_size_line(&self.rbuf).map_err(protocol)? {
+                    Some((size, line_len)) => {
+                        self.rbuf.advance(line_len);
+                        break size;
+                    }
+                    None => self.fill().await?,
+                }
+            };
+            if size == 0 {
+                // Trailers: lines until an empty one.
+                loop {
+                    match find_crlf(&self.rbuf) {
+                        Some(0) => {
+                            self.rbuf.advance(2);
+                            return Ok(total);
+                        }
+                        Some(i) => self.rbuf.advance(i + 2),
+                        None if self.rbuf.len() > MAX_HEAD_BYTES => {
+                            return Err(protocol("chunked trailers too large".into()))
+                        }
+                        None => self.fill().await?,
+                    }
+                }
+            }
+            total = total.saturating_add(self.read_exact_body(size, kept).await?);
+            while self.rbuf.len() < 2 {
+                self.fill().await?;
+            }
+            if &self.rbuf[..2] != b"\r\n" {
+                return Err(protocol("chunk not followed by CRLF".into()));
+            }
+            self.rbuf.advance(2);
+        }
+    }
+
+    async fn read_to_close(&mut self, kept: &mut Option<BytesMut>) -> Result<u64, RequestError> {
+        let mut total = 0u64;
+        loop {
+            let n = self.rbuf.len();
+            total += n as u64;
+            self.take(n, kept);
+            self.rbuf.reserve(16 * 1024);
+            let read = self.stream.read_buf(&mut self.rbuf).await.map_err(|e| io_error(&e, "reading the response"))?;
+            if read == 0 {
+                return Ok(total);
+            }
+        }
+    }
+}
+
+fn find_crlf(buf: &[u8]) -> Option<usize> {
+    buf.windows(2).position(|w| w == b"\r\n")
+}
+
+/// Parses `SIZE[;ext]\r\n` at the start of `buf`: `Ok(Some((size, line_len)))`.
+pub fn chunk_size_line(buf: &[u8]) -> Result<Option<(u64, usize)>, String> {
+    let Some(end) = find_crlf(buf) else {
+        return if buf.len() > 1024 { Err("chunk size line too long".into()) } else { Ok(None) };
+    };
+    let line = &buf[..end];
+    let hex = line.split(|b| *b == b';').next().unwrap_or(&[]).trim_ascii();
+    if hex.is_empty() || hex.len() > 15 {
+        return Err("invalid chunk size".into());
+    }
+    let mut size = 0u64;
+    for b in hex {
+        let digit = (*b as char).to_digit(16).ok_or_else(|| "invalid chunk size".to_string())?;
+        size = size * 16 + u64::from(digit);
+    }
+    Ok(Some((size, end + 2)))
+}
+
+fn protocol(message: String) -> RequestError {
+    RequestError::new(ErrorKind::Protocol, message)
+}
+
+fn io_error(e: &std::io::Error, doing: &str) -> RequestError {
+    let kind = match e.kind() {
+        std::io::ErrorKind::ConnectionReset
+        | std::io::ErrorKind::ConnectionAborted
+        | std::io::ErrorKind::BrokenPipe
+        | std::io::ErrorKind::UnexpectedEof => ErrorKind::Reset,
+        std::io::ErrorKind::TimedOut => ErrorKind::Timeout,
+        _ if e.get_ref().is_some_and(|i| i.downcast_ref::<rustls::Error>().is_some()) => ErrorKind::Tls,
+        _ => ErrorKind::Io,
+    };
+    RequestError::new(kind, format!("{doing}: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_heads_and_framing() {
+        let h = parse_head(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", false).unwrap().unwrap();
+        assert_eq!((h.status.as_u16(), h.framing, h.keep_alive), (200, Framing::Length(5), true));
+        let h = parse_head(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n", false)
+            .unwrap()
+            .unwrap();
+        assert_eq!((h.framing, h.keep_alive), (Framing::Chunked, false));
+        let h = parse_head(b"HTTP/1.0 200 OK\r\n\r\n", false).unwrap().unwrap();
+        assert_eq!((h.framing, h.keep_alive), (Framing::UntilClose, false));
+        let h = parse_head(b"HTTP/1.1 304 Not Modified\r\nContent-Length: 9\r\n\r\n", false).unwrap().unwrap();
+        assert_eq!(h.framing, Framing::None);
+        assert!(parse_head(b"HTTP/1.1 200 OK\r\nContent-Le", false).unwrap().is_none());
+        assert!(parse_head(b"HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n", false).is_err());
+        assert!(parse_head(b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", false).is_err());
+        assert!(parse_head(b"garbage\r\n\r\n", false).is_err());
+    }
+
+    #[test]
+    fn chunk_size_lines() {
+        assert_eq!(chunk_size_line(b"1a\r\n").unwrap(), Some((26, 4)));
+        assert_eq!(chunk_size_line(b"0;ext=1\r\n").unwrap(), Some((0, 9)));
+        assert_eq!(chunk_size_line(b"1a").unwrap(), None);
+        assert!(chunk_size_line(b"zz\r\n").is_err());
+        assert!(chunk_size_line(b"ffffffffffffffffff\r\n").is_err());
+    }
+}
