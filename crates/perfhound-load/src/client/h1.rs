@@ -21,6 +21,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 pub const MAX_HEAD_BYTES: usize = 64 * 1024;
 /// Most headers accepted in one response.
 const MAX_HEADERS: usize = 128;
+/// Initial read buffer size per connection.
+const READ_CHUNK: usize = 4 * 1024;
 /// Largest body kept in memory for checks/captures; bytes beyond are counted only.
 pub const MAX_KEPT_BODY: usize = 16 * 1024 * 1024;
 
@@ -210,8 +212,11 @@ impl H1Conn {
 
     /// Reads more bytes; EOF is an error (the caller needs more).
     async fn fill(&mut self) -> Result<(), RequestError> {
-        if self.rbuf.capacity() - self.rbuf.len() < 4096 {
-            self.rbuf.reserve(16 * 1024);
+        // Small buffers keep idle connections cheap (memory per connection is a goal);
+        // they grow while a large response is being read.
+        if self.rbuf.capacity() - self.rbuf.len() < 1024 {
+            let grow = (self.rbuf.capacity() * 2).clamp(READ_CHUNK, 64 * 1024);
+            self.rbuf.reserve(grow);
         }
         let n = self.stream.read_buf(&mut self.rbuf).await.map_err(|e| io_error(&e, "reading the response"))?;
         if n == 0 {
@@ -298,7 +303,7 @@ impl H1Conn {
             let n = self.rbuf.len();
             total += n as u64;
             self.take(n, kept);
-            self.rbuf.reserve(16 * 1024);
+            self.rbuf.reserve(READ_CHUNK);
             let read = self.stream.read_buf(&mut self.rbuf).await.map_err(|e| io_error(&e, "reading the response"))?;
             if read == 0 {
                 return Ok(total);
