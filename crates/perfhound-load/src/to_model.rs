@@ -41,7 +41,15 @@ pub fn to_run(result: &RunResult, command: Vec<String>) -> Run {
         findings.extend(hygiene::findings(name, &result.stats.names[i].hygiene, &probe));
     }
     let generator_saturated = result.generator_cpu_share >= SATURATION_SHARE;
-    let warnings = warnings(result, &accounting, generator_saturated);
+    let warnings = warnings(
+        &GeneratorHealth {
+            cpu_share: result.generator_cpu_share,
+            threads: result.threads,
+            end_reason: result.end_reason,
+            hard_cap: result.plan.hard_cap,
+        },
+        &accounting,
+    );
     let mut run = Run {
         schema_version: SCHEMA_VERSION,
         id: run_id(),
@@ -160,13 +168,21 @@ fn round2(v: f64) -> f64 {
     (v * 100.0).round() / 100.0
 }
 
-fn warnings(result: &RunResult, acc: &Accounting, saturated: bool) -> Vec<String> {
+/// What the warnings are computed from.
+struct GeneratorHealth {
+    cpu_share: f64,
+    threads: usize,
+    end_reason: EndReason,
+    hard_cap: std::time::Duration,
+}
+
+fn warnings(h: &GeneratorHealth, acc: &Accounting) -> Vec<String> {
     let mut w = Vec::new();
-    if saturated {
+    if h.cpu_share >= SATURATION_SHARE {
         w.push(format!(
             "the load generator itself was CPU-bound ({:.0}% of its {} worker thread(s)): latencies include time spent waiting for the generator, so the target may be faster than shown; use fewer connections, more --threads, or run perfhound on another machine",
-            result.generator_cpu_share * 100.0,
-            result.threads
+            h.cpu_share * 100.0,
+            h.threads
         ));
     }
     if acc.iterations_dropped > 0 {
@@ -181,9 +197,9 @@ fn warnings(result: &RunResult, acc: &Accounting, saturated: bool) -> Vec<String
             acc.iterations_late
         ));
     }
-    match result.end_reason {
+    match h.end_reason {
         EndReason::Interrupted => w.push("the run was interrupted (Ctrl-C): results are partial".into()),
-        EndReason::HardCap => w.push(format!("the run hit the hard cap of {:?} and was stopped", result.plan.hard_cap)),
+        EndReason::HardCap => w.push(format!("the run hit the hard cap of {:?} and was stopped", h.hard_cap)),
         EndReason::Completed => {}
     }
     w
@@ -255,5 +271,36 @@ fn host_info() -> HostInfo {
         os: std::env::consts::OS.into(),
         arch: std::env::consts::ARCH.into(),
         cpus: std::thread::available_parallelism().map_or(1, |n| n.get() as u32),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn health(cpu_share: f64, end_reason: EndReason) -> GeneratorHealth {
+        GeneratorHealth { cpu_share, threads: 2, end_reason, hard_cap: std::time::Duration::from_secs(3600) }
+    }
+
+    #[test]
+    fn warns_when_the_generator_is_the_bottleneck() {
+        let calm = warnings(&health(0.4, EndReason::Completed), &Accounting::default());
+        assert!(calm.is_empty());
+        let busy = warnings(&health(0.97, EndReason::Completed), &Accounting::default());
+        assert!(busy[0].contains("CPU-bound") && busy[0].contains("97%"), "{busy:?}");
+    }
+
+    #[test]
+    fn warns_about_drops_lateness_and_partial_runs() {
+        let acc = Accounting {
+            iterations_scheduled: 10,
+            iterations_started: 7,
+            iterations_dropped: 3,
+            iterations_late: 2,
+            ..Default::default()
+        };
+        let w = warnings(&health(0.1, EndReason::Interrupted), &acc);
+        assert_eq!(w.len(), 3);
+        assert!(w[0].contains("3 of 10") && w[1].contains("2 iterations started late") && w[2].contains("partial"));
     }
 }

@@ -118,3 +118,70 @@ fn rules_lists_the_hygiene_rules() {
     let codes: Vec<&str> = v.as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()).collect();
     assert!(codes.contains(&"PH-HTTP001") && codes.contains(&"PH-HTTP004"));
 }
+
+#[test]
+fn scenario_mode_runs_a_file_and_thresholds_set_the_exit_code() {
+    let server = TestServer::start(ServerConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("s.yaml");
+    let yaml = |threshold: &str| {
+        format!(
+            "base_url: {}\nscenarios:\n  s:\n    executor: shared-iterations\n    vus: 2\n    iterations: 20\n    flow:\n      - name: json\n        get: /json\n        check: {{status: 200, json: {{\"$.ok\": true}}}}\nthresholds:\n  - \"{threshold}\"\n",
+            server.base_url()
+        )
+    };
+    std::fs::write(&scenario, yaml("json: p99 < 10s")).unwrap();
+    let out = perfhound().args(["load", "-q"]).arg(&scenario).assert().code(0);
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(stdout.contains("20/20 passed"), "{stdout}");
+    std::fs::write(&scenario, yaml("json: requests > 1000")).unwrap();
+    perfhound().args(["load", "-q"]).arg(&scenario).assert().code(1);
+}
+
+#[test]
+fn invalid_scenario_is_reported_with_file_line_and_field_before_any_request() {
+    let server = TestServer::start(ServerConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("bad.yaml");
+    std::fs::write(
+        &scenario,
+        format!("base_url: {}\nscenarios:\n  s:\n    executor: constant-vus\n    vus: 2\n    duration: 1s\n    flow:\n      - get: /\n        chek: {{status: 200}}\n", server.base_url()),
+    )
+    .unwrap();
+    let out = perfhound().args(["load"]).arg(&scenario).assert().code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(stderr.contains("bad.yaml:9:"), "{stderr}");
+    assert!(stderr.contains("chek"), "{stderr}");
+    assert_eq!(server.stats().requests_total, 0, "nothing is sent before the config validates");
+
+    std::fs::write(dir.path().join("users.csv"), "name,pass\nalice,1\nbob\n").unwrap();
+    std::fs::write(
+        &scenario,
+        format!("base_url: {}\ndata:\n  user: {{csv: users.csv}}\nscenarios:\n  s:\n    vus: 1\n    iterations: 1\n    flow:\n      - get: \"/?u={{{{ user.name }}}}\"\n", server.base_url()),
+    )
+    .unwrap();
+    let out = perfhound().args(["load"]).arg(&scenario).assert().code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(stderr.contains("users.csv:3"), "{stderr}");
+    assert_eq!(server.stats().requests_total, 0);
+}
+
+#[test]
+fn watch_pid_samples_the_target_process() {
+    // The test servers run inside this test process: watch it.
+    let server = TestServer::start(ServerConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run.json");
+    let pid = std::process::id().to_string();
+    perfhound()
+        .args(["load", &server.url("/"), "-d", "1500ms", "-c", "2", "-q", "--watch-pid", &pid, "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let run: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let target = &run["resources"]["target"];
+    assert_eq!(target["pid"].as_u64(), Some(u64::from(std::process::id())));
+    assert!(!target["samples"].as_array().unwrap().is_empty());
+    assert!(target["rss_bytes_peak"].as_u64().unwrap() > 0);
+    perfhound().args(["load", &server.url("/"), "-n", "1", "--watch-pid", "4294967"]).assert().code(2);
+}
