@@ -47,7 +47,16 @@ pub enum Framing {
     UntilClose,
 }
 
-/// The parsed head of a response.
+/// The parsed head of a response, with headers as offsets into the head's bytes so
+/// their values can share one buffer instead of one allocation each.
+pub struct HeadInfo {
+    pub status: StatusCode,
+    pub framing: Framing,
+    pub keep_alive: bool,
+    pub len: usize,
+}
+
+/// A head with its headers materialized (tests, probes, fuzzing).
 pub struct Head {
     pub status: StatusCode,
     pub headers: HeaderMap,
@@ -56,8 +65,31 @@ pub struct Head {
     pub len: usize,
 }
 
+/// Header name and the byte range of its value within the head.
+pub type Field = (HeaderName, std::ops::Range<usize>);
+
 /// Parses a response head from the start of `buf`. `Ok(None)`: need more bytes.
 pub fn parse_head(buf: &[u8], head_request: bool) -> Result<Option<Head>, String> {
+    let mut fields = Vec::new();
+    let Some(info) = parse_head_fields(buf, head_request, &mut fields)? else { return Ok(None) };
+    let headers = header_map(&Bytes::copy_from_slice(&buf[..info.len]), &mut fields)?;
+    Ok(Some(Head { status: info.status, headers, framing: info.framing, keep_alive: info.keep_alive, len: info.len }))
+}
+
+/// Builds the header map, values sharing `head`'s bytes.
+pub fn header_map(head: &Bytes, fields: &mut Vec<Field>) -> Result<HeaderMap, String> {
+    let mut headers = HeaderMap::with_capacity(fields.len());
+    for (name, range) in fields.drain(..) {
+        let value = HeaderValue::from_maybe_shared(head.slice(range))
+            .map_err(|_| format!("invalid value for header {name}"))?;
+        headers.append(name, value);
+    }
+    Ok(headers)
+}
+
+/// Parses the head; header names and value ranges go to `fields` (cleared first).
+pub fn parse_head_fields(buf: &[u8], head_request: bool, fields: &mut Vec<Field>) -> Result<Option<HeadInfo>, String> {
+    fields.clear();
     let mut slots = [httparse::EMPTY_HEADER; MAX_HEADERS];
     let mut resp = httparse::Response::new(&mut slots);
     let len = match resp.parse(buf) {
@@ -71,12 +103,11 @@ pub fn parse_head(buf: &[u8], head_request: bool) -> Result<Option<Head>, String
     let code = resp.code.unwrap_or(0);
     let status = StatusCode::from_u16(code).map_err(|_| format!("invalid status code {code}"))?;
     let http11 = resp.version == Some(1);
-    let mut headers = HeaderMap::with_capacity(resp.headers.len());
     let (mut length, mut chunked, mut close, mut keep_alive_token) = (None, false, false, false);
+    let base = buf.as_ptr() as usize;
     for h in resp.headers.iter() {
         let name =
             HeaderName::from_bytes(h.name.as_bytes()).map_err(|_| format!("invalid header name {:?}", h.name))?;
-        let value = HeaderValue::from_bytes(h.value).map_err(|_| format!("invalid value for header {name}"))?;
         if name == http::header::CONTENT_LENGTH {
             let n: u64 = std::str::from_utf8(h.value)
                 .ok()
@@ -94,7 +125,8 @@ pub fn parse_head(buf: &[u8], head_request: bool) -> Result<Option<Head>, String
                 keep_alive_token |= token.trim_ascii().eq_ignore_ascii_case(b"keep-alive");
             }
         }
-        headers.append(name, value);
+        let start = h.value.as_ptr() as usize - base;
+        fields.push((name, start..start + h.value.len()));
     }
     let framing = if head_request || code < 200 || code == 204 || code == 304 {
         Framing::None
@@ -106,7 +138,7 @@ pub fn parse_head(buf: &[u8], head_request: bool) -> Result<Option<Head>, String
         Framing::UntilClose
     };
     let keep_alive = framing != Framing::UntilClose && !close && (http11 || keep_alive_token);
-    Ok(Some(Head { status, headers, framing, keep_alive, len }))
+    Ok(Some(HeadInfo { status, framing, keep_alive, len }))
 }
 
 /// One HTTP/1.1 connection.
@@ -114,6 +146,7 @@ pub struct H1Conn {
     stream: MaybeTls,
     rbuf: BytesMut,
     wbuf: Vec<u8>,
+    fields: Vec<Field>,
     closed: bool,
     /// Requests completed on this connection.
     pub served: u64,
@@ -121,13 +154,7 @@ pub struct H1Conn {
 
 impl H1Conn {
     pub fn new(stream: MaybeTls) -> H1Conn {
-        H1Conn {
-            stream,
-            rbuf: BytesMut::with_capacity(8 * 1024),
-            wbuf: Vec::with_capacity(512),
-            closed: false,
-            served: 0,
-        }
+        H1Conn { stream, rbuf: BytesMut::new(), wbuf: Vec::new(), fields: Vec::new(), closed: false, served: 0 }
     }
 
     pub fn is_closed(&self) -> bool {
@@ -183,30 +210,31 @@ impl H1Conn {
 
     async fn exchange(&mut self, head_request: bool, keep_body: bool) -> Result<RawResponse, RequestError> {
         self.stream.write_all(&self.wbuf).await.map_err(|e| io_error(&e, "writing the request"))?;
-        let head = loop {
-            if let Some(head) = parse_head(&self.rbuf, head_request).map_err(protocol)? {
-                self.rbuf.advance(head.len);
-                if head.status.as_u16() < 200 && head.status != StatusCode::SWITCHING_PROTOCOLS {
+        let (info, headers) = loop {
+            if let Some(info) = parse_head_fields(&self.rbuf, head_request, &mut self.fields).map_err(protocol)? {
+                let head = self.rbuf.split_to(info.len).freeze();
+                let headers = header_map(&head, &mut self.fields).map_err(protocol)?;
+                if info.status.as_u16() < 200 && info.status != StatusCode::SWITCHING_PROTOCOLS {
                     continue; // 100 Continue / 103 Early Hints: the real response follows.
                 }
-                break head;
+                break (info, headers);
             }
             self.fill().await?;
         };
         let mut kept = keep_body.then(BytesMut::new);
-        let body_len = match head.framing {
+        let body_len = match info.framing {
             Framing::None => 0,
             Framing::Length(n) => self.read_exact_body(n, &mut kept).await?,
             Framing::Chunked => self.read_chunked(&mut kept).await?,
             Framing::UntilClose => self.read_to_close(&mut kept).await?,
         };
         Ok(RawResponse {
-            status: head.status,
-            headers: head.headers,
+            status: info.status,
+            headers,
             body: kept.map(BytesMut::freeze),
             body_len,
-            head_len: head.len as u64,
-            reusable: head.keep_alive,
+            head_len: info.len as u64,
+            reusable: info.keep_alive,
         })
     }
 

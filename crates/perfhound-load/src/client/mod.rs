@@ -25,12 +25,12 @@ use tokio::net::TcpStream;
 
 pub type ReqBody = Full<Bytes>;
 
-/// Scheme, host and port: what a connection is for.
+/// Scheme and authority: what a connection is for. Cheap to clone and compare (the
+/// authority shares the URI's bytes), because it is looked up on every request.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Origin {
     pub https: bool,
-    pub host: String,
-    pub port: u16,
+    authority: http::uri::Authority,
 }
 
 impl Origin {
@@ -45,14 +45,21 @@ impl Origin {
                 ))
             }
         };
-        let host = uri
-            .host()
+        let authority = uri
+            .authority()
+            .filter(|a| !a.host().is_empty())
             .ok_or_else(|| RequestError::new(ErrorKind::Protocol, format!("URL has no host: {uri}")))?
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .to_string();
-        let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
-        Ok(Origin { https, host, port })
+            .clone();
+        Ok(Origin { https, authority })
+    }
+
+    /// Host without IPv6 brackets.
+    pub fn host(&self) -> &str {
+        self.authority.host().trim_start_matches('[').trim_end_matches(']')
+    }
+
+    pub fn port(&self) -> u16 {
+        self.authority.port_u16().unwrap_or(if self.https { 443 } else { 80 })
     }
 }
 
@@ -108,22 +115,22 @@ impl Connector {
 
     /// Resolves an origin (cached), refusing non-loopback addresses unless allowed.
     pub async fn resolve(&self, origin: &Origin) -> Result<SocketAddr, RequestError> {
-        let key = (origin.host.clone(), origin.port);
+        let key = (origin.host().to_string(), origin.port());
         if let Some(addr) = self.resolved.lock().map(|m| m.get(&key).copied()).ok().flatten() {
             return Ok(addr);
         }
-        let mut addrs = tokio::net::lookup_host((origin.host.as_str(), origin.port))
+        let mut addrs = tokio::net::lookup_host((origin.host(), origin.port()))
             .await
-            .map_err(|e| RequestError::new(ErrorKind::Dns, format!("cannot resolve {}: {e}", origin.host)))?;
+            .map_err(|e| RequestError::new(ErrorKind::Dns, format!("cannot resolve {}: {e}", origin.host())))?;
         let addr = addrs
             .next()
-            .ok_or_else(|| RequestError::new(ErrorKind::Dns, format!("{} resolves to no address", origin.host)))?;
+            .ok_or_else(|| RequestError::new(ErrorKind::Dns, format!("{} resolves to no address", origin.host())))?;
         if !self.allow_remote && !addr.ip().is_loopback() {
             return Err(RequestError::new(
                 ErrorKind::Dns,
                 format!(
                     "{} resolves to {}, which is not a loopback address; perfhound only loads 127.0.0.0/8 and ::1 unless you pass --allow-remote (make sure you may load that host)",
-                    origin.host,
+                    origin.host(),
                     addr.ip()
                 ),
             ));
@@ -143,7 +150,7 @@ impl Connector {
             .map_err(|e| RequestError::from_connect(&e))?;
         let _ = tcp.set_nodelay(true);
         if origin.https {
-            let name = rustls::pki_types::ServerName::try_from(origin.host.clone())
+            let name = rustls::pki_types::ServerName::try_from(origin.host().to_string())
                 .map_err(|e| RequestError::new(ErrorKind::Tls, format!("invalid TLS server name: {e}")))?;
             let tls = tokio::time::timeout(
                 self.connect_timeout,
@@ -151,7 +158,7 @@ impl Connector {
             )
             .await
             .map_err(|_| RequestError::new(ErrorKind::ConnectTimeout, format!("TLS handshake with {addr} timed out")))?
-            .map_err(|e| RequestError::new(ErrorKind::Tls, format!("TLS handshake with {}: {e}", origin.host)))?;
+            .map_err(|e| RequestError::new(ErrorKind::Tls, format!("TLS handshake with {}: {e}", origin.host())))?;
             if tls.get_ref().1.alpn_protocol() == Some(b"h2") {
                 handshake_h2(TokioIo::new(tls)).await
             } else {

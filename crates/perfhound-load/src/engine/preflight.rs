@@ -31,7 +31,7 @@ pub async fn check(plan: &Plan, connector: &Connector) -> Result<(), PreflightEr
             })?;
             let origin = Origin::from_uri(&uri)
                 .map_err(|e| PreflightError::InvalidUrl { url: url.into(), message: e.message })?;
-            if !seen.insert((origin.https, origin.host.clone(), origin.port)) {
+            if !seen.insert((origin.https, origin.host().to_string(), origin.port())) {
                 continue;
             }
             connector
