@@ -79,23 +79,27 @@ for name, (reqs, cpu, rss) in data.items():
     print(f"{name:<10} {reqs:>10} {cpu:>7.2f} {eff:>11.0f} {rss/1024:>8.1f}MB {eff/w_eff:>7.2f}x {rss/w[2]:>7.2f}x")
 PY
 
-echo "== memory vs open connections (perfhound, -r 100 open model, 5s) ==" | tee -a "$OUT/load.txt"
+echo "== memory vs open connections (perfhound, closed model, 5s, every connection busy) ==" | tee -a "$OUT/load.txt"
 {
   for c in 64 1000 10000; do
-    /usr/bin/time -f "%M" -o "$WORK/mem$c.time" "$PH" load "$URL" -c "$c" -r 100 -d 5s -q --format none --out "$WORK/mem$c.json" --threads "$THREADS" 2>"$WORK/mem$c.err" || true
-    # Open all connections: the open model only opens a connection per VU when used, so
-    # use a closed model for the connection-count run.
-    /usr/bin/time -f "%M" -o "$WORK/memc$c.time" "$PH" load "$URL" -c "$c" -d 5s -q --format none --threads "$THREADS" 2>"$WORK/memc$c.err" || true
-    echo "$c $(cat "$WORK/memc$c.time")"
+    /usr/bin/time -f "%M" -o "$WORK/mem$c.time" "$PH" load "$URL" -c "$c" -d 5s -q --format none \
+      --out "$WORK/mem$c.json" 2>"$WORK/mem$c.err" || true
+    ok=$(python3 -c "import json; print(json.load(open('$WORK/mem$c.json'))['load']['accounting']['requests_ok'])" 2>/dev/null || echo 0)
+    echo "$c $(cat "$WORK/mem$c.time") $ok"
   done
 } > "$WORK/mem.txt"
 python3 - "$WORK/mem.txt" <<'PY' | tee -a "$OUT/load.txt"
 import sys
 rows = [tuple(map(int, l.split())) for l in open(sys.argv[1]) if l.strip()]
-base_c, base_kb = rows[0]
-print(f"{'connections':>11} {'peak_rss':>10} {'KB/conn beyond 64':>18}")
-for c, kb in rows:
+base_c, base_kb, _ = rows[0]
+print(f"{'connections':>11} {'peak_rss':>10} {'KB/conn beyond 64':>18} {'requests ok':>12}")
+for c, kb, ok in rows:
     per = (kb - base_kb) / (c - base_c) if c != base_c else 0
-    print(f"{c:>11} {kb/1024:>8.1f}MB {per:>18.1f}")
+    print(f"{c:>11} {kb/1024:>8.1f}MB {per:>18.1f} {ok:>12}")
 PY
+echo "== memory vs run length (perfhound, 64 connections) ==" | tee -a "$OUT/load.txt"
+for d in 5 30; do
+  /usr/bin/time -f "%M" -o "$WORK/len$d.time" "$PH" load "$URL" -c 64 -d "${d}s" -q --format none 2>/dev/null || true
+  echo "  ${d}s run: peak RSS $(( $(cat "$WORK/len$d.time") / 1024 )) MB" | tee -a "$OUT/load.txt"
+done
 echo "(full output in $OUT/load.txt)" >&2
