@@ -219,3 +219,17 @@ fn thresholds_are_evaluated() {
     let passed: Vec<bool> = run.budget_results.iter().map(|b| b.passed).collect();
     assert_eq!(passed, [true, false, true, true]);
 }
+
+#[test]
+fn request_timeout_is_its_own_error_kind() {
+    let server = TestServer::start(ServerConfig::default());
+    let run = check(server.url("/delay/3000"), |o| {
+        o.requests = Some(4);
+        o.connections = 4;
+        o.http.request_timeout = Duration::from_millis(200);
+    });
+    let m = overall(&run);
+    assert_eq!(m.errors.get(&ErrorKind::Timeout), Some(&4), "{:?}", m.errors);
+    let p50 = m.latency.as_ref().unwrap().quantile_us(0.5);
+    assert!((200_000..1_000_000).contains(&p50), "a timed-out request is measured until the timeout: {p50}");
+}
