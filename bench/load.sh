@@ -5,7 +5,7 @@
 # CPU-second, peak RSS, and ratios to wrk. Then measures perfhound's memory growth with
 # 1,000 and 10,000 open connections. Never a test: numbers depend on the machine.
 #
-# Usage: bench/load.sh [DURATION_S=10] [CONNECTIONS=64] [THREADS=1]
+# Usage: bench/load.sh [DURATION_S=10] [CONNECTIONS=64] [THREADS=1]   (PERFHOUND=path uses a prebuilt binary)
 # Needs: nginx, wrk, GNU time (apt-get install nginx wrk time); oha optional (cargo install oha).
 set -euo pipefail
 DUR=${1:-10}
@@ -22,9 +22,13 @@ for tool in nginx wrk /usr/bin/time; do
 done
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
-echo "building perfhound (release)…" >&2
-(cd "$ROOT" && cargo build --release -q -p perfhound)
-PH="$ROOT/target/release/perfhound"
+if [ -n "${PERFHOUND:-}" ]; then
+  PH=$PERFHOUND   # a prebuilt binary
+else
+  echo "building perfhound (release)…" >&2
+  (cd "$ROOT" && cargo build --release -q -p perfhound)
+  PH="$ROOT/target/release/perfhound"
+fi
 
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 cat > "$WORK/nginx.conf" <<NGX

@@ -3,6 +3,9 @@
 use perfhound_model::{ProcessResources, ProcessSample};
 use std::time::Instant;
 
+/// Shortest interval a CPU% sample is computed over.
+const MIN_SAMPLE_S: f64 = 0.5;
+
 /// Samples one process's CPU% and RSS once per call.
 pub struct ProcSampler {
     pid: u32,
@@ -68,13 +71,19 @@ impl ProcSampler {
         })
     }
 
-    /// Takes one sample; returns it (or `None` when the process is gone).
+    /// Takes one sample; returns it (`None` when the process is gone or the interval
+    /// since the last sample is too short to measure CPU).
     pub fn sample(&mut self, t_s: u32) -> Option<ProcessSample> {
         let cpu = cpu_seconds(self.pid)?;
         let rss = rss_bytes(self.pid).unwrap_or(0);
         let now = Instant::now();
         let dt = now.duration_since(self.last_at).as_secs_f64();
-        let cpu_pct = if dt > 0.0 { (cpu - self.last_cpu_s) / dt * 100.0 } else { 0.0 };
+        if dt < MIN_SAMPLE_S {
+            // Too short for the kernel's 10 ms CPU accounting ticks: the next sample
+            // covers this interval too.
+            return None;
+        }
+        let cpu_pct = (cpu - self.last_cpu_s) / dt * 100.0;
         self.last_cpu_s = cpu;
         self.last_at = now;
         let s = ProcessSample { t_s, cpu_pct: (cpu_pct * 10.0).round() / 10.0, rss_bytes: rss };
@@ -122,8 +131,15 @@ mod tests {
             x = x.wrapping_add(i * i);
         }
         assert!(x > 0);
-        let sample = s.sample(0).unwrap();
+        assert!(s.sample(0).is_none(), "an interval of microseconds is not sampled");
+        let start = Instant::now();
+        while start.elapsed().as_secs_f64() < MIN_SAMPLE_S {
+            x = x.wrapping_add(x >> 3).wrapping_add(1);
+        }
+        assert!(x > 0);
+        let sample = s.sample(1).unwrap();
         assert!(sample.rss_bytes > 0);
+        assert!(sample.cpu_pct > 10.0, "a busy loop uses CPU: {}", sample.cpu_pct);
         assert!(s.finish().rss_bytes_peak > 0);
         assert!(ProcSampler::new(u32::MAX - 1, "none").is_none());
     }

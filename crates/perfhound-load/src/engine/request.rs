@@ -102,12 +102,19 @@ pub async fn execute(
     let result = match prepared {
         Ok(p) => {
             let timeout = run.plan.http.request_timeout;
-            match tokio::time::timeout(timeout, send_following(vu, run, p, keep_body, step.name_id)).await {
-                Ok(r) => r,
-                Err(_) => {
+            // One timer per VU, pushed forward for each request: extending a registered
+            // tokio timer is a lock-free update, unlike registering a new one per request.
+            let mut timer = vu.timer.take().unwrap_or_else(|| Box::pin(tokio::time::sleep(timeout)));
+            timer.as_mut().reset((sent_at + timeout).into());
+            let r = tokio::select! {
+                biased;
+                r = send_following(vu, run, p, keep_body, step.name_id) => r,
+                _ = timer.as_mut() => {
                     Err(RequestError::new(ErrorKind::Timeout, format!("no complete response within {timeout:?}")))
                 }
-            }
+            };
+            vu.timer = Some(timer);
+            r
         }
         Err(e) => Err(e),
     };

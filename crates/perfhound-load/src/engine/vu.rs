@@ -21,6 +21,8 @@ pub struct Vu {
     pub conns: Vec<(Origin, Conn, http::HeaderValue)>,
     pub rng: rand::rngs::SmallRng,
     pub stats: Arc<Mutex<WorkerStats>>,
+    /// The VU's request timer, reused across requests (see `request::execute`).
+    pub timer: Option<std::pin::Pin<Box<tokio::time::Sleep>>>,
 }
 
 /// A [`Vars`] view over a VU and its scenario's data.
@@ -65,6 +67,7 @@ impl Vu {
             conns: Vec::new(),
             rng: rand::rngs::SmallRng::seed_from_u64(id.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ scenario.id as u64),
             stats,
+            timer: None,
         }
     }
 
