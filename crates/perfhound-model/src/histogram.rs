@@ -7,6 +7,7 @@
 //! Merging two histograms is exact, which is what makes sharded runs combinable.
 
 use base64::Engine as _;
+use std::io::Read as _;
 use hdrhistogram::serialization::{Deserializer, Serializer, V2DeflateSerializer};
 use serde::{Deserialize, Deserializer as SerdeDeserializer, Serialize, Serializer as SerdeSerializer};
 
@@ -143,12 +144,18 @@ impl Histogram {
     }
 
     /// Reads what [`Histogram::to_base64`] wrote (or any V2/V2+deflate HdrHistogram).
+    ///
+    /// Run files are input: the encoding is checked before the `hdrhistogram` decoder sees
+    /// it, because that decoder trusts the header (a 56-byte string claiming a 4 GiB
+    /// payload allocated 4 GiB; a 9-byte varint overflowed a negation — both found by
+    /// `cargo fuzz`, see docs/fuzzing.md).
     pub fn from_base64(text: &str) -> Result<Self, HistogramError> {
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(text.trim())
             .map_err(|e| HistogramError(format!("not base64: {e}")))?;
+        let v2 = checked_v2(&bytes)?;
         let decoded: hdrhistogram::Histogram<u64> =
-            Deserializer::new().deserialize(&mut bytes.as_slice()).map_err(|e| HistogramError(format!("{e:?}")))?;
+            Deserializer::new().deserialize(&mut v2.as_slice()).map_err(|e| HistogramError(format!("{e:?}")))?;
         let mut h = Self::new();
         for v in decoded.iter_recorded() {
             let value = v.value_iterated_to().clamp(1, MAX_TRACKABLE_US);
@@ -156,6 +163,68 @@ impl Histogram {
         }
         Ok(h)
     }
+}
+
+const V2_COOKIE: u32 = 0x1c84_9313;
+const V2_COMPRESSED_COOKIE: u32 = 0x1c84_9314;
+const V2_HEADER_BYTES: usize = 40;
+/// Far above any histogram perfhound writes (a few kB), far below harm.
+const MAX_DECODED_BYTES: u64 = 1 << 20;
+/// Highest value bound accepted in a header (≈ 50 days in µs); bounds the counts array.
+const MAX_HIGHEST: u64 = 1 << 42;
+
+fn be_u32(b: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_be_bytes(b.get(at..at + 4)?.try_into().ok()?))
+}
+
+fn be_u64(b: &[u8], at: usize) -> Option<u64> {
+    Some(u64::from_be_bytes(b.get(at..at + 8)?.try_into().ok()?))
+}
+
+/// The uncompressed V2 encoding, validated so the decoder cannot be made to allocate
+/// without bound or overflow.
+fn checked_v2(bytes: &[u8]) -> Result<Vec<u8>, HistogramError> {
+    let err = |m: &str| HistogramError(m.to_string());
+    let v2 = match be_u32(bytes, 0) {
+        Some(V2_COOKIE) => bytes.to_vec(),
+        Some(V2_COMPRESSED_COOKIE) => {
+            let len = be_u32(bytes, 4).ok_or_else(|| err("truncated header"))? as usize;
+            let body = bytes.get(8..8 + len).ok_or_else(|| err("compressed length exceeds the data"))?;
+            let mut out = Vec::new();
+            flate2::read::ZlibDecoder::new(body)
+                .take(MAX_DECODED_BYTES + 1)
+                .read_to_end(&mut out)
+                .map_err(|e| HistogramError(format!("bad deflate data: {e}")))?;
+            if out.len() as u64 > MAX_DECODED_BYTES {
+                return Err(err("decoded histogram larger than 1 MiB"));
+            }
+            out
+        }
+        _ => return Err(err("not an HdrHistogram V2 encoding")),
+    };
+    if be_u32(&v2, 0) != Some(V2_COOKIE) || v2.len() < V2_HEADER_BYTES {
+        return Err(err("truncated or invalid V2 header"));
+    }
+    let payload_len = be_u32(&v2, 4).unwrap_or(u32::MAX) as usize;
+    let digits = be_u32(&v2, 12).unwrap_or(u32::MAX);
+    let (low, high) = (be_u64(&v2, 16).unwrap_or(0), be_u64(&v2, 24).unwrap_or(u64::MAX));
+    if payload_len > v2.len() - V2_HEADER_BYTES {
+        return Err(err("payload length exceeds the data"));
+    }
+    if digits > 5 || low == 0 || high > MAX_HIGHEST || high < low.saturating_mul(2) {
+        return Err(err("histogram bounds out of range"));
+    }
+    // A 9-byte varint (8 continuation bytes in a row) means a count ≥ 2^55: never real,
+    // and the only way to encode the value the decoder cannot negate.
+    let payload = &v2[V2_HEADER_BYTES..V2_HEADER_BYTES + payload_len];
+    let mut run = 0;
+    for b in payload {
+        run = if b & 0x80 != 0 { run + 1 } else { 0 };
+        if run >= 8 {
+            return Err(err("count out of range"));
+        }
+    }
+    Ok(v2)
 }
 
 /// Percentiles derived from a [`Histogram`], all in microseconds.
@@ -219,6 +288,16 @@ mod tests {
     fn garbage_is_an_error_not_a_panic() {
         assert!(Histogram::from_base64("!!!").is_err());
         assert!(Histogram::from_base64("AAAA").is_err());
+    }
+
+    #[test]
+    fn fuzzer_findings_are_errors() {
+        // i64::MIN varint: overflowed a negation in hdrhistogram's decoder.
+        let negate = "HISTEwAAAAkAAAAAAAAAAwAAAAAAAAABAAAAANaTpAA/8AAAAAAAAP///////////w==";
+        // Header claims a 4 GiB payload: made the decoder allocate it.
+        let huge = "HISTE/////8AAAAAAAAAAwAAAAAAAAABAAAAANaTpAA/8AAAAAAAAA==";
+        assert!(Histogram::from_base64(negate).is_err());
+        assert!(Histogram::from_base64(huge).unwrap_err().0.contains("exceeds"));
     }
 
     #[test]
