@@ -9,7 +9,7 @@
 //! - `PH-HTTP004 redirect-chain`: requests that go through redirects.
 
 use http::{HeaderMap, Method, StatusCode};
-use perfhound_model::{Finding, Rule, Severity};
+use perfhound_model::{Effort, Finding, Rule, Severity};
 
 /// Text bodies above this size should be compressed.
 pub const COMPRESSIBLE_MIN_BYTES: u64 = 1024;
@@ -194,6 +194,7 @@ pub fn findings(name: &str, h: &HygieneCounts, probe: &ProbeResult) -> Vec<Findi
         // Text typically compresses ~70%; say so as an estimate.
         f.impact.bytes_saved_per_request = Some(avg * 7 / 10);
         f.impact.occurrences = Some(uncompressed);
+        f.recommendation.effort = Some(Effort::QuickWin);
         f.recommendation.snippet = Some("# nginx\ngzip on;\ngzip_min_length 1024;\ngzip_types application/json text/css application/javascript text/plain;".into());
         f.recommendation.snippet_lang = Some("nginx".into());
         out.push(f);
@@ -201,6 +202,7 @@ pub fn findings(name: &str, h: &HygieneCounts, probe: &ProbeResult) -> Vec<Findi
     if h.get_without_validators > 0 {
         let mut f =
             Finding::new(&MISSING_CACHE_VALIDATORS, name, format!("`{name}` responses have no caching headers"));
+        f.recommendation.effort = Some(Effort::QuickWin);
         f.evidence.counts.insert("get_2xx_responses".into(), h.get_2xx);
         f.evidence.counts.insert("without_cache_headers".into(), h.get_without_validators);
         f.evidence.examples.extend(h.example_url.clone());
@@ -211,6 +213,7 @@ pub fn findings(name: &str, h: &HygieneCounts, probe: &ProbeResult) -> Vec<Findi
     if closes > 0 && h.responses > 0 && closes * 20 >= h.responses {
         let mut f =
             Finding::new(&KEEP_ALIVE_NOT_HONORED, name, format!("server closes keep-alive connections on `{name}`"));
+        f.recommendation.effort = Some(Effort::QuickWin);
         f.evidence.counts.insert("connection_close_responses".into(), h.connection_close);
         f.evidence.counts.insert("reconnects".into(), h.reconnects);
         f.evidence.counts.insert("responses".into(), h.responses);
@@ -226,6 +229,7 @@ pub fn findings(name: &str, h: &HygieneCounts, probe: &ProbeResult) -> Vec<Findi
         if h.max_chain >= 2 {
             f.severity = Severity::Warning;
         }
+        f.recommendation.effort = Some(Effort::QuickWin);
         f.evidence.counts.insert("redirected_requests".into(), h.redirected_requests);
         f.evidence.counts.insert("redirect_hops".into(), h.redirect_hops);
         f.evidence.counts.insert("longest_chain".into(), h.max_chain);
@@ -290,6 +294,9 @@ mod tests {
         h.observe_redirects(2);
         let codes: Vec<_> = findings("n", &h, &ProbeResult::Unknown).into_iter().map(|f| f.rule.code).collect();
         assert_eq!(codes, ["PH-HTTP002", "PH-HTTP003", "PH-HTTP004"]);
+        assert!(findings("n", &h, &ProbeResult::Unknown)
+            .iter()
+            .all(|f| f.recommendation.effort == Some(Effort::QuickWin)));
         assert!(offers_compression(&headers(&[("accept-encoding", "deflate, gzip;q=0.8")])));
         assert!(!offers_compression(&headers(&[("accept-encoding", "identity")])));
     }

@@ -98,6 +98,7 @@ pub fn plan(o: QuickOptions) -> Result<Plan, QuickError> {
         .iter()
         .map(|t| {
             let threshold = perfhound_model::Threshold::parse(t).map_err(|e| err("--threshold", e.0))?;
+            crate::to_model::check_load_threshold(&threshold).map_err(|e| err("--threshold", e))?;
             Ok(ThresholdSpec { expression: t.clone(), name: None, threshold })
         })
         .collect::<Result<Vec<_>, QuickError>>()?;

@@ -229,6 +229,42 @@ pub fn evaluate_thresholds(result: &RunResult, run: &Run) -> Vec<BudgetResult> {
         .collect()
 }
 
+/// Metrics a load run measures; thresholds on others (web timings, finding counts…)
+/// belong in a budget file for `perfhound check`.
+pub fn is_load_metric(metric: Metric) -> bool {
+    matches!(
+        metric,
+        Metric::Min
+            | Metric::Mean
+            | Metric::P50
+            | Metric::P75
+            | Metric::P90
+            | Metric::P95
+            | Metric::P99
+            | Metric::P999
+            | Metric::Max
+            | Metric::ErrorRate
+            | Metric::Rps
+            | Metric::Requests
+            | Metric::CheckFailRate
+            | Metric::DroppedRate
+            | Metric::ResponseSize
+            | Metric::TransferSize
+    )
+}
+
+/// Checks a parsed threshold applies to a load run; the message says where it belongs.
+pub fn check_load_threshold(t: &perfhound_model::Threshold) -> Result<(), String> {
+    if is_load_metric(t.metric) {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{}` is not measured by a load test; put it in a budget file for `perfhound check` (load metrics: p50…p99.9, min, mean, max, error_rate, rps, requests, check_fail_rate, dropped_rate, response_size, transfer_size)",
+            t.metric
+        ))
+    }
+}
+
 /// The value of a metric for measurements (latencies in µs, rates as fractions).
 pub fn metric_value(metric: Metric, m: &Measurements, acc: Option<&Accounting>) -> Option<f64> {
     let lat = m.latency.as_ref();
@@ -255,6 +291,21 @@ pub fn metric_value(metric: Metric, m: &Measurements, acc: Option<&Accounting>) 
                 a.iterations_dropped as f64 / a.iterations_scheduled as f64
             }
         }
+        Metric::ResponseSize if m.requests > 0 => m.bytes_in as f64 / m.requests as f64,
+        Metric::ResponseSize => return None,
+        Metric::TransferSize => m.bytes_in as f64,
+        Metric::Count => 1.0,
+        Metric::CriticalFindings | Metric::WarningFindings | Metric::InfoFindings => return None,
+        Metric::CacheHitRatio
+        | Metric::FirstContentfulPaint
+        | Metric::LargestContentfulPaint
+        | Metric::FirstMeaningfulPaint
+        | Metric::Interactive
+        | Metric::SpeedIndex
+        | Metric::TotalBlockingTime
+        | Metric::MaxPotentialFid
+        | Metric::CumulativeLayoutShift
+        | Metric::PerformanceScore => return None,
     })
 }
 

@@ -91,9 +91,15 @@ pub struct Evidence {
     /// Query text (normalized / redacted by the engine).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<String>,
-    /// Source location `path:line`, when known.
+    /// Source location `path:line` or `path:start-end`, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
+    /// The offending code as it is now (the report's "current implementation").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Language of `code` for highlighting (`python`, `sql`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_lang: Option<String>,
     /// Free-form notes, one line each.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
@@ -125,6 +131,31 @@ pub struct Recommendation {
     /// Language of the snippet for highlighting (`sql`, `python`, `nginx`, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snippet_lang: Option<String>,
+    /// How much work the fix is, when the detector knows; reports group recommendations by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effort: Option<Effort>,
+}
+
+/// The seeds' recommendation horizons.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Effort {
+    /// A config change, an index, a header: minutes to hours.
+    QuickWin,
+    /// Code changes in one service: days.
+    MediumTerm,
+    /// Architecture: caching layers, async processing, decomposition.
+    LongTerm,
+}
+
+impl Effort {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Effort::QuickWin => "quick-win",
+            Effort::MediumTerm => "medium-term",
+            Effort::LongTerm => "long-term",
+        }
+    }
 }
 
 /// A detected problem.

@@ -7,9 +7,9 @@
 //! Merging two histograms is exact, which is what makes sharded runs combinable.
 
 use base64::Engine as _;
-use std::io::Read as _;
 use hdrhistogram::serialization::{Deserializer, Serializer, V2DeflateSerializer};
 use serde::{Deserialize, Deserializer as SerdeDeserializer, Serialize, Serializer as SerdeSerializer};
+use std::io::Read as _;
 
 /// Highest trackable value: one hour in microseconds. Larger values are clamped.
 pub const MAX_TRACKABLE_US: u64 = 3_600_000_000;

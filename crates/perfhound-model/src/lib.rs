@@ -9,15 +9,19 @@
 //!
 //! This crate deliberately knows nothing about HTTP, SQL, tokio or databases.
 
+pub mod budget;
 pub mod finding;
 pub mod histogram;
+pub mod metric;
 pub mod run;
 pub mod threshold;
 
-pub use finding::{Confidence, Evidence, Finding, Impact, Recommendation, Rule, RuleRef, Severity};
+pub use budget::{Budget, BudgetFormat, BudgetLine, BudgetSet, Origin};
+pub use finding::{Confidence, Effort, Evidence, Finding, Impact, Recommendation, Rule, RuleRef, Severity};
 pub use histogram::{Histogram, HistogramError, LatencySummary};
+pub use metric::{Metric, MetricKind};
 pub use run::{
     rfc3339, rfc3339_now, Accounting, CheckCount, ErrorKind, HostInfo, LoadSection, Measurements, ProcessResources,
     ProcessSample, Resources, Run, ScenarioSummary, SecondSample, Source, Target, TargetKind, ToolInfo, SCHEMA_VERSION,
 };
-pub use threshold::{BudgetResult, Comparison, Metric, Threshold, ThresholdParseError};
+pub use threshold::{BudgetResult, Comparison, Threshold, ThresholdParseError};

@@ -25,6 +25,12 @@ enum Command {
     Load(Box<cmd::load::LoadArgs>),
     /// List the rules perfhound's detectors and checks report.
     Rules(cmd::rules::RulesArgs),
+    /// Write the Performance Analysis Report (Markdown, self-contained HTML or JSON) of runs.
+    Report(cmd::report::ReportArgs),
+    /// Check runs against performance budgets: pass/fail table, JUnit, CI annotations.
+    Check(cmd::check::CheckArgs),
+    /// Diagnose PostgreSQL: top statements, N+1, HypoPG-verified index advice, health checks.
+    Db(Box<cmd::db::DbArgs>),
 }
 
 fn main() {
@@ -33,6 +39,9 @@ fn main() {
     let code = match cli.command {
         Command::Load(args) => cmd::load::run(*args),
         Command::Rules(args) => cmd::rules::run(args),
+        Command::Report(args) => cmd::report::run(args),
+        Command::Check(args) => cmd::check::run(args),
+        Command::Db(args) => cmd::db::run(*args),
     };
     std::process::exit(code);
 }

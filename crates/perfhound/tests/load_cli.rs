@@ -68,6 +68,8 @@ fn usage_and_connection_errors_exit_2_with_a_clear_message() {
     let out = perfhound().args(["load", "http://127.0.0.1:1/", "-d", "ten"]).assert().code(2);
     assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("-d/--duration"));
     perfhound().args(["load", "http://127.0.0.1:1/", "-n", "1", "--threshold", "p95 300"]).assert().code(2);
+    let out = perfhound().args(["load", "http://127.0.0.1:1/", "-n", "1", "--threshold", "lcp < 2s"]).assert().code(2);
+    assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("perfhound check"));
     // A non-loopback address is refused before any packet is sent.
     let out = perfhound().args(["load", "http://10.255.255.1/", "-n", "1"]).assert().code(2);
     let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();

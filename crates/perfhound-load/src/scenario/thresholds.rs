@@ -109,7 +109,9 @@ impl Thresholds<'_> {
     }
 
     fn parse(&self, expr: &str, at: &Location) -> Result<Threshold, ScenarioError> {
-        Threshold::parse(expr).map_err(|e| self.src.error(at, format!("bad threshold: {e}"), HINT))
+        let t = Threshold::parse(expr).map_err(|e| self.src.error(at, format!("bad threshold: {e}"), HINT))?;
+        crate::to_model::check_load_threshold(&t).map_err(|e| self.src.error(at, e, HINT))?;
+        Ok(t)
     }
 
     fn request_name(&self, name: &str, at: &Location) -> Result<String, ScenarioError> {

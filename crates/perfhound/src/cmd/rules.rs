@@ -19,7 +19,9 @@ enum Format {
 }
 
 fn all_rules() -> Vec<Rule> {
-    perfhound_load::hygiene::RULES.to_vec()
+    let mut v = perfhound_load::hygiene::RULES.to_vec();
+    v.extend(perfhound_db::rules());
+    v
 }
 
 pub fn run(args: RulesArgs) -> i32 {

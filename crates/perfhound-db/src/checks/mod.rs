@@ -1,0 +1,144 @@
+//! Health checks with PgHero parity, one rule per file (`PH-DB004`…`PH-DB017`). Each
+//! check runs one catalog/statistics query on the read-only session and judges the rows
+//! against [`Thresholds`]; a check that fails (privileges, old server) becomes a warning,
+//! never the end of the analysis.
+
+pub mod bloat;
+pub mod blocked;
+pub mod connections;
+pub mod dead_tuples;
+pub mod duplicate_index;
+pub mod idle_in_transaction;
+pub mod index_cache_hit;
+pub mod invalid_index;
+pub mod long_running;
+pub mod seq_scans;
+pub mod sequence_overflow;
+pub mod table_cache_hit;
+pub mod unused_index;
+pub mod wraparound;
+
+use crate::catalog::Catalog;
+use crate::config::Thresholds;
+use crate::error::DbError;
+use crate::session::ServerInfo;
+use crate::sqltext;
+use perfhound_model::{Finding, Rule};
+use std::collections::BTreeMap;
+use tokio_postgres::Client;
+
+/// What every check gets.
+pub struct Ctx<'a> {
+    pub client: &'a Client,
+    pub server: &'a ServerInfo,
+    pub catalog: &'a Catalog,
+    pub t: &'a Thresholds,
+    pub show_literals: bool,
+}
+
+impl Ctx<'_> {
+    /// Query text from pg_stat_activity as it may be shown.
+    pub fn query_text(&self, q: &str) -> String {
+        let squashed = sqltext::squash(q);
+        if self.show_literals {
+            squashed
+        } else {
+            sqltext::redact_literals(&squashed)
+        }
+    }
+}
+
+/// Findings plus database-level measurements (e.g. `table_cache_hit_ratio`).
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub findings: Vec<Finding>,
+    pub metrics: Vec<(&'static str, f64)>,
+}
+
+impl From<Vec<Finding>> for Outcome {
+    fn from(findings: Vec<Finding>) -> Self {
+        Outcome { findings, metrics: Vec::new() }
+    }
+}
+
+/// Every health-check rule, for `perfhound rules`.
+pub const RULES: [Rule; 14] = [
+    long_running::RULE,
+    blocked::RULE,
+    connections::RULE,
+    idle_in_transaction::RULE,
+    table_cache_hit::RULE,
+    index_cache_hit::RULE,
+    unused_index::RULE,
+    duplicate_index::RULE,
+    invalid_index::RULE,
+    sequence_overflow::RULE,
+    wraparound::RULE,
+    seq_scans::RULE,
+    dead_tuples::RULE,
+    bloat::RULE,
+];
+
+/// Results of all checks.
+#[derive(Debug, Default)]
+pub struct Health {
+    pub findings: Vec<Finding>,
+    pub metrics: BTreeMap<String, f64>,
+    pub warnings: Vec<String>,
+}
+
+/// Runs every check; failures become warnings naming the check.
+pub async fn run_all(ctx: &Ctx<'_>) -> Health {
+    let mut h = Health::default();
+    let results: Vec<(Rule, Result<Outcome, DbError>)> = vec![
+        (long_running::RULE, long_running::check(ctx).await),
+        (blocked::RULE, blocked::check(ctx).await),
+        (connections::RULE, connections::check(ctx).await),
+        (idle_in_transaction::RULE, idle_in_transaction::check(ctx).await),
+        (table_cache_hit::RULE, table_cache_hit::check(ctx).await),
+        (index_cache_hit::RULE, index_cache_hit::check(ctx).await),
+        (unused_index::RULE, Ok(unused_index::check(ctx))),
+        (duplicate_index::RULE, Ok(duplicate_index::check(ctx))),
+        (invalid_index::RULE, Ok(invalid_index::check(ctx))),
+        (sequence_overflow::RULE, sequence_overflow::check(ctx).await),
+        (wraparound::RULE, wraparound::check(ctx).await),
+        (seq_scans::RULE, Ok(seq_scans::check(ctx))),
+        (dead_tuples::RULE, dead_tuples::check(ctx).await),
+        (bloat::RULE, bloat::check(ctx).await),
+    ];
+    for (rule, r) in results {
+        match r {
+            Ok(o) => {
+                h.findings.extend(o.findings);
+                h.metrics.extend(o.metrics.into_iter().map(|(k, v)| (k.to_string(), v)));
+            }
+            Err(e) => h.warnings.push(format!("check {} {} skipped: {e}", rule.code, rule.name)),
+        }
+    }
+    h
+}
+
+/// Seconds as a short human duration.
+pub(crate) fn human_s(s: f64) -> String {
+    if s >= 3600.0 {
+        format!("{:.1} h", s / 3600.0)
+    } else if s >= 60.0 {
+        format!("{:.1} min", s / 60.0)
+    } else {
+        format!("{s:.1} s")
+    }
+}
+
+/// Bytes as a short human size.
+pub(crate) fn human_bytes(b: i64) -> String {
+    let b = b.max(0) as f64;
+    if b >= 1024.0 * 1024.0 * 1024.0 {
+        format!("{:.1} GB", b / (1024.0 * 1024.0 * 1024.0))
+    } else if b >= 1024.0 * 1024.0 {
+        format!("{:.1} MB", b / (1024.0 * 1024.0))
+    } else if b >= 1024.0 {
+        format!("{:.0} kB", b / 1024.0)
+    } else {
+        format!("{b:.0} B")
+    }
+}

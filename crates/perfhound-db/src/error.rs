@@ -1,0 +1,83 @@
+//! [`DbError`]: every way talking to PostgreSQL can fail, each with a message that says
+//! what was wrong and what to do about it. Messages never contain credentials.
+
+use tokio_postgres::error::SqlState;
+
+/// An error of the PostgreSQL engine.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// The connection string could not be parsed.
+    #[error("invalid connection string {url}: {reason}")]
+    InvalidUrl { url: String, reason: String },
+    /// The server could not be reached or refused the login.
+    #[error("cannot connect to {url}: {reason}\n  hint: check host, port, user, password and that the server accepts connections from this machine (pg_hba.conf)")]
+    Connect { url: String, reason: String },
+    /// A required extension is not installed in the database.
+    #[error("extension {name} is not installed in database {database}\n  hint: {how}")]
+    ExtensionMissing { name: &'static str, database: String, how: String },
+    /// The role lacks a privilege.
+    #[error("insufficient privileges: {what}\n  hint: {how}")]
+    InsufficientPrivilege { what: String, how: String },
+    /// A statement failed.
+    #[error("{context}: {reason}")]
+    Query { context: String, reason: String, sqlstate: Option<String> },
+    /// The `--sql` file could not be read.
+    #[error("cannot read {path}: {reason}")]
+    Io { path: String, reason: String },
+    /// Applying an index failed.
+    #[error("could not apply {statement}: {reason}")]
+    Apply { statement: String, reason: String },
+}
+
+impl DbError {
+    /// Wraps a driver error from a statement, classifying privilege problems.
+    pub fn query(context: impl Into<String>, err: &tokio_postgres::Error) -> DbError {
+        let context = context.into();
+        let reason = describe(err);
+        if err.code() == Some(&SqlState::INSUFFICIENT_PRIVILEGE) {
+            return DbError::InsufficientPrivilege {
+                what: format!("{context}: {reason}"),
+                how: "connect as a role with the missing privilege, or `GRANT pg_read_all_stats TO <role>;` for statistics views"
+                    .into(),
+            };
+        }
+        DbError::Query { context, reason, sqlstate: err.code().map(|c| c.code().to_string()) }
+    }
+
+    /// The SQLSTATE of a failed statement, when the server sent one.
+    pub fn sqlstate(&self) -> Option<&str> {
+        match self {
+            DbError::Query { sqlstate, .. } => sqlstate.as_deref(),
+            DbError::InsufficientPrivilege { .. } => Some("42501"),
+            _ => None,
+        }
+    }
+}
+
+/// The server's message (with detail and hint) or the driver's description of an error.
+pub fn describe(err: &tokio_postgres::Error) -> String {
+    match err.as_db_error() {
+        Some(db) => {
+            let mut s = db.message().to_string();
+            if let Some(d) = db.detail() {
+                s.push_str(&format!(" ({d})"));
+            }
+            if let Some(h) = db.hint() {
+                s.push_str(&format!(" [hint: {h}]"));
+            }
+            s
+        }
+        None => {
+            let mut s = err.to_string();
+            let mut source = std::error::Error::source(err);
+            while let Some(e) = source {
+                let text = e.to_string();
+                if !s.contains(&text) {
+                    s.push_str(&format!(": {text}"));
+                }
+                source = e.source();
+            }
+            s
+        }
+    }
+}

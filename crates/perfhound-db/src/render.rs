@@ -1,0 +1,80 @@
+//! The terminal summary of an [`Analysis`]: top statements, index suggestions with their
+//! `CREATE INDEX CONCURRENTLY`, findings by severity, warnings.
+
+use crate::checks::{human_bytes, human_s};
+use crate::statements::StatementSet;
+use crate::Analysis;
+use std::fmt::Write as _;
+
+/// Renders the text report.
+pub fn text(a: &Analysis, top: usize, show_literals: bool) -> String {
+    let mut o = String::new();
+    let _ =
+        writeln!(o, "perfhound db — {} (PostgreSQL {}, database {})", a.source, a.server.version, a.server.database);
+    let s = &a.statements;
+    let window = s.window_s.map_or(String::new(), |w| format!(" over {}", human_s(w)));
+    let _ = writeln!(o, "{} statements analyzed{window}", s.statements.len());
+    if !s.statements.is_empty() && s.statements.iter().any(|x| x.calls > 0) {
+        top_list(&mut o, "Top statements by total time", s, s.top_by(top, |x| x.total_ms), show_literals);
+        top_list(&mut o, "Top statements by mean time", s, s.top_by(top, |x| x.mean_ms), show_literals);
+        top_list(&mut o, "Top statements by calls", s, s.top_by(top, |x| x.calls as f64), show_literals);
+    }
+    if let Some(adv) = &a.advice {
+        let kind = if adv.hypopg { "verified with HypoPG" } else { "heuristic — HypoPG not installed" };
+        let _ = writeln!(o, "\nIndex suggestions ({kind}): {}", adv.suggestions.len());
+        for (i, sug) in adv.suggestions.iter().enumerate() {
+            let best = sug.queries.iter().filter_map(|q| q.drop()).fold(0.0_f64, f64::max);
+            let mut line = format!("  {}. {} — {} statement(s)", i + 1, sug.spec.label(), sug.queries.len());
+            if let Some(q) = sug.queries.first() {
+                match q.after {
+                    Some(after) => {
+                        line.push_str(&format!(", cost {:.0} → {after:.0} (−{:.1}%)", q.before, best * 100.0))
+                    }
+                    None => line.push_str(&format!(", cost {:.0} now", q.before)),
+                }
+            }
+            if let Some(b) = sug.size_bytes {
+                line.push_str(&format!(", ~{}", human_bytes(b)));
+            }
+            if let Some(ms) = sug.time_saved_ms_per_day {
+                line.push_str(&format!(", saves ~{}/day", human_s(ms / 1000.0)));
+            }
+            let _ = writeln!(o, "{line}");
+            for c in &sug.create {
+                let _ = writeln!(o, "     {c};");
+            }
+        }
+    }
+    let mut findings: Vec<_> = a.findings.iter().collect();
+    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    let _ = writeln!(o, "\nFindings: {}", findings.len());
+    for f in findings {
+        let _ = writeln!(o, "  [{}] {} {}: {}", f.severity, f.rule.code, f.rule.name, f.title);
+        if let Some(snippet) = &f.recommendation.snippet {
+            for l in snippet.lines() {
+                let _ = writeln!(o, "     {l}");
+            }
+        }
+    }
+    for w in &a.warnings {
+        let _ = writeln!(o, "warning: {w}");
+    }
+    o
+}
+
+fn top_list(o: &mut String, title: &str, s: &StatementSet, idx: Vec<usize>, show_literals: bool) {
+    let _ = writeln!(o, "\n{title}\n  {:>10} {:>9} {:>10}  query", "total", "calls", "mean");
+    for i in idx {
+        let st = &s.statements[i];
+        let mut q = st.display(show_literals);
+        if q.len() > 100 {
+            let mut cut = 97;
+            while !q.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            q.truncate(cut);
+            q.push_str("...");
+        }
+        let _ = writeln!(o, "  {:>10} {:>9} {:>7.2} ms  {q}", human_s(st.total_ms / 1000.0), st.calls, st.mean_ms);
+    }
+}

@@ -1,0 +1,113 @@
+//! [`Analysis`] → the model's [`Run`]: one overall target with database-level
+//! measurements, one query target per top statement, the findings and the warnings.
+
+use crate::statements::StatementSet;
+use crate::Analysis;
+use perfhound_model::finding::fingerprint;
+use perfhound_model::{HostInfo, Measurements, Run, Source, Target, TargetKind, ToolInfo, SCHEMA_VERSION};
+use std::collections::BTreeMap;
+
+/// Builds the run document. `top` bounds each of the three top lists whose union becomes targets.
+pub fn to_run(a: &Analysis, command: Vec<String>, top: usize, show_literals: bool) -> Run {
+    let mut targets = vec![overall(a)];
+    for i in top_union(&a.statements, top) {
+        let s = &a.statements.statements[i];
+        let mut extra = BTreeMap::new();
+        extra.insert("calls".into(), s.calls as f64);
+        extra.insert("total_exec_time_ms".into(), s.total_ms);
+        extra.insert("mean_exec_time_ms".into(), s.mean_ms);
+        extra.insert("min_exec_time_ms".into(), s.min_ms);
+        extra.insert("max_exec_time_ms".into(), s.max_ms);
+        extra.insert("stddev_exec_time_ms".into(), s.stddev_ms);
+        extra.insert("rows".into(), s.rows as f64);
+        let blocks = s.shared_blks_hit + s.shared_blks_read;
+        if blocks > 0 {
+            extra.insert("cache_hit_ratio".into(), s.shared_blks_hit as f64 / blocks as f64);
+        }
+        let rps = a.statements.window_s.filter(|w| *w > 0.0).map_or(0.0, |w| s.calls as f64 / w);
+        targets.push(Target {
+            name: s.display(show_literals),
+            kind: TargetKind::Query,
+            group: Some(a.server.database.clone()),
+            measurements: Measurements {
+                requests: s.calls.max(0) as u64,
+                ok: s.calls.max(0) as u64,
+                rps,
+                extra,
+                ..Default::default()
+            },
+        });
+    }
+    let pid = std::process::id().to_string();
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos().to_string();
+    Run {
+        schema_version: SCHEMA_VERSION,
+        id: format!("{}{}", fingerprint(&[&a.started_at, &pid, &nanos]), fingerprint(&[&nanos, &pid, &a.source])),
+        tool: ToolInfo { name: "perfhound".into(), version: env!("CARGO_PKG_VERSION").into(), command },
+        started_at: a.started_at.clone(),
+        ended_at: a.ended_at.clone(),
+        host: host_info(),
+        sources: vec![Source {
+            kind: "db".into(),
+            description: format!("{} (PostgreSQL {}, database {})", a.source, a.server.version, a.server.database),
+        }],
+        targets,
+        findings: a.findings.clone(),
+        budget_results: Vec::new(),
+        load: None,
+        resources: None,
+        warnings: a.warnings.clone(),
+    }
+}
+
+fn overall(a: &Analysis) -> Target {
+    let mut extra = a.metrics.clone();
+    let s = &a.statements;
+    extra.insert("statements".into(), s.statements.len() as f64);
+    extra.insert("total_exec_time_ms".into(), s.statements.iter().map(|x| x.total_ms).sum());
+    if let Some(w) = s.window_s {
+        extra.insert("stats_window_s".into(), w);
+    }
+    if let Some(adv) = &a.advice {
+        extra.insert("index_suggestions".into(), adv.suggestions.len() as f64);
+        extra.insert("statements_explained".into(), adv.explained as f64);
+    }
+    let calls: i64 = s.statements.iter().map(|x| x.calls).sum();
+    Target {
+        name: format!("database {}", a.server.database),
+        kind: TargetKind::Overall,
+        group: None,
+        measurements: Measurements {
+            requests: calls.max(0) as u64,
+            ok: calls.max(0) as u64,
+            rps: s.window_s.filter(|w| *w > 0.0).map_or(0.0, |w| calls as f64 / w),
+            extra,
+            ..Default::default()
+        },
+    }
+}
+
+/// Union of the top `n` by total time, mean time and calls, in that order of priority.
+pub fn top_union(set: &StatementSet, n: usize) -> Vec<usize> {
+    let mut out = Vec::new();
+    let lists = [set.top_by(n, |s| s.total_ms), set.top_by(n, |s| s.mean_ms), set.top_by(n, |s| s.calls as f64)];
+    for i in lists.into_iter().flatten() {
+        if !out.contains(&i) {
+            out.push(i);
+        }
+    }
+    out
+}
+
+fn host_info() -> HostInfo {
+    let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_else(|_| "unknown".into());
+    HostInfo {
+        hostname,
+        os: std::env::consts::OS.into(),
+        arch: std::env::consts::ARCH.into(),
+        cpus: std::thread::available_parallelism().map_or(1, |n| n.get() as u32),
+    }
+}

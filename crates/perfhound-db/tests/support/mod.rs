@@ -1,0 +1,228 @@
+//! Test harness: one real PostgreSQL server per test binary, one database per test.
+//!
+//! The server comes from the Debian packages (`/usr/lib/postgresql/<v>/bin`, or
+//! `PERFHOUND_PG_BIN`): `initdb` into a fresh directory under the temp dir, `postgres` on a
+//! free port on 127.0.0.1 with `pg_stat_statements` preloaded. As root it runs as the
+//! `postgres` user (the server refuses to run as root). Readiness is a bounded `pg_isready`
+//! poll, never a sleep. The server dies with the test binary: an `atexit` hook asks for a
+//! fast shutdown and removes the directory, and the parent-death signal covers a killed
+//! binary. Tests get their own database with `pg_stat_statements` and `hypopg` created.
+#![allow(dead_code)]
+
+pub mod seed;
+
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+use tokio_postgres::{Client, NoTls};
+
+/// The running server.
+pub struct Server {
+    pub port: u16,
+    pub dir: PathBuf,
+    pub bin: PathBuf,
+    pub version: u32,
+}
+
+static SERVER: OnceLock<Server> = OnceLock::new();
+static STOP: OnceLock<(i32, PathBuf)> = OnceLock::new();
+
+/// The shared server, started on first use.
+pub fn server() -> &'static Server {
+    SERVER.get_or_init(start)
+}
+
+/// The newest Debian PostgreSQL with initdb, or `PERFHOUND_PG_BIN`.
+fn find_bin() -> (PathBuf, u32) {
+    if let Ok(dir) = std::env::var("PERFHOUND_PG_BIN") {
+        return (PathBuf::from(dir), 0);
+    }
+    let mut found: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let v: u32 = e.file_name().to_str()?.parse().ok()?;
+            let bin = e.path().join("bin");
+            bin.join("initdb").exists().then_some((v, bin))
+        })
+        .collect();
+    found.sort();
+    let (v, bin) = found.pop().expect(
+        "PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin: \
+         apt-get install postgresql postgresql-contrib postgresql-15-hypopg (or set PERFHOUND_PG_BIN)",
+    );
+    (bin, v)
+}
+
+/// The unprivileged account to run the server as when we are root.
+fn server_account() -> Option<(u32, u32)> {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        return None;
+    }
+    for name in [c"postgres", c"nobody"] {
+        // SAFETY: a valid NUL-terminated name; the returned record is read immediately.
+        let pw = unsafe { libc::getpwnam(name.as_ptr()) };
+        if !pw.is_null() {
+            // SAFETY: non-null pointer returned by getpwnam.
+            return Some(unsafe { ((*pw).pw_uid, (*pw).pw_gid) });
+        }
+    }
+    panic!("running as root but neither a `postgres` nor a `nobody` account exists to run PostgreSQL");
+}
+
+fn as_account(cmd: &mut Command, account: Option<(u32, u32)>) -> &mut Command {
+    if let Some((uid, gid)) = account {
+        cmd.uid(uid).gid(gid);
+    }
+    cmd
+}
+
+fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    l.local_addr().expect("local addr").port()
+}
+
+fn start() -> Server {
+    let (bin, version) = find_bin();
+    let account = server_account();
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().subsec_nanos();
+    let dir = std::env::temp_dir().join(format!("perfhound-pg-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("create server dir");
+    if let Some((uid, gid)) = account {
+        std::os::unix::fs::chown(&dir, Some(uid), Some(gid)).expect("chown server dir");
+    }
+    let data = dir.join("data");
+    let out = as_account(&mut Command::new(bin.join("initdb")), account)
+        .args(["-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync", "-D"])
+        .arg(&data)
+        .current_dir(&dir)
+        .output()
+        .expect("run initdb");
+    assert!(out.status.success(), "initdb failed: {}", String::from_utf8_lossy(&out.stderr));
+    let port = free_port();
+    let pid = spawn_postgres(&bin, &dir, &data, port, account);
+    STOP.set((pid, dir.clone())).ok();
+    // SAFETY: registering a plain extern "C" function.
+    unsafe { libc::atexit(stop_at_exit) };
+    wait_ready(&bin, &dir, port);
+    Server { port, dir, bin, version }
+}
+
+/// Starts `postgres` from a thread that lives as long as the server (the parent-death
+/// signal is tied to the spawning thread) and returns its pid.
+fn spawn_postgres(bin: &Path, dir: &Path, data: &Path, port: u16, account: Option<(u32, u32)>) -> i32 {
+    let log = std::fs::File::create(dir.join("server.log")).expect("create server log");
+    let mut cmd = Command::new(bin.join("postgres"));
+    as_account(&mut cmd, account)
+        .arg("-D")
+        .arg(data)
+        .args(["-p", &port.to_string(), "-k"])
+        .arg(dir)
+        .args(["-c", "listen_addresses=127.0.0.1", "-c", "shared_preload_libraries=pg_stat_statements"])
+        .args(["-c", "fsync=off", "-c", "full_page_writes=off"])
+        .args(["-c", "max_connections=60", "-c", "shared_buffers=128MB", "-c", "max_prepared_transactions=0"])
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().expect("clone log"))
+        .stderr(log);
+    // SAFETY: prctl is async-signal-safe; it runs in the child after fork, after setuid.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGINT);
+            Ok(())
+        });
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("postgres-server".into())
+        .spawn(move || match cmd.spawn() {
+            Ok(mut child) => {
+                tx.send(Ok(child.id() as i32)).ok();
+                let _ = child.wait();
+            }
+            Err(e) => {
+                tx.send(Err(e.to_string())).ok();
+            }
+        })
+        .expect("spawn server thread");
+    rx.recv().expect("server thread").unwrap_or_else(|e| panic!("cannot start postgres: {e}"))
+}
+
+/// Polls `pg_isready` until the server accepts connections (bounded: 60 s).
+fn wait_ready(bin: &Path, dir: &Path, port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let ok = Command::new(bin.join("pg_isready"))
+            .args(["-q", "-h", "127.0.0.1", "-p", &port.to_string(), "-t", "1"])
+            .status()
+            .is_ok_and(|s| s.success());
+        if ok {
+            return;
+        }
+        if Instant::now() > deadline {
+            let log = std::fs::read_to_string(dir.join("server.log")).unwrap_or_default();
+            panic!("PostgreSQL did not become ready within 60 s; server log:\n{log}");
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+extern "C" fn stop_at_exit() {
+    let Some((pid, dir)) = STOP.get() else { return };
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(*pid, libc::SIGINT) };
+    let pidfile = dir.join("data").join("postmaster.pid");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while pidfile.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+impl Server {
+    pub fn url(&self, db: &str) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/{db}", self.port)
+    }
+}
+
+/// A writable superuser connection (setup only; the code under test uses its own).
+pub async fn admin(url: &str) -> Client {
+    let (client, conn) = tokio_postgres::connect(url, NoTls).await.unwrap_or_else(|e| panic!("connect {url}: {e}"));
+    tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    client
+}
+
+/// Creates a fresh database `name` with pg_stat_statements (and HypoPG when `hypopg`)
+/// and returns its URL and a setup connection.
+pub async fn database(name: &str, hypopg: bool) -> (String, Client) {
+    let s = server();
+    let root = admin(&s.url("postgres")).await;
+    for sql in [format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"), format!("CREATE DATABASE {name}")] {
+        root.batch_execute(&sql).await.unwrap_or_else(|e| panic!("{sql}: {}", pg_error(&e)));
+    }
+    let url = s.url(name);
+    let c = admin(&url).await;
+    c.batch_execute("CREATE EXTENSION pg_stat_statements").await.expect("create pg_stat_statements");
+    if hypopg {
+        c.batch_execute("CREATE EXTENSION hypopg").await.expect("create hypopg (apt-get install postgresql-15-hypopg)");
+    }
+    (url, c)
+}
+
+/// The server's message for a failed statement.
+pub fn pg_error(e: &tokio_postgres::Error) -> String {
+    e.as_db_error().map_or_else(|| e.to_string(), |d| d.message().to_string())
+}
+
+/// Makes the session's pending table/index statistics visible to other sessions now
+/// (PostgreSQL 15+ flushes them lazily).
+pub async fn flush_stats(c: &Client) {
+    c.batch_execute("SELECT pg_stat_force_next_flush()").await.expect("force stats flush");
+    c.batch_execute("SELECT 1").await.expect("idle point after flush");
+}

@@ -1,0 +1,111 @@
+//! The HTML report parsed with an HTML parser: structure, self-containment, CSP, escaping.
+
+mod common;
+
+use base64::Engine as _;
+use perfhound_report::render;
+use perfhound_report::render::html::{SCRIPT, SCRIPT_SHA256, STYLE, STYLE_SHA256};
+use scraper::{ElementRef, Html, Selector};
+use sha2::{Digest, Sha256};
+
+fn sel(css: &str) -> Selector {
+    Selector::parse(css).unwrap()
+}
+
+fn page(run: perfhound_model::Run) -> Html {
+    Html::parse_document(&render::html::render(&common::fixture_report(run)))
+}
+
+fn count(doc: &Html, css: &str) -> usize {
+    doc.select(&sel(css)).count()
+}
+
+#[test]
+fn csp_hashes_match_the_inline_blocks() {
+    let hash =
+        |text: &str| format!("sha256-{}", base64::engine::general_purpose::STANDARD.encode(Sha256::digest(text)));
+    assert_eq!(hash(STYLE), STYLE_SHA256, "update STYLE_SHA256 in render/html/assets.rs");
+    assert_eq!(hash(SCRIPT), SCRIPT_SHA256, "update SCRIPT_SHA256 in render/html/assets.rs");
+}
+
+#[test]
+fn has_every_section_of_the_seed_report() {
+    let doc = page(common::fixture_run());
+    for id in ["summary", "metrics", "charts", "resources", "budgets", "bottlenecks", "recommendations", "before-after"]
+    {
+        assert_eq!(count(&doc, &format!("section#{id}")), 1, "section #{id}");
+    }
+    assert_eq!(count(&doc, "span.status[data-status=critical]"), 1);
+    assert_eq!(count(&doc, "table#targets > tbody > tr"), 5, "overall, 3 endpoints, 1 query");
+    assert_eq!(count(&doc, "article.finding"), 4);
+    let first = doc.select(&sel("article.finding h3")).next().unwrap().text().collect::<String>();
+    assert!(first.starts_with("1. N+1 queries"), "{first}");
+    assert!(count(&doc, "article.finding pre[data-lang=python] code") >= 2, "current and optimized code");
+    let horizons: Vec<String> = doc.select(&sel("#recommendations h3")).map(|h| h.text().collect()).collect();
+    assert_eq!(
+        horizons,
+        ["Immediate Actions (Quick Wins)", "Medium-term Improvements", "Long-term Architectural Changes"]
+    );
+    assert!(count(&doc, "#before-after tr.improvement") > 0, "the after run is faster");
+    assert!(count(&doc, "#budgets td.fail") > 0 && count(&doc, "#budgets td.pass") > 0);
+}
+
+#[test]
+fn charts_are_inline_svg_with_data_points() {
+    let doc = page(common::fixture_run());
+    assert_eq!(count(&doc, "figure svg.chart"), 3, "latency over time, throughput, distribution");
+    for figure in ["latency-time", "throughput-time", "distribution"] {
+        let lines: Vec<ElementRef> = doc.select(&sel(&format!("figure.{figure} polyline.series"))).collect();
+        assert!(!lines.is_empty(), "{figure} has series");
+        for line in lines {
+            let n: usize = line.value().attr("data-points").unwrap().parse().unwrap();
+            let points = line.value().attr("points").unwrap().split_whitespace().count();
+            assert!(n > 0 && n == points, "{figure}: data-points {n}, points {points}");
+        }
+    }
+    let time_points: usize = doc
+        .select(&sel("figure.latency-time polyline"))
+        .next()
+        .unwrap()
+        .value()
+        .attr("data-points")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(time_points, 60, "one point per second of the run");
+    assert!(count(&doc, "figure.distribution polyline.dashed") > 0, "baseline distribution drawn dashed");
+}
+
+#[test]
+fn is_self_contained_and_works_without_network() {
+    let doc = page(common::fixture_run());
+    assert_eq!(count(&doc, "script"), 1);
+    assert_eq!(count(&doc, "script[src], link, img, iframe, object, embed"), 0);
+    let csp = doc.select(&sel("meta[http-equiv=Content-Security-Policy]")).next().unwrap();
+    assert!(csp.value().attr("content").unwrap().starts_with("default-src 'none'"));
+    assert!(STYLE.contains("@media (prefers-color-scheme:dark)"), "dark mode");
+    assert!(STYLE.contains("@media print"), "print rules");
+    for a in doc.select(&sel("a[href]")) {
+        assert!(a.value().attr("href").unwrap().starts_with('#'), "only in-page links");
+    }
+}
+
+#[test]
+fn hostile_strings_render_as_text() {
+    let html = render::html::render(&common::fixture_report(common::hostile_run()));
+    let doc = Html::parse_document(&html);
+    assert_eq!(count(&doc, "script"), 1, "only perfhound's own script");
+    assert_eq!(count(&doc, "img"), 0);
+    let any = sel("*");
+    assert!(
+        doc.select(&any).all(|e| e.value().attrs().all(|(name, _)| !name.starts_with("on"))),
+        "no event handler attribute"
+    );
+    let title: String = doc.select(&sel("head > title")).next().unwrap().text().collect();
+    assert_eq!(title, "Performance Analysis Report");
+    let codes: Vec<String> = doc.select(&sel("table#targets code")).map(|c| c.text().collect()).collect();
+    assert!(codes.iter().any(|c| c == common::HOSTILE_SCRIPT), "{codes:?}");
+    assert!(codes.iter().any(|c| c == common::HOSTILE_IMG), "{codes:?}");
+    let legend: String = doc.select(&sel("svg text.legend")).flat_map(|t| t.text()).collect();
+    assert!(legend.contains("<script>"), "chart labels escaped, shown as text: {legend}");
+}

@@ -1,0 +1,206 @@
+//! `perfhound db`: PostgreSQL diagnosis — top statements, N+1 signatures, the HypoPG
+//! index advisor and PgHero-style health checks. Wiring only: the engine is perfhound-db.
+
+use crate::exit;
+use anyhow::{bail, Context as _};
+use clap::Args;
+use perfhound_db::{analyze, Config};
+use perfhound_model::Severity;
+use std::io::{BufRead as _, IsTerminal as _, Write as _};
+use std::path::PathBuf;
+use std::time::Duration;
+
+const EXAMPLES: &str = "Examples:
+  perfhound db postgres://app@127.0.0.1:5432/shop                 statements, index advice, health checks
+  perfhound db postgres://app@db/shop --format json --out db.json  the run (versioned schema) for report/check
+  perfhound db postgres://app@db/shop --sql queries.sql            advise on these statements instead of pg_stat_statements
+  perfhound db postgres://app@db/shop --min-cost-drop 80 --no-checks
+  perfhound db postgres://admin@db/shop --apply                    create the suggested indexes concurrently (asks first)
+
+The session is read-only (default_transaction_read_only, statement_timeout, lock_timeout)
+unless --apply is given. Needs pg_stat_statements (statements) and HypoPG (verified index
+advice; without it suggestions are heuristic). Passwords are never printed.
+Exit codes: 0 ok · 1 a finding at or above --fail-on · 2 usage or connection error.";
+
+/// Diagnose a PostgreSQL database.
+#[derive(Args, Debug)]
+#[command(after_help = EXAMPLES)]
+pub struct DbArgs {
+    /// Connection string (postgres://user@host:port/db or 'host=… dbname=…'); default $DATABASE_URL.
+    url: Option<String>,
+    /// Analyze the statements in this SQL file instead of pg_stat_statements.
+    #[arg(long)]
+    sql: Option<PathBuf>,
+    /// Length of each top list (total time, mean time, calls).
+    #[arg(long, default_value_t = 10)]
+    top: usize,
+    /// Read at most this many statements from pg_stat_statements (by total time).
+    #[arg(long, default_value_t = 1000)]
+    max_statements: usize,
+    /// Suggest an index when the estimated cost drops by at least this many percent.
+    #[arg(long, default_value_t = 50.0)]
+    min_cost_drop: f64,
+    /// Skip the index advisor.
+    #[arg(long)]
+    no_advisor: bool,
+    /// Skip the health checks.
+    #[arg(long)]
+    no_checks: bool,
+    /// Show query literals (statements from --sql) instead of $n placeholders.
+    #[arg(long)]
+    show_literals: bool,
+    /// statement_timeout of the read-only session, e.g. 10s, 500ms.
+    #[arg(long, default_value = "10s")]
+    statement_timeout: String,
+    /// Report queries running longer than this many seconds.
+    #[arg(long, default_value_t = 60.0)]
+    long_running_s: f64,
+    /// Create the suggested indexes with CREATE INDEX CONCURRENTLY (asks for confirmation).
+    #[arg(long)]
+    apply: bool,
+    /// With --apply: do not ask.
+    #[arg(long, requires = "apply")]
+    yes: bool,
+    /// What to print on stdout.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    /// Write the run (versioned JSON schema) to this file.
+    #[arg(short = 'o', long = "out")]
+    out: Option<PathBuf>,
+    /// Exit 1 when a finding has at least this severity.
+    #[arg(long, value_enum, default_value = "none")]
+    fail_on: FailOn,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum FailOn {
+    None,
+    Info,
+    Warning,
+    Critical,
+}
+
+pub fn run(args: DbArgs) -> i32 {
+    match run_inner(args) {
+        Ok(code) => code,
+        Err(e) => exit::fail(&e),
+    }
+}
+
+fn parse_duration(s: &str) -> anyhow::Result<Duration> {
+    let s = s.trim();
+    let (num, unit) = s.find(|c: char| !c.is_ascii_digit() && c != '.').map_or((s, "s"), |i| (&s[..i], &s[i..]));
+    let v: f64 = num.parse().with_context(|| format!("invalid duration {s:?} (use e.g. 10s or 500ms)"))?;
+    let secs = match unit {
+        "ms" => v / 1000.0,
+        "s" => v,
+        "m" | "min" => v * 60.0,
+        _ => bail!("invalid duration unit in {s:?} (use ms, s or m)"),
+    };
+    Ok(Duration::from_secs_f64(secs))
+}
+
+fn config(args: &DbArgs) -> anyhow::Result<Config> {
+    let url = match &args.url {
+        Some(u) => u.clone(),
+        None => std::env::var("DATABASE_URL").context("no connection string: pass one or set DATABASE_URL")?,
+    };
+    if !(0.0..=100.0).contains(&args.min_cost_drop) {
+        bail!("--min-cost-drop must be a percentage between 0 and 100");
+    }
+    let mut cfg = Config::new(url);
+    cfg.sql_file = args.sql.as_ref().map(|p| p.display().to_string());
+    cfg.top = args.top.max(1);
+    cfg.max_statements = args.max_statements.max(1);
+    cfg.show_literals = args.show_literals;
+    cfg.checks = !args.no_checks;
+    cfg.advisor.enabled = !args.no_advisor;
+    cfg.advisor.min_cost_drop = args.min_cost_drop / 100.0;
+    cfg.limits.statement_timeout = parse_duration(&args.statement_timeout)?;
+    cfg.thresholds.long_running_s = args.long_running_s;
+    Ok(cfg)
+}
+
+fn run_inner(args: DbArgs) -> anyhow::Result<i32> {
+    let cfg = config(&args)?;
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the runtime")?;
+    let analysis = rt.block_on(analyze(&cfg))?;
+    let command: Vec<String> = std::env::args().map(|a| perfhound_db::session::redact_url(&a)).collect();
+    let run = perfhound_db::to_model::to_run(&analysis, command, cfg.top, cfg.show_literals);
+    let json = serde_json::to_string_pretty(&run).context("serializing the run")?;
+    if let Some(path) = &args.out {
+        std::fs::write(path, &json).with_context(|| format!("writing {}", path.display()))?;
+    }
+    match args.format {
+        Format::Text => print!("{}", perfhound_db::render::text(&analysis, cfg.top, cfg.show_literals)),
+        Format::Json => println!("{json}"),
+    }
+    if args.apply {
+        apply(&args, &cfg, &analysis, &rt)?;
+    }
+    let threshold = match args.fail_on {
+        FailOn::None => None,
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Critical => Some(Severity::Critical),
+    };
+    let breached = threshold.is_some_and(|t| analysis.findings.iter().any(|f| f.severity >= t));
+    Ok(if breached { exit::BREACHED } else { exit::OK })
+}
+
+fn apply(args: &DbArgs, cfg: &Config, a: &perfhound_db::Analysis, rt: &tokio::runtime::Runtime) -> anyhow::Result<()> {
+    let Some(advice) = a.advice.as_ref().filter(|adv| !adv.suggestions.is_empty()) else {
+        eprintln!("--apply: no index to create");
+        return Ok(());
+    };
+    if !args.yes {
+        if !std::io::stdin().is_terminal() {
+            bail!("--apply needs confirmation: run in a terminal or pass --yes");
+        }
+        eprint!("Create {} index(es) concurrently in database {}? [y/N] ", advice.suggestions.len(), a.server.database);
+        std::io::stderr().flush().ok();
+        let mut answer = String::new();
+        std::io::stdin().lock().read_line(&mut answer).context("reading the answer")?;
+        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+            eprintln!("nothing created");
+            return Ok(());
+        }
+    }
+    let applied = rt.block_on(perfhound_db::advisor::apply::apply(
+        &cfg.url,
+        &cfg.limits,
+        a.server.version_num,
+        &advice.suggestions,
+        &a.statements,
+    ))?;
+    for r in applied {
+        match &r.error {
+            Some(e) => eprintln!("not created: {} ({e})", r.index),
+            None => {
+                eprintln!("created {}", r.index);
+                for (_, before, now) in &r.remeasured {
+                    let now = now.map_or("not measurable".to_string(), |n| format!("{n:.1}"));
+                    eprintln!("  re-measured: estimated cost {before:.1} → {now}");
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn durations() {
+        assert_eq!(super::parse_duration("10s").unwrap().as_secs(), 10);
+        assert_eq!(super::parse_duration("500ms").unwrap().as_millis(), 500);
+        assert_eq!(super::parse_duration("2").unwrap().as_secs(), 2);
+        assert!(super::parse_duration("x").is_err());
+    }
+}
