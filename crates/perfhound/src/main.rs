@@ -25,6 +25,8 @@ enum Command {
     Load(Box<cmd::load::LoadArgs>),
     /// List the rules perfhound's detectors and checks report.
     Rules(cmd::rules::RulesArgs),
+    /// Find N+1 queries, serial I/O and waste in traces: OTLP/Jaeger/Zipkin files or live OTLP.
+    Traces(Box<cmd::traces::TracesArgs>),
     /// Write the Performance Analysis Report (Markdown, self-contained HTML or JSON) of runs.
     Report(cmd::report::ReportArgs),
     /// Check runs against performance budgets: pass/fail table, JUnit, CI annotations.
@@ -39,6 +41,7 @@ fn main() {
     let code = match cli.command {
         Command::Load(args) => cmd::load::run(*args),
         Command::Rules(args) => cmd::rules::run(args),
+        Command::Traces(args) => cmd::traces::run(*args),
         Command::Report(args) => cmd::report::run(args),
         Command::Check(args) => cmd::check::run(args),
         Command::Db(args) => cmd::db::run(*args),

@@ -4,3 +4,4 @@ pub mod db;
 pub mod load;
 pub mod report;
 pub mod rules;
+pub mod traces;

@@ -21,6 +21,7 @@ enum Format {
 fn all_rules() -> Vec<Rule> {
     let mut v = perfhound_load::hygiene::RULES.to_vec();
     v.extend(perfhound_db::rules());
+    v.extend(perfhound_traces::rules());
     v
 }
 

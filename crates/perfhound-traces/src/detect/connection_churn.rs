@@ -1,0 +1,51 @@
+//! `PH-TRACE010 connection-churn`
+//!
+//! **What it detects**: requests that open new connections (database handshakes, TCP/TLS
+//! connects) while being served — several in one request, or one in most requests of an
+//! endpoint: the connection is not pooled or not reused.
+//!
+//! **Why it matters**: a new connection costs round trips (TCP, TLS, authentication) and
+//! server resources (a PostgreSQL backend process per connection); per request it adds
+//! milliseconds and under load exhausts the server's connection limit.
+//!
+//! **Example**: every `GET /search` span has a `connect` child to PostgreSQL before its
+//! query; one request has 12 `connect` spans.
+//!
+//! **Fix**: use a connection pool created once at start-up (SQLAlchemy engine, HikariCP,
+//! pgbouncer), keep HTTP clients/sessions alive and shared, enable keep-alive.
+//!
+//! **Thresholds** (`connection_churn`): `min_connects_per_request` = 2 is reported on its
+//! own; single connects are reported when they happen in at least `min_request_share` =
+//! 50 % of an endpoint's requests, over at least `min_requests` = 5 requests.
+
+use super::util::occurrence;
+use super::{Claims, Occurrence};
+use crate::classify::Category;
+use crate::config::Config;
+use crate::trace::Trace;
+use perfhound_model::{Rule, Severity};
+use std::sync::Arc;
+
+pub const RULE: Rule = Rule {
+    code: "PH-TRACE010",
+    name: "connection-churn",
+    severity: Severity::Warning,
+    summary: "Requests open new database/network connections instead of reusing pooled ones.",
+    why: "Each new connection costs TCP/TLS/auth round trips and server resources; per request it adds latency and under load exhausts connection limits.",
+    fix: "Create a connection pool once at start-up (SQLAlchemy engine, HikariCP, pgbouncer) and share keep-alive HTTP clients/sessions.",
+};
+
+pub fn detect(t: &Trace, cfg: &Config, _claims: &mut Claims, out: &mut Vec<Occurrence>) {
+    for e in t.entries() {
+        let connects: Vec<usize> = t.owned_by(e).filter(|&i| t.nodes[i].class.category == Category::Connect).collect();
+        if connects.is_empty() {
+            continue;
+        }
+        let mut o = occurrence(&RULE, t, &connects, Arc::clone(&t.nodes[e].endpoint));
+        o.endpoint = Arc::clone(&t.nodes[e].endpoint);
+        o.saved_us = o.total_us;
+        o.weak = connects.len() < cfg.connection_churn.min_connects_per_request.max(1) as usize;
+        o.note = Some(format!("{} new connection(s) in one request", connects.len()));
+        out.push(o);
+    }
+}

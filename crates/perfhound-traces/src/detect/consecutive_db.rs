@@ -1,0 +1,59 @@
+//! `PH-TRACE004 consecutive-db-queries`
+//!
+//! **What it detects**: different read queries run strictly one after another under one
+//! parent span, with no code between them and outside any transaction — so they do not
+//! depend on each other's results and could run concurrently.
+//!
+//! A thin wrapper span around one query (a repository method) counts as that query.
+//!
+//! **Why it matters**: the request waits for the sum of the query times when it could wait
+//! for the longest one.
+//!
+//! **Example**: a dashboard runs `SELECT count(*) FROM orders`, `SELECT … FROM users`, and
+//! `SELECT … FROM alerts`, 120 ms each, one after another: 360 ms instead of 120 ms.
+//!
+//! **Fix**: run them concurrently (`asyncio.gather`, `Promise.all`, `CompletableFuture`,
+//! goroutines, separate pooled connections), or combine them into one round trip.
+//!
+//! **Thresholds** (`consecutive_db`): `min_calls` = 2, `min_saved_ms` = 100 (Sentry's
+//! default), `max_gap_ms` = 10 between queries. Saving = sum − longest. Not reported:
+//! overlapping (already parallel) queries, writes, queries inside BEGIN … COMMIT, queries
+//! separated by other work, the same call repeated with the same parameters (`redundant-call`).
+
+use super::util::{joined_labels, max_us, occurrence, parents_with, serial_runs, us};
+use super::{Claims, Occurrence};
+use crate::classify::{Category, Op};
+use crate::config::Config;
+use crate::trace::Trace;
+use perfhound_model::{Rule, Severity};
+use std::sync::Arc;
+
+pub const RULE: Rule = Rule {
+    code: "PH-TRACE004",
+    name: "consecutive-db-queries",
+    severity: Severity::Warning,
+    summary: "Independent read queries run one after another where they could run concurrently.",
+    why: "The request waits for the sum of the query times instead of the longest one.",
+    fix: "Run the queries concurrently (asyncio.gather, Promise.all, CompletableFuture, goroutines, separate pooled connections) or combine them into one round trip.",
+};
+
+pub fn detect(t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurrence>) {
+    let c = &cfg.consecutive_db;
+    for p in parents_with(t, c.min_calls.max(2) as usize) {
+        let runs =
+            serial_runs(t, p, claims, us(c.max_gap_ms), |n| n.class.category == Category::Db && n.class.op == Op::Read);
+        for run in runs {
+            let distinct = run.iter().any(|&i| t.nodes[i].class.key != t.nodes[run[0]].class.key)
+                || !super::util::same_parameters(t, &run);
+            if run.len() < c.min_calls as usize || !distinct {
+                continue;
+            }
+            let mut o = occurrence(&RULE, t, &run, Arc::from(joined_labels(t, &run)));
+            o.saved_us = o.total_us.saturating_sub(max_us(t, &run));
+            if o.saved_us >= us(c.min_saved_ms) {
+                claims.claim(&run);
+                out.push(o);
+            }
+        }
+    }
+}

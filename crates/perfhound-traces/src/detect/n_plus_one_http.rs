@@ -1,0 +1,44 @@
+//! `PH-TRACE002 n-plus-one-http-call`
+//!
+//! **What it detects**: the same outbound HTTP or RPC endpoint (same method and URL
+//! template, different ids) called one after another under one parent span.
+//!
+//! **Why it matters**: every call pays connection, serialization and network latency of a
+//! remote service; N sequential calls multiply it, and load the callee N times.
+//!
+//! **Example**: `GET /cart` calls `GET http://catalog/products/{id}` once per cart line.
+//!
+//! **Fix**: use (or add) a batch endpoint (`GET /products?ids=1,2,3`), or cache the
+//! responses; if calls must stay separate, issue them concurrently.
+//!
+//! **Thresholds** (`n_plus_one_http`): `min_repeats` = 5 calls and `min_total_ms` = 50.
+//! Not reported: parallel calls, calls under different parents, identical URLs (those
+//! are `redundant-call`), fast repeats.
+
+use super::util::{max_us, occurrence, parents_with, repeated_groups};
+use super::{Claims, Occurrence};
+use crate::config::Config;
+use crate::trace::Trace;
+use perfhound_model::{Rule, Severity};
+use std::sync::Arc;
+
+pub const RULE: Rule = Rule {
+    code: "PH-TRACE002",
+    name: "n-plus-one-http-call",
+    severity: Severity::Warning,
+    summary: "The same remote endpoint is called once per item, one call after another (N+1 over HTTP/RPC).",
+    why: "Each call pays the full network and remote-service latency; N sequential calls multiply it and load the callee N times.",
+    fix: "Call a batch endpoint once (e.g. `?ids=1,2,3`), cache the responses, or at least issue the calls concurrently.",
+};
+
+pub fn detect(t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurrence>) {
+    let c = &cfg.n_plus_one_http;
+    for p in parents_with(t, c.min_repeats.max(2) as usize) {
+        for g in repeated_groups(t, p, c, claims, |n| n.class.category.is_remote_call()) {
+            let mut o = occurrence(&RULE, t, &g, Arc::clone(&t.nodes[g[0]].class.label));
+            o.saved_us = o.total_us.saturating_sub(max_us(t, &g));
+            claims.claim(&g);
+            out.push(o);
+        }
+    }
+}

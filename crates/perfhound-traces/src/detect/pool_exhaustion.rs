@@ -1,0 +1,44 @@
+//! `PH-TRACE011 connection-pool-exhaustion`
+//!
+//! **What it detects**: time a request spent waiting for a free connection from a pool
+//! (spans such as `pool.acquire`, `HikariPool.getConnection`, `pg-pool.connect`).
+//!
+//! **Why it matters**: waiting for a connection is pure queueing — the database may be
+//! idle while requests wait because the pool is too small or connections are held too
+//! long (slow queries, long transactions, leaks).
+//!
+//! **Example**: `POST /orders` waits 180 ms in `pool.acquire` before its first query.
+//!
+//! **Fix**: release connections early (short transactions, no I/O while holding one),
+//! fix slow queries, size the pool to the database's capacity, and add a wait timeout.
+//!
+//! **Thresholds** (`pool_wait`): `min_wait_ms` = 20 of waiting in one request.
+
+use super::util::{occurrence, total_us, us};
+use super::{Claims, Occurrence};
+use crate::classify::Category;
+use crate::config::Config;
+use crate::trace::Trace;
+use perfhound_model::{Rule, Severity};
+use std::sync::Arc;
+
+pub const RULE: Rule = Rule {
+    code: "PH-TRACE011",
+    name: "connection-pool-exhaustion",
+    severity: Severity::Warning,
+    summary: "Requests wait for a free connection from a connection pool.",
+    why: "Waiting for a pooled connection is queueing: requests stall while connections are held by slow queries, long transactions or leaks.",
+    fix: "Hold connections briefly (short transactions, no remote calls inside), fix slow queries, size the pool to the database, set a wait timeout.",
+};
+
+pub fn detect(t: &Trace, cfg: &Config, _claims: &mut Claims, out: &mut Vec<Occurrence>) {
+    for e in t.entries() {
+        let waits: Vec<usize> = t.owned_by(e).filter(|&i| t.nodes[i].class.category == Category::PoolWait).collect();
+        if waits.is_empty() || total_us(t, &waits) < us(cfg.pool_wait.min_wait_ms).max(1) {
+            continue;
+        }
+        let mut o = occurrence(&RULE, t, &waits, Arc::clone(&t.nodes[e].endpoint));
+        o.saved_us = o.total_us;
+        out.push(o);
+    }
+}

@@ -1,0 +1,99 @@
+//! Trace and span ids as they appear in the wild: hex (OTLP/JSON spec, Jaeger, Zipkin),
+//! base64 (protobuf's canonical JSON mapping, which some exporters follow), raw bytes
+//! (protobuf), and 64-bit ids of older tracers. Timestamps as numbers or decimal strings.
+
+use crate::span::{SpanId, TraceId};
+use base64::Engine as _;
+
+/// Parses a trace id. Empty or malformed → `None`.
+pub fn trace_id(text: &str) -> Option<TraceId> {
+    let bytes = id_bytes(text, 16)?;
+    trace_id_from_bytes(&bytes)
+}
+
+/// Parses a span id (empty → `Some(0)`, meaning "no parent").
+pub fn span_id(text: &str) -> Option<SpanId> {
+    if text.is_empty() {
+        return Some(0);
+    }
+    let bytes = id_bytes(text, 8)?;
+    span_id_from_bytes(&bytes)
+}
+
+/// Raw id bytes, right-aligned into 16 bytes (shorter ids are left-padded).
+pub fn trace_id_from_bytes(b: &[u8]) -> Option<TraceId> {
+    if b.is_empty() || b.len() > 16 {
+        return None;
+    }
+    let mut out = [0u8; 16];
+    out[16 - b.len()..].copy_from_slice(b);
+    Some(TraceId(out))
+}
+
+pub fn span_id_from_bytes(b: &[u8]) -> Option<SpanId> {
+    if b.is_empty() {
+        return Some(0);
+    }
+    if b.len() > 8 {
+        return None;
+    }
+    let mut out = [0u8; 8];
+    out[8 - b.len()..].copy_from_slice(b);
+    Some(u64::from_be_bytes(out))
+}
+
+/// Decodes hex when the text is all hex digits of a plausible length, else base64.
+fn id_bytes(text: &str, width: usize) -> Option<Vec<u8>> {
+    let t = text.trim();
+    let is_hex = t.len() % 2 == 0 && t.len() <= width * 2 && t.bytes().all(|c| c.is_ascii_hexdigit());
+    // A 16-byte id in base64 is 24 characters; in hex 32. Hex wins when both could apply,
+    // except at the exact base64 length with padding or non-hex characters.
+    if is_hex && !(t.len() == base64_len(width) && t.ends_with('=')) {
+        return hex(t);
+    }
+    let b = base64::engine::general_purpose::STANDARD
+        .decode(t)
+        .or_else(|_| base64::engine::general_purpose::URL_SAFE.decode(t))
+        .ok()?;
+    (b.len() <= width).then_some(b)
+}
+
+fn base64_len(width: usize) -> usize {
+    width.div_ceil(3) * 4
+}
+
+fn hex(t: &str) -> Option<Vec<u8>> {
+    let b = t.as_bytes();
+    let nib = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+    b.chunks(2).map(|p| Some(nib(p[0])? << 4 | nib(p[1])?)).collect()
+}
+
+/// Nanoseconds from a decimal string (OTLP/JSON int64 encoding) — `None` when not a number.
+pub fn nanos_str(text: &str) -> Option<u64> {
+    let t = text.trim();
+    t.parse::<u64>().ok().or_else(|| t.parse::<f64>().ok().filter(|f| f.is_finite() && *f >= 0.0).map(|f| f as u64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_and_base64_agree() {
+        let hex_id = trace_id("5b8efff798038103d269b633813fc60c").unwrap();
+        let b64_id = trace_id("W47/95gDgQPSabYzgT/GDA==").unwrap();
+        assert_eq!(hex_id, b64_id);
+        assert_eq!(span_id("eee19b7ec3c1b174"), span_id("7uGbfsPBsXQ="));
+        assert_eq!(span_id(""), Some(0));
+    }
+
+    #[test]
+    fn short_ids_are_padded_and_garbage_rejected() {
+        let t = trace_id("d269b633813fc60c").unwrap();
+        assert_eq!(t.to_string(), "0000000000000000d269b633813fc60c");
+        assert_eq!(trace_id("not an id!"), None);
+        assert_eq!(span_id("zz"), None);
+        assert_eq!(nanos_str("1700000000000000000"), Some(1_700_000_000_000_000_000));
+        assert_eq!(nanos_str("x"), None);
+    }
+}

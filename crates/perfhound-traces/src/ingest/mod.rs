@@ -1,0 +1,324 @@
+//! Reading spans from files, stdin and request bodies, whatever the format.
+//!
+//! [`read`] sniffs the first 64 KB ([`detect`]) and streams the rest to a [`Sink`] one span
+//! at a time: OTLP/JSON documents and the OpenTelemetry Collector file exporter's
+//! one-document-per-line output, OTLP/protobuf (one message, or the file exporter's
+//! length-prefixed messages), Jaeger JSON (`{"data": [trace…]}`) and Zipkin v2 JSON
+//! (`[span…]`), each optionally gzip-compressed. Malformed input never aborts the run:
+//! each bad line or document becomes an [`InputError`] with its place, and reading goes on
+//! where it can.
+
+pub mod ids;
+pub mod jaeger;
+mod json_de;
+mod otlp_attrs;
+pub mod otlp_json;
+pub mod otlp_proto;
+pub mod split;
+pub mod zipkin;
+
+use crate::span::Span;
+use std::fmt;
+use std::io::{BufRead, BufReader, Read};
+
+/// Receives decoded spans.
+pub trait Sink {
+    fn span(&mut self, span: Span);
+    /// A span was skipped (no valid ids); `reason` says why.
+    fn invalid(&mut self, _reason: &'static str) {}
+}
+
+impl Sink for Vec<Span> {
+    fn span(&mut self, span: Span) {
+        self.push(span);
+    }
+}
+
+/// Input formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// One OTLP/JSON document (may span many lines).
+    OtlpJson,
+    /// One OTLP/JSON document per line (Collector file exporter, `.jsonl`).
+    OtlpJsonLines,
+    /// One OTLP/protobuf `ExportTraceServiceRequest` / `TracesData`.
+    OtlpProto,
+    /// Length-prefixed (4-byte big-endian) OTLP/protobuf messages (Collector file exporter).
+    OtlpProtoStream,
+    Jaeger,
+    Zipkin,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::OtlpJson => "otlp-json",
+            Format::OtlpJsonLines => "otlp-jsonl",
+            Format::OtlpProto => "otlp-proto",
+            Format::OtlpProtoStream => "otlp-proto-stream",
+            Format::Jaeger => "jaeger",
+            Format::Zipkin => "zipkin",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Format> {
+        Some(match name {
+            "otlp-json" | "otlp" | "json" => Format::OtlpJson,
+            "otlp-jsonl" | "jsonl" | "ndjson" => Format::OtlpJsonLines,
+            "otlp-proto" | "proto" | "protobuf" => Format::OtlpProto,
+            "otlp-proto-stream" => Format::OtlpProtoStream,
+            "jaeger" => Format::Jaeger,
+            "zipkin" => Format::Zipkin,
+            _ => return None,
+        })
+    }
+}
+
+/// A problem in the input, with where it was.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputError {
+    pub source: String,
+    /// 1-based line (of the file for line formats, of the document for JSON documents).
+    pub line: Option<u64>,
+    pub column: Option<u64>,
+    pub message: String,
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.source)?;
+        if let Some(l) = self.line {
+            write!(f, ":{l}")?;
+            if let Some(c) = self.column {
+                write!(f, ":{c}")?;
+            }
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// What reading one input produced.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReadReport {
+    pub format: Option<Format>,
+    pub bytes: u64,
+    /// Documents (lines, messages) that could not be decoded; the first few are in `errors`.
+    pub failed_documents: u64,
+    pub errors: Vec<InputError>,
+}
+
+/// Errors kept per input; the rest are only counted.
+pub const MAX_ERRORS_KEPT: usize = 20;
+
+/// Largest single protobuf message or JSON line read into memory (1 GiB).
+pub const MAX_MESSAGE_BYTES: u64 = 1 << 30;
+
+impl ReadReport {
+    fn fail(&mut self, e: InputError) {
+        self.failed_documents += 1;
+        if self.errors.len() < MAX_ERRORS_KEPT {
+            self.errors.push(e);
+        }
+    }
+}
+
+/// Guesses the format from the first bytes of the (decompressed) input.
+pub fn detect(head: &[u8]) -> Format {
+    let first = head.iter().position(|b| !b.is_ascii_whitespace()).map(|i| (i, head[i]));
+    match first {
+        Some((_, b'[')) => Format::Zipkin,
+        Some((i, b'{')) => detect_json(&head[i..]),
+        _ if head.first() == Some(&0x0a) => Format::OtlpProto,
+        _ if head.len() > 4 && head[4] == 0x0a => Format::OtlpProtoStream,
+        _ => Format::OtlpProto,
+    }
+}
+
+fn detect_json(text: &[u8]) -> Format {
+    let has = |needle: &[u8]| memchr::memmem::find(text, needle).is_some();
+    if !has(b"resourceSpans") && !has(b"resource_spans") && has(b"\"data\"") {
+        return Format::Jaeger;
+    }
+    match memchr::memchr(b'\n', text) {
+        Some(nl) if serde_json::from_slice::<serde::de::IgnoredAny>(&text[..nl]).is_ok() => Format::OtlpJsonLines,
+        Some(_) => Format::OtlpJson,
+        // One long line: a line per document (Collector output) or a compact document.
+        None => Format::OtlpJsonLines,
+    }
+}
+
+/// Reads all spans of `input` (named `source` in errors) into `sink`.
+pub fn read<R: Read, S: Sink>(source: &str, input: R, format: Option<Format>, sink: &mut S) -> ReadReport {
+    read_dyn(source, Box::new(input), format, sink, true)
+}
+
+fn read_dyn<S: Sink>(
+    source: &str,
+    input: Box<dyn Read + '_>,
+    format: Option<Format>,
+    sink: &mut S,
+    gunzip: bool,
+) -> ReadReport {
+    let mut report = ReadReport::default();
+    let mut input = CountingReader { inner: input, count: 0 };
+    let mut head = Vec::with_capacity(64 * 1024);
+    if let Err(e) = (&mut input).take(64 * 1024).read_to_end(&mut head) {
+        report.fail(err(source, None, format!("cannot read: {e}")));
+        return report;
+    }
+    if gunzip && head.starts_with(&[0x1f, 0x8b]) {
+        let decoder = flate2::read::MultiGzDecoder::new(std::io::Cursor::new(head).chain(input));
+        return read_dyn(source, Box::new(decoder), format, sink, false);
+    }
+    let format = format.unwrap_or_else(|| detect(&head));
+    report.format = Some(format);
+    let head_copy: Vec<u8> =
+        if format == Format::OtlpJson { head[..head.len().min(4096)].to_vec() } else { Vec::new() };
+    let mut reader = BufReader::with_capacity(1 << 20, std::io::Cursor::new(head).chain(&mut input));
+    match format {
+        Format::OtlpJsonLines => read_lines(source, &mut reader, sink, &mut report),
+        Format::OtlpJson => {
+            let key = if memchr::memmem::find(&head_copy, b"resource_spans").is_some()
+                && memchr::memmem::find(&head_copy, b"resourceSpans").is_none()
+            {
+                "resource_spans"
+            } else {
+                "resourceSpans"
+            };
+            read_split(source, &mut reader, Some(key), &mut report, |el| otlp_json::decode_resource_spans(el, sink));
+        }
+        Format::Jaeger => {
+            read_split(source, &mut reader, Some("data"), &mut report, |el| jaeger::decode_trace(el, sink))
+        }
+        Format::Zipkin => read_split(source, &mut reader, None, &mut report, |el| zipkin::decode_span(el, sink)),
+        Format::OtlpProto => {
+            let mut buf = Vec::new();
+            match (&mut reader).take(MAX_MESSAGE_BYTES).read_to_end(&mut buf) {
+                Ok(_) => {
+                    if let Err(e) = otlp_proto::decode(&buf, sink) {
+                        report.fail(err(source, None, format!("not OTLP/protobuf: {e}")));
+                    }
+                }
+                Err(e) => report.fail(err(source, None, format!("cannot read: {e}"))),
+            }
+        }
+        Format::OtlpProtoStream => read_proto_stream(source, &mut reader, sink, &mut report),
+    }
+    report.bytes = input.count;
+    report
+}
+
+fn read_lines<R: BufRead, S: Sink>(source: &str, reader: &mut R, sink: &mut S, report: &mut ReadReport) {
+    let mut line = Vec::with_capacity(1 << 16);
+    let mut number = 0u64;
+    loop {
+        line.clear();
+        match reader.take(MAX_MESSAGE_BYTES).read_until(b'\n', &mut line) {
+            Ok(0) => return,
+            Ok(_) => {}
+            Err(e) => return report.fail(err(source, Some(number + 1), format!("cannot read: {e}"))),
+        }
+        number += 1;
+        let text = line.trim_ascii();
+        if text.is_empty() {
+            continue;
+        }
+        let result = match std::str::from_utf8(text) {
+            Ok(t) => otlp_json::decode_str(t, sink),
+            Err(_) => {
+                report.fail(err(source, Some(number), "not valid UTF-8".into()));
+                continue;
+            }
+        };
+        if let Err(e) = result {
+            report.fail(json_err(source, &e, number - 1));
+        }
+    }
+}
+
+/// Splits a JSON array into elements and decodes each with `decode`; a bad element is
+/// reported with its line and skipped.
+fn read_split<R: Read>(
+    source: &str,
+    reader: &mut R,
+    key: Option<&str>,
+    report: &mut ReadReport,
+    mut decode: impl FnMut(&str) -> Result<(), serde_json::Error>,
+) {
+    let mut element_errors: Vec<InputError> = Vec::new();
+    let result = split::for_each_element(reader, key, MAX_MESSAGE_BYTES as usize, |el, line| {
+        if let Err(e) = decode(el) {
+            element_errors.push(json_err(source, &e, line - 1));
+        }
+        Ok::<(), ()>(())
+    });
+    for e in element_errors {
+        report.fail(e);
+    }
+    let what = key.map_or("a JSON array".to_string(), |k| format!("a `{k}` array"));
+    match result {
+        Ok(()) | Err(split::SplitError::Element { .. }) => {}
+        Err(split::SplitError::Io(e)) => report.fail(err(source, None, format!("cannot read: {e}"))),
+        Err(split::SplitError::Truncated { line }) => {
+            report.fail(err(source, Some(line), "input ends inside an element (truncated file?)".into()))
+        }
+        Err(split::SplitError::NotFound) => {
+            report.fail(err(source, None, format!("not a trace file: expected {what}")))
+        }
+        Err(split::SplitError::TooLarge { line, limit }) => {
+            report.fail(err(source, Some(line), format!("element larger than {limit} bytes")))
+        }
+        Err(split::SplitError::Utf8 { line }) => report.fail(err(source, Some(line), "not valid UTF-8".into())),
+        Err(split::SplitError::NotAnObject { line }) => {
+            report.fail(err(source, Some(line), format!("expected objects in {what}, found another value")))
+        }
+    }
+}
+
+fn read_proto_stream<R: Read, S: Sink>(source: &str, reader: &mut R, sink: &mut S, report: &mut ReadReport) {
+    let mut buf = Vec::new();
+    for n in 1u64.. {
+        let mut len = [0u8; 4];
+        match reader.read_exact(&mut len) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return,
+            Err(e) => return report.fail(err(source, None, format!("message {n}: cannot read: {e}"))),
+        }
+        let size = u64::from(u32::from_be_bytes(len));
+        buf.clear();
+        match reader.take(size).read_to_end(&mut buf) {
+            Ok(got) if got as u64 == size => {}
+            _ => return report.fail(err(source, None, format!("message {n}: truncated ({size} bytes announced)"))),
+        }
+        if let Err(e) = otlp_proto::decode(&buf, sink) {
+            report.fail(err(source, None, format!("message {n}: not OTLP/protobuf: {e}")));
+        }
+    }
+}
+
+fn err(source: &str, line: Option<u64>, message: String) -> InputError {
+    InputError { source: source.to_string(), line, column: None, message }
+}
+
+fn json_err(source: &str, e: &serde_json::Error, line_offset: u64) -> InputError {
+    let (line, column) =
+        if e.line() == 0 { (None, None) } else { (Some(e.line() as u64 + line_offset), Some(e.column() as u64)) };
+    let message = e.to_string();
+    let message = message.split(" at line ").next().unwrap_or(&message).to_string();
+    InputError { source: source.to_string(), line, column, message: format!("invalid JSON: {message}") }
+}
+
+struct CountingReader<R> {
+    inner: R,
+    count: u64,
+}
+
+impl<R: Read> Read for CountingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count += n as u64;
+        Ok(n)
+    }
+}

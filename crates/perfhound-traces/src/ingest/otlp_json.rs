@@ -1,0 +1,340 @@
+//! OTLP/JSON (`ExportTraceServiceRequest` / `TracesData`) decoded straight into [`Span`]s.
+//!
+//! A hand-written serde visitor instead of `opentelemetry-proto`'s serde types: spans are
+//! handed to the [`Sink`] one by one while the document is being read (nothing but the
+//! current span is held, so a 5 GB document needs no more memory than a 5 KB one),
+//! strings are borrowed from the input when they need no unescaping, and attributes
+//! perfhound does not read are skipped without being built. It accepts what real
+//! exporters write: hex or base64 ids, int64 as string or number, enum values as numbers
+//! or names, `camelCase` or `snake_case` keys, and `resource` after `scopeSpans`.
+
+use super::ids;
+use super::json_de::{Key, Repeat, Scalar, SeqOf};
+use super::otlp_attrs::AttrList;
+use super::Sink;
+use crate::semconv::{self, Applied, AttrValue};
+use crate::span::{empty_span, Attrs, Span, SpanKind};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
+
+/// Decodes one OTLP/JSON document held in memory (strings are borrowed where possible).
+pub fn decode_slice<S: Sink>(bytes: &[u8], sink: &mut S) -> Result<(), serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    Top { sink }.deserialize(&mut de)?;
+    de.end()
+}
+
+/// Decodes one OTLP/JSON document held in memory as text (no UTF-8 re-validation).
+pub fn decode_str<S: Sink>(text: &str, sink: &mut S) -> Result<(), serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    Top { sink }.deserialize(&mut de)?;
+    de.end()
+}
+
+/// Decodes one `ResourceSpans` object (an element of `resourceSpans`).
+pub fn decode_resource_spans<S: Sink>(text: &str, sink: &mut S) -> Result<(), serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    ResourceSpans { sink }.deserialize(&mut de)?;
+    de.end()
+}
+
+/// Decodes one OTLP/JSON document from a reader, streaming.
+pub fn decode_reader<R: std::io::Read, S: Sink>(reader: R, sink: &mut S) -> Result<(), serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_reader(reader);
+    Top { sink }.deserialize(&mut de)?;
+    de.end()
+}
+
+struct Top<'s, S> {
+    sink: &'s mut S,
+}
+
+impl<'de, S: Sink> DeserializeSeed<'de> for Top<'_, S> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, S: Sink> Visitor<'de> for Top<'_, S> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an OTLP/JSON object with `resourceSpans`")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(k) = map.next_key::<Key>()? {
+            match k.0.as_ref() {
+                "resourceSpans" | "resource_spans" => map.next_value_seed(SeqOf(ResourceList(&mut *self.sink)))?,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+struct ResourceList<'s, S>(&'s mut S);
+
+impl<'de, S: Sink> Repeat<'de> for ResourceList<'_, S> {
+    fn read<A: SeqAccess<'de>>(&mut self, seq: &mut A) -> Result<bool, A::Error> {
+        Ok(seq.next_element_seed(ResourceSpans { sink: &mut *self.0 })?.is_some())
+    }
+}
+
+struct ScopeList<'p, 's, S>(&'p mut Pending<'s, S>);
+
+impl<'de, S: Sink> Repeat<'de> for ScopeList<'_, '_, S> {
+    fn read<A: SeqAccess<'de>>(&mut self, seq: &mut A) -> Result<bool, A::Error> {
+        Ok(seq.next_element_seed(ScopeSpans { p: &mut *self.0 })?.is_some())
+    }
+}
+
+struct SpanList<'p, 's, S>(&'p mut Pending<'s, S>);
+
+impl<'de, S: Sink> Repeat<'de> for SpanList<'_, '_, S> {
+    fn read<A: SeqAccess<'de>>(&mut self, seq: &mut A) -> Result<bool, A::Error> {
+        Ok(seq.next_element_seed(SpanSeed { p: &mut *self.0 })?.is_some())
+    }
+}
+struct ResourceSpans<'s, S> {
+    sink: &'s mut S,
+}
+
+/// Spans of one `resourceSpans` entry: sent on when the service is known, held otherwise.
+struct Pending<'s, S> {
+    sink: &'s mut S,
+    service: Option<Arc<str>>,
+    held: Vec<Span>,
+}
+
+impl<S: Sink> Pending<'_, S> {
+    fn push(&mut self, mut span: Span) {
+        match &self.service {
+            Some(svc) => {
+                span.service = Arc::clone(svc);
+                self.sink.span(span);
+            }
+            None => self.held.push(span),
+        }
+    }
+}
+
+impl<'de, S: Sink> DeserializeSeed<'de> for ResourceSpans<'_, S> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, S: Sink> Visitor<'de> for ResourceSpans<'_, S> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a ResourceSpans object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut p = Pending { sink: self.sink, service: None, held: Vec::new() };
+        while let Some(k) = map.next_key::<Key>()? {
+            match k.0.as_ref() {
+                "resource" => p.service = Some(map.next_value_seed(Resource)?),
+                "scopeSpans" | "scope_spans" | "instrumentationLibrarySpans" => {
+                    map.next_value_seed(SeqOf(ScopeList(&mut p)))?
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        let service: Arc<str> = p.service.clone().unwrap_or_else(|| Arc::from("unknown"));
+        for mut span in std::mem::take(&mut p.held) {
+            span.service = Arc::clone(&service);
+            p.sink.span(span);
+        }
+        Ok(())
+    }
+}
+
+/// `resource` → its `service.name`.
+struct Resource;
+
+impl<'de> DeserializeSeed<'de> for Resource {
+    type Value = Arc<str>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Arc<str>, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Resource {
+    type Value = Arc<str>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a Resource object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Arc<str>, A::Error> {
+        let mut service: Option<Arc<str>> = None;
+        while let Some(k) = map.next_key::<Key>()? {
+            if k.0 == "attributes" {
+                let mut on_attr = |key: &str, v: AttrValue<'_>| {
+                    if key == "service.name" {
+                        if let AttrValue::Str(s) = v {
+                            service = Some(Arc::from(s.as_ref()));
+                        }
+                    }
+                };
+                map.next_value_seed(SeqOf(AttrList(&mut on_attr)))?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(service.unwrap_or_else(|| Arc::from("unknown")))
+    }
+}
+
+struct ScopeSpans<'p, 's, S> {
+    p: &'p mut Pending<'s, S>,
+}
+
+impl<'de, S: Sink> DeserializeSeed<'de> for ScopeSpans<'_, '_, S> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, S: Sink> Visitor<'de> for ScopeSpans<'_, '_, S> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a ScopeSpans object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(k) = map.next_key::<Key>()? {
+            if k.0 == "spans" {
+                map.next_value_seed(SeqOf(SpanList(&mut *self.p)))?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(())
+    }
+}
+
+struct SpanSeed<'p, 's, S> {
+    p: &'p mut Pending<'s, S>,
+}
+
+impl<'de, S: Sink> DeserializeSeed<'de> for SpanSeed<'_, '_, S> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, S: Sink> Visitor<'de> for SpanSeed<'_, '_, S> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a Span object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut span = empty_span(Arc::from(""));
+        let (mut trace_ok, mut span_ok, mut parent_ok) = (false, false, true);
+        let mut tag_kind: Option<SpanKind> = None;
+        let mut tag_error = false;
+        while let Some(k) = map.next_key::<Key>()? {
+            match k.0.as_ref() {
+                "traceId" | "trace_id" => {
+                    let v: Cow<str> = map.next_value::<Key>()?.0;
+                    if let Some(t) = ids::trace_id(&v) {
+                        span.trace_id = t;
+                        trace_ok = true;
+                    }
+                }
+                "spanId" | "span_id" => {
+                    let v = map.next_value::<Key>()?.0;
+                    if let Some(s) = ids::span_id(&v).filter(|s| *s != 0) {
+                        span.span_id = s;
+                        span_ok = true;
+                    }
+                }
+                "parentSpanId" | "parent_span_id" => {
+                    let v = map.next_value::<Key>()?.0;
+                    match ids::span_id(&v) {
+                        Some(p) => span.parent_id = p,
+                        None => parent_ok = false,
+                    }
+                }
+                "name" => span.name = Box::from(map.next_value::<Key>()?.0.as_ref()),
+                "kind" => {
+                    span.kind = match map.next_value::<Scalar>()? {
+                        Scalar::Str(s) => SpanKind::from_name(&s),
+                        other => SpanKind::from_otlp(other.as_i64().unwrap_or(0)),
+                    }
+                }
+                "startTimeUnixNano" | "start_time_unix_nano" => {
+                    span.start_ns = map.next_value::<Scalar>()?.as_u64().unwrap_or(0)
+                }
+                "endTimeUnixNano" | "end_time_unix_nano" => {
+                    span.end_ns = map.next_value::<Scalar>()?.as_u64().unwrap_or(0)
+                }
+                "attributes" => {
+                    let attrs: &mut Attrs = &mut span.attrs;
+                    let mut on_attr = |key: &str, v: AttrValue<'_>| match semconv::apply(attrs, key, &v) {
+                        Applied::Done => {}
+                        Applied::Kind => tag_kind = semconv::value_str(&v).map(SpanKind::from_name),
+                        Applied::Status => {
+                            tag_error |= semconv::value_str(&v).is_some_and(|s| s.eq_ignore_ascii_case("error"))
+                        }
+                    };
+                    map.next_value_seed(SeqOf(AttrList(&mut on_attr)))?;
+                }
+                "status" => span.error = map.next_value_seed(Status)?,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        if span.kind == SpanKind::Unspecified {
+            span.kind = tag_kind.unwrap_or_default();
+        }
+        span.error |= tag_error || span.attrs.error;
+        if trace_ok && span_ok && parent_ok {
+            self.p.push(span);
+        } else {
+            self.p.sink.invalid("span without a valid traceId/spanId");
+        }
+        Ok(())
+    }
+}
+
+/// `status` → true when the code is ERROR (2).
+struct Status;
+
+impl<'de> DeserializeSeed<'de> for Status {
+    type Value = bool;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Status {
+    type Value = bool;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a Status object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        let mut error = false;
+        while let Some(k) = map.next_key::<Key>()? {
+            if k.0 == "code" {
+                error = match map.next_value::<Scalar>()? {
+                    Scalar::Str(s) => s == "STATUS_CODE_ERROR" || s == "ERROR" || s == "2",
+                    other => other.as_i64() == Some(2),
+                };
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(error)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<bool, E> {
+        Ok(false)
+    }
+}

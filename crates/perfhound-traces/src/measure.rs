@@ -1,0 +1,188 @@
+//! Measurements per endpoint and per query fingerprint: latency, errors, and where the
+//! time goes — database, outbound HTTP/RPC, cache, or the service's own code.
+//!
+//! Time shares come from a sweep over the entry span's window: each instant is given to
+//! the kinds of I/O in flight then (split equally when several overlap) or to own code
+//! when none is, so the four shares always add up to 100 % of the endpoint's time.
+
+use crate::classify::Category;
+use crate::sketch::Sketch;
+use crate::trace::Trace;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+/// Distinct query fingerprints measured; further ones are only counted.
+pub const MAX_QUERIES: usize = 5_000;
+/// Distinct endpoints measured; further ones are only counted.
+pub const MAX_ENDPOINTS: usize = 2_000;
+
+/// One endpoint (or the whole run).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EndpointStats {
+    pub service: Arc<str>,
+    pub latency: Sketch,
+    pub errors: u64,
+    pub statuses: BTreeMap<u16, u64>,
+    pub db_us: u64,
+    pub http_us: u64,
+    pub cache_us: u64,
+    pub own_us: u64,
+    pub db_calls: u64,
+    pub http_calls: u64,
+    pub cache_calls: u64,
+}
+
+impl EndpointStats {
+    pub fn requests(&self) -> u64 {
+        self.latency.count
+    }
+
+    /// Shares of time (db, http, cache, own), each 0..=1.
+    pub fn shares(&self) -> [f64; 4] {
+        let total = (self.db_us + self.http_us + self.cache_us + self.own_us).max(1) as f64;
+        [
+            self.db_us as f64 / total,
+            self.http_us as f64 / total,
+            self.cache_us as f64 / total,
+            self.own_us as f64 / total,
+        ]
+    }
+
+    fn add(&mut self, o: &EndpointStats) {
+        self.latency.merge(&o.latency);
+        self.errors += o.errors;
+        for (k, v) in &o.statuses {
+            *self.statuses.entry(*k).or_insert(0) += v;
+        }
+        self.db_us += o.db_us;
+        self.http_us += o.http_us;
+        self.cache_us += o.cache_us;
+        self.own_us += o.own_us;
+        self.db_calls += o.db_calls;
+        self.http_calls += o.http_calls;
+        self.cache_calls += o.cache_calls;
+    }
+}
+
+/// One query fingerprint.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct QueryStats {
+    pub label: Arc<str>,
+    pub system: Option<Arc<str>>,
+    pub latency: Sketch,
+    pub errors: u64,
+}
+
+/// Everything measured so far.
+#[derive(Default)]
+pub struct Measure {
+    pub endpoints: HashMap<(Arc<str>, Arc<str>), EndpointStats>,
+    /// Root requests only (what users waited for).
+    pub overall: EndpointStats,
+    pub queries: HashMap<u64, QueryStats>,
+    pub dropped_endpoints: u64,
+    pub dropped_queries: u64,
+}
+
+impl Measure {
+    pub fn observe(&mut self, t: &Trace) {
+        for e in t.entries() {
+            let stats = entry_stats(t, e);
+            if t.nodes[e].parent.is_none() {
+                self.overall.add(&stats);
+            }
+            let key = (Arc::clone(&t.nodes[e].endpoint), Arc::clone(&t.nodes[e].span.service));
+            if !self.endpoints.contains_key(&key) && self.endpoints.len() >= MAX_ENDPOINTS {
+                self.dropped_endpoints += 1;
+                continue;
+            }
+            self.endpoints
+                .entry(key)
+                .or_insert_with(|| EndpointStats { service: Arc::clone(&stats.service), ..Default::default() })
+                .add(&stats);
+        }
+        for n in &t.nodes {
+            if n.class.category != Category::Db {
+                continue;
+            }
+            if !self.queries.contains_key(&n.class.key) && self.queries.len() >= MAX_QUERIES {
+                self.dropped_queries += 1;
+                continue;
+            }
+            let q = self.queries.entry(n.class.key).or_insert_with(|| QueryStats {
+                label: Arc::clone(&n.class.label),
+                system: n.span.attrs.db_system.as_deref().map(Arc::from),
+                ..Default::default()
+            });
+            q.latency.record(n.span.duration_us());
+            q.errors += u64::from(n.span.error);
+        }
+    }
+
+    /// Requests seen for an endpoint (any service).
+    pub fn requests_of(&self, endpoint: &str) -> u64 {
+        self.endpoints.iter().filter(|((e, _), _)| &**e == endpoint).map(|(_, s)| s.requests()).sum()
+    }
+}
+
+/// Which share an I/O category counts in: 0 db, 1 http, 2 cache.
+fn slot(c: Category) -> Option<usize> {
+    match c {
+        Category::Db | Category::Connect | Category::PoolWait => Some(0),
+        Category::Http | Category::Rpc | Category::Messaging => Some(1),
+        Category::Cache => Some(2),
+        _ => None,
+    }
+}
+
+fn entry_stats(t: &Trace, e: usize) -> EndpointStats {
+    let root = &t.nodes[e].span;
+    let (start, end) = (root.start_ns, root.end_ns.max(root.start_ns));
+    let mut s = EndpointStats { service: Arc::clone(&root.service), ..Default::default() };
+    s.latency.record(root.duration_us());
+    s.errors = u64::from(root.error || root.attrs.status_code.is_some_and(|c| c >= 500));
+    if let Some(code) = root.attrs.status_code {
+        s.statuses.insert(code, 1);
+    }
+    let mut edges: Vec<(u64, usize, i32)> = Vec::new();
+    for i in t.owned_by(e) {
+        let n = &t.nodes[i];
+        let Some(k) = slot(n.class.category) else { continue };
+        match k {
+            0 => s.db_calls += u64::from(n.class.category == Category::Db),
+            1 => s.http_calls += 1,
+            _ => s.cache_calls += 1,
+        }
+        let (a, b) = (n.span.start_ns.clamp(start, end), n.span.end_ns.clamp(start, end));
+        if b > a {
+            edges.push((a, k, 1));
+            edges.push((b, k, -1));
+        }
+    }
+    edges.sort_unstable_by_key(|&(t, _, d)| (t, d));
+    let mut active = [0i32; 3];
+    let mut split = [0f64; 4];
+    let mut prev = start;
+    for (at, k, d) in edges {
+        account(&mut split, &active, at.saturating_sub(prev));
+        prev = at;
+        active[k] += d;
+    }
+    account(&mut split, &active, end.saturating_sub(prev));
+    let us = |ns: f64| (ns / 1_000.0).round() as u64;
+    (s.db_us, s.http_us, s.cache_us, s.own_us) = (us(split[0]), us(split[1]), us(split[2]), us(split[3]));
+    s
+}
+
+fn account(split: &mut [f64; 4], active: &[i32; 3], ns: u64) {
+    let kinds = active.iter().filter(|&&a| a > 0).count();
+    if kinds == 0 {
+        split[3] += ns as f64;
+    } else {
+        for (k, a) in active.iter().enumerate() {
+            if *a > 0 {
+                split[k] += ns as f64 / kinds as f64;
+            }
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! OpenTelemetry semantic conventions: old and new attribute names mapped to one field.
+//!
+//! Instrumentations in the wild emit both generations (`db.statement` before semconv 1.25,
+//! `db.query.text` after; `http.status_code` / `http.response.status_code`; …) and some
+//! legacy Zipkin/Brave/Jaeger tags (`sql.query`, `error`). Every decoder calls [`apply`]
+//! for each attribute, so detectors only ever look at [`Attrs`].
+
+use crate::span::Attrs;
+use perfhound_sql::lexer::fnv1a;
+use std::borrow::Cow;
+
+/// An attribute value as decoders see it (borrowed from the input when possible).
+#[derive(Clone, Debug, PartialEq)]
+pub enum AttrValue<'a> {
+    Str(Cow<'a, str>),
+    Int(i64),
+    Double(f64),
+    Bool(bool),
+    Array(Vec<AttrValue<'a>>),
+    /// Bytes, maps and anything else perfhound does not read.
+    Other,
+}
+
+impl AttrValue<'_> {
+    fn as_str(&self) -> Option<&str> {
+        match self {
+            AttrValue::Str(s) => Some(s),
+            AttrValue::Array(a) => a.first().and_then(AttrValue::as_str),
+            _ => None,
+        }
+    }
+
+    fn as_u64(&self) -> Option<u64> {
+        match self {
+            AttrValue::Int(i) => u64::try_from(*i).ok(),
+            AttrValue::Double(d) if *d >= 0.0 && d.is_finite() => Some(*d as u64),
+            AttrValue::Str(s) => s.trim().parse().ok(),
+            AttrValue::Array(a) => a.first().and_then(AttrValue::as_u64),
+            _ => None,
+        }
+    }
+
+    fn as_bool(&self) -> Option<bool> {
+        match self {
+            AttrValue::Bool(b) => Some(*b),
+            AttrValue::Str(s) => match s.as_ref() {
+                "true" | "True" | "TRUE" | "1" => Some(true),
+                "false" | "False" | "FALSE" | "0" => Some(false),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    fn hash_into(&self, h: u64) -> u64 {
+        match self {
+            AttrValue::Str(s) => fnv1a(h, s.as_bytes()),
+            AttrValue::Int(i) => fnv1a(h, &i.to_le_bytes()),
+            AttrValue::Double(d) => fnv1a(h, &d.to_le_bytes()),
+            AttrValue::Bool(b) => fnv1a(h, &[u8::from(*b)]),
+            AttrValue::Array(a) => a.iter().fold(h, |h, v| v.hash_into(h)),
+            AttrValue::Other => h,
+        }
+    }
+}
+
+fn boxed(v: &AttrValue<'_>) -> Option<Box<str>> {
+    v.as_str().map(Box::from)
+}
+
+/// What an attribute meant, besides filling [`Attrs`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Applied {
+    /// Mapped into [`Attrs`] (or deliberately ignored).
+    Done,
+    /// `span.kind` tag (Jaeger/OpenTracing): the value is the kind name.
+    Kind,
+    /// `otel.status_code` / `status.code` tag: ERROR marks the span failed.
+    Status,
+}
+
+/// Records attribute `key` = `value` into `a`.
+pub fn apply(a: &mut Attrs, key: &str, value: &AttrValue<'_>) -> Applied {
+    match key {
+        "db.system" | "db.system.name" => a.db_system = boxed(value),
+        "db.statement" | "db.query.text" | "sql.query" => a.db_statement = boxed(value),
+        "db.operation" | "db.operation.name" => a.db_operation = boxed(value),
+        "db.sql.table" | "db.collection.name" | "db.mongodb.collection" | "db.cassandra.table" => {
+            a.db_collection = boxed(value)
+        }
+        "db.name" | "db.namespace" | "db.instance" => a.db_namespace = boxed(value),
+        "db.operation.batch.size" => a.db_batch_size = value.as_u64(),
+        "db.statement.parameters" => a.db_params_hash = Some(value.hash_into(a.db_params_hash.unwrap_or(1))),
+        "http.method" | "http.request.method" => a.http_method = boxed(value),
+        "http.url" | "url.full" => a.url = boxed(value),
+        "http.target" | "url.path" | "http.path" if a.http_target.is_none() => a.http_target = boxed(value),
+        "http.route" => a.http_route = boxed(value),
+        "server.address" | "net.peer.name" => a.server_address = boxed(value),
+        "peer.service" | "http.host" | "net.host.name" if a.server_address.is_none() => a.server_address = boxed(value),
+        "server.port" | "net.peer.port" => a.server_port = value.as_u64().and_then(|p| u32::try_from(p).ok()),
+        "http.status_code" | "http.response.status_code" => {
+            a.status_code = value.as_u64().and_then(|s| u16::try_from(s).ok())
+        }
+        "http.response_content_length" | "http.response.body.size" | "http.response.size" => {
+            a.response_size = value.as_u64()
+        }
+        "http.response.header.content-length" | "http.response.header.content_length" if a.response_size.is_none() => {
+            a.response_size = value.as_u64()
+        }
+        "http.response_content_length_uncompressed" => a.response_uncompressed_size = value.as_u64(),
+        "http.request_content_length" | "http.request.body.size" => a.request_size = value.as_u64(),
+        "http.response.header.content-encoding" | "http.response.header.content_encoding" => {
+            a.content_encoding = Some(boxed(value).unwrap_or_default())
+        }
+        "http.response.header.content-type" | "http.response.header.content_type" => a.content_type = boxed(value),
+        "rpc.system" => a.rpc_system = boxed(value),
+        "rpc.service" => a.rpc_service = boxed(value),
+        "rpc.method" => a.rpc_method = boxed(value),
+        "messaging.system" => a.messaging_system = boxed(value),
+        "code.filepath" | "code.file.path" => a.code_filepath = boxed(value),
+        "code.lineno" | "code.line.number" => a.code_lineno = value.as_u64().and_then(|l| u32::try_from(l).ok()),
+        "code.function" | "code.function.name" => a.code_function = boxed(value),
+        "error.type" => a.error = true,
+        "error" => a.error |= value.as_bool().unwrap_or(false),
+        "span.kind" => return Applied::Kind,
+        "otel.status_code" | "status.code" => return Applied::Status,
+        _ if key.starts_with("db.query.parameter.") => {
+            let h = fnv1a(a.db_params_hash.unwrap_or(1), key.as_bytes());
+            a.db_params_hash = Some(value.hash_into(h));
+        }
+        _ => {}
+    }
+    Applied::Done
+}
+
+/// The string form of a value (for `span.kind` / status tags handled by decoders).
+pub fn value_str<'v>(value: &'v AttrValue<'_>) -> Option<&'v str> {
+    value.as_str()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &str) -> AttrValue<'_> {
+        AttrValue::Str(Cow::Borrowed(v))
+    }
+
+    #[test]
+    fn old_and_new_names_land_in_one_field() {
+        for (key, stmt) in [("db.statement", "SELECT 1"), ("db.query.text", "SELECT 2")] {
+            let mut a = Attrs::default();
+            apply(&mut a, key, &s(stmt));
+            assert_eq!(a.db_statement.as_deref(), Some(stmt));
+        }
+        let mut a = Attrs::default();
+        apply(&mut a, "http.response.status_code", &AttrValue::Int(503));
+        apply(&mut a, "http.response.header.content-length", &AttrValue::Array(vec![s("4096")]));
+        assert_eq!(a.status_code, Some(503));
+        assert_eq!(a.response_size, Some(4096));
+    }
+
+    #[test]
+    fn parameters_hash_distinguishes_values() {
+        let mut a = Attrs::default();
+        let mut b = Attrs::default();
+        apply(&mut a, "db.query.parameter.id", &s("1"));
+        apply(&mut b, "db.query.parameter.id", &s("2"));
+        assert_ne!(a.db_params_hash, b.db_params_hash);
+        assert!(a.db_params_hash.is_some());
+    }
+
+    #[test]
+    fn kind_and_status_tags_are_reported() {
+        let mut a = Attrs::default();
+        assert_eq!(apply(&mut a, "span.kind", &s("client")), Applied::Kind);
+        assert_eq!(apply(&mut a, "otel.status_code", &s("ERROR")), Applied::Status);
+        assert_eq!(apply(&mut a, "error", &AttrValue::Bool(true)), Applied::Done);
+        assert!(a.error);
+    }
+}

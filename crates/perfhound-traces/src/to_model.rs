@@ -1,0 +1,165 @@
+//! Builds the model [`Run`]: targets (overall, endpoints, query fingerprints) with
+//! measurements, ranked findings, and the warnings a reader needs to trust the numbers.
+
+use crate::assemble::AssemblerStats;
+use crate::engine::Engine;
+use crate::ingest::ReadReport;
+use crate::measure::{EndpointStats, QueryStats};
+use perfhound_model::{HostInfo, Measurements, Run, Source, Target, TargetKind, ToolInfo, SCHEMA_VERSION};
+use std::collections::BTreeMap;
+
+/// Query fingerprints written to the run (by total time).
+pub const MAX_QUERY_TARGETS: usize = 100;
+
+/// What the caller knows about the run.
+#[derive(Clone, Debug, Default)]
+pub struct RunMeta {
+    pub command: Vec<String>,
+    pub started_at: String,
+    pub sources: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+pub fn to_run(engine: &Engine, meta: RunMeta, asm: &AssemblerStats, reports: &[ReadReport]) -> Run {
+    let m = &engine.measure;
+    let mut targets = vec![endpoint_target("overall", TargetKind::Overall, None, &m.overall)];
+    let c = engine.counters;
+    let extra = &mut targets[0].measurements.extra;
+    extra.insert("spans".into(), c.spans as f64);
+    extra.insert("traces".into(), c.traces as f64);
+    let mut endpoints: Vec<_> = m.endpoints.iter().collect();
+    endpoints.sort_by(|a, b| b.1.latency.sum_us.cmp(&a.1.latency.sum_us).then(a.0.cmp(b.0)));
+    for ((name, service), s) in endpoints {
+        targets.push(endpoint_target(name, TargetKind::Endpoint, Some(service.to_string()), s));
+    }
+    let mut queries: Vec<&QueryStats> = m.queries.values().collect();
+    queries.sort_by(|a, b| b.latency.sum_us.cmp(&a.latency.sum_us).then(a.label.cmp(&b.label)));
+    for q in queries.into_iter().take(MAX_QUERY_TARGETS) {
+        targets.push(query_target(q));
+    }
+    let mut warnings = meta.warnings;
+    warnings.extend(input_warnings(engine, asm, reports));
+    let sources = meta.sources.iter().map(|s| Source { kind: "traces".into(), description: s.clone() }).collect();
+    Run {
+        schema_version: SCHEMA_VERSION,
+        id: run_id(),
+        tool: ToolInfo { name: "perfhound".into(), version: env!("CARGO_PKG_VERSION").into(), command: meta.command },
+        started_at: meta.started_at,
+        ended_at: perfhound_model::rfc3339_now(),
+        host: host_info(),
+        sources,
+        targets,
+        findings: engine.findings(),
+        budget_results: Vec::new(),
+        load: None,
+        resources: None,
+        warnings,
+    }
+}
+
+fn endpoint_target(name: &str, kind: TargetKind, group: Option<String>, s: &EndpointStats) -> Target {
+    let requests = s.requests();
+    let mut extra = BTreeMap::new();
+    let [db, http, cache, own] = s.shares();
+    let r = |v: f64| (v * 10_000.0).round() / 10_000.0;
+    extra.insert("db_share".into(), r(db));
+    extra.insert("http_share".into(), r(http));
+    extra.insert("cache_share".into(), r(cache));
+    extra.insert("own_share".into(), r(own));
+    let per = |n: u64| r(n as f64 / requests.max(1) as f64);
+    extra.insert("db_calls_per_request".into(), per(s.db_calls));
+    extra.insert("http_calls_per_request".into(), per(s.http_calls));
+    extra.insert("cache_calls_per_request".into(), per(s.cache_calls));
+    Target {
+        name: name.to_string(),
+        kind,
+        group,
+        measurements: Measurements {
+            requests,
+            ok: requests - s.errors.min(requests),
+            failed: s.errors.min(requests),
+            status_codes: s.statuses.clone(),
+            latency: Some(s.latency.to_histogram()),
+            extra,
+            ..Default::default()
+        },
+    }
+}
+
+fn query_target(q: &QueryStats) -> Target {
+    let calls = q.latency.count;
+    Target {
+        name: q.label.to_string(),
+        kind: TargetKind::Query,
+        group: q.system.as_deref().map(str::to_string),
+        measurements: Measurements {
+            requests: calls,
+            ok: calls - q.errors.min(calls),
+            failed: q.errors.min(calls),
+            latency: Some(q.latency.to_histogram()),
+            ..Default::default()
+        },
+    }
+}
+
+fn input_warnings(engine: &Engine, asm: &AssemblerStats, reports: &[ReadReport]) -> Vec<String> {
+    let mut w = Vec::new();
+    let failed: u64 = reports.iter().map(|r| r.failed_documents).sum();
+    if failed > 0 {
+        let first: Vec<String> =
+            reports.iter().flat_map(|r| r.errors.iter()).take(3).map(ToString::to_string).collect();
+        w.push(format!(
+            "{failed} input document(s) could not be decoded and were skipped; first: {}",
+            first.join(" | ")
+        ));
+    }
+    if engine.counters.invalid_spans > 0 {
+        w.push(format!("{} span(s) without valid trace/span ids were skipped", engine.counters.invalid_spans));
+    }
+    if engine.counters.spans == 0 {
+        w.push(
+            "no spans were found in the input: check the format (--input-format) and that the file holds traces".into(),
+        );
+    }
+    if asm.traces_forced > 0 {
+        w.push(format!(
+            "{} trace(s) were analyzed before they went idle because too many traces were in flight; findings for them may be incomplete",
+            asm.traces_forced
+        ));
+    }
+    if asm.spans_dropped > 0 {
+        w.push(format!("{} span(s) beyond the per-trace limit were dropped", asm.spans_dropped));
+    }
+    let m = &engine.measure;
+    if m.dropped_endpoints + m.dropped_queries > 0 {
+        w.push(format!(
+            "too many distinct endpoints/queries: {} endpoint and {} query observations were not measured (URL or SQL templating may be missing a pattern)",
+            m.dropped_endpoints, m.dropped_queries
+        ));
+    }
+    w
+}
+
+/// A random 128-bit id in hex (no RNG dependency: std's per-process random hasher keys).
+pub fn run_id() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut out = String::with_capacity(32);
+    for i in 0..2u8 {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u8(i);
+        h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos());
+        out.push_str(&format!("{:016x}", h.finish()));
+    }
+    out
+}
+
+pub fn host_info() -> HostInfo {
+    let hostname =
+        std::fs::read_to_string("/proc/sys/kernel/hostname").map(|s| s.trim().to_string()).unwrap_or_default();
+    HostInfo {
+        hostname,
+        os: std::env::consts::OS.into(),
+        arch: std::env::consts::ARCH.into(),
+        cpus: std::thread::available_parallelism().map_or(1, |n| n.get() as u32),
+    }
+}

@@ -1,0 +1,358 @@
+//! Hand-built traces for every detector: a positive case and the negatives that must not
+//! fire (fast repeats, parallel calls, different parents, cache spans, batched writes…).
+//! One helper, `check()`, runs the engine and compares rule codes.
+
+mod common;
+
+use common::TraceBuilder;
+use perfhound_model::{Finding, Severity};
+use perfhound_traces::span::{Span, SpanKind};
+use perfhound_traces::{Config, Engine};
+
+/// Analyzes `traces`, asserts that each code of `fires` was reported and none of
+/// `silent`, and returns the findings.
+fn check(traces: Vec<Vec<Span>>, cfg: Config, fires: &[&str], silent: &[&str]) -> Vec<Finding> {
+    let mut engine = Engine::new(cfg);
+    for t in traces {
+        engine.analyze(t);
+    }
+    let findings = engine.findings();
+    let codes: Vec<&str> = findings.iter().map(|f| f.rule.code.as_str()).collect();
+    for c in fires {
+        assert!(codes.contains(c), "expected {c}, got {codes:?}\n{findings:#?}");
+    }
+    for c in silent {
+        assert!(!codes.contains(c), "{c} must not fire, got {codes:?}\n{findings:#?}");
+    }
+    findings
+}
+
+fn one(b: TraceBuilder) -> Vec<Vec<Span>> {
+    vec![b.spans]
+}
+
+fn n_plus_one(n: usize, dur: f64, gap: f64) -> TraceBuilder {
+    let mut b = TraceBuilder::new(1);
+    let root = b.server("GET /orders", 200.0);
+    b.db(root, "SELECT * FROM orders WHERE user_id = 1", 1.0, 2.0);
+    b.serial(n, 4.0, dur, gap, |b, i, t| {
+        b.db(root, &format!("SELECT * FROM items WHERE order_id = {i}"), t, dur);
+    });
+    b
+}
+
+#[test]
+fn n_plus_one_db_fires_with_evidence() {
+    let f = check(one(n_plus_one(10, 8.0, 0.5)), Config::default(), &["PH-TRACE001"], &["PH-TRACE008", "PH-TRACE004"]);
+    let f = f.iter().find(|f| f.rule.code == "PH-TRACE001").unwrap();
+    assert_eq!(f.target, "GET /orders");
+    assert_eq!(f.evidence.query.as_deref(), Some("SELECT * FROM items WHERE order_id = ?"));
+    assert_eq!(f.evidence.counts["max_calls_per_occurrence"], 10);
+    assert_eq!(f.impact.time_saved_per_request_us, Some(72_000));
+    assert_eq!(f.recommendation.snippet.as_deref(), Some("SELECT * FROM items WHERE order_id IN (?, ?, ...)"));
+}
+
+#[test]
+fn n_plus_one_db_negatives() {
+    // Fast repeats: 10 × 1 ms = 10 ms < 50 ms.
+    check(one(n_plus_one(10, 1.0, 0.2)), Config::default(), &[], &["PH-TRACE001"]);
+    // Four repeats only.
+    check(one(n_plus_one(4, 20.0, 0.2)), Config::default(), &[], &["PH-TRACE001"]);
+    // Parallel (overlapping) executions.
+    let mut b = TraceBuilder::new(2);
+    let root = b.server("GET /orders", 100.0);
+    for i in 0..10 {
+        b.db(root, &format!("SELECT * FROM items WHERE order_id = {i}"), 1.0 + i as f64 * 0.1, 30.0);
+    }
+    check(one(b), Config::default(), &[], &["PH-TRACE001", "PH-TRACE003"]);
+    // Different parents: two executions under each of five different functions.
+    let mut b = TraceBuilder::new(3);
+    let root = b.server("GET /orders", 200.0);
+    for (k, name) in ["auth", "load", "price", "render", "audit"].iter().enumerate() {
+        let p = b.internal(root, name, k as f64 * 30.0, 25.0);
+        for j in 0..2 {
+            b.db(
+                p,
+                &format!("SELECT * FROM items WHERE order_id = {}", k * 2 + j),
+                k as f64 * 30.0 + j as f64 * 11.0,
+                10.0,
+            );
+        }
+    }
+    check(one(b), Config::default(), &[], &["PH-TRACE001", "PH-TRACE003"]);
+    // Cache commands are not database queries.
+    let mut b = TraceBuilder::new(4);
+    let root = b.server("GET /profile", 200.0);
+    b.serial(10, 1.0, 8.0, 0.5, |b, i, t| {
+        b.redis(root, &format!("GET user:{i}"), t, 8.0);
+    });
+    check(one(b), Config::default(), &[], &["PH-TRACE001", "PH-TRACE002", "PH-TRACE008"]);
+}
+
+#[test]
+fn identical_parameters_are_redundant_not_n_plus_one() {
+    let mut b = TraceBuilder::new(5);
+    let root = b.server("GET /me", 200.0);
+    b.serial(6, 1.0, 10.0, 0.5, |b, _, t| {
+        b.db(root, "SELECT * FROM users WHERE id = 42", t, 10.0);
+    });
+    let f = check(one(b), Config::default(), &["PH-TRACE008"], &["PH-TRACE001"]);
+    assert_eq!(f[0].impact.time_saved_per_request_us, Some(50_000));
+}
+
+#[test]
+fn redundant_negatives() {
+    let mut b = TraceBuilder::new(6);
+    let root = b.server("GET /health", 50.0);
+    b.serial(3, 1.0, 5.0, 0.5, |b, _, t| {
+        b.db(root, "SELECT 1", t, 5.0);
+    });
+    // Bind parameters without recorded values: the calls may differ.
+    b.serial(3, 20.0, 5.0, 0.5, |b, _, t| {
+        b.db(root, "SELECT * FROM users WHERE id = $1", t, 5.0);
+    });
+    check(one(b), Config::default(), &[], &["PH-TRACE008"]);
+}
+
+#[test]
+fn n_plus_one_http_and_parallel_negative() {
+    let mut b = TraceBuilder::new(7);
+    let root = b.server("GET /cart", 300.0);
+    b.serial(6, 1.0, 15.0, 1.0, |b, i, t| {
+        b.http(root, "GET", &format!("http://catalog:8080/products/{}", 100 + i), t, 15.0);
+    });
+    check(one(b), Config::default(), &["PH-TRACE002"], &["PH-TRACE005"]);
+    let mut b = TraceBuilder::new(8);
+    let root = b.server("GET /cart", 300.0);
+    for i in 0..6 {
+        b.http(root, "GET", &format!("http://catalog:8080/products/{}", 100 + i), 1.0, 15.0);
+    }
+    check(one(b), Config::default(), &[], &["PH-TRACE002", "PH-TRACE005"]);
+}
+
+#[test]
+fn repeated_patterns_interleaved_and_wrapped() {
+    let mut b = TraceBuilder::new(9);
+    let root = b.server("GET /feed", 300.0);
+    b.serial(6, 1.0, 10.0, 0.5, |b, i, t| {
+        b.db(root, &format!("SELECT * FROM users WHERE id = {i}"), t, 5.0);
+        b.db(root, &format!("SELECT * FROM tags WHERE post_id = {i}"), t + 5.2, 4.8);
+    });
+    let f = check(one(b), Config::default(), &["PH-TRACE003"], &["PH-TRACE001"]);
+    assert!(f[0].evidence.notes.iter().any(|n| n.contains("6 iterations")), "{:?}", f[0].evidence.notes);
+    // A wrapper with two calls per item is MN+1; with one call it is that call's N+1.
+    let mut b = TraceBuilder::new(10);
+    let root = b.server("GET /feed", 300.0);
+    b.serial(6, 1.0, 12.0, 0.5, |b, i, t| {
+        let w = b.internal(root, "render_post", t, 12.0);
+        b.db(w, &format!("SELECT * FROM likes WHERE post_id = {i}"), t + 1.0, 5.0);
+        b.http(w, "GET", &format!("http://avatars:8080/u/{i}"), t + 6.5, 5.0);
+    });
+    check(one(b), Config::default(), &["PH-TRACE003"], &["PH-TRACE001", "PH-TRACE002"]);
+    let mut b = TraceBuilder::new(16);
+    let root = b.server("GET /feed", 300.0);
+    b.serial(6, 1.0, 12.0, 0.5, |b, i, t| {
+        let w = b.internal(root, "Session.find", t, 12.0);
+        b.db(w, &format!("SELECT * FROM likes WHERE post_id = {i}"), t + 1.0, 10.0);
+    });
+    let f = check(one(b), Config::default(), &["PH-TRACE001"], &["PH-TRACE003"]);
+    assert_eq!(f[0].evidence.query.as_deref(), Some("SELECT * FROM likes WHERE post_id = ?"));
+}
+
+fn three_queries(gap: f64, parallel: bool, tx: bool) -> TraceBuilder {
+    let mut b = TraceBuilder::new(11);
+    let root = b.server("GET /dashboard", 400.0);
+    let mut t = 1.0;
+    if tx {
+        b.db(root, "BEGIN", 0.5, 0.1);
+    }
+    for q in
+        ["SELECT count(*) FROM orders", "SELECT * FROM users WHERE id = 1", "SELECT * FROM alerts WHERE open = true"]
+    {
+        b.db(root, q, t, 80.0);
+        if !parallel {
+            t += 80.0 + gap;
+        }
+    }
+    if tx {
+        b.db(root, "COMMIT", t + 1.0, 0.1);
+    }
+    b
+}
+
+#[test]
+fn consecutive_db_queries_and_negatives() {
+    let f = check(one(three_queries(1.0, false, false)), Config::default(), &["PH-TRACE004"], &[]);
+    assert_eq!(f[0].impact.time_saved_per_request_us, Some(160_000));
+    check(one(three_queries(1.0, true, false)), Config::default(), &[], &["PH-TRACE004"]);
+    check(one(three_queries(1.0, false, true)), Config::default(), &[], &["PH-TRACE004"]);
+    check(one(three_queries(40.0, false, false)), Config::default(), &[], &["PH-TRACE004"]);
+}
+
+#[test]
+fn consecutive_queries_inside_repository_wrappers() {
+    let mut b = TraceBuilder::new(17);
+    let root = b.server("GET /dashboard", 400.0);
+    for (k, (repo, q)) in
+        [("UserRepository.find", "SELECT * FROM users WHERE id = 1"), ("AlertRepository.open", "SELECT * FROM alerts")]
+            .iter()
+            .enumerate()
+    {
+        let start = 1.0 + k as f64 * 121.0;
+        let w = b.internal(root, repo, start, 120.0);
+        b.db(w, q, start + 1.0, 118.0);
+    }
+    let f = check(one(b), Config::default(), &["PH-TRACE004"], &[]);
+    assert_eq!(f[0].evidence.query.as_deref(), Some("SELECT * FROM users WHERE id = ? ; SELECT * FROM alerts"));
+}
+
+#[test]
+fn consecutive_http_calls_and_negatives() {
+    let build = |method: &str, parallel: bool| {
+        let mut b = TraceBuilder::new(12);
+        let root = b.server("GET /checkout", 4000.0);
+        for (i, svc) in ["pricing", "inventory", "shipping"].iter().enumerate() {
+            let start = if parallel { 1.0 } else { 1.0 + i as f64 * 1201.0 };
+            b.http(root, method, &format!("http://{svc}:8080/quote"), start, 1200.0);
+        }
+        b
+    };
+    check(one(build("GET", false)), Config::default(), &["PH-TRACE005", "PH-TRACE007"], &[]);
+    check(one(build("GET", true)), Config::default(), &[], &["PH-TRACE005"]);
+    check(one(build("POST", false)), Config::default(), &[], &["PH-TRACE005"]);
+}
+
+#[test]
+fn slow_calls() {
+    let mut b = TraceBuilder::new(13);
+    let root = b.server("GET /search", 3000.0);
+    b.db(root, "SELECT * FROM products WHERE name LIKE '%x%'", 1.0, 2500.0);
+    b.db(root, "SELECT * FROM users WHERE id = 3", 2600.0, 300.0);
+    let f = check(one(b), Config::default(), &["PH-TRACE006"], &["PH-TRACE007"]);
+    assert_eq!(f.iter().filter(|f| f.rule.code == "PH-TRACE006").count(), 1);
+    assert_eq!(f[0].severity, Severity::Critical);
+}
+
+#[test]
+fn row_at_a_time_writes_and_batched_negatives() {
+    let mut b = TraceBuilder::new(14);
+    let root = b.server("POST /import", 300.0);
+    b.serial(8, 1.0, 4.0, 0.3, |b, i, t| {
+        b.db(root, &format!("INSERT INTO events (id, kind) VALUES ({i}, 'click')"), t, 3.0);
+        b.db(root, "COMMIT", t + 3.1, 0.8);
+    });
+    let f = check(one(b), Config::default(), &["PH-TRACE009"], &["PH-TRACE003", "PH-TRACE001"]);
+    assert!(f[0].evidence.notes.iter().any(|n| n.contains("COMMIT follows each")), "{:?}", f[0].evidence.notes);
+    // Already batched: multi-row VALUES, or executemany reported with a batch size.
+    let mut b = TraceBuilder::new(15);
+    let root = b.server("POST /import", 300.0);
+    let rows: Vec<String> = (0..100).map(|i| format!("({i}, 'click')")).collect();
+    b.serial(6, 1.0, 10.0, 0.3, |b, _, t| {
+        b.db(root, &format!("INSERT INTO events (id, kind) VALUES {}", rows.join(", ")), t, 10.0);
+    });
+    b.serial(6, 100.0, 10.0, 0.3, |b, _, t| {
+        b.span(root, "INSERT", SpanKind::Client, t, 10.0, |a| {
+            a.db_system = Some("postgresql".into());
+            a.db_statement = Some("INSERT INTO logs (a) VALUES ($1)".into());
+            a.db_batch_size = Some(500);
+        });
+    });
+    check(one(b), Config::default(), &[], &["PH-TRACE009"]);
+}
+
+#[test]
+fn connection_churn_strong_weak_and_negative() {
+    let request = |seed: u8, connects: usize| {
+        let mut b = TraceBuilder::new(seed);
+        let root = b.server("GET /search", 100.0);
+        for i in 0..connects {
+            b.span(root, "connect", SpanKind::Client, 1.0 + i as f64 * 10.0, 8.0, |a| {
+                a.db_system = Some("postgresql".into())
+            });
+        }
+        b.db(root, "SELECT * FROM products WHERE id = 1", 50.0, 2.0);
+        b.spans
+    };
+    check(vec![request(20, 3)], Config::default(), &["PH-TRACE010"], &[]);
+    check((0..6).map(|i| request(30 + i, 1)).collect(), Config::default(), &["PH-TRACE010"], &[]);
+    let mut mostly_pooled: Vec<_> = (0..9).map(|i| request(40 + i, 0)).collect();
+    mostly_pooled.push(request(60, 1));
+    check(mostly_pooled, Config::default(), &[], &["PH-TRACE010"]);
+}
+
+#[test]
+fn pool_wait() {
+    let mut b = TraceBuilder::new(21);
+    let root = b.server("POST /orders", 300.0);
+    b.internal(root, "pool.acquire", 1.0, 120.0);
+    b.db(root, "SELECT * FROM users WHERE id = 1", 130.0, 2.0);
+    check(one(b), Config::default(), &["PH-TRACE011"], &[]);
+    let mut b = TraceBuilder::new(22);
+    let root = b.server("POST /orders", 300.0);
+    b.internal(root, "pool.acquire", 1.0, 0.2);
+    check(one(b), Config::default(), &[], &["PH-TRACE011"]);
+}
+
+#[test]
+fn payload_size_and_compression() {
+    let build = |size: u64, encoding: Option<&str>, captured: bool| {
+        let mut b = TraceBuilder::new(23);
+        let root = b.server("GET /catalog", 50.0);
+        let enc = encoding.map(str::to_string);
+        b.span(root, "GET", SpanKind::Client, 1.0, 20.0, |a| {
+            a.http_method = Some("GET".into());
+            a.url = Some("http://cdn:8080/catalog.json".into());
+            a.response_size = Some(size);
+            if captured {
+                a.content_type = Some("application/json".into());
+                a.content_encoding = Some(enc.unwrap_or_default().into());
+            }
+        });
+        b
+    };
+    check(one(build(500_000, None, true)), Config::default(), &["PH-TRACE012", "PH-TRACE013"], &[]);
+    check(one(build(50_000, Some("gzip"), true)), Config::default(), &[], &["PH-TRACE012", "PH-TRACE013"]);
+    // Headers not captured: no evidence either way, so no finding.
+    check(one(build(50_000, None, false)), Config::default(), &[], &["PH-TRACE013"]);
+}
+
+#[test]
+fn fan_out_concurrent_only() {
+    let build = |parallel: bool| {
+        let mut b = TraceBuilder::new(24);
+        let root = b.server("GET /dashboard", 2000.0);
+        for i in 0..30 {
+            let start = if parallel { 1.0 + (i % 8) as f64 * 0.5 } else { 1.0 + i as f64 * 11.0 };
+            b.http(root, "GET", &format!("http://metrics:8080/series/{i}"), start, 10.0);
+        }
+        b
+    };
+    check(one(build(true)), Config::default(), &["PH-TRACE014"], &["PH-TRACE002"]);
+    check(one(build(false)), Config::default(), &["PH-TRACE002"], &["PH-TRACE014"]);
+}
+
+#[test]
+fn thresholds_are_configurable() {
+    let cfg = Config::default()
+        .with_overrides(&["n_plus_one_db.min_total_ms=0".into(), "n_plus_one_db.min_repeats=3".into()])
+        .unwrap();
+    check(one(n_plus_one(3, 1.0, 0.1)), cfg, &["PH-TRACE001"], &[]);
+}
+
+#[test]
+fn findings_group_across_traces_and_rank_by_impact() {
+    let mut traces = Vec::new();
+    for seed in 100..110 {
+        let mut b = n_plus_one(10, 8.0, 0.5);
+        for s in &mut b.spans {
+            s.trace_id.0[1] = seed;
+        }
+        traces.push(b.spans);
+    }
+    traces.push(three_queries(1.0, false, false).spans);
+    let f = check(traces, Config::default(), &["PH-TRACE001", "PH-TRACE004"], &[]);
+    assert_eq!(f[0].rule.code, "PH-TRACE001", "largest total saving first");
+    assert_eq!(f[0].evidence.counts["traces"], 10);
+    assert_eq!(f[0].evidence.examples.len(), 5);
+    assert!(f[0].impact.share_of_total.unwrap() > 0.0);
+}

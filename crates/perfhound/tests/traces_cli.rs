@@ -1,0 +1,142 @@
+//! `perfhound traces` end to end: files in every format, stdin, output formats, exit codes,
+//! and a real OpenTelemetry SDK (Python, SQLAlchemy + requests instrumentations) exporting
+//! OTLP to `perfhound traces --listen 127.0.0.1:0`.
+
+use assert_cmd::Command;
+use perfhound_model::Run;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::Stdio;
+
+fn perfhound() -> Command {
+    Command::cargo_bin("perfhound").expect("binary is built")
+}
+
+fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn fixture(name: &str) -> String {
+    workspace().join("crates/perfhound-traces/tests/fixtures").join(name).display().to_string()
+}
+
+#[test]
+fn analyzes_files_in_every_format() {
+    for name in ["otlp_n_plus_one.json", "collector.jsonl", "jaeger.json", "zipkin.json"] {
+        let out = perfhound().args(["traces", &fixture(name)]).output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{name}: {stdout}");
+        assert!(stdout.contains("PH-TRACE001 n-plus-one-db-query"), "{name}: {stdout}");
+        assert!(stdout.contains("GET /orders/{id}"), "{name}: {stdout}");
+    }
+}
+
+#[test]
+fn json_run_sarif_and_fail_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let run_path = dir.path().join("run.json");
+    let out = perfhound()
+        .args(["traces", &fixture("otlp_n_plus_one.json"), "--format", "sarif", "--fail-on", "warning", "-o"])
+        .arg(&run_path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "a warning-or-worse finding fails the run");
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "PH-TRACE001");
+    assert_eq!(result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "app/orders.py");
+    assert_eq!(result["locations"][0]["physicalLocation"]["region"]["startLine"], 42);
+    let run = Run::from_json(&std::fs::read_to_string(&run_path).unwrap()).unwrap();
+    assert_eq!(run.sources[0].kind, "traces");
+    let endpoint = run.target("GET /orders/{id}").expect("endpoint target");
+    assert_eq!(endpoint.measurements.requests, 1);
+    assert!(endpoint.measurements.extra["db_share"] > 0.3, "{:?}", endpoint.measurements.extra);
+    assert!(run.targets.iter().any(|t| t.name == "SELECT * FROM order_items WHERE order_id = ? AND line = ?"));
+    // Raising the threshold above the finding's severity passes.
+    let ok = perfhound()
+        .args(["traces", &fixture("otlp_n_plus_one.json"), "--format", "none", "--set", "n_plus_one_db.min_repeats=7"])
+        .args(["--set", "redundant.min_repeats=9", "--fail-on", "info"])
+        .output()
+        .unwrap();
+    assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stdout));
+}
+
+#[test]
+fn reads_stdin_and_reports_bad_input() {
+    let json = std::fs::read(fixture("zipkin.json")).unwrap();
+    let out = perfhound().args(["traces", "-", "--format", "json"]).write_stdin(json).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let run: Run = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(run.findings[0].rule.code, "PH-TRACE001");
+
+    let out = perfhound().args(["traces", "does-not-exist.json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot open trace file does-not-exist.json"));
+    let out = perfhound().args(["traces", "-"]).write_stdin("{\"resourceSpans\": [}").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("<stdin>:1:") && err.contains("invalid JSON"), "{err}");
+    let out = perfhound().args(["traces", &fixture("zipkin.json"), "--set", "slow_db.min_ms=fast"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--set"));
+}
+
+/// The virtualenv `tests/otel_app/setup.sh` creates (CI runs it from .ci/run).
+fn otel_python() -> PathBuf {
+    if let Some(p) = std::env::var_os("PERFHOUND_OTEL_PYTHON") {
+        return PathBuf::from(p);
+    }
+    let p = workspace().join("target/otel-venv/bin/python");
+    assert!(p.exists(), "{} is missing: run `bash tests/otel_app/setup.sh` (needs python3-venv and PyPI)", p.display());
+    p
+}
+
+#[test]
+fn real_opentelemetry_sdk_exports_to_the_live_receiver() {
+    let python = otel_python();
+    let dir = tempfile::tempdir().unwrap();
+    let run_path = dir.path().join("live.json");
+    // The app's dependencies are local and fast: lower the time thresholds, keep the counts.
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("perfhound"))
+        .args(["traces", "--listen", "127.0.0.1:0", "--set", "n_plus_one_db.min_total_ms=0"])
+        .args(["--set", "consecutive_http.min_saved_ms=20", "-o"])
+        .arg(&run_path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    let addr =
+        line.split("http://").nth(1).and_then(|r| r.split_whitespace().next()).unwrap_or_else(|| panic!("{line}"));
+    assert!(addr.starts_with("127.0.0.1:"), "binds loopback: {line}");
+    let app = std::process::Command::new(&python)
+        .arg(workspace().join("tests/otel_app/app.py"))
+        .env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", format!("http://{addr}/v1/traces"))
+        .output()
+        .unwrap();
+    assert!(app.status.success(), "app failed: {}", String::from_utf8_lossy(&app.stderr));
+    // The app returns only after its exporter flushed every span to the receiver.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let run = Run::from_json(&std::fs::read_to_string(&run_path).unwrap()).unwrap();
+    let codes = |target: &str| -> Vec<&str> {
+        run.findings.iter().filter(|f| f.target == target).map(|f| f.rule.code.as_str()).collect()
+    };
+    let orders = codes("GET /orders");
+    assert!(orders.contains(&"PH-TRACE001"), "N+1 over SQLAlchemy: {orders:?}\n{stdout}");
+    assert!(orders.contains(&"PH-TRACE005"), "serial requests calls: {orders:?}\n{stdout}");
+    assert_eq!(codes("GET /orders/batched"), Vec::<&str>::new(), "batched query + concurrent calls are clean");
+    let n1 = run.findings.iter().find(|f| f.rule.code == "PH-TRACE001").unwrap();
+    assert_eq!(n1.evidence.query.as_deref(), Some("SELECT id, sku FROM items WHERE order_id = ?"));
+    assert_eq!(n1.evidence.counts["max_calls_per_occurrence"], 8);
+    assert_eq!(n1.evidence.counts["traces"], 3);
+    assert_eq!(run.target("GET /orders").unwrap().measurements.requests, 3);
+    assert!(
+        stdout.contains("[info] PH-TRACE001") || stdout.contains("[warning] PH-TRACE001"),
+        "printed live: {stdout}"
+    );
+}
