@@ -47,7 +47,7 @@ pub fn to_run(a: &Analysis, command: Vec<String>, top: usize, show_literals: boo
         tool: ToolInfo { name: "perfhound".into(), version: env!("CARGO_PKG_VERSION").into(), command },
         started_at: a.started_at.clone(),
         ended_at: a.ended_at.clone(),
-        host: host_info(),
+        host: HostInfo::current(),
         sources: vec![Source {
             kind: "db".into(),
             description: format!("{} (PostgreSQL {}, database {})", a.source, a.server.version, a.server.database),
@@ -98,16 +98,4 @@ pub fn top_union(set: &StatementSet, n: usize) -> Vec<usize> {
         }
     }
     out
-}
-
-fn host_info() -> HostInfo {
-    let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|s| s.trim().to_string())
-        .unwrap_or_else(|_| "unknown".into());
-    HostInfo {
-        hostname,
-        os: std::env::consts::OS.into(),
-        arch: std::env::consts::ARCH.into(),
-        cpus: std::thread::available_parallelism().map_or(1, |n| n.get() as u32),
-    }
 }

@@ -52,11 +52,11 @@ pub fn to_run(result: &RunResult, command: Vec<String>) -> Run {
     );
     let mut run = Run {
         schema_version: SCHEMA_VERSION,
-        id: run_id(),
+        id: perfhound_model::new_run_id(),
         tool: ToolInfo { name: "perfhound".into(), version: env!("CARGO_PKG_VERSION").into(), command },
         started_at: result.started_at.clone(),
         ended_at: result.ended_at.clone(),
-        host: host_info(),
+        host: HostInfo::current(),
         sources: vec![Source { kind: "load".into(), description: result.plan.source.clone() }],
         targets,
         findings,
@@ -307,22 +307,6 @@ pub fn metric_value(metric: Metric, m: &Measurements, acc: Option<&Accounting>) 
         | Metric::CumulativeLayoutShift
         | Metric::PerformanceScore => return None,
     })
-}
-
-fn run_id() -> String {
-    format!("{:032x}", rand::random::<u128>())
-}
-
-fn host_info() -> HostInfo {
-    let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|s| s.trim().to_string())
-        .unwrap_or_else(|_| "unknown".into());
-    HostInfo {
-        hostname,
-        os: std::env::consts::OS.into(),
-        arch: std::env::consts::ARCH.into(),
-        cpus: std::thread::available_parallelism().map_or(1, |n| n.get() as u32),
-    }
 }
 
 #[cfg(test)]

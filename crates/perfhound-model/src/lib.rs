@@ -21,7 +21,8 @@ pub use finding::{Confidence, Effort, Evidence, Finding, Impact, Recommendation,
 pub use histogram::{Histogram, HistogramError, LatencySummary};
 pub use metric::{Metric, MetricKind};
 pub use run::{
-    rfc3339, rfc3339_now, Accounting, CheckCount, ErrorKind, HostInfo, LoadSection, Measurements, ProcessResources,
-    ProcessSample, Resources, Run, ScenarioSummary, SecondSample, Source, Target, TargetKind, ToolInfo, SCHEMA_VERSION,
+    new_run_id, rfc3339, rfc3339_now, Accounting, CheckCount, ErrorKind, HostInfo, LoadSection, Measurements,
+    ProcessResources, ProcessSample, Resources, Run, ScenarioSummary, SecondSample, Source, Target, TargetKind,
+    ToolInfo, SCHEMA_VERSION,
 };
 pub use threshold::{BudgetResult, Comparison, Threshold, ThresholdParseError};

@@ -337,6 +337,35 @@ pub struct Resources {
     pub target: Option<ProcessResources>,
 }
 
+impl HostInfo {
+    /// The machine this process runs on.
+    pub fn current() -> HostInfo {
+        let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .map(|s| s.trim().to_string())
+            .unwrap_or_else(|_| "unknown".into());
+        HostInfo {
+            hostname,
+            os: std::env::consts::OS.into(),
+            arch: std::env::consts::ARCH.into(),
+            cpus: std::thread::available_parallelism().map_or(1, |n| n.get() as u32),
+        }
+    }
+}
+
+/// A new random 128-bit run id in hex (std's per-process random hasher keys, no RNG crate).
+pub fn new_run_id() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
+    let mut out = String::with_capacity(32);
+    for i in 0..2u8 {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u8(i);
+        h.write_u128(nanos);
+        out.push_str(&format!("{:016x}", h.finish()));
+    }
+    out
+}
+
 /// Current UTC time as RFC 3339 with milliseconds, e.g. `2026-11-24T10:00:00.123Z`.
 pub fn rfc3339_now() -> String {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();

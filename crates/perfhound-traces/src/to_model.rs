@@ -42,11 +42,11 @@ pub fn to_run(engine: &Engine, meta: RunMeta, asm: &AssemblerStats, reports: &[R
     let sources = meta.sources.iter().map(|s| Source { kind: "traces".into(), description: s.clone() }).collect();
     Run {
         schema_version: SCHEMA_VERSION,
-        id: run_id(),
+        id: perfhound_model::new_run_id(),
         tool: ToolInfo { name: "perfhound".into(), version: env!("CARGO_PKG_VERSION").into(), command: meta.command },
         started_at: meta.started_at,
         ended_at: perfhound_model::rfc3339_now(),
-        host: host_info(),
+        host: HostInfo::current(),
         sources,
         targets,
         findings: engine.findings(),
@@ -138,28 +138,4 @@ fn input_warnings(engine: &Engine, asm: &AssemblerStats, reports: &[ReadReport])
         ));
     }
     w
-}
-
-/// A random 128-bit id in hex (no RNG dependency: std's per-process random hasher keys).
-pub fn run_id() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    let mut out = String::with_capacity(32);
-    for i in 0..2u8 {
-        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-        h.write_u8(i);
-        h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos());
-        out.push_str(&format!("{:016x}", h.finish()));
-    }
-    out
-}
-
-pub fn host_info() -> HostInfo {
-    let hostname =
-        std::fs::read_to_string("/proc/sys/kernel/hostname").map(|s| s.trim().to_string()).unwrap_or_default();
-    HostInfo {
-        hostname,
-        os: std::env::consts::OS.into(),
-        arch: std::env::consts::ARCH.into(),
-        cpus: std::thread::available_parallelism().map_or(1, |n| n.get() as u32),
-    }
 }

@@ -283,8 +283,3 @@ fn take_sample(
         vus_active: run.scenarios.iter().map(|s| s.vus_active.load(Ordering::Relaxed)).sum(),
     }
 }
-
-/// Makes `ScenarioRt` usable for accounting after the run.
-pub fn scenario_duration(sc: &ScenarioRt) -> Duration {
-    sc.end.saturating_duration_since(sc.start)
-}
