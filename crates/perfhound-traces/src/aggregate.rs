@@ -6,7 +6,7 @@
 
 use crate::config::Config;
 use crate::describe;
-use crate::detect::Occurrence;
+use crate::detect::{self, Occurrence};
 use crate::measure::Measure;
 use perfhound_model::finding::fingerprint;
 use perfhound_model::Rule;
@@ -151,11 +151,14 @@ impl Aggregator {
         self.groups[idx].add(o, max_examples);
     }
 
-    /// A group is reported when one occurrence is strong, or weak ones recur in enough of
-    /// their endpoint's requests (connection churn).
+    /// A group is reported when one occurrence is strong, or weak ones recur in enough
+    /// requests (repeated computation) or of their endpoint's requests (connection churn).
     pub fn reportable(&self, g: &Group, m: &Measure, cfg: &Config) -> bool {
         if g.strong > 0 {
             return true;
+        }
+        if g.rule.code == detect::repeated_computation::RULE.code {
+            return g.traces >= u64::from(cfg.repeated_computation.min_repeats.max(2));
         }
         let c = &cfg.connection_churn;
         let requests = m.requests_of(g.primary_endpoint()).max(1);

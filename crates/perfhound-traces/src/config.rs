@@ -121,6 +121,16 @@ section!(
 );
 
 section!(
+    /// The same expensive in-process computation repeated across requests (missing cache).
+    RepeatedComputation {
+        /// Internal spans at least this long.
+        min_ms: f64 = 10.0,
+        /// With the same name and inputs in at least this many requests.
+        min_repeats: u32 = 10,
+    }
+);
+
+section!(
     /// All detector thresholds.
     Config {
         n_plus_one_db: Repeats = Repeats::default(),
@@ -136,6 +146,7 @@ section!(
         pool_wait: PoolWait = PoolWait::default(),
         payload: Payload = Payload::default(),
         fan_out: FanOut = FanOut::default(),
+        repeated_computation: RepeatedComputation = RepeatedComputation::default(),
         /// Example trace ids kept per finding.
         max_examples: usize = 5,
     }

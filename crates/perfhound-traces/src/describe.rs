@@ -49,6 +49,9 @@ fn title(g: &Group, endpoint: &str) -> String {
         "PH-TRACE012" => format!("Large HTTP payload (up to {}): {label}", kb(g.max_bytes)),
         "PH-TRACE013" => format!("Uncompressed HTTP response (~{} could be saved): {label}", kb(g.max_bytes)),
         "PH-TRACE014" => format!("Fan-out of {n} calls from one span in {endpoint}"),
+        "PH-TRACE015" => {
+            format!("Same computation repeated in {} requests, no cache, in {endpoint}: {label}", g.traces)
+        }
         _ => format!("{}: {label}", g.rule.name),
     }
 }
@@ -67,6 +70,7 @@ fn effort(code: &str) -> Effort {
     match code {
         "PH-TRACE006" | "PH-TRACE010" | "PH-TRACE011" | "PH-TRACE013" => Effort::QuickWin,
         "PH-TRACE014" => Effort::LongTerm,
+        "PH-TRACE015" => Effort::MediumTerm,
         _ => Effort::MediumTerm,
     }
 }
@@ -146,6 +150,11 @@ pub fn finding(g: &Group, m: &Measure, cfg: &Config) -> Finding {
     } else {
         Confidence::High
     };
+    if g.rule.code == detect::repeated_computation::RULE.code && !g.key.contains(" inputs#") {
+        // Without recorded inputs, equal names do not prove equal results.
+        f.severity = Severity::Info;
+        f.confidence = Confidence::Low;
+    }
     f
 }
 

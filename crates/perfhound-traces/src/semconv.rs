@@ -128,9 +128,36 @@ pub fn apply(a: &mut Attrs, key: &str, value: &AttrValue<'_>) -> Applied {
             let h = fnv1a(a.db_params_hash.unwrap_or(1), key.as_bytes());
             a.db_params_hash = Some(value.hash_into(h));
         }
+        _ if is_input(key) => {
+            let h = fnv1a(a.args_hash.unwrap_or(1), key.as_bytes());
+            a.args_hash = Some(value.hash_into(h));
+        }
         _ => {}
     }
     Applied::Done
+}
+
+/// Attributes that differ per request by nature (ids, threads, sockets, timings) and so
+/// never describe a computation's inputs.
+fn is_input(key: &str) -> bool {
+    const NOISE_PREFIXES: &[&str] = &[
+        "thread.",
+        "net.",
+        "network.",
+        "otel.",
+        "telemetry.",
+        "process.",
+        "host.",
+        "client.",
+        "user_agent.",
+        "exception.",
+    ];
+    const NOISE_SUFFIXES: &[&str] = &[".id", "_id", ".time", ".timestamp", ".duration", ".count"];
+    !NOISE_PREFIXES.iter().any(|p| key.starts_with(p))
+        && !NOISE_SUFFIXES.iter().any(|x| key.ends_with(x))
+        && !key.starts_with("http.")
+        && !key.starts_with("url.")
+        && !key.starts_with("db.")
 }
 
 /// The string form of a value (for `span.kind` / status tags handled by decoders).
@@ -144,6 +171,22 @@ mod tests {
 
     fn s(v: &str) -> AttrValue<'_> {
         AttrValue::Str(Cow::Borrowed(v))
+    }
+
+    #[test]
+    fn unknown_attributes_are_inputs_but_ids_are_not() {
+        let hash = |pairs: &[(&str, &str)]| {
+            let mut a = Attrs::default();
+            for (k, v) in pairs {
+                apply(&mut a, k, &s(v));
+            }
+            a.args_hash
+        };
+        assert_eq!(hash(&[("thread.id", "7"), ("request.id", "abc")]), None);
+        let p30 = hash(&[("app.report.period", "30d"), ("thread.id", "1")]);
+        assert!(p30.is_some());
+        assert_eq!(p30, hash(&[("app.report.period", "30d"), ("thread.id", "2")]));
+        assert_ne!(p30, hash(&[("app.report.period", "7d")]));
     }
 
     #[test]

@@ -356,3 +356,48 @@ fn findings_group_across_traces_and_rank_by_impact() {
     assert_eq!(f[0].evidence.examples.len(), 5);
     assert!(f[0].impact.share_of_total.unwrap() > 0.0);
 }
+
+/// `n` requests to the report endpoint, each computing the summary for `period` (the
+/// inputs hash stands in for `app.report.period`), optionally writing inside it.
+fn report_requests(n: u8, dur: f64, inputs: Option<u64>, write_inside: bool) -> Vec<Vec<Span>> {
+    (0..n)
+        .map(|i| {
+            let mut b = TraceBuilder::new(i.wrapping_add(100));
+            let root = b.server("GET /api/reports/sales-summary", dur + 5.0);
+            let c = b.span(root, "compute sales_summary", SpanKind::Internal, 1.0, dur, |a| a.args_hash = inputs);
+            if write_inside {
+                b.db(c, "INSERT INTO report_log (at) VALUES (now())", 2.0, 1.0);
+            }
+            b.spans
+        })
+        .collect()
+}
+
+#[test]
+fn repeated_computation_fires_across_requests() {
+    let f = check(report_requests(12, 30.0, Some(7), false), Config::default(), &["PH-TRACE015"], &[]);
+    let f = f.iter().find(|f| f.rule.code == "PH-TRACE015").unwrap();
+    assert_eq!(f.target, "GET /api/reports/sales-summary");
+    assert!(f.severity >= Severity::Warning, "{f:#?}");
+    assert_eq!(f.evidence.counts["traces"], 12);
+    assert_eq!(f.impact.time_saved_per_request_us, Some(30_000));
+}
+
+#[test]
+fn repeated_computation_negatives() {
+    // Cached: computed in 1 request, the others do not run it.
+    check(report_requests(1, 30.0, Some(7), false), Config::default(), &[], &["PH-TRACE015"]);
+    // Below the repeat threshold (9 < 10) and below the duration threshold (5 ms < 10 ms).
+    check(report_requests(9, 30.0, Some(7), false), Config::default(), &[], &["PH-TRACE015"]);
+    check(report_requests(12, 5.0, Some(7), false), Config::default(), &[], &["PH-TRACE015"]);
+    // A computation that writes is not a cache candidate.
+    check(report_requests(12, 30.0, Some(7), true), Config::default(), &[], &["PH-TRACE015"]);
+}
+
+#[test]
+fn repeated_computation_without_inputs_is_info_and_low_confidence() {
+    let f = check(report_requests(12, 30.0, None, false), Config::default(), &["PH-TRACE015"], &[]);
+    let f = f.iter().find(|f| f.rule.code == "PH-TRACE015").unwrap();
+    assert_eq!(f.severity, Severity::Info);
+    assert_eq!(f.confidence, perfhound_model::Confidence::Low);
+}

@@ -15,6 +15,7 @@ pub mod n_plus_one_db;
 pub mod n_plus_one_http;
 pub mod pool_exhaustion;
 pub mod redundant_call;
+pub mod repeated_computation;
 pub mod repeated_pattern;
 pub mod row_at_a_time;
 pub mod slow_db;
@@ -79,7 +80,7 @@ impl Claims {
 pub type DetectFn = fn(&Trace, &Config, &mut Claims, &mut Vec<Occurrence>);
 
 /// Every detector, in the order they run (specific before general).
-pub const DETECTORS: [(&Rule, DetectFn); 14] = [
+pub const DETECTORS: [(&Rule, DetectFn); 15] = [
     (&row_at_a_time::RULE, row_at_a_time::detect),
     (&repeated_pattern::RULE, repeated_pattern::detect),
     (&n_plus_one_db::RULE, n_plus_one_db::detect),
@@ -94,6 +95,7 @@ pub const DETECTORS: [(&Rule, DetectFn); 14] = [
     (&large_payload::RULE, large_payload::detect),
     (&uncompressed_payload::RULE, uncompressed_payload::detect),
     (&fan_out::RULE, fan_out::detect),
+    (&repeated_computation::RULE, repeated_computation::detect),
 ];
 
 /// Every rule of the trace engine, ordered by code, for `perfhound rules`.
@@ -120,7 +122,7 @@ mod tests {
         let rules = rules();
         let mut codes: Vec<_> = rules.iter().map(|r| r.code).collect();
         codes.dedup();
-        assert_eq!(codes.len(), 14);
+        assert_eq!(codes.len(), 15);
         for r in &rules {
             assert!(r.code.starts_with("PH-TRACE0"), "{}", r.code);
             assert!(r.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{}", r.name);
