@@ -13,3 +13,4 @@ pub mod schedule;
 pub mod stats;
 pub mod template;
 pub mod to_model;
+pub mod traceparent;

@@ -45,6 +45,10 @@ pub struct HttpOptions {
     pub max_redirects: u32,
     /// Allow targets that do not resolve to loopback (127.0.0.0/8, ::1).
     pub allow_remote: bool,
+    /// Send a W3C `traceparent` with every request whose trace id starts with this run
+    /// nonce and carries the request name (see [`crate::traceparent`]), so the service's
+    /// traces can be tied back to the load's request names.
+    pub traceparent: Option<u64>,
 }
 
 impl Default for HttpOptions {
@@ -56,6 +60,7 @@ impl Default for HttpOptions {
             request_timeout: Duration::from_secs(30),
             max_redirects: 10,
             allow_remote: false,
+            traceparent: None,
         }
     }
 }

@@ -80,6 +80,11 @@ impl State {
         self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// Names the root request of recognized traces (see `Engine::set_namer`).
+    pub fn set_namer(&self, namer: perfhound_traces::engine::TraceNamer) {
+        self.lock().engine.set_namer(namer);
+    }
+
     /// Adds decoded spans; traces that complete are analyzed.
     pub fn ingest(&self, spans: Vec<Span>) {
         let now = self.now_ms();

@@ -11,9 +11,10 @@ use crate::describe;
 use crate::detect::{self, Occurrence};
 use crate::ingest::{self, Format, ReadReport, Sink};
 use crate::measure::Measure;
-use crate::span::Span;
+use crate::span::{Span, TraceId};
 use crate::trace::Trace;
 use perfhound_model::Finding;
+use std::sync::Arc;
 
 /// Counters about the input, for warnings and `/metrics`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -23,8 +24,12 @@ pub struct Counters {
     pub invalid_spans: u64,
 }
 
+/// Names a trace's root request from its trace id (e.g. the load request that sent it).
+pub type TraceNamer = Box<dyn Fn(&TraceId) -> Option<Arc<str>> + Send + Sync>;
+
 pub struct Engine {
     pub cfg: Config,
+    namer: Option<TraceNamer>,
     classifier: Classifier,
     pub measure: Measure,
     pub aggregator: Aggregator,
@@ -36,12 +41,20 @@ impl Engine {
     pub fn new(cfg: Config) -> Engine {
         Engine {
             cfg,
+            namer: None,
             classifier: Classifier::default(),
             measure: Measure::default(),
             aggregator: Aggregator::default(),
             counters: Counters::default(),
             scratch: Vec::new(),
         }
+    }
+
+    /// From now on, traces that `namer` recognizes have their root request named by it
+    /// instead of by its route: findings and endpoint measurements then carry, say, the
+    /// load generator's request names. Nested requests (other services) keep their routes.
+    pub fn set_namer(&mut self, namer: TraceNamer) {
+        self.namer = Some(namer);
     }
 
     /// Analyzes one complete trace.
@@ -51,7 +64,10 @@ impl Engine {
         }
         self.counters.traces += 1;
         self.counters.spans += spans.len() as u64;
-        let trace = Trace::build(spans, &mut self.classifier);
+        let mut trace = Trace::build(spans, &mut self.classifier);
+        if let Some(name) = self.namer.as_ref().and_then(|namer| namer(&trace.id)) {
+            trace.rename_root_entries(&name);
+        }
         self.measure.observe(&trace);
         self.scratch.clear();
         detect::detect_all(&trace, &self.cfg, &mut self.scratch);

@@ -83,6 +83,17 @@ impl Trace {
         (0..self.nodes.len()).filter(move |&i| self.nodes[i].entry == entry && i != entry)
     }
 
+    /// Names every root entry (a request with no parent in this trace) and the nodes it
+    /// owns `name`.
+    pub fn rename_root_entries(&mut self, name: &Arc<str>) {
+        for i in 0..self.nodes.len() {
+            let entry = self.nodes[i].entry;
+            if self.nodes[entry].parent.is_none() {
+                self.nodes[i].endpoint = Arc::clone(name);
+            }
+        }
+    }
+
     /// Duration of the trace: first start to last end, in microseconds.
     pub fn duration_us(&self) -> u64 {
         let start = self.nodes.iter().map(|n| n.span.start_ns).min().unwrap_or(0);

@@ -401,3 +401,14 @@ fn repeated_computation_without_inputs_is_info_and_low_confidence() {
     assert_eq!(f.severity, Severity::Info);
     assert_eq!(f.confidence, perfhound_model::Confidence::Low);
 }
+
+#[test]
+fn a_namer_ties_root_requests_to_load_request_names() {
+    let mut engine = Engine::new(Config::default());
+    engine.set_namer(Box::new(|id| (id.0[0] == 0xab).then(|| std::sync::Arc::from("user orders"))));
+    engine.analyze(n_plus_one(10, 8.0, 0.5).spans);
+    let f = engine.findings();
+    let n1 = f.iter().find(|f| f.rule.code == "PH-TRACE001").expect("N+1 found");
+    assert_eq!(n1.target, "user orders");
+    assert!(engine.measure.requests_of("user orders") >= 1);
+}

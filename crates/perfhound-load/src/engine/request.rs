@@ -90,7 +90,12 @@ pub async fn execute(
         since: started,
         armed: true,
     };
-    let prepared = prepare(vu, scenario, step, static_uri);
+    let prepared = prepare(vu, scenario, step, static_uri).map(|mut p| {
+        if let Some(nonce) = run.plan.http.traceparent {
+            p.headers.insert(crate::traceparent::HEADER, crate::traceparent::header(nonce, step.name_id));
+        }
+        p
+    });
     let keep_body = step.captures.iter().any(|c| !matches!(c.source, crate::plan::CaptureSource::Header(_)))
         || step
             .checks

@@ -167,6 +167,7 @@ fn build_plan(args: &LoadArgs) -> anyhow::Result<Plan> {
         request_timeout: duration_flag("--timeout", &args.timeout)?,
         max_redirects: args.max_redirects,
         allow_remote: args.allow_remote,
+        traceparent: None,
     };
     let hard_cap = duration_flag("--hard-cap", &args.hard_cap)?;
     if is_scenario(&args.target) {
