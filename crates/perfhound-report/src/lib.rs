@@ -24,7 +24,7 @@ pub mod render;
 pub mod report;
 pub mod runset;
 
-pub use budget::{load_budgets, parse_budgets, BudgetError};
+pub use budget::{load_budgets, parse_budgets, parse_embedded_budgets, BudgetError};
 pub use check::{evaluate, CheckReport, Status};
 pub use report::{build_report, Report, ReportOptions};
 pub use runset::{read_run, RunFileError, RunSet};

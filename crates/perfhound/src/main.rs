@@ -33,6 +33,10 @@ enum Command {
     Check(cmd::check::CheckArgs),
     /// Diagnose PostgreSQL: top statements, N+1, HypoPG-verified index advice, health checks.
     Db(Box<cmd::db::DbArgs>),
+    /// Load-test with traces and database statistics collected in one window; one report.
+    Audit(cmd::audit::AuditArgs),
+    /// Write a commented starter config for `perfhound audit`.
+    Init(cmd::init::InitArgs),
 }
 
 fn main() {
@@ -45,6 +49,8 @@ fn main() {
         Command::Report(args) => cmd::report::run(args),
         Command::Check(args) => cmd::check::run(args),
         Command::Db(args) => cmd::db::run(*args),
+        Command::Audit(args) => cmd::audit::run(args),
+        Command::Init(args) => cmd::init::run(args),
     };
     std::process::exit(code);
 }

@@ -49,6 +49,8 @@ pub(crate) fn build(
         iterations,
         stages,
         config,
+        _audit: _,
+        _budgets: _,
     } = raw;
     let k6 = K6Options { vus, duration, iterations, stages };
     let artillery = config.is_some();

@@ -32,6 +32,12 @@ pub struct RawFile {
     pub stages: Field<Vec<Spanned<RawStage>>>,
     // Artillery.
     pub config: Field<RawArtilleryConfig>,
+    /// Read by `perfhound audit` (the same file drives the load): ignored here.
+    #[serde(rename = "audit")]
+    pub _audit: Option<serde::de::IgnoredAny>,
+    /// Budgets for `perfhound audit`: ignored by the load itself.
+    #[serde(rename = "budgets")]
+    pub _budgets: Option<serde::de::IgnoredAny>,
 }
 
 #[derive(Debug, Default, DeriveDeserialize)]

@@ -61,6 +61,20 @@ pub fn parse_budgets(file: &str, text: &str) -> Result<BudgetSet, BudgetError> {
     Ok(BudgetSet { file: doc.file, format, budgets, ignored })
 }
 
+/// Reads only the `budgets:` section of a larger perfhound file (an audit config that
+/// also holds scenarios); `None` when it has none. Errors point into the whole file.
+pub fn parse_embedded_budgets(file: &str, text: &str) -> Result<Option<BudgetSet>, BudgetError> {
+    let doc = Doc { file: file.to_string() };
+    let lenient = quote_comparisons(text);
+    let text = lenient.as_deref().unwrap_or(text);
+    let root: Spanned<Node> = serde_saphyr::from_str(text).map_err(|e| syntax_error(&doc, &e, text))?;
+    let Node::Map(entries) = &root.value else { return Ok(None) };
+    let Some(section) = entries.iter().find(|(k, _)| k.value == "budgets") else { return Ok(None) };
+    let only = Spanned { value: Node::Map(vec![section.clone()]), referenced: root.referenced, defined: root.defined };
+    let budgets = native::parse(&doc, &only)?;
+    Ok(Some(BudgetSet { file: doc.file, format: BudgetFormat::Perfhound, budgets, ignored: Vec::new() }))
+}
+
 /// Quotes plain values that start with a comparison (`rps: >= 100`, `Lighthouse Score: > 90`).
 ///
 /// YAML reads a leading `>` as a folded block scalar, which can never be followed by a

@@ -1,6 +1,8 @@
 //! One module per subcommand.
+pub mod audit;
 pub mod check;
 pub mod db;
+pub mod init;
 pub mod load;
 pub mod report;
 pub mod rules;

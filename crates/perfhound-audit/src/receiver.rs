@@ -1,0 +1,96 @@
+//! perfhound's OTLP/HTTP receiver run in the background for the length of a load.
+
+use crate::error::AuditError;
+use perfhound_model::Run;
+use perfhound_server::{ReceiverConfig, State};
+use perfhound_traces::engine::TraceNamer;
+use perfhound_traces::RunMeta;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+pub struct Receiver {
+    pub addr: SocketAddr,
+    state: Arc<State>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Receiver {
+    /// Binds `listen` and serves on a thread of its own until [`Receiver::finish`].
+    pub fn start(listen: &str, detectors: perfhound_traces::Config) -> Result<Receiver, AuditError> {
+        let err = |e: std::io::Error| AuditError::Listen { addr: listen.to_string(), message: e.to_string() };
+        let std_listener = std::net::TcpListener::bind(listen).map_err(err)?;
+        std_listener.set_nonblocking(true).map_err(err)?;
+        let addr = std_listener.local_addr().map_err(err)?;
+        let state = State::new(ReceiverConfig::default(), detectors, Box::new(|_| {}));
+        let served = Arc::clone(&state);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(err)?;
+        let thread = std::thread::Builder::new()
+            .name("perfhound-otlp".into())
+            .spawn(move || {
+                rt.block_on(async move {
+                    let Ok(listener) = tokio::net::TcpListener::from_std(std_listener) else { return };
+                    let shutdown = async move {
+                        let _ = stopped.await;
+                    };
+                    let _ = perfhound_server::serve(listener, served, shutdown).await;
+                });
+            })
+            .map_err(err)?;
+        Ok(Receiver { addr, state, stop: Some(stop), thread: Some(thread) })
+    }
+
+    /// The URL an OTLP/HTTP exporter sends traces to.
+    pub fn traces_url(&self) -> String {
+        format!("http://{}/v1/traces", self.addr)
+    }
+
+    pub fn set_namer(&self, namer: TraceNamer) {
+        self.state.set_namer(namer);
+    }
+
+    pub fn spans_received(&self) -> u64 {
+        self.state.metrics.spans_received.get()
+    }
+
+    /// Waits until no span arrived for `quiet` (exporters batch every few seconds), at
+    /// most `max`. Returns the spans received.
+    pub fn settle(&self, quiet: Duration, max: Duration) -> u64 {
+        let deadline = Instant::now() + max;
+        let mut last = self.spans_received();
+        let mut last_change = Instant::now();
+        while Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(100));
+            let now = self.spans_received();
+            if now != last {
+                last = now;
+                last_change = Instant::now();
+            } else if last_change.elapsed() >= quiet {
+                break;
+            }
+        }
+        last
+    }
+
+    /// Stops serving, analyzes every buffered trace and returns the traces run.
+    pub fn finish(mut self, meta: RunMeta) -> Run {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+        self.state.finish(meta)
+    }
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}

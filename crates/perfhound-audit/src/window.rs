@@ -1,0 +1,112 @@
+//! One audit window: receiver up, database snapshotted, load run, spans settled, every
+//! engine's run merged into one.
+
+use crate::config::AuditConfig;
+use crate::database::Watch;
+use crate::error::AuditError;
+use crate::merge::merge_into;
+use crate::receiver::Receiver;
+use perfhound_load::engine::{EngineOptions, Observer};
+use perfhound_model::Run;
+use perfhound_report::{evaluate, CheckReport, RunSet};
+use perfhound_traces::RunMeta;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Spans stop arriving this long after the last one → the service has flushed.
+const QUIET: Duration = Duration::from_millis(1500);
+
+/// Called once with the receiver's OTLP traces URL.
+pub type OnReceiver<'a> = Box<dyn FnOnce(&str) + 'a>;
+/// Called after the load; `true` = every span was delivered.
+pub type AfterLoad<'a> = Box<dyn FnOnce() -> bool + 'a>;
+
+/// What the caller wants to see or do at each stage.
+pub struct Hooks<'a> {
+    /// Progress of the load (the load's own progress line).
+    pub observer: &'a mut dyn Observer,
+    /// One line per stage ("analyzing traces…").
+    pub status: &'a mut dyn FnMut(&str),
+    /// Runs once the receiver is up, with its OTLP traces URL (e.g. to start a service
+    /// that exports there).
+    pub on_receiver: Option<OnReceiver<'a>>,
+    /// Runs after the load, before the last spans are awaited (e.g. flush the service's
+    /// exporter); returning `true` means every span was delivered, so no settle wait.
+    pub after_load: Option<AfterLoad<'a>>,
+}
+
+/// The outcome of one audit.
+pub struct Audit {
+    pub run: Run,
+    pub budgets: Option<CheckReport>,
+    /// Spans received from the service (None without a receiver).
+    pub spans: Option<u64>,
+}
+
+/// Runs the audit described by `cfg`. `command` is recorded in the run.
+pub fn run(cfg: &AuditConfig, hooks: Hooks<'_>, command: Vec<String>) -> Result<Audit, AuditError> {
+    let Hooks { observer, status, on_receiver, after_load } = hooks;
+    let started_at = perfhound_model::rfc3339_now();
+    let receiver = match &cfg.traces {
+        Some(t) => {
+            let r = Receiver::start(&t.listen, t.detectors.clone())?;
+            status(&format!("OTLP receiver listening on {} (point the service's exporter here)", r.traces_url()));
+            Some(r)
+        }
+        None => None,
+    };
+    if let (Some(r), Some(hook)) = (&receiver, on_receiver) {
+        hook(&r.traces_url());
+    }
+    let watch = cfg.db.as_deref().map(Watch::begin).transpose()?;
+    let mut plan = cfg.plan.clone();
+    if let (Some(r), Some(t)) = (&receiver, &cfg.traces) {
+        if t.propagate {
+            let nonce = perfhound_load::traceparent::new_nonce();
+            plan.http.traceparent = Some(nonce);
+            let names: Vec<Arc<str>> = plan.names.iter().map(|n| Arc::from(n.as_str())).collect();
+            r.set_namer(Box::new(move |id| {
+                perfhound_load::traceparent::request_name_of(nonce, &id.0).and_then(|i| names.get(i).cloned())
+            }));
+        }
+    }
+    status(&format!("load: {}", plan.source));
+    let result = perfhound_load::engine::run(plan, &EngineOptions::default(), observer)
+        .map_err(|e| AuditError::Load(e.to_string()))?;
+    let mut run = perfhound_load::to_model::to_run(&result, command.clone());
+    run.started_at = started_at.clone();
+    let delivered = after_load.map(|f| f()).unwrap_or(false);
+    let mut spans = None;
+    let mut traces_run = None;
+    if let (Some(r), Some(t)) = (receiver, &cfg.traces) {
+        status("analyzing traces");
+        let n = if delivered { r.spans_received() } else { r.settle(QUIET, t.settle) };
+        spans = Some(n);
+        if n == 0 {
+            run.warnings.push(format!(
+                "no spans reached the OTLP receiver on {}: is the service's OTLP exporter pointed at it \
+                 (OTEL_EXPORTER_OTLP_ENDPOINT=http://{}, protocol http/protobuf or http/json)?",
+                r.addr, r.addr
+            ));
+        }
+        let meta = RunMeta {
+            command: command.clone(),
+            started_at: started_at.clone(),
+            sources: vec![format!("OTLP/HTTP receiver on {}", r.addr)],
+            warnings: Vec::new(),
+        };
+        traces_run = Some(r.finish(meta));
+    }
+    if let Some(w) = watch {
+        status("analyzing the database over the load window");
+        let db_run = w.analyze(traces_run.as_ref(), command)?;
+        if let Some(t) = traces_run.take() {
+            merge_into(&mut run, t, "server");
+        }
+        merge_into(&mut run, db_run, "db");
+    } else if let Some(t) = traces_run.take() {
+        merge_into(&mut run, t, "server");
+    }
+    let budgets = cfg.budgets.as_ref().map(|b| evaluate(b, &RunSet::new(vec![run.clone()])));
+    Ok(Audit { run, budgets, spans })
+}

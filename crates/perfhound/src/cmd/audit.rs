@@ -1,0 +1,114 @@
+//! `perfhound audit`: load + traces + database in one window, one run, one report.
+//! Wiring only: the orchestration is perfhound-audit.
+
+use crate::exit;
+use anyhow::Context as _;
+use clap::Args;
+use perfhound_audit::{config, output, Hooks};
+use perfhound_load::output::{Progress, ProgressMode};
+use perfhound_model::Severity;
+use std::io::IsTerminal as _;
+use std::path::PathBuf;
+
+const EXAMPLES: &str = "Examples:
+  perfhound init                                    write a commented starter perfhound.yaml
+  perfhound audit perfhound.yaml                    load + traces + database → perfhound-audit/report.html
+  perfhound audit perfhound.yaml --baseline perfhound-audit/run.json --out after
+                                                    after a fix: the before/after report
+  perfhound audit perfhound.yaml --fail-on critical   gate CI on findings as well as budgets
+
+The config is a scenario file (docs/scenario.md) with an `audit:` section and `budgets:`
+(docs/audit.md). During the load perfhound listens for OTLP/HTTP traces (point the
+service's exporter at it) and sends a W3C traceparent with every request, so the traces
+are tied to the scenario's request names. With `audit.db` (postgres://… or sqlite://path)
+the database is analyzed over the same window.
+
+Exit codes: 0 ok · 1 a budget failed or a finding at or above --fail-on ·
+2 bad config, unreachable target or database, unwritable output.";
+
+/// Load-test, collect traces and database statistics, analyze and report, in one run.
+#[derive(Args, Debug)]
+#[command(after_help = EXAMPLES)]
+pub struct AuditArgs {
+    /// The audit config (a scenario file with an `audit:` section); see `perfhound init`.
+    #[arg(default_value = "perfhound.yaml")]
+    config: PathBuf,
+    /// A previous audit's run.json: the report becomes a before/after comparison.
+    #[arg(long)]
+    baseline: Option<PathBuf>,
+    /// Output directory (default: `audit.out` of the config, else perfhound-audit/).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Also exit 1 when a finding of this severity or worse is present.
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
+    /// No progress output; only the summary.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailOn {
+    Critical,
+    Warning,
+    Info,
+}
+
+impl FailOn {
+    pub fn severity(self) -> Severity {
+        match self {
+            FailOn::Critical => Severity::Critical,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Info => Severity::Info,
+        }
+    }
+}
+
+pub fn run(args: AuditArgs) -> i32 {
+    match run_inner(&args) {
+        Ok(code) => code,
+        Err(e) => exit::fail(&e),
+    }
+}
+
+fn run_inner(args: &AuditArgs) -> anyhow::Result<i32> {
+    let env = |name: &str| std::env::var(name).ok();
+    let cfg = config::load(&args.config, &env)?;
+    let baseline = args.baseline.as_deref().map(output::read_baseline).transpose()?;
+    let mut progress = Progress::new(progress_mode(args.quiet));
+    let quiet = args.quiet;
+    let mut status = |line: &str| {
+        if !quiet {
+            eprintln!("perfhound audit: {line}");
+        }
+    };
+    let hooks = Hooks { observer: &mut progress, status: &mut status, on_receiver: None, after_load: None };
+    let audit = perfhound_audit::run(&cfg, hooks, std::env::args().collect())?;
+    progress.finish();
+    let dir = args.out.clone().unwrap_or_else(|| cfg.out_dir.clone());
+    let written = output::write(&dir, &audit, cfg.title.as_deref(), baseline).context("writing the audit")?;
+    print!("{}", output::summary(&audit, &written, 10));
+    let fail_on = args.fail_on.map(FailOn::severity).or(cfg.fail_on);
+    Ok(exit_code(&audit, fail_on))
+}
+
+/// 1 when a budget failed or a finding reaches `fail_on`.
+pub fn exit_code(audit: &perfhound_audit::Audit, fail_on: Option<Severity>) -> i32 {
+    let budget_failed = audit.budgets.as_ref().is_some_and(|b| b.failed > 0);
+    let finding_failed = fail_on.is_some_and(|min| audit.run.findings.iter().any(|f| f.severity >= min));
+    if budget_failed || finding_failed {
+        exit::BREACHED
+    } else {
+        exit::OK
+    }
+}
+
+pub fn progress_mode(quiet: bool) -> ProgressMode {
+    if quiet {
+        ProgressMode::Quiet
+    } else if std::io::stderr().is_terminal() {
+        ProgressMode::Tty
+    } else {
+        ProgressMode::Plain { every: 2 }
+    }
+}
