@@ -118,6 +118,11 @@ impl State {
         self.metrics.traces_in_flight.set(inner.assembler.in_flight() as i64);
     }
 
+    /// Every query the traces recorded (see `Measure::query_summaries`).
+    pub fn query_summaries(&self) -> Vec<(Arc<str>, Box<str>, u64, u64)> {
+        self.lock().engine.measure.query_summaries()
+    }
+
     /// Analyzes every buffered trace and returns the run.
     pub fn finish(&self, meta: RunMeta) -> Run {
         let mut guard = self.lock();

@@ -31,6 +31,25 @@ use lexer::{fnv1a, fnv1a_str, lex_into, Flavor, Lexed, TokKind};
 use std::collections::HashMap;
 use std::sync::Arc;
 
+/// The statement as written with every literal value replaced by `?`: qualifiers,
+/// aliases, case and spacing are kept, so the text still runs (with bind parameters) where
+/// the normalized [`Shape::text`] may not (`o.id` and `i.id` both become `id` there).
+pub fn redact_literals(sql: &str) -> String {
+    let mut lexed = Lexed::default();
+    lex_into(sql, Flavor::default(), &mut lexed);
+    let mut out = String::with_capacity(sql.len());
+    let mut at = 0;
+    for t in &lexed.tokens {
+        if let TokKind::Param { literal: true } = t.kind {
+            out.push_str(sql.get(at..t.start).unwrap_or(""));
+            out.push('?');
+            at = t.end;
+        }
+    }
+    out.push_str(sql.get(at..).unwrap_or(""));
+    out
+}
+
 /// Statements longer than this are fingerprinted from their first bytes only.
 pub const MAX_STATEMENT_BYTES: usize = 16 * 1024;
 
@@ -210,6 +229,16 @@ fn kind_and_tables(lexed: &Lexed, sql: &str) -> (StatementKind, Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redacting_literals_keeps_the_statement_runnable() {
+        assert_eq!(
+            redact_literals("SELECT o.id FROM orders o WHERE o.email = 'a@b.c' AND o.total > 42 AND o.x = ?"),
+            "SELECT o.id FROM orders o WHERE o.email = ? AND o.total > ? AND o.x = ?"
+        );
+        assert_eq!(redact_literals("SELECT 'it''s'"), "SELECT ?");
+        assert_eq!(redact_literals("SELECT $1"), "SELECT $1");
+    }
 
     #[test]
     fn same_query_same_shape() {

@@ -68,6 +68,9 @@ impl EndpointStats {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryStats {
     pub label: Arc<str>,
+    /// The first execution's statement as written, literals replaced by `?` (runnable
+    /// with bind parameters, unlike the normalized label).
+    pub example: Box<str>,
     pub system: Option<Arc<str>>,
     pub latency: Sketch,
     pub errors: u64,
@@ -111,12 +114,24 @@ impl Measure {
             }
             let q = self.queries.entry(n.class.key).or_insert_with(|| QueryStats {
                 label: Arc::clone(&n.class.label),
+                example: example_text(n.span.attrs.db_statement.as_deref()),
                 system: n.span.attrs.db_system.as_deref().map(Arc::from),
                 ..Default::default()
             });
             q.latency.record(n.span.duration_us());
             q.errors += u64::from(n.span.error);
         }
+    }
+
+    /// Every query seen: normalized label, runnable example, executions, total time (µs).
+    pub fn query_summaries(&self) -> Vec<(Arc<str>, Box<str>, u64, u64)> {
+        let mut out: Vec<_> = self
+            .queries
+            .values()
+            .map(|q| (Arc::clone(&q.label), q.example.clone(), q.latency.count, q.latency.sum_us))
+            .collect();
+        out.sort_by(|a, b| b.3.cmp(&a.3).then(a.0.cmp(&b.0)));
+        out
     }
 
     /// Requests seen for an endpoint (any service).
@@ -185,4 +200,16 @@ fn account(split: &mut [f64; 4], active: &[i32; 3], ns: u64) {
             }
         }
     }
+}
+
+/// Longest example statement kept per query.
+const MAX_EXAMPLE_BYTES: usize = 4096;
+
+fn example_text(statement: Option<&str>) -> Box<str> {
+    let Some(sql) = statement else { return Box::from("") };
+    let mut end = sql.len().min(MAX_EXAMPLE_BYTES);
+    while !sql.is_char_boundary(end) {
+        end -= 1;
+    }
+    perfhound_sql::redact_literals(&sql[..end]).into_boxed_str()
 }
