@@ -7,33 +7,38 @@
 //! call counts and times), explained and advised on a copy of the database file.
 
 use crate::error::AuditError;
-use perfhound_model::{Run, TargetKind};
+use perfhound_model::Run;
 
-/// A statement seen in the traces during the window.
+/// A statement seen in the traces during the window (literals redacted).
 #[derive(Clone, Debug, PartialEq)]
 pub struct SeenStatement {
     pub sql: String,
     pub calls: u64,
     pub total_us: u64,
+    /// The endpoint (load request name, when tied) that ran it most.
+    pub endpoint: Option<String>,
 }
 
-/// The statements of a traces run (its query targets).
-pub fn statements_in(traces: &Run) -> Vec<SeenStatement> {
-    traces
-        .targets
+/// Ties database findings to the endpoint that runs their statement: the finding's target
+/// becomes that endpoint (like trace findings) and the statement stays in the evidence.
+pub fn tie_to_endpoints(run: &mut Run, seen: &[SeenStatement]) {
+    let by_shape: Vec<(u64, &str)> = seen
         .iter()
-        .filter(|t| t.kind == TargetKind::Query)
-        .map(|t| {
-            let calls = t.measurements.requests;
-            let total_us = t.measurements.latency.as_ref().map_or(0, |h| (h.mean_us() * h.count() as f64) as u64);
-            SeenStatement { sql: t.name.clone(), calls, total_us }
-        })
-        .collect()
+        .filter_map(|s| Some((perfhound_sql::fingerprint(&s.sql, "").shape.hash, s.endpoint.as_deref()?)))
+        .collect();
+    for f in &mut run.findings {
+        let Some(query) = f.evidence.query.as_deref() else { continue };
+        let hash = perfhound_sql::fingerprint(query, "").shape.hash;
+        if let Some((_, endpoint)) = by_shape.iter().find(|(h, _)| *h == hash) {
+            f.evidence.notes.push(format!("statement: {}", f.target));
+            f.target = endpoint.to_string();
+        }
+    }
 }
 
 /// A database being watched over the window.
 pub enum Watch {
-    Postgres { cfg: Box<perfhound_db::Config> },
+    Postgres { cfg: Box<perfhound_db::Config>, warning: Option<String> },
     Sqlite { url: String, path: std::path::PathBuf },
 }
 
@@ -51,24 +56,47 @@ impl Watch {
             }
             return Ok(Watch::Sqlite { url: url.to_string(), path });
         }
-        let cfg = perfhound_db::Config::new(url);
-        Ok(Watch::Postgres { cfg: Box::new(cfg) })
+        let mut cfg = perfhound_db::Config::new(url);
+        let rt = runtime(url)?;
+        let mut warning = None;
+        match rt.block_on(perfhound_db::snapshot(&cfg)) {
+            Ok(s) => cfg.baseline = Some(s),
+            // Without pg_stat_statements the analysis still runs its health checks and says why.
+            Err(
+                e @ (perfhound_db::DbError::ExtensionMissing { .. }
+                | perfhound_db::DbError::InsufficientPrivilege { .. }),
+            ) => {
+                warning = Some(format!("statements over the load window not available: {e}"));
+            }
+            Err(e) => return Err(AuditError::Database { url: redact(url), message: e.to_string() }),
+        }
+        Ok(Watch::Postgres { cfg: Box::new(cfg), warning })
     }
 
     /// Analyzes the window; `traces` supplies the statements SQLite cannot.
-    pub fn analyze(self, traces: Option<&Run>, command: Vec<String>) -> Result<Run, AuditError> {
+    /// `seen` are the statements the traces recorded; `window_s` is the length of the
+    /// load window (statement rates per day).
+    pub fn analyze(self, seen: Vec<SeenStatement>, command: Vec<String>, window_s: f64) -> Result<Run, AuditError> {
         match self {
-            Watch::Postgres { cfg } => postgres(&cfg, command),
-            Watch::Sqlite { url, path } => sqlite(&url, &path, traces.map(statements_in).unwrap_or_default(), command),
+            Watch::Postgres { cfg, warning } => {
+                let mut run = postgres(&cfg, command)?;
+                run.warnings.extend(warning);
+                Ok(run)
+            }
+            Watch::Sqlite { url, path } => sqlite(&url, &path, seen, command, window_s),
         }
     }
 }
 
-fn postgres(cfg: &perfhound_db::Config, command: Vec<String>) -> Result<Run, AuditError> {
-    let rt = tokio::runtime::Builder::new_current_thread()
+fn runtime(url: &str) -> Result<tokio::runtime::Runtime, AuditError> {
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| AuditError::Database { url: redact(&cfg.url), message: e.to_string() })?;
+        .map_err(|e| AuditError::Database { url: redact(url), message: e.to_string() })
+}
+
+fn postgres(cfg: &perfhound_db::Config, command: Vec<String>) -> Result<Run, AuditError> {
+    let rt = runtime(&cfg.url)?;
     let analysis = rt
         .block_on(perfhound_db::analyze(cfg))
         .map_err(|e| AuditError::Database { url: redact(&cfg.url), message: e.to_string() })?;
@@ -77,11 +105,18 @@ fn postgres(cfg: &perfhound_db::Config, command: Vec<String>) -> Result<Run, Aud
 
 fn sqlite(
     url: &str,
-    _path: &std::path::Path,
-    _seen: Vec<SeenStatement>,
-    _command: Vec<String>,
+    path: &std::path::Path,
+    seen: Vec<SeenStatement>,
+    command: Vec<String>,
+    window_s: f64,
 ) -> Result<Run, AuditError> {
-    Err(AuditError::Database { url: url.to_string(), message: "SQLite analysis is not wired yet".into() })
+    let mut cfg = perfhound_sqlite::SqliteConfig::new(path);
+    cfg.statements =
+        seen.into_iter().map(|s| perfhound_sqlite::StatementStat::new(s.sql, s.calls, s.total_us)).collect();
+    cfg.window_s = Some(window_s.max(1.0));
+    let analysis = perfhound_sqlite::analyze(&cfg)
+        .map_err(|e| AuditError::Database { url: url.to_string(), message: e.to_string() })?;
+    Ok(perfhound_sqlite::to_model::to_run(&analysis, command))
 }
 
 fn redact(url: &str) -> String {

@@ -1,5 +1,6 @@
 //! perfhound's OTLP/HTTP receiver run in the background for the length of a load.
 
+use crate::database::SeenStatement;
 use crate::error::AuditError;
 use perfhound_model::Run;
 use perfhound_server::{ReceiverConfig, State};
@@ -75,15 +76,28 @@ impl Receiver {
         last
     }
 
-    /// Stops serving, analyzes every buffered trace and returns the traces run.
-    pub fn finish(mut self, meta: RunMeta) -> Run {
+    /// Stops serving, analyzes every buffered trace and returns the traces run and the
+    /// statements the traces recorded.
+    pub fn finish(mut self, meta: RunMeta) -> (Run, Vec<SeenStatement>) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
-        self.state.finish(meta)
+        let run = self.state.finish(meta);
+        let seen = self
+            .state
+            .query_summaries()
+            .into_iter()
+            .map(|q| SeenStatement {
+                sql: if q.example.is_empty() { q.label.to_string() } else { q.example.into() },
+                calls: q.calls,
+                total_us: q.total_us,
+                endpoint: q.endpoint.map(|e| e.to_string()),
+            })
+            .collect();
+        (run, seen)
     }
 }
 

@@ -33,6 +33,15 @@ pub struct Hooks<'a> {
     /// Runs after the load, before the last spans are awaited (e.g. flush the service's
     /// exporter); returning `true` means every span was delivered, so no settle wait.
     pub after_load: Option<AfterLoad<'a>>,
+    /// A receiver the caller already started (to give its URL to a service before the
+    /// plan was built); otherwise one is started from `cfg.traces.listen`.
+    pub receiver: Option<Receiver>,
+}
+
+impl<'a> Hooks<'a> {
+    pub fn new(observer: &'a mut dyn Observer, status: &'a mut dyn FnMut(&str)) -> Hooks<'a> {
+        Hooks { observer, status, on_receiver: None, after_load: None, receiver: None }
+    }
 }
 
 /// The outcome of one audit.
@@ -45,15 +54,16 @@ pub struct Audit {
 
 /// Runs the audit described by `cfg`. `command` is recorded in the run.
 pub fn run(cfg: &AuditConfig, hooks: Hooks<'_>, command: Vec<String>) -> Result<Audit, AuditError> {
-    let Hooks { observer, status, on_receiver, after_load } = hooks;
+    let Hooks { observer, status, on_receiver, after_load, receiver: given } = hooks;
     let started_at = perfhound_model::rfc3339_now();
-    let receiver = match &cfg.traces {
-        Some(t) => {
+    let receiver = match (&cfg.traces, given) {
+        (Some(_), Some(r)) => Some(r),
+        (None, Some(_)) | (None, None) => None,
+        (Some(t), None) => {
             let r = Receiver::start(&t.listen, t.detectors.clone())?;
             status(&format!("OTLP receiver listening on {} (point the service's exporter here)", r.traces_url()));
             Some(r)
         }
-        None => None,
     };
     if let (Some(r), Some(hook)) = (&receiver, on_receiver) {
         hook(&r.traces_url());
@@ -78,6 +88,7 @@ pub fn run(cfg: &AuditConfig, hooks: Hooks<'_>, command: Vec<String>) -> Result<
     let delivered = after_load.map(|f| f()).unwrap_or(false);
     let mut spans = None;
     let mut traces_run = None;
+    let mut seen = Vec::new();
     if let (Some(r), Some(t)) = (receiver, &cfg.traces) {
         status("analyzing traces");
         let n = if delivered { r.spans_received() } else { r.settle(QUIET, t.settle) };
@@ -95,11 +106,14 @@ pub fn run(cfg: &AuditConfig, hooks: Hooks<'_>, command: Vec<String>) -> Result<
             sources: vec![format!("OTLP/HTTP receiver on {}", r.addr)],
             warnings: Vec::new(),
         };
-        traces_run = Some(r.finish(meta));
+        let (t, statements) = r.finish(meta);
+        traces_run = Some(t);
+        seen = statements;
     }
     if let Some(w) = watch {
         status("analyzing the database over the load window");
-        let db_run = w.analyze(traces_run.as_ref(), command)?;
+        let mut db_run = w.analyze(seen.clone(), command, result.elapsed.as_secs_f64())?;
+        crate::database::tie_to_endpoints(&mut db_run, &seen);
         if let Some(t) = traces_run.take() {
             merge_into(&mut run, t, "server");
         }

@@ -2,6 +2,7 @@
 //! PgHero's defaults where PgHero has one.
 
 use crate::session::Limits;
+use crate::statements::window::StatementSnapshot;
 
 /// What to analyze and how.
 #[derive(Clone, Debug)]
@@ -10,6 +11,12 @@ pub struct Config {
     pub url: String,
     /// Analyze the statements of this file instead of pg_stat_statements.
     pub sql_file: Option<String>,
+    /// Analyze the statements of this PostgreSQL log (stderr format, or csvlog when it ends
+    /// in `.csv`) instead of pg_stat_statements.
+    pub log_file: Option<String>,
+    /// Report pg_stat_statements' counters as the delta since this snapshot
+    /// ([`crate::snapshot`]) instead of since the last reset.
+    pub baseline: Option<StatementSnapshot>,
     pub limits: Limits,
     /// Length of each top list (total time, mean time, calls).
     pub top: usize,
@@ -28,6 +35,8 @@ impl Config {
         Config {
             url: url.into(),
             sql_file: None,
+            log_file: None,
+            baseline: None,
             limits: Limits::default(),
             top: 10,
             max_statements: 1000,

@@ -21,9 +21,15 @@ pub enum DbError {
     /// A statement failed.
     #[error("{context}: {reason}")]
     Query { context: String, reason: String, sqlstate: Option<String> },
-    /// The `--sql` file could not be read.
+    /// The `--sql` or `--log` file could not be read.
     #[error("cannot read {path}: {reason}")]
     Io { path: String, reason: String },
+    /// An input file is not what it should be (`location` is `file:line`).
+    #[error("{location}: {reason}\n  hint: {hint}")]
+    InvalidInput { location: String, reason: String, hint: String },
+    /// A TLS connection could not be set up as `sslmode` asks.
+    #[error("TLS connection to {url} failed: {reason}\n  hint: {hint}")]
+    Tls { url: String, reason: String, hint: String },
     /// Applying an index failed.
     #[error("could not apply {statement}: {reason}")]
     Apply { statement: String, reason: String },

@@ -3,8 +3,10 @@
 //!
 //! [`analyze`] runs the whole diagnosis from a [`Config`]:
 //! - **statements** from `pg_stat_statements` (this database, top-level only, perfhound's
-//!   own filtered out) or a `--sql` file; top lists by total time, mean time and calls;
-//!   the `slow-query` and `n-plus-one-query` rules ([`statements`]);
+//!   own filtered out; optionally the delta since a [`snapshot`]), a PostgreSQL log
+//!   ([`pglog`]: stderr or csvlog) or a `--sql` file, grouped by the shared `perfhound-sql`
+//!   fingerprint; top lists by total time, mean time and calls; the `slow-query` and
+//!   `n-plus-one-query` rules ([`statements`]);
 //! - **generic-plan EXPLAIN** of parameterized statements without executing them
 //!   ([`explain`]);
 //! - the **index advisor** on a dedicated session with HypoPG ([`advisor`]): candidate
@@ -14,7 +16,8 @@
 //!   HypoPG;
 //! - **health checks** with PgHero parity, one rule per file ([`checks`]).
 //!
-//! Safety: sessions are read-only with a statement and lock timeout ([`session`]); nothing
+//! Safety: sessions are read-only with a statement and lock timeout, over TLS with libpq's
+//! `sslmode` semantics ([`session`]); nothing
 //! is ever `EXPLAIN ANALYZE`d; credentials are never printed and literals are redacted
 //! unless asked ([`sqltext`]). The result converts to the model's `Run` ([`to_model`]).
 
@@ -24,6 +27,7 @@ pub mod checks;
 pub mod config;
 pub mod error;
 pub mod explain;
+pub mod pglog;
 pub mod render;
 pub mod session;
 pub mod shape;
@@ -33,6 +37,7 @@ pub mod to_model;
 
 pub use config::{AdvisorConfig, Config, Thresholds};
 pub use error::DbError;
+pub use statements::window::StatementSnapshot;
 
 use advisor::Advice;
 use catalog::Catalog;
@@ -64,23 +69,27 @@ pub struct Analysis {
     pub ended_at: String,
 }
 
-/// Runs the diagnosis. Errors only when nothing useful can be done (cannot connect);
-/// a missing extension or a failed check becomes a warning.
-pub async fn analyze(cfg: &Config) -> Result<Analysis, DbError> {
-    let started_at = perfhound_model::rfc3339_now();
+/// Captures pg_stat_statements' counters now, to analyze only what runs after it: put the
+/// snapshot in [`Config::baseline`] and [`analyze`] reports the delta (`perfhound audit`
+/// takes one before its load test).
+pub async fn snapshot(cfg: &Config) -> Result<StatementSnapshot, DbError> {
     let client = session::connect(&cfg.url, Mode::ReadOnly, &cfg.limits).await?;
     let server = ServerInfo::fetch(&client).await?;
+    statements::window::capture(&client, &server).await
+}
+
+/// Runs the diagnosis. Errors only when nothing useful can be done (cannot connect,
+/// unreadable input file); a missing extension or a failed check becomes a warning.
+pub async fn analyze(cfg: &Config) -> Result<Analysis, DbError> {
+    let started_at = perfhound_model::rfc3339_now();
     let mut warnings = Vec::new();
-    let statements = match &cfg.sql_file {
-        Some(path) => statements::from_file(path)?,
-        None => match statements::from_pg_stat_statements(&client, &server, cfg.max_statements).await {
-            Ok(s) => s,
-            Err(e @ (DbError::ExtensionMissing { .. } | DbError::InsufficientPrivilege { .. })) => {
-                warnings.push(format!("statement analysis skipped: {e}"));
-                StatementSet::default()
-            }
-            Err(e) => return Err(e),
-        },
+    // Input files are read first: a bad file is reported before anything is sent.
+    let from_file = read_input_file(cfg, &mut warnings)?;
+    let client = session::connect(&cfg.url, Mode::ReadOnly, &cfg.limits).await?;
+    let server = ServerInfo::fetch(&client).await?;
+    let statements = match from_file {
+        Some(set) => set,
+        None => read_pg_stat_statements(cfg, &client, &server, &mut warnings).await?,
     };
     if statements.hidden > 0 {
         warnings.push(format!(
@@ -142,4 +151,33 @@ pub async fn analyze(cfg: &Config) -> Result<Analysis, DbError> {
         started_at,
         ended_at: perfhound_model::rfc3339_now(),
     })
+}
+
+/// The statements of a `--sql` file or a log, when one is given.
+fn read_input_file(cfg: &Config, warnings: &mut Vec<String>) -> Result<Option<StatementSet>, DbError> {
+    if let Some(path) = &cfg.sql_file {
+        return statements::from_file(path).map(Some);
+    }
+    let Some(path) = &cfg.log_file else { return Ok(None) };
+    let log = pglog::read_file(std::path::Path::new(path))?;
+    warnings.extend(log.warnings);
+    Ok(Some(log.statements))
+}
+
+/// pg_stat_statements, skipped with a warning when it is missing or not readable.
+async fn read_pg_stat_statements(
+    cfg: &Config,
+    client: &tokio_postgres::Client,
+    server: &ServerInfo,
+    warnings: &mut Vec<String>,
+) -> Result<StatementSet, DbError> {
+    let read = statements::from_pg_stat_statements(client, server, cfg.max_statements, cfg.baseline.as_ref());
+    match read.await {
+        Ok(s) => Ok(s),
+        Err(e @ (DbError::ExtensionMissing { .. } | DbError::InsufficientPrivilege { .. })) => {
+            warnings.push(format!("statement analysis skipped: {e}"));
+            Ok(StatementSet::default())
+        }
+        Err(e) => Err(e),
+    }
 }

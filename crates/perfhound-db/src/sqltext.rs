@@ -1,13 +1,16 @@
 //! Token-level SQL text handling: splitting a file into statements, counting `$n`
-//! parameters, rewriting pg_stat_statements' `interval $1` forms, redacting literals.
+//! parameters, rewriting pg_stat_statements' `interval $1` forms, redacting literals and
+//! binding logged parameters.
 //!
-//! Everything works on sqlparser's tokenizer, so string literals, quoted identifiers,
-//! comments and dollar quoting are never mistaken for structure. Nothing here fails:
-//! text the tokenizer rejects is passed through (and is later reported as unexplainable).
-//!
-//! Later: literal redaction and fingerprints should come from the shared `perfhound-sql`
-//! crate so that `db`, `traces` and `logs` name the same statement the same way.
+//! Splitting, placeholders and the typed-literal rewrite work on sqlparser's tokenizer (what
+//! the server will parse); what people see ([`display`]) and fingerprints (`perfhound-sql`'s
+//! shapes, see [`crate::statements::Statement::shape`]) use the shared `perfhound-sql`
+//! lexer, so `db`, `traces` and `logs` name the same statement the same way. String
+//! literals, quoted identifiers, comments and dollar quoting are never mistaken for
+//! structure, and nothing here fails: text the tokenizer rejects is passed through (and is
+//! later reported as unexplainable).
 
+use perfhound_sql::lexer::{lex_into, Flavor, Lexed, TokKind, Token as LexToken};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::tokenizer::{Token, Tokenizer, Whitespace};
 
@@ -169,48 +172,67 @@ fn typed_prefix(tokens: &[Token], at: usize) -> Option<(usize, String)> {
     None
 }
 
-/// Replaces string and number literals with `$n` placeholders (numbered after the
-/// statement's own), the way pg_stat_statements shows statements.
-pub fn redact_literals(sql: &str) -> String {
-    let Some(mut tokens) = tokens(sql) else { return "<unparseable statement, redacted>".into() };
-    let mut next = tokens.iter().filter_map(placeholder_number).max().unwrap_or(0);
-    for t in tokens.iter_mut() {
-        let literal = matches!(
-            t,
-            Token::Number(..)
-                | Token::SingleQuotedString(_)
-                | Token::DollarQuotedString(_)
-                | Token::EscapedStringLiteral(_)
-                | Token::NationalStringLiteral(_)
-                | Token::UnicodeStringLiteral(_)
-                | Token::HexStringLiteral(_)
-                | Token::SingleQuotedByteStringLiteral(_)
-        );
-        if literal {
-            next += 1;
-            *t = Token::Placeholder(format!("${next}"));
-        }
-    }
-    render(&tokens)
-}
-
-/// Collapses whitespace runs and drops comments: the form shown to people and used in
-/// fingerprints of statements read from files.
-pub fn squash(sql: &str) -> String {
-    let Some(tokens) = tokens(sql) else { return sql.split_whitespace().collect::<Vec<_>>().join(" ") };
+/// The text shown to people: whitespace runs and comments collapsed to one space, and
+/// (unless `show_literals`) literals replaced by `$n` placeholders numbered after the
+/// statement's own, the way pg_stat_statements shows statements. Built on the shared
+/// `perfhound-sql` lexer, which never fails: any input gives a printable result.
+pub fn display(sql: &str, show_literals: bool) -> String {
+    let mut lexed = Lexed::default();
+    lex_into(sql, Flavor::default(), &mut lexed);
+    let mut next = lexed.tokens.iter().filter_map(|t| dollar_number(sql, t)).max().unwrap_or(0);
     let mut out = String::with_capacity(sql.len());
-    let mut pending_space = false;
-    for t in &tokens {
-        if is_trivia(t) {
-            pending_space = true;
-            continue;
-        }
-        if pending_space && !out.is_empty() {
+    let mut prev_end = 0;
+    for t in &lexed.tokens {
+        let (start, end) = source_span(sql, t);
+        if start > prev_end && !out.is_empty() {
             out.push(' ');
         }
-        pending_space = false;
-        out.push_str(&t.to_string());
+        if t.kind == (TokKind::Param { literal: true }) && !show_literals {
+            next += 1;
+            out.push_str(&format!("${next}"));
+        } else {
+            out.push_str(&sql[start..end]);
+        }
+        prev_end = end;
     }
+    out
+}
+
+/// The bytes of a token in the source, quotes of quoted identifiers included.
+fn source_span(sql: &str, t: &LexToken) -> (usize, usize) {
+    if t.kind != TokKind::QuotedIdent {
+        return (t.start, t.end);
+    }
+    let open = sql.as_bytes()[t.start - 1];
+    let close = if open == b'[' { b']' } else { open };
+    let end = if sql.as_bytes().get(t.end) == Some(&close) { t.end + 1 } else { t.end };
+    (t.start - 1, end)
+}
+
+/// `n` of a `$n` placeholder token.
+fn dollar_number(sql: &str, t: &LexToken) -> Option<usize> {
+    if t.kind != (TokKind::Param { literal: false }) {
+        return None;
+    }
+    sql[t.start..t.end].strip_prefix('$')?.parse().ok()
+}
+
+/// Replaces the `$n` placeholders of `sql` with the logged parameter values (already SQL
+/// literals: `'…'` or `NULL`); placeholders without a value are kept.
+pub fn bind_parameters(sql: &str, values: &[String]) -> String {
+    let mut lexed = Lexed::default();
+    lex_into(sql, Flavor::default(), &mut lexed);
+    let mut out = String::with_capacity(sql.len());
+    let mut copied = 0;
+    for t in &lexed.tokens {
+        let value = dollar_number(sql, t).and_then(|n| values.get(n.checked_sub(1)?));
+        if let Some(v) = value {
+            out.push_str(&sql[copied..t.start]);
+            out.push_str(v);
+            copied = t.end;
+        }
+    }
+    out.push_str(&sql[copied..]);
     out
 }
 
@@ -254,12 +276,23 @@ mod tests {
     }
 
     #[test]
-    fn redacts_literals_but_not_identifiers() {
+    fn display_redacts_literals_but_not_identifiers() {
         assert_eq!(
-            redact_literals("SELECT \"x\" FROM t WHERE email = 'a@b.c' AND id = $1 AND n > 42"),
-            "SELECT \"x\" FROM t WHERE email = $2 AND id = $1 AND n > $3"
+            display("SELECT \"x\", [y] FROM t WHERE email = 'a@b.c' AND id = $1 AND n > -42", false),
+            "SELECT \"x\", [y] FROM t WHERE email = $2 AND id = $1 AND n > -$3"
         );
-        assert_eq!(squash("SELECT  a -- c\n FROM\tt"), "SELECT a FROM t");
+        assert_eq!(
+            display("SELECT E'it''s', $$a$$, 1.5e3 FROM \"a\"\"b\"", false),
+            "SELECT $1, $2, $3 FROM \"a\"\"b\""
+        );
+        assert_eq!(display("SELECT  a -- c\n FROM\tt WHERE b = 'x'", true), "SELECT a FROM t WHERE b = 'x'");
+        assert_eq!(display("SELECT \"unterminated", false), "SELECT \"unterminated");
         assert_eq!(first_keyword("/* x */ ( SELECT 1)"), Some("SELECT".into()));
+    }
+
+    #[test]
+    fn binds_logged_parameters() {
+        let values = ["'5'".to_string(), "NULL".to_string()];
+        assert_eq!(bind_parameters("SELECT $1, '$2', $2, $3, $10", &values), "SELECT '5', '$2', NULL, $3, $10");
     }
 }

@@ -7,8 +7,10 @@ use perfhound_model::finding::fingerprint;
 use perfhound_model::{HostInfo, Measurements, Run, Source, Target, TargetKind, ToolInfo, SCHEMA_VERSION};
 use std::collections::BTreeMap;
 
-/// Builds the run document. `top` bounds each of the three top lists whose union becomes targets.
-pub fn to_run(a: &Analysis, command: Vec<String>, top: usize, show_literals: bool) -> Run {
+/// Builds the run document. `top` bounds each of the three top lists whose union becomes
+/// targets. Query targets are named by their `perfhound-sql` fingerprint text, which never
+/// holds literals, so `_show_literals` no longer changes anything (kept for callers).
+pub fn to_run(a: &Analysis, command: Vec<String>, top: usize, _show_literals: bool) -> Run {
     let mut targets = vec![overall(a)];
     for i in top_union(&a.statements, top) {
         let s = &a.statements.statements[i];
@@ -26,7 +28,8 @@ pub fn to_run(a: &Analysis, command: Vec<String>, top: usize, show_literals: boo
         }
         let rps = a.statements.window_s.filter(|w| *w > 0.0).map_or(0.0, |w| s.calls as f64 / w);
         targets.push(Target {
-            name: s.display(show_literals),
+            // The shared perfhound-sql shape: the name `perfhound traces` gives this query too.
+            name: s.fingerprint_text().to_string(),
             kind: TargetKind::Query,
             group: Some(a.server.database.clone()),
             measurements: Measurements {

@@ -119,7 +119,7 @@ impl State {
     }
 
     /// Every query the traces recorded (see `Measure::query_summaries`).
-    pub fn query_summaries(&self) -> Vec<(Arc<str>, Box<str>, u64, u64)> {
+    pub fn query_summaries(&self) -> Vec<perfhound_traces::measure::QuerySummary> {
         self.lock().engine.measure.query_summaries()
     }
 

@@ -75,6 +75,25 @@ fn effort(code: &str) -> Effort {
     }
 }
 
+/// Below this share of slow executions, a slow query is a latency tail, not a slow query.
+const TAIL_SHARE: f64 = 0.1;
+
+/// For a slow query: when only a few of its many executions were slow (a stall under
+/// load, a cold cache), the query itself is fast; say so instead of warning.
+fn tail_only(g: &Group, m: &Measure, cfg: &Config) -> Option<String> {
+    if g.rule.code != detect::slow_db::RULE.code || g.max_total_us as f64 >= cfg.slow_db.critical_ms * 1000.0 {
+        return None;
+    }
+    let executions = m.queries.values().find(|q| *q.label == *g.key)?.latency.count;
+    let slow = g.occurrences;
+    (executions >= 20 && (slow as f64) < executions as f64 * TAIL_SHARE).then(|| {
+        format!(
+            "only {slow} of {executions} executions were slow ({:.1}%): a latency tail (contention, cold cache), not a slow query",
+            slow as f64 / executions as f64 * 100.0
+        )
+    })
+}
+
 /// The finding for one group.
 pub fn finding(g: &Group, m: &Measure, cfg: &Config) -> Finding {
     let endpoint = g.primary_endpoint().to_string();
@@ -96,6 +115,10 @@ pub fn finding(g: &Group, m: &Measure, cfg: &Config) -> Finding {
         if g.max_total_us as f64 >= slow.critical_ms * 1000.0 {
             f.severity = Severity::Critical;
         }
+    }
+    if let Some(note) = tail_only(g, m, cfg) {
+        f.severity = Severity::Info;
+        f.evidence.notes.push(note);
     }
     let e = &mut f.evidence;
     e.counts.insert("occurrences".into(), g.occurrences);

@@ -74,6 +74,39 @@ pub struct QueryStats {
     pub system: Option<Arc<str>>,
     pub latency: Sketch,
     pub errors: u64,
+    /// Executions per calling endpoint (the first few endpoints only).
+    pub endpoints: Vec<(Arc<str>, u64)>,
+}
+
+/// What the traces say about one query.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QuerySummary {
+    /// Normalized statement.
+    pub label: Arc<str>,
+    /// The statement as written, literals replaced by `?`.
+    pub example: Box<str>,
+    pub calls: u64,
+    pub total_us: u64,
+    /// The endpoint that ran it most.
+    pub endpoint: Option<Arc<str>>,
+}
+
+/// Calling endpoints remembered per query.
+const MAX_QUERY_ENDPOINTS: usize = 8;
+
+impl QueryStats {
+    fn count_endpoint(&mut self, endpoint: &Arc<str>) {
+        if let Some((_, n)) = self.endpoints.iter_mut().find(|(e, _)| e == endpoint) {
+            *n += 1;
+        } else if self.endpoints.len() < MAX_QUERY_ENDPOINTS {
+            self.endpoints.push((Arc::clone(endpoint), 1));
+        }
+    }
+
+    /// The endpoint that ran the query most.
+    pub fn main_endpoint(&self) -> Option<&Arc<str>> {
+        self.endpoints.iter().max_by_key(|(_, n)| *n).map(|(e, _)| e)
+    }
 }
 
 /// Everything measured so far.
@@ -120,17 +153,24 @@ impl Measure {
             });
             q.latency.record(n.span.duration_us());
             q.errors += u64::from(n.span.error);
+            q.count_endpoint(&n.endpoint);
         }
     }
 
-    /// Every query seen: normalized label, runnable example, executions, total time (µs).
-    pub fn query_summaries(&self) -> Vec<(Arc<str>, Box<str>, u64, u64)> {
-        let mut out: Vec<_> = self
+    /// Every query seen, by total time.
+    pub fn query_summaries(&self) -> Vec<QuerySummary> {
+        let mut out: Vec<QuerySummary> = self
             .queries
             .values()
-            .map(|q| (Arc::clone(&q.label), q.example.clone(), q.latency.count, q.latency.sum_us))
+            .map(|q| QuerySummary {
+                label: Arc::clone(&q.label),
+                example: q.example.clone(),
+                calls: q.latency.count,
+                total_us: q.latency.sum_us,
+                endpoint: q.main_endpoint().cloned(),
+            })
             .collect();
-        out.sort_by(|a, b| b.3.cmp(&a.3).then(a.0.cmp(&b.0)));
+        out.sort_by(|a, b| b.total_us.cmp(&a.total_us).then(a.label.cmp(&b.label)));
         out
     }
 

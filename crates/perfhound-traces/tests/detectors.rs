@@ -412,3 +412,26 @@ fn a_namer_ties_root_requests_to_load_request_names() {
     assert_eq!(n1.target, "user orders");
     assert!(engine.measure.requests_of("user orders") >= 1);
 }
+
+#[test]
+fn a_query_slow_in_few_of_its_executions_is_a_tail_not_a_slow_query() {
+    let requests = |n: u8, slow_every: u8| -> Vec<Vec<Span>> {
+        (0..n)
+            .map(|i| {
+                let mut b = TraceBuilder::new(i.wrapping_add(50));
+                let root = b.server("GET /export", 800.0);
+                let dur = if slow_every > 0 && i % slow_every == 0 { 700.0 } else { 20.0 };
+                b.db(root, "SELECT * FROM products WHERE category = 'x'", 1.0, dur);
+                b.spans
+            })
+            .collect()
+    };
+    // 2 slow executions of 30: a tail.
+    let f = check(requests(30, 15), Config::default(), &["PH-TRACE006"], &[]);
+    let slow = f.iter().find(|f| f.rule.code == "PH-TRACE006").unwrap();
+    assert_eq!(slow.severity, Severity::Info);
+    assert!(slow.evidence.notes.iter().any(|n| n.contains("2 of 30 executions")), "{:?}", slow.evidence.notes);
+    // Slow every time: a slow query.
+    let f = check(requests(30, 1), Config::default(), &["PH-TRACE006"], &[]);
+    assert!(f.iter().find(|f| f.rule.code == "PH-TRACE006").unwrap().severity >= Severity::Warning);
+}

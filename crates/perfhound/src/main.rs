@@ -37,6 +37,8 @@ enum Command {
     Audit(cmd::audit::AuditArgs),
     /// Write a commented starter config for `perfhound audit`.
     Init(cmd::init::InitArgs),
+    /// Audit a built-in demo service with planted bottlenecks; --fixed shows before/after.
+    Demo(cmd::demo::DemoArgs),
 }
 
 fn main() {
@@ -51,6 +53,7 @@ fn main() {
         Command::Db(args) => cmd::db::run(*args),
         Command::Audit(args) => cmd::audit::run(args),
         Command::Init(args) => cmd::init::run(args),
+        Command::Demo(args) => cmd::demo::run(args),
     };
     std::process::exit(code);
 }

@@ -37,7 +37,7 @@ pub async fn apply(
         let name = s.spec.index_name("idx");
         let qualified = format!("{}.{}", quote_ident(&s.spec.schema), quote_ident(&name));
         let exists = client
-            .query_one("SELECT to_regclass($1) IS NOT NULL", &[&qualified])
+            .query_one("/* perfhound */ SELECT to_regclass($1) IS NOT NULL", &[&qualified])
             .await
             .map_err(|e| DbError::query("checking index name", &e))?
             .get::<_, bool>(0);

@@ -1,7 +1,9 @@
-//! The HypoPG search (steps 2–6 of the advisor, see the module docs of `advisor`).
+//! The HypoPG search (steps 2–6 of the advisor, see the module docs of `advisor`; the
+//! column order of two-column indexes is settled in [`super::order`]).
 
 use super::ddl::IndexSpec;
 use super::hypo::Hypo;
+use super::order;
 use super::{covered_by_existing, writes_per_day, QueryCost, Suggestion, Work};
 use crate::catalog::Catalog;
 use crate::config::AdvisorConfig;
@@ -21,11 +23,12 @@ const INCLUDE_GAIN: f64 = 0.8;
 const VARIANT_TOLERANCE: f64 = 1.02;
 
 /// Plans of the work items under one set of hypothetical indexes, with the specs each uses.
-struct Round {
-    plans: Vec<Option<(Plan, Vec<IndexSpec>)>>,
+pub(super) struct Round {
+    pub plans: Vec<Option<(Plan, Vec<IndexSpec>)>>,
 }
 
-async fn round(explainer: &Explainer<'_>, hypo: &Hypo<'_>, work: &[Work], only: Option<&[usize]>) -> Round {
+/// Explains the work items (all, or `only` these) under the current hypothetical indexes.
+pub(super) async fn round(explainer: &Explainer<'_>, hypo: &Hypo<'_>, work: &[Work], only: Option<&[usize]>) -> Round {
     let mut plans = Vec::with_capacity(work.len());
     for (i, w) in work.iter().enumerate() {
         if only.is_some_and(|o| !o.contains(&i)) {
@@ -87,6 +90,7 @@ pub(super) async fn run(
         hypo.reset().await?;
         return Ok(Vec::new());
     }
+    let order_notes = order::settle(explainer, &mut hypo, client, catalog, &mut chosen, work).await?;
 
     // Variants, one chosen index at a time, judged on the statements that use it.
     hypo.define(&chosen).await?;
@@ -128,7 +132,11 @@ pub(super) async fn run(
                 create: spec.create_statements(catalog),
                 verified: true,
                 table_writes_per_day: writes_per_day(catalog, set, spec.table_oid),
-                notes: Vec::new(),
+                notes: order_notes
+                    .iter()
+                    .filter(|n| n.table_oid == spec.table_oid && n.columns == spec.columns)
+                    .map(|n| n.text.clone())
+                    .collect(),
             });
             entry.queries.push(QueryCost { stmt: w.stmt, before: w.base.total_cost, after: Some(plan.total_cost) });
             if let Some(ms) = saved {
@@ -157,7 +165,8 @@ fn fold_prefixes(specs: Vec<IndexSpec>) -> Vec<IndexSpec> {
     specs.iter().filter(|a| !covered(a)).cloned().collect()
 }
 
-fn users_of(r: &Round, spec: &IndexSpec) -> Vec<usize> {
+/// The work items whose plan in `r` uses `spec`.
+pub(super) fn users_of(r: &Round, spec: &IndexSpec) -> Vec<usize> {
     (0..r.plans.len()).filter(|&i| r.plans[i].as_ref().is_some_and(|(_, specs)| specs.contains(spec))).collect()
 }
 

@@ -39,12 +39,7 @@ pub struct Ctx<'a> {
 impl Ctx<'_> {
     /// Query text from pg_stat_activity as it may be shown.
     pub fn query_text(&self, q: &str) -> String {
-        let squashed = sqltext::squash(q);
-        if self.show_literals {
-            squashed
-        } else {
-            sqltext::redact_literals(&squashed)
-        }
+        sqltext::display(q, self.show_literals)
     }
 }
 

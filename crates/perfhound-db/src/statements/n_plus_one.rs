@@ -24,8 +24,8 @@
 use super::slow_query::ms_to_us;
 use super::{Statement, StatementSet};
 use crate::config::Thresholds;
-use crate::sqltext;
 use perfhound_model::{Confidence, Effort, Finding, Rule, Severity};
+use perfhound_sql::StatementKind;
 
 pub const RULE: Rule = Rule {
     code: "PH-DB003",
@@ -46,18 +46,17 @@ fn matches(s: &Statement, t: &Thresholds) -> bool {
         && s.calls >= t.n_plus_one_calls
         && s.mean_ms < t.n_plus_one_mean_ms
         && s.rows_per_call() <= t.n_plus_one_rows_per_call
-        && sqltext::first_keyword(&s.query).as_deref() == Some("SELECT")
-        && sqltext::placeholder_count(&s.query) >= 1
+        && s.shape.kind == StatementKind::Select
+        && s.fingerprint_text().contains('?')
 }
 
 fn finding(s: &Statement, set: &StatementSet, show_literals: bool) -> Finding {
-    let text = s.display(show_literals);
     let mut f = Finding::new(
         &RULE,
-        text.clone(),
+        s.fingerprint_text(),
         format!("{} calls of a single-row lookup averaging {:.3} ms: likely N+1", s.calls, s.mean_ms),
     );
-    f.evidence.query = Some(text);
+    super::slow_query::describe_statement(&mut f, s, show_literals);
     f.evidence.counts.insert("calls".into(), s.calls.max(0) as u64);
     f.evidence.counts.insert("rows".into(), s.rows.max(0) as u64);
     f.evidence.durations_us.insert("mean".into(), ms_to_us(s.mean_ms));
@@ -90,6 +89,19 @@ mod tests {
         s.total_ms = mean_ms * calls as f64;
         s.rows = rows;
         s
+    }
+
+    #[test]
+    fn literal_lookups_from_logs_count_and_the_target_is_the_shared_fingerprint() {
+        let t = Thresholds::default();
+        let s = stmt("select * from users where id = 42", 5000, 0.02, 0);
+        assert!(matches(&s, &t), "a literal is a parameter too; logs have no row counts");
+        assert!(!matches(&stmt("SELECT now()", 5000, 0.02, 5000), &t), "nothing looked up");
+        let set = StatementSet { statements: vec![s], window_s: None, hidden: 0 };
+        let f = findings(&set, &t, false);
+        let traces = perfhound_sql::fingerprint("SELECT * FROM users WHERE id = $1", "postgresql");
+        assert_eq!(f[0].target, traces.shape.text);
+        assert_eq!(f[0].evidence.query.as_deref(), Some("select * from users where id = $1"));
     }
 
     #[test]

@@ -43,13 +43,12 @@ pub fn findings(set: &StatementSet, t: &Thresholds, show_literals: bool) -> Vec<
 }
 
 fn finding(s: &Statement, set: &StatementSet, all_ms: f64, show_literals: bool) -> Finding {
-    let text = s.display(show_literals);
     let mut f = Finding::new(
         &RULE,
-        text.clone(),
+        s.fingerprint_text(),
         format!("{} calls averaging {:.1} ms ({:.1} s in total)", s.calls, s.mean_ms, s.total_ms / 1000.0),
     );
-    f.evidence.query = Some(text);
+    describe_statement(&mut f, s, show_literals);
     f.evidence.counts.insert("calls".into(), s.calls.max(0) as u64);
     f.evidence.durations_us.insert("mean".into(), ms_to_us(s.mean_ms));
     f.evidence.durations_us.insert("total".into(), ms_to_us(s.total_ms));
@@ -64,6 +63,16 @@ fn finding(s: &Statement, set: &StatementSet, all_ms: f64, show_literals: bool) 
         f.severity = Severity::Critical;
     }
     f
+}
+
+/// The statement part of a finding's evidence: the text as it may be shown, the shared
+/// fingerprint, and (logs, `--show-literals` only) the slowest execution with its values.
+pub(crate) fn describe_statement(f: &mut Finding, s: &Statement, show_literals: bool) {
+    f.evidence.query = Some(s.display(show_literals));
+    f.evidence.notes.push(format!("perfhound-sql fingerprint {:016x} (the same for perfhound traces)", s.shape.hash));
+    if let (true, Some(example)) = (show_literals, &s.slowest_example) {
+        f.evidence.examples.push(format!("slowest logged call ({:.3} ms): {example}", s.max_ms));
+    }
 }
 
 pub(crate) fn ms_to_us(ms: f64) -> u64 {

@@ -59,7 +59,9 @@ async fn orders_workload_gets_both_indexes_n_plus_one_and_index_hygiene() {
     eprintln!("{}", perfhound_db::render::text(&a, 5, false));
 
     let n1 = a.findings.iter().find(|f| f.rule.code == "PH-DB003").expect("N+1 signature reported");
-    assert!(n1.target.contains("FROM users WHERE id = $1"), "{}", n1.target);
+    let traces = perfhound_sql::fingerprint("SELECT id, email, name FROM users WHERE id = $1", "postgresql");
+    assert_eq!(n1.target, traces.shape.text, "named like perfhound traces names the same SQL");
+    assert_eq!(n1.evidence.query.as_deref(), Some("SELECT id, email, name FROM users WHERE id = $1"));
     assert!(codes(&a).iter().filter(|c| **c == "PH-DB003").count() == 1, "only the PK lookup is N+1");
 
     let unused =

@@ -25,8 +25,8 @@ async fn advise(name: &str, setup: &str, sql: &str) -> Vec<String> {
 #[tokio::test]
 async fn multi_column_equality() {
     let s = advise("dx_multi", "", "SELECT * FROM orders WHERE user_id = 5 AND status = 'paid'").await;
-    // Both equality orders cost the same for the planner; either is a correct answer.
-    assert!(s == ["orders(user_id)"] || s == ["orders(user_id,status)"] || s == ["orders(status,user_id)"], "{s:?}");
+    // Both equality orders cost the same for the planner: the more selective column leads.
+    assert!(s == ["orders(user_id)"] || s == ["orders(user_id,status)"], "{s:?}");
 }
 
 #[tokio::test]
@@ -84,4 +84,28 @@ async fn quoted_identifiers_and_partitioned_tables() {
             .any(|c| c.starts_with("CREATE INDEX CONCURRENTLY events_2024_Kind_idx") || c.contains("ATTACH PARTITION")),
         "{create:?}"
     );
+}
+
+#[tokio::test]
+async fn tied_column_orders_put_the_more_selective_column_first_and_say_why() {
+    let (url, c) = support::database("dx_order_tie", true).await;
+    c.batch_execute(
+        "CREATE TABLE pairs (id serial PRIMARY KEY, a int NOT NULL, b int NOT NULL, pad text NOT NULL);
+         INSERT INTO pairs (a, b, pad) SELECT i % 7, (i * 31) % 2000, repeat('p', 60) FROM generate_series(1, 200000) i;",
+    )
+    .await
+    .unwrap();
+    c.batch_execute("VACUUM ANALYZE pairs").await.unwrap();
+    let path = std::env::temp_dir().join(format!("perfhound-dx-tie-{}.sql", std::process::id()));
+    std::fs::write(&path, "SELECT pad FROM pairs WHERE a = $1 AND b = $2").unwrap();
+    let a = run(&url, |cfg| {
+        cfg.sql_file = Some(path.display().to_string());
+        cfg.checks = false;
+    })
+    .await;
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(suggested(&a), ["pairs(b,a)"], "b (2000 values) is more selective than a (7 values)");
+    let f = a.findings.iter().find(|f| f.rule.code == "PH-DB001").unwrap();
+    let note = f.evidence.notes.iter().find(|n| n.starts_with("column order:")).expect("the tie-break is explained");
+    assert!(note.contains("b first") && note.contains("within 1%") && note.contains("pg_stats"), "{note}");
 }

@@ -1,14 +1,19 @@
-//! Integration tests against a real PostgreSQL (one server for the binary, one database
+//! Integration tests against a real PostgreSQL (servers shared by the binary, one database
 //! per test): the acceptance cases, Dexter-style single statements, statement
-//! analysis, health checks and safety.
+//! analysis, health checks, safety, statements from real logs, TLS and analysis windows.
 
+#[path = "../support/certs.rs"]
+mod certs;
 #[path = "../support/mod.rs"]
 mod support;
 
 mod acceptance;
 mod checks;
 mod dexter;
+mod logs;
 mod safety;
+mod tls;
+mod window;
 
 use perfhound_db::{analyze, Analysis, Config};
 

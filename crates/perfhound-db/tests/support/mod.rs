@@ -1,37 +1,71 @@
-//! Test harness: one real PostgreSQL server per test binary, one database per test.
+//! Test harness: real PostgreSQL servers, started once per test binary, one database per
+//! test.
 //!
-//! The server comes from the Debian packages (`/usr/lib/postgresql/<v>/bin`, or
+//! The servers come from the Debian packages (`/usr/lib/postgresql/<v>/bin`, or
 //! `PERFHOUND_PG_BIN`): `initdb` into a fresh directory under the temp dir, `postgres` on a
-//! free port on 127.0.0.1 with `pg_stat_statements` preloaded. As root it runs as the
+//! free port on 127.0.0.1 with `pg_stat_statements` preloaded. As root they run as the
 //! `postgres` user (the server refuses to run as root). Readiness is a bounded `pg_isready`
-//! poll, never a sleep. The server dies with the test binary: an `atexit` hook asks for a
-//! fast shutdown and removes the directory, and the parent-death signal covers a killed
+//! poll, never a sleep. The servers die with the test binary: an `atexit` hook asks for a
+//! fast shutdown and removes the directories, and the parent-death signal covers a killed
 //! binary. Tests get their own database with `pg_stat_statements` and `hypopg` created.
+//!
+//! - [`server`]: the main server, with `ssl = on` (a certificate from a test CA made with
+//!   rcgen, see `certs.rs`) and a SCRAM-only role over TLS ([`SCRAM_USER`]). The including
+//!   test crate provides `crate::certs` (`#[path = "…/support/certs.rs"] mod certs;`); a
+//!   crate without rcgen among its dev-dependencies provides a `write` that returns `None`,
+//!   and its server runs without TLS.
+//! - [`log_server`]: a server that logs every statement with its duration
+//!   (`log_min_duration_statement = 0`) through the logging collector into stderr, csvlog
+//!   and jsonlog files in its directory, with a non-default `log_line_prefix`; TLS off.
 #![allow(dead_code)]
 
 pub mod seed;
 
+use crate::certs;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::OnceLock;
+use std::sync::{Mutex, Once, OnceLock};
 use std::time::{Duration, Instant};
 use tokio_postgres::{Client, NoTls};
 
-/// The running server.
+/// A role that may only log in with SCRAM-SHA-256 over TLS (main server).
+pub const SCRAM_USER: &str = "perfhound_scram";
+pub const SCRAM_PASSWORD: &str = "scram-secret";
+
+/// The log files of [`log_server`], in its directory.
+pub const LOG_FILES: [&str; 3] = ["log/postgresql.log", "log/postgresql.csv", "log/postgresql.json"];
+
+/// A running server.
 pub struct Server {
     pub port: u16,
     pub dir: PathBuf,
     pub bin: PathBuf,
     pub version: u32,
+    /// The certificates when the server has `ssl = on`.
+    pub certs: Option<certs::Certs>,
 }
 
 static SERVER: OnceLock<Server> = OnceLock::new();
-static STOP: OnceLock<(i32, PathBuf)> = OnceLock::new();
+static LOG_SERVER: OnceLock<Server> = OnceLock::new();
+static STOP: Mutex<Vec<(i32, PathBuf)>> = Mutex::new(Vec::new());
+static AT_EXIT: Once = Once::new();
 
-/// The shared server, started on first use.
+/// What differs between the servers.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Main,
+    Logging,
+}
+
+/// The shared server (TLS on), started on first use.
 pub fn server() -> &'static Server {
-    SERVER.get_or_init(start)
+    SERVER.get_or_init(|| start(Kind::Main))
+}
+
+/// The statement-logging server, started on first use.
+pub fn log_server() -> &'static Server {
+    LOG_SERVER.get_or_init(|| start(Kind::Logging))
 }
 
 /// The newest Debian PostgreSQL with initdb, or `PERFHOUND_PG_BIN`.
@@ -86,11 +120,12 @@ fn free_port() -> u16 {
     l.local_addr().expect("local addr").port()
 }
 
-fn start() -> Server {
+fn start(kind: Kind) -> Server {
     let (bin, version) = find_bin();
     let account = server_account();
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().subsec_nanos();
-    let dir = std::env::temp_dir().join(format!("perfhound-pg-{}-{nanos}", std::process::id()));
+    let label = if kind == Kind::Main { "main" } else { "logging" };
+    let dir = std::env::temp_dir().join(format!("perfhound-pg-{}-{label}-{nanos}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("create server dir");
     if let Some((uid, gid)) = account {
         std::os::unix::fs::chown(&dir, Some(uid), Some(gid)).expect("chown server dir");
@@ -103,18 +138,101 @@ fn start() -> Server {
         .output()
         .expect("run initdb");
     assert!(out.status.success(), "initdb failed: {}", String::from_utf8_lossy(&out.stderr));
+    let (settings, certs) = match kind {
+        Kind::Main => match certs::write(&dir, account) {
+            Some(certs) => {
+                require_scram_over_tls(&data);
+                (tls_settings(&certs), Some(certs))
+            }
+            None => (Vec::new(), None),
+        },
+        Kind::Logging => (logging_settings(&dir), None),
+    };
     let port = free_port();
-    let pid = spawn_postgres(&bin, &dir, &data, port, account);
-    STOP.set((pid, dir.clone())).ok();
-    // SAFETY: registering a plain extern "C" function.
-    unsafe { libc::atexit(stop_at_exit) };
+    let pid = spawn_postgres(&bin, &dir, &data, port, account, &settings);
+    STOP.lock().unwrap_or_else(|e| e.into_inner()).push((pid, dir.clone()));
+    // SAFETY: registering a plain extern "C" function, once.
+    AT_EXIT.call_once(|| unsafe {
+        libc::atexit(stop_at_exit);
+    });
     wait_ready(&bin, &dir, port);
-    Server { port, dir, bin, version }
+    let server = Server { port, dir, bin, version, certs };
+    if server.certs.is_some() {
+        create_scram_user(&server);
+    }
+    server
+}
+
+fn tls_settings(c: &certs::Certs) -> Vec<String> {
+    vec![
+        "ssl=on".into(),
+        format!("ssl_cert_file={}", c.server_cert.display()),
+        format!("ssl_key_file={}", c.server_key.display()),
+    ]
+}
+
+fn logging_settings(dir: &Path) -> Vec<String> {
+    [
+        "logging_collector=on",
+        "log_destination=stderr,csvlog,jsonlog",
+        "log_filename=postgresql.log",
+        "log_rotation_age=0",
+        "log_rotation_size=0",
+        "log_min_duration_statement=0",
+        "log_line_prefix=%m [%p] %q%u@%d ",
+        "lc_messages=C",
+        "shared_buffers=32MB",
+    ]
+    .map(String::from)
+    .into_iter()
+    .chain([format!("log_directory={}", dir.join("log").display())])
+    .collect()
+}
+
+/// `SCRAM_USER` may only log in over TLS with SCRAM (so channel binding is exercised).
+fn require_scram_over_tls(data: &Path) {
+    let hba = data.join("pg_hba.conf");
+    let rest = std::fs::read_to_string(&hba).expect("read pg_hba.conf");
+    let rules = format!(
+        "hostssl all {SCRAM_USER} 127.0.0.1/32 scram-sha-256\nhost all {SCRAM_USER} 127.0.0.1/32 reject\n{rest}"
+    );
+    std::fs::write(&hba, rules).expect("write pg_hba.conf");
+}
+
+fn create_scram_user(s: &Server) {
+    let psql = s.bin.join("psql");
+    let sql = format!("CREATE ROLE {SCRAM_USER} LOGIN PASSWORD '{SCRAM_PASSWORD}'");
+    let out = Command::new(psql)
+        .args([
+            "-X",
+            "-q",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &s.port.to_string(),
+            "-U",
+            "postgres",
+            "-d",
+            "postgres",
+            "-c",
+            &sql,
+        ])
+        .env("PGSSLMODE", "disable")
+        .output()
+        .expect("run psql");
+    assert!(out.status.success(), "{sql}: {}", String::from_utf8_lossy(&out.stderr));
 }
 
 /// Starts `postgres` from a thread that lives as long as the server (the parent-death
 /// signal is tied to the spawning thread) and returns its pid.
-fn spawn_postgres(bin: &Path, dir: &Path, data: &Path, port: u16, account: Option<(u32, u32)>) -> i32 {
+fn spawn_postgres(
+    bin: &Path,
+    dir: &Path,
+    data: &Path,
+    port: u16,
+    account: Option<(u32, u32)>,
+    settings: &[String],
+) -> i32 {
     let log = std::fs::File::create(dir.join("server.log")).expect("create server log");
     let mut cmd = Command::new(bin.join("postgres"));
     as_account(&mut cmd, account)
@@ -125,6 +243,7 @@ fn spawn_postgres(bin: &Path, dir: &Path, data: &Path, port: u16, account: Optio
         .args(["-c", "listen_addresses=127.0.0.1", "-c", "shared_preload_libraries=pg_stat_statements"])
         .args(["-c", "fsync=off", "-c", "full_page_writes=off"])
         .args(["-c", "max_connections=60", "-c", "shared_buffers=128MB", "-c", "max_prepared_transactions=0"])
+        .args(settings.iter().flat_map(|s| ["-c", s.as_str()]))
         .current_dir(dir)
         .stdin(Stdio::null())
         .stdout(log.try_clone().expect("clone log"))
@@ -172,20 +291,61 @@ fn wait_ready(bin: &Path, dir: &Path, port: u16) {
 }
 
 extern "C" fn stop_at_exit() {
-    let Some((pid, dir)) = STOP.get() else { return };
-    // SAFETY: signalling our own child.
-    unsafe { libc::kill(*pid, libc::SIGINT) };
-    let pidfile = dir.join("data").join("postmaster.pid");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while pidfile.exists() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(10));
+    let Ok(servers) = STOP.try_lock() else { return };
+    for (pid, _) in servers.iter() {
+        // SAFETY: signalling our own child.
+        unsafe { libc::kill(*pid, libc::SIGINT) };
     }
-    let _ = std::fs::remove_dir_all(dir);
+    for (_, dir) in servers.iter() {
+        let pidfile = dir.join("data").join("postmaster.pid");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while pidfile.exists() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }
 
 impl Server {
     pub fn url(&self, db: &str) -> String {
         format!("postgres://postgres@127.0.0.1:{}/{db}", self.port)
+    }
+
+    /// Creates a fresh database `name` with pg_stat_statements (and HypoPG when `hypopg`)
+    /// and returns its URL and a setup connection.
+    pub async fn database(&self, name: &str, hypopg: bool) -> (String, Client) {
+        let root = admin(&self.url("postgres")).await;
+        for sql in [format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"), format!("CREATE DATABASE {name}")] {
+            root.batch_execute(&sql).await.unwrap_or_else(|e| panic!("{sql}: {}", pg_error(&e)));
+        }
+        let url = self.url(name);
+        let c = admin(&url).await;
+        c.batch_execute("CREATE EXTENSION pg_stat_statements").await.expect("create pg_stat_statements");
+        if hypopg {
+            c.batch_execute("CREATE EXTENSION hypopg")
+                .await
+                .expect("create hypopg (apt-get install postgresql-15-hypopg)");
+        }
+        (url, c)
+    }
+
+    /// A file in the server's directory (e.g. one of [`LOG_FILES`]).
+    pub fn file(&self, relative: &str) -> PathBuf {
+        self.dir.join(relative)
+    }
+}
+
+/// Waits (bounded: 60 s) until the logging collector has written a line containing
+/// `needle` to `path`: the collector writes asynchronously, so a marker statement run
+/// after the workload is the readiness signal, like `pg_isready` for the server.
+pub fn wait_for_log(path: &Path, needle: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if std::fs::read(path).is_ok_and(|b| b.windows(needle.len()).any(|w| w == needle.as_bytes())) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{needle:?} never reached {}", path.display());
+        std::thread::sleep(Duration::from_millis(20));
     }
 }
 
@@ -198,21 +358,9 @@ pub async fn admin(url: &str) -> Client {
     client
 }
 
-/// Creates a fresh database `name` with pg_stat_statements (and HypoPG when `hypopg`)
-/// and returns its URL and a setup connection.
+/// Creates a fresh database `name` on the main server (see [`Server::database`]).
 pub async fn database(name: &str, hypopg: bool) -> (String, Client) {
-    let s = server();
-    let root = admin(&s.url("postgres")).await;
-    for sql in [format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"), format!("CREATE DATABASE {name}")] {
-        root.batch_execute(&sql).await.unwrap_or_else(|e| panic!("{sql}: {}", pg_error(&e)));
-    }
-    let url = s.url(name);
-    let c = admin(&url).await;
-    c.batch_execute("CREATE EXTENSION pg_stat_statements").await.expect("create pg_stat_statements");
-    if hypopg {
-        c.batch_execute("CREATE EXTENSION hypopg").await.expect("create hypopg (apt-get install postgresql-15-hypopg)");
-    }
-    (url, c)
+    server().database(name, hypopg).await
 }
 
 /// The server's message for a failed statement.

@@ -82,7 +82,7 @@ fn run_inner(args: &AuditArgs) -> anyhow::Result<i32> {
             eprintln!("perfhound audit: {line}");
         }
     };
-    let hooks = Hooks { observer: &mut progress, status: &mut status, on_receiver: None, after_load: None };
+    let hooks = Hooks::new(&mut progress, &mut status);
     let audit = perfhound_audit::run(&cfg, hooks, std::env::args().collect())?;
     progress.finish();
     let dir = args.out.clone().unwrap_or_else(|| cfg.out_dir.clone());

@@ -14,13 +14,18 @@ const EXAMPLES: &str = "Examples:
   perfhound db postgres://app@127.0.0.1:5432/shop                 statements, index advice, health checks
   perfhound db postgres://app@db/shop --format json --out db.json  the run (versioned schema) for report/check
   perfhound db postgres://app@db/shop --sql queries.sql            advise on these statements instead of pg_stat_statements
+  perfhound db postgres://app@db/shop --log postgresql.log         statements from a server log (stderr, .csv or .json)
+  perfhound db 'postgres://app@db.example/shop?sslmode=verify-full&sslrootcert=ca.pem'   TLS, server verified
   perfhound db postgres://app@db/shop --min-cost-drop 80 --no-checks
   perfhound db postgres://admin@db/shop --apply                    create the suggested indexes concurrently (asks first)
 
 The session is read-only (default_transaction_read_only, statement_timeout, lock_timeout)
-unless --apply is given. Needs pg_stat_statements (statements) and HypoPG (verified index
-advice; without it suggestions are heuristic). Passwords are never printed.
-Exit codes: 0 ok · 1 a finding at or above --fail-on · 2 usage or connection error.";
+unless --apply is given. Needs pg_stat_statements (statements; or --log with
+log_min_duration_statement = 0) and HypoPG (verified index advice; without it suggestions
+are heuristic). TLS follows libpq: sslmode=disable|allow|prefer (default)|require|
+verify-ca|verify-full, sslrootcert=FILE|system, or PGSSLMODE/PGSSLROOTCERT. Passwords are
+never printed.
+Exit codes: 0 ok · 1 a finding at or above --fail-on · 2 usage, input or connection error.";
 
 /// Diagnose a PostgreSQL database.
 #[derive(Args, Debug)]
@@ -29,8 +34,13 @@ pub struct DbArgs {
     /// Connection string (postgres://user@host:port/db or 'host=… dbname=…'); default $DATABASE_URL.
     url: Option<String>,
     /// Analyze the statements in this SQL file instead of pg_stat_statements.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "log")]
     sql: Option<PathBuf>,
+    /// Analyze the statements of this PostgreSQL log instead of pg_stat_statements: stderr
+    /// format with any log_line_prefix, csvlog (.csv) or jsonlog (.json); needs
+    /// log_min_duration_statement = 0 (or a threshold).
+    #[arg(long, value_name = "FILE")]
+    log: Option<PathBuf>,
     /// Length of each top list (total time, mean time, calls).
     #[arg(long, default_value_t = 10)]
     top: usize,
@@ -46,7 +56,7 @@ pub struct DbArgs {
     /// Skip the health checks.
     #[arg(long)]
     no_checks: bool,
-    /// Show query literals (statements from --sql) instead of $n placeholders.
+    /// Show query literals (statements from --sql or --log) instead of $n placeholders.
     #[arg(long)]
     show_literals: bool,
     /// statement_timeout of the read-only session, e.g. 10s, 500ms.
@@ -87,6 +97,26 @@ enum FailOn {
 }
 
 pub fn run(args: DbArgs) -> i32 {
+    if let Some(url) = super::db_sqlite::sqlite_url(args.url.as_deref()) {
+        let severities = [
+            (FailOn::Info, Severity::Info),
+            (FailOn::Warning, Severity::Warning),
+            (FailOn::Critical, Severity::Critical),
+        ];
+        return super::db_sqlite::run(super::db_sqlite::Options {
+            url,
+            sql: args.sql.clone(),
+            min_cost_drop: args.min_cost_drop,
+            no_advisor: args.no_advisor,
+            no_checks: args.no_checks,
+            show_literals: args.show_literals,
+            statement_timeout: args.statement_timeout.clone(),
+            json: args.format == Format::Json,
+            out: args.out.clone(),
+            fail_on: severities.into_iter().find(|(f, _)| *f == args.fail_on).map(|(_, s)| s),
+            apply: args.apply,
+        });
+    }
     match run_inner(args) {
         Ok(code) => code,
         Err(e) => exit::fail(&e),
@@ -116,6 +146,7 @@ fn config(args: &DbArgs) -> anyhow::Result<Config> {
     }
     let mut cfg = Config::new(url);
     cfg.sql_file = args.sql.as_ref().map(|p| p.display().to_string());
+    cfg.log_file = args.log.as_ref().map(|p| p.display().to_string());
     cfg.top = args.top.max(1);
     cfg.max_statements = args.max_statements.max(1);
     cfg.show_literals = args.show_literals;

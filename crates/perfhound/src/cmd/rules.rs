@@ -22,6 +22,7 @@ fn all_rules() -> Vec<Rule> {
     let mut v = perfhound_load::hygiene::RULES.to_vec();
     v.extend(perfhound_db::rules());
     v.extend(perfhound_traces::rules());
+    v.extend(perfhound_sqlite::rules());
     v
 }
 

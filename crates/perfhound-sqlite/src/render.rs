@@ -1,0 +1,98 @@
+//! The terminal summary of an [`Analysis`]: statements, index suggestions with plans and
+//! measured times before/after and their `CREATE INDEX IF NOT EXISTS`, findings by
+//! severity, warnings.
+
+use crate::advisor::rule::{ms, pct, per_day};
+use crate::checks::human_bytes;
+use crate::Analysis;
+use std::fmt::Write as _;
+
+/// Renders the text report.
+pub fn text(a: &Analysis, show_literals: bool) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "perfhound db — {} (SQLite {})", a.source, a.sqlite_version);
+    let size = a.metrics.get("database_bytes").map_or(String::new(), |b| format!(", {}", human_bytes(*b as u64)));
+    let _ = writeln!(
+        o,
+        "{} tables, {} indexes{size}; {} statement(s) analyzed",
+        a.catalog.tables.len(),
+        a.catalog.indexes.len(),
+        a.statements.statements.len()
+    );
+    statements(&mut o, a, show_literals);
+    if let Some(adv) = &a.advice {
+        let _ = writeln!(
+            o,
+            "\nIndex suggestions (built and timed on a copy; {} candidate(s) tested): {}",
+            adv.candidates_tested,
+            adv.suggestions.len()
+        );
+        for (i, s) in adv.suggestions.iter().enumerate() {
+            let mut line = format!("  {}. {} — {} statement(s)", i + 1, s.candidate.label(), s.helped.len());
+            if let Some(b) = s.size_bytes {
+                line.push_str(&format!(", ~{}", human_bytes(b)));
+            }
+            if let Some(us) = s.time_saved_us_per_day {
+                line.push_str(&format!(", saves ~{}/day", per_day(us)));
+            }
+            let _ = writeln!(o, "{line}");
+            for h in &s.helped {
+                let text = a.statements.statements[h.stmt].display(show_literals);
+                let _ = writeln!(
+                    o,
+                    "     {} → {} per execution (−{}%): {}",
+                    ms(h.before_us),
+                    ms(h.after_us),
+                    pct(h.drop()),
+                    clip(&text, 90)
+                );
+                let _ = writeln!(o, "       before: {}", h.plan_before.render().replace('\n', " | "));
+                let _ = writeln!(o, "       after:  {}", h.plan_after.render().replace('\n', " | "));
+            }
+            for l in s.snippet().lines() {
+                let _ = writeln!(o, "     {l}");
+            }
+        }
+    }
+    let mut findings: Vec<_> = a.findings.iter().collect();
+    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    let _ = writeln!(o, "\nFindings: {}", findings.len());
+    for f in findings {
+        let _ = writeln!(o, "  [{}] {} {}: {}", f.severity, f.rule.code, f.rule.name, f.title);
+        if let Some(q) = &f.evidence.query {
+            let _ = writeln!(o, "     {}", clip(q, 110));
+        }
+    }
+    for w in &a.warnings {
+        let _ = writeln!(o, "warning: {w}");
+    }
+    o
+}
+
+fn statements(o: &mut String, a: &Analysis, show_literals: bool) {
+    if a.statements.statements.is_empty() {
+        return;
+    }
+    let _ = writeln!(o, "\nStatements\n  {:>9} {:>11}  plan / query", "calls", "mean");
+    let order = a.statements.top_by(usize::MAX, |s| s.total_us as f64 + s.calls as f64 * 1e-3);
+    for i in order {
+        let s = &a.statements.statements[i];
+        let mean = s.mean_us().map_or("-".to_string(), ms);
+        let plan = match a.explained.get(i).map(|e| &e.plan) {
+            Some(Ok(p)) => p.render().replace('\n', " | "),
+            Some(Err(e)) => format!("not explained: {e}"),
+            None => String::new(),
+        };
+        let _ = writeln!(o, "  {:>9} {:>11}  {}", s.calls, mean, clip(&s.display(show_literals), 100));
+        let _ = writeln!(o, "  {:>9} {:>11}  ↳ {}", "", "", clip(&plan, 100));
+    }
+}
+
+fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max - 3).collect();
+    out.push_str("...");
+    out
+}
