@@ -17,6 +17,7 @@
 //!
 //! [`url`] does the same for HTTP: `/users/42/orders/7f3c…` → `/users/{id}/orders/{hash}`.
 
+pub mod exprs;
 pub mod json;
 pub mod lexer;
 pub mod parse;

@@ -9,7 +9,6 @@
 //! Later: once `perfhound-sql` exists, its parsed form should feed this module so that the
 //! statement is parsed once for fingerprinting and advice.
 
-mod exprs;
 mod walk;
 
 use sqlparser::dialect::PostgreSqlDialect;

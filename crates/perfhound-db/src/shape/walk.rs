@@ -1,8 +1,8 @@
 //! The sqlparser AST walk behind [`super::QueryShape`]: scopes for FROM lists, CTE names
 //! shadowing tables, predicates classified conjunct by conjunct.
 
-use super::exprs::Node;
 use super::{ColumnRef, QueryShape, Role, TableRef};
+use perfhound_sql::exprs::Node;
 use sqlparser::ast::{
     BinaryOperator, Delete, Expr, FromTable, GroupByExpr, Ident, InTarget, ObjectName, OrderByKind, Query, Select,
     SelectItem, SetExpr, Statement, TableFactor, TableWithJoins, UnaryOperator, Update, UpdateTableFromKind, Value,
@@ -286,7 +286,7 @@ impl Walker {
     fn is_value(&self, e: &Expr) -> bool {
         let scope = self.scopes.last();
         let mut mentions_local = false;
-        super::exprs::visit(e, &mut |n| match n {
+        perfhound_sql::exprs::visit(e, &mut |n| match n {
             Node::Expr(Expr::Identifier(_)) | Node::Subquery(_) => mentions_local = true,
             Node::Expr(Expr::CompoundIdentifier(parts)) if parts.len() >= 2 => {
                 let q = ident(&parts[parts.len() - 2]);
@@ -381,7 +381,7 @@ impl Walker {
         }
         let mut found: Vec<(Option<String>, String)> = Vec::new();
         let mut subqueries: Vec<&Query> = Vec::new();
-        super::exprs::visit(e, &mut |n| match n {
+        perfhound_sql::exprs::visit(e, &mut |n| match n {
             Node::Subquery(q) => subqueries.push(q),
             Node::Expr(x) => found.extend(Self::as_column(x)),
         });

@@ -8,7 +8,6 @@
 //! are resolved against the catalog afterwards ([`QueryShape::resolve`]); names compare
 //! case-insensitively, as SQLite's do.
 
-mod exprs;
 mod walk;
 
 use sqlparser::dialect::SQLiteDialect;

@@ -2,8 +2,8 @@
 //! shadowing tables, predicates classified conjunct by conjunct, bind slots tied to the
 //! column they are compared with.
 
-use super::exprs::Node;
 use super::{Bound, ColumnRef, ParamUse, QueryShape, Role, TableRef};
+use perfhound_sql::exprs::Node;
 use sqlparser::ast::{
     BinaryOperator, Delete, Expr, FromTable, GroupByExpr, Ident, InTarget, LimitClause, ObjectName, OrderByKind, Query,
     Select, SelectItem, SetExpr, Statement, TableFactor, TableWithJoins, UnaryOperator, Update, Value,
@@ -321,7 +321,7 @@ impl Walker {
     fn is_value(&self, e: &Expr) -> bool {
         let scope = self.scopes.last();
         let mut mentions_local = false;
-        super::exprs::visit(e, &mut |n| match n {
+        perfhound_sql::exprs::visit(e, &mut |n| match n {
             Node::Expr(Expr::Identifier(_)) | Node::Subquery(_) => mentions_local = true,
             Node::Expr(Expr::CompoundIdentifier(parts)) if parts.len() >= 2 => {
                 let q = ident(&parts[parts.len() - 2]);
@@ -443,7 +443,7 @@ impl Walker {
         }
         let mut found: Vec<(Option<String>, String)> = Vec::new();
         let mut subqueries: Vec<&Query> = Vec::new();
-        super::exprs::visit(e, &mut |n| match n {
+        perfhound_sql::exprs::visit(e, &mut |n| match n {
             Node::Subquery(q) => subqueries.push(q),
             Node::Expr(x) => found.extend(Self::as_column(x)),
         });

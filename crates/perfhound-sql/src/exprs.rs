@@ -1,17 +1,17 @@
-//! A small expression visitor (sqlparser's `visitor` feature pulls a proc-macro crate):
+//! A small sqlparser expression visitor shared by the database engines (sqlparser's `visitor` feature pulls a proc-macro crate):
 //! calls back on every sub-expression, stopping at subqueries, which are reported to the
 //! caller to walk as queries with their own scope.
 
 use sqlparser::ast::{Expr, FunctionArg, FunctionArgExpr, FunctionArguments, InTarget, Query};
 
 /// What the visitor found.
-pub(super) enum Node<'a> {
+pub enum Node<'a> {
     Expr(&'a Expr),
     Subquery(&'a Query),
 }
 
 /// Visits `e` and its sub-expressions (depth-limited, never panics on deep input).
-pub(super) fn visit<'a>(e: &'a Expr, f: &mut impl FnMut(Node<'a>)) {
+pub fn visit<'a>(e: &'a Expr, f: &mut impl FnMut(Node<'a>)) {
     visit_depth(e, f, 0);
 }
 
