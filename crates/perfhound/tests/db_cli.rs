@@ -3,22 +3,8 @@
 #[path = "../../perfhound-db/tests/support/mod.rs"]
 mod support;
 
-/// The harness's TLS hook: rcgen is not among this crate's dev-dependencies, so the server
-/// of the CLI tests runs without TLS (perfhound-db's own tests cover TLS against a server
-/// with a test CA).
-mod certs {
-    use std::path::{Path, PathBuf};
-
-    /// What the harness reads of the real `Certs`.
-    pub struct Certs {
-        pub server_cert: PathBuf,
-        pub server_key: PathBuf,
-    }
-
-    pub fn write(_dir: &Path, _owner: Option<(u32, u32)>) -> Option<Certs> {
-        None
-    }
-}
+#[path = "../../perfhound-db/tests/support/certs.rs"]
+mod certs;
 
 use assert_cmd::Command;
 
@@ -160,7 +146,7 @@ fn tls_settings_in_the_connection_string_fail_clearly() {
     let cases = [
         ("sslmode=disable", None),
         ("sslmode=prefer", None),
-        ("sslmode=require", Some("ssl = off")),
+        ("sslmode=require", None),
         ("sslmode=verify-full", Some("needs the CA certificate")),
         (&*format!("sslmode=verify-ca&sslrootcert={}", not_pem.display()), Some("holds no PEM certificate")),
         ("sslmode=maybe", Some("invalid sslmode")),
@@ -251,4 +237,19 @@ async fn audit_analyzes_the_database_over_the_load_window_only() {
         f["rule"]["code"] == "PH-DB001" && f["recommendation"]["snippet"].as_str().unwrap_or("").contains("(user_id")
     });
     assert!(advice, "index advice for the window's unindexed filter: {}", run["findings"]);
+}
+
+#[test]
+fn connects_with_verify_full_and_refuses_a_wrong_ca() {
+    let s = support::server();
+    let certs = s.certs.as_ref().expect("the harness server runs with TLS");
+    let url = |ca: &std::path::Path| {
+        format!("postgres://postgres@localhost:{}/postgres?sslmode=verify-full&sslrootcert={}", s.port, ca.display())
+    };
+    let ok = perfhound().args(["db", &url(&certs.ca), "--no-checks", "--format", "json"]).output().unwrap();
+    assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stderr));
+    let bad = perfhound().args(["db", &url(&certs.wrong_ca), "--no-checks"]).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(stderr.contains("not issued by a CA in sslrootcert="), "{stderr}");
 }

@@ -93,7 +93,10 @@ fn run_inner(args: &DemoArgs) -> anyhow::Result<i32> {
         let baseline = last.audit.run.clone();
         let fixed = phase(&rt, args, Mode::Fixed, &db_path, duration, Some(baseline))?;
         print!("{}", demo_compare::render(&last.audit.run, &fixed.audit.run));
-        println!("\nbefore: {} (the planted bottlenecks, ranked, with evidence and fixes)", last.written.html.display());
+        println!(
+            "\nbefore: {} (the planted bottlenecks, ranked, with evidence and fixes)",
+            last.written.html.display()
+        );
         last = fixed;
     }
     print!("{}", output::summary(&last.audit, &last.written, 8));
