@@ -7,12 +7,12 @@
 use super::duration::{parse_duration, Bare};
 use super::error::ScenarioError;
 use super::locate::Source;
-use super::node::{self, Node};
 use super::raw::RawCheck;
 use super::vars::{is_identifier, is_reserved};
 use crate::jsonpath::JsonPath;
 use crate::plan::{CaptureSource, Check, CheckKind};
 use http::HeaderName;
+use perfhound_yaml::Node;
 use serde_saphyr::{Location, Spanned};
 
 /// A capture before slot allocation.
@@ -225,7 +225,7 @@ pub(crate) fn checks(src: &Source, raw: &RawCheck) -> Result<Vec<Check>, Scenari
             let equals = match value.value {
                 Node::Null => None,
                 _ => Some(
-                    node::to_json(value)
+                    perfhound_yaml::to_json(value)
                         .map_err(|at| src.error(&at, "not representable in JSON", "use a finite number"))?,
                 ),
             };

@@ -19,7 +19,7 @@ use std::time::Duration;
 /// k6 top-level options as one scenario's fields.
 pub(crate) struct K6Options {
     pub vus: Option<Spanned<u64>>,
-    pub duration: Option<Spanned<super::node::Node>>,
+    pub duration: Option<Spanned<perfhound_yaml::Node>>,
     pub iterations: Option<Spanned<u64>>,
     pub stages: Option<Spanned<Vec<Spanned<RawStage>>>>,
 }

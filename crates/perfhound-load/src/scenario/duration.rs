@@ -6,7 +6,7 @@
 
 use super::error::ScenarioError;
 use super::locate::Source;
-use super::node::Node;
+use perfhound_yaml::Node;
 use serde_saphyr::Spanned;
 use std::time::Duration;
 

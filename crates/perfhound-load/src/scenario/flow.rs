@@ -8,12 +8,12 @@ use super::checks::{self, CaptureSpec};
 use super::duration::{node_duration, Bare};
 use super::error::ScenarioError;
 use super::locate::Source;
-use super::node::Node;
 use super::raw::{Field, RawStep, RawTarget};
 use super::request;
 use super::vars::Scope;
 use crate::plan::{Capture, Step};
 use http::Method;
+use perfhound_yaml::Node;
 use serde_saphyr::{Location, Spanned};
 use std::path::Path;
 

@@ -6,6 +6,7 @@
 //! a `Spanned` field, so both kinds of error name fields the same way.
 
 use super::error::{what_hint, ScenarioError};
+use perfhound_yaml::line_col;
 use serde_saphyr::granit_parser::{Event, Parser};
 use serde_saphyr::Location;
 use std::cell::OnceCell;
@@ -118,14 +119,6 @@ impl<'a> Source<'a> {
 
     pub fn raw_error(&self, line: u64, column: u64, field: String, message: String) -> ScenarioError {
         ScenarioError { path: self.display.clone(), line, column, field, message }
-    }
-}
-
-fn line_col(at: &Location) -> (u64, u64) {
-    if at.line() == 0 {
-        (1, 1)
-    } else {
-        (at.line(), at.column().max(1))
     }
 }
 

@@ -19,7 +19,6 @@ mod error;
 mod executor;
 mod flow;
 mod locate;
-mod node;
 mod raw;
 mod request;
 mod thresholds;

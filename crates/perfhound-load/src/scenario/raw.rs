@@ -4,7 +4,7 @@
 //! camelCase keys are accepted through serde aliases; Artillery keys live in their own
 //! structs ([`RawArtilleryConfig`], [`RawPhase`]). Shapes that vary are [`Node`]s.
 
-use super::node::{Entries, Node};
+use perfhound_yaml::{Entries, Node};
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize as DeriveDeserialize;
 use serde_saphyr::Spanned;

@@ -5,11 +5,11 @@ use super::checks;
 use super::error::ScenarioError;
 use super::flow::{FlowCtx, RequestView};
 use super::locate::Source;
-use super::node::Node;
 use super::vars::Scope;
 use crate::plan::{Body, Capture, RequestStep};
 use crate::template::{Template, Vars};
 use http::HeaderName;
+use perfhound_yaml::Node;
 use serde_saphyr::{Location, Spanned};
 
 /// Largest `body_file` read into memory.

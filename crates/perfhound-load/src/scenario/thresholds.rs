@@ -6,9 +6,9 @@
 
 use super::error::{did_you_mean, ScenarioError};
 use super::locate::Source;
-use super::node::Node;
 use crate::plan::ThresholdSpec;
 use perfhound_model::{Comparison, Metric, Threshold};
+use perfhound_yaml::Node;
 use serde_saphyr::{Location, Spanned};
 
 const HINT: &str = "write e.g. `p95 < 300ms`, `error_rate < 0.1%`, `rps > 100` or `NAME: p99 < 800ms`";

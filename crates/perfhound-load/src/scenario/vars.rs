@@ -5,8 +5,8 @@
 
 use super::error::{did_you_mean, ScenarioError};
 use super::locate::Source;
-use super::node::{self, Node};
 use crate::template::{JsonTemplate, Resolved, Template, TemplateError, VarRef};
+use perfhound_yaml::Node;
 use serde_saphyr::{Location, Spanned};
 
 /// Builtin variable names and what they mean.
@@ -106,12 +106,12 @@ impl Scope<'_> {
 
     /// Compiles a JSON body; errors point at the string that holds the bad template.
     pub fn json(&self, src: &Source, value: &Spanned<Node>) -> Result<JsonTemplate, ScenarioError> {
-        let json = node::to_json(value).map_err(|at| {
+        let json = perfhound_yaml::to_json(value).map_err(|at| {
             src.error(&at, "this number cannot be represented in JSON", "use a finite number or quote it")
         })?;
         JsonTemplate::compile(&json, &mut |name| self.resolve(name)).map_err(|e| {
             let mut strings = Vec::new();
-            node::strings(value, &mut strings);
+            perfhound_yaml::strings(value, &mut strings);
             for (text, at) in &strings {
                 if let Err(err) = self.template(src, text, at) {
                     return err;

@@ -1,6 +1,6 @@
 //! [`BudgetError`]: one located, fixable message per problem in a budget file.
 
-use super::node::line_col;
+use perfhound_yaml::line_col;
 use serde_saphyr::Location;
 use std::fmt::Display;
 

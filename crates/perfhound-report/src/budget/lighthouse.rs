@@ -11,8 +11,8 @@
 
 use super::error::{BudgetError, Doc};
 use super::native::line;
-use super::node::Node;
 use perfhound_model::{Budget, Comparison, Metric, TargetKind, Threshold};
+use perfhound_yaml::Node;
 use serde_saphyr::Spanned;
 
 const TIMINGS: [(&str, Metric); 8] = [

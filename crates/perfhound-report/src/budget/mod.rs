@@ -1,6 +1,6 @@
 //! Budget files → [`BudgetSet`]: perfhound YAML, the seeds' targets YAML, Lighthouse JSON.
 //!
-//! Every format is read into located nodes ([`node::Node`]) by serde-saphyr (which never
+//! Every format is read into located nodes ([`Node`]) by serde-saphyr (which never
 //! panics on bad input; JSON is YAML), the format is recognized from its shape, and the
 //! nodes are interpreted by hand so every problem becomes one [`BudgetError`] naming the
 //! file, line, column and field with a hint. See docs/budgets.md for the formats.
@@ -9,15 +9,14 @@ mod error;
 mod lighthouse;
 mod locate;
 mod native;
-mod node;
 mod targets;
 mod value;
 
 pub use error::BudgetError;
 
 use error::{what_hint, Doc};
-use node::Node;
 use perfhound_model::{BudgetFormat, BudgetSet};
+use perfhound_yaml::Node;
 use serde_saphyr::Spanned;
 use std::path::Path;
 

@@ -1,9 +1,9 @@
 //! perfhound's own budget format: `budgets: [{target: "GET /api/*", p95: 300ms, …}]`.
 
 use super::error::{did_you_mean, join_key, BudgetError, Doc};
-use super::node::{line_col, Node};
 use super::value::threshold_at;
 use perfhound_model::{Budget, BudgetLine, Metric, Origin, TargetKind, Threshold};
+use perfhound_yaml::{line_col, Node};
 use serde_saphyr::Spanned;
 
 const SELECTOR_KEYS: [&str; 6] = ["target", "kind", "group", "combine", "findings", "thresholds"];

@@ -16,9 +16,9 @@
 
 use super::error::{join_key, BudgetError, Doc};
 use super::native::line;
-use super::node::Node;
 use super::value::{normalize_prose, threshold_from_text};
 use perfhound_model::{Budget, Comparison, Metric, TargetKind};
+use perfhound_yaml::Node;
 use serde_saphyr::Spanned;
 
 /// Things the seeds list that perfhound cannot measure: kept as "ignored" notes.

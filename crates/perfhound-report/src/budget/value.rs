@@ -1,9 +1,9 @@
 //! Limits as written in budget files (`300ms`, `"< 300ms"`, `">= 100"`, `0.1%`) → [`Threshold`].
 
 use super::error::{BudgetError, Doc};
-use super::node::Node;
 use perfhound_model::threshold::parse_value;
 use perfhound_model::{Comparison, Metric, MetricKind, Threshold};
+use perfhound_yaml::Node;
 use serde_saphyr::Spanned;
 
 /// Reads the limit for `metric` written at `node` (field path `field`).

@@ -1,8 +1,10 @@
-//! [`Node`]: an untyped YAML value that keeps the location of every sub-value.
+//! [`Node`]: an untyped YAML/JSON value that keeps the location of every sub-value.
 //!
-//! Used for fields whose shape varies (`think: 500ms` or `think: {min, max}`; capture maps
-//! or lists; JSON bodies) so they can be interpreted by hand with precise error locations,
-//! without serde's untagged enums (which drop both locations and inner errors).
+//! Scenario fields whose shape varies (`think: 500ms` or `think: {min, max}`; capture maps
+//! or lists; JSON bodies) and budget files in three shapes (perfhound YAML, the seeds'
+//! targets YAML, Lighthouse JSON) are read into located nodes first and interpreted by
+//! hand: every error can then name the file, line, column and field path, which serde's
+//! untagged enums cannot (they drop both locations and inner errors).
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::{Location, Spanned};
@@ -65,6 +67,15 @@ impl Node {
     /// The entry for `key` in a mapping.
     pub fn get(&self, key: &str) -> Option<&Spanned<Node>> {
         self.as_map()?.iter().find(|(k, _)| k.value == key).map(|(_, v)| v)
+    }
+}
+
+/// The 1-based `(line, column)` of a location, `(1, 1)` when unknown.
+pub fn line_col(at: &Location) -> (u64, u64) {
+    if at.line() == 0 {
+        (1, 1)
+    } else {
+        (at.line(), at.column().max(1))
     }
 }
 
@@ -177,5 +188,103 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Entries<T> {
             }
         }
         deserializer.deserialize_map(V(std::marker::PhantomData))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Spanned<Node> {
+        serde_saphyr::from_str(text).unwrap()
+    }
+
+    fn at(node: &Spanned<Node>) -> (u64, u64) {
+        line_col(&node.referenced)
+    }
+
+    #[test]
+    fn scalars_keep_their_type_and_location() {
+        let root = parse("a: 1\nb: -2\nc: 1.5\nd: true\ne: text\nf: ~\ng: '7'\n");
+        let kinds: Vec<(&str, &str)> =
+            root.value.as_map().unwrap().iter().map(|(k, v)| (k.value.as_str(), v.value.kind())).collect();
+        assert_eq!(
+            kinds,
+            [
+                ("a", "a number"),
+                ("b", "a number"),
+                ("c", "a number"),
+                ("d", "a boolean"),
+                ("e", "a string"),
+                ("f", "an empty value"),
+                ("g", "a string"),
+            ]
+        );
+        assert_eq!(root.value.get("a").unwrap().value, Node::UInt(1));
+        assert_eq!(root.value.get("b").unwrap().value, Node::Int(-2));
+        assert_eq!(root.value.get("c").unwrap().value.as_f64(), Some(1.5));
+        assert_eq!(root.value.get("g").unwrap().value.as_f64(), None);
+        assert_eq!(at(root.value.get("c").unwrap()), (3, 4));
+        assert_eq!(at(root.value.get("e").unwrap()), (5, 4));
+        assert!(root.value.get("missing").is_none());
+        assert!(root.value.get("a").unwrap().value.get("a").is_none());
+    }
+
+    #[test]
+    fn scalar_text_covers_scalars_only() {
+        let root = parse("[1, -2, true, x, 2.5, ~, [1], {a: 1}]");
+        let Node::Seq(items) = &root.value else { panic!("not a list: {root:?}") };
+        let texts: Vec<Option<String>> = items.iter().map(|i| i.value.scalar_text()).collect();
+        let expected = [Some("1"), Some("-2"), Some("true"), Some("x"), Some("2.5"), None, None, None];
+        assert_eq!(texts, expected.map(|t| t.map(str::to_string)));
+        assert_eq!(items[6].value.kind(), "a list");
+        assert_eq!(items[7].value.kind(), "a mapping");
+    }
+
+    #[test]
+    fn nested_locations_and_strings_in_document_order() {
+        let root = parse("body:\n  name: ann\n  tags: [a, \"b\"]\n  n: 3\n");
+        let body = root.value.get("body").unwrap();
+        let mut found = Vec::new();
+        strings(body, &mut found);
+        let found: Vec<(String, (u64, u64))> = found.iter().map(|(s, l)| (s.clone(), line_col(l))).collect();
+        assert_eq!(found, [("ann".to_string(), (2, 9)), ("a".to_string(), (3, 10)), ("b".to_string(), (3, 13))]);
+    }
+
+    #[test]
+    fn converts_to_json() {
+        let root = parse("{a: 1, b: [true, ~, x], c: -1.5, d: 18446744073709551615}");
+        assert_eq!(
+            to_json(&root).unwrap(),
+            serde_json::json!({"a": 1, "b": [true, null, "x"], "c": -1.5, "d": u64::MAX})
+        );
+    }
+
+    #[test]
+    fn json_cannot_hold_nan_and_names_its_location() {
+        // serde-saphyr rejects `.nan` by default, so the value is planted after parsing.
+        let mut root = parse("a:\n  - 1\n  - 2.5\n");
+        let Node::Map(entries) = &mut root.value else { panic!("not a mapping: {root:?}") };
+        let Node::Seq(items) = &mut entries[0].1.value else { panic!("not a list: {entries:?}") };
+        items[1].value = Node::Float(f64::NAN);
+        assert_eq!(line_col(&to_json(&root).unwrap_err()), (3, 5));
+    }
+
+    #[test]
+    fn unknown_location_is_line_one_column_one() {
+        assert_eq!(line_col(&Location::UNKNOWN), (1, 1));
+    }
+
+    #[test]
+    fn entries_keep_order_and_key_locations() {
+        let entries: Entries<u32> = serde_saphyr::from_str("zeta: 1\nalpha: 2\n").unwrap();
+        let got: Vec<(&str, u32, (u64, u64))> =
+            entries.0.iter().map(|(k, v)| (k.value.as_str(), v.value, line_col(&k.referenced))).collect();
+        assert_eq!(got, [("zeta", 1, (1, 1)), ("alpha", 2, (2, 1))]);
+
+        let unit = de::value::UnitDeserializer::<de::value::Error>::new();
+        assert!(Entries::<u32>::deserialize(unit).unwrap().0.is_empty());
+        let err = serde_saphyr::from_str::<Entries<u32>>("[1]").unwrap_err().to_string();
+        assert!(err.contains("expected mapping start"), "{err}");
     }
 }
