@@ -21,24 +21,24 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Load-test an HTTP service: quick mode (URL) or scenario mode (YAML file).
-    Load(Box<cmd::load::LoadArgs>),
-    /// List the rules perfhound's detectors and checks report.
-    Rules(cmd::rules::RulesArgs),
-    /// Find N+1 queries, serial I/O and waste in traces: OTLP/Jaeger/Zipkin files or live OTLP.
-    Traces(Box<cmd::traces::TracesArgs>),
-    /// Write the Performance Analysis Report (Markdown, self-contained HTML or JSON) of runs.
-    Report(cmd::report::ReportArgs),
-    /// Check runs against performance budgets: pass/fail table, JUnit, CI annotations.
-    Check(cmd::check::CheckArgs),
-    /// Diagnose PostgreSQL: top statements, N+1, HypoPG-verified index advice, health checks.
-    Db(Box<cmd::db::DbArgs>),
+    /// Audit a built-in demo service with planted bottlenecks; --fixed shows before/after.
+    Demo(cmd::demo::DemoArgs),
     /// Load-test with traces and database statistics collected in one window; one report.
     Audit(cmd::audit::AuditArgs),
     /// Write a commented starter config for `perfhound audit`.
     Init(cmd::init::InitArgs),
-    /// Audit a built-in demo service with planted bottlenecks; --fixed shows before/after.
-    Demo(cmd::demo::DemoArgs),
+    /// Load-test an HTTP service: quick mode (URL) or scenario mode (YAML file).
+    Load(Box<cmd::load::LoadArgs>),
+    /// Find N+1 queries, serial I/O and waste in traces: OTLP/Jaeger/Zipkin files or live OTLP.
+    Traces(Box<cmd::traces::TracesArgs>),
+    /// Diagnose PostgreSQL or SQLite: top statements, N+1, verified index advice, health checks.
+    Db(Box<cmd::db::DbArgs>),
+    /// Write the Performance Analysis Report (Markdown, self-contained HTML or JSON) of runs.
+    Report(cmd::report::ReportArgs),
+    /// Check runs against performance budgets: pass/fail table, JUnit, CI annotations.
+    Check(cmd::check::CheckArgs),
+    /// List the rules perfhound's detectors and checks report.
+    Rules(cmd::rules::RulesArgs),
 }
 
 fn main() {
