@@ -969,7 +969,21 @@ fn schema_is_valid_json_and_lists_every_executor() {
         "iterations",
         "stages",
         "config",
+        "audit",
+        "budgets",
     ] {
         assert!(schema["properties"][key].is_object(), "top-level `{key}` missing from the schema");
     }
+}
+
+#[test]
+fn an_audit_config_is_a_scenario_the_load_runs_as_is() {
+    let text = "base_url: http://127.0.0.1:9\nvus: 1\nduration: 1s\nflow:\n  - get: /\naudit:\n  db: sqlite://x.db\n  traces: {listen: '127.0.0.1:0'}\nbudgets:\n  - {target: overall, p95: 1s}\n";
+    let plan = perfhound_load::scenario::parse_scenario(Path::new("audit.yaml"), text, &|_| None).unwrap();
+    assert_eq!(plan.names.len(), 1);
+    // Any other unknown top-level key is still an error.
+    let err =
+        perfhound_load::scenario::parse_scenario(Path::new("a.yaml"), &text.replace("audit:", "audti:"), &|_| None)
+            .unwrap_err();
+    assert!(err.to_string().contains("audti"), "{err}");
 }
