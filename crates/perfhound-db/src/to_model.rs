@@ -72,6 +72,13 @@ fn overall(a: &Analysis) -> Target {
     if let Some(w) = s.window_s {
         extra.insert("stats_window_s".into(), w);
     }
+    let hit: i64 = s.statements.iter().map(|x| x.shared_blks_hit).sum();
+    let read: i64 = s.statements.iter().map(|x| x.shared_blks_read).sum();
+    if hit + read > 0 {
+        // Over the statements analyzed: the load window's blocks when a baseline was given.
+        extra.insert("statements_cache_hit_ratio".into(), hit as f64 / (hit + read) as f64);
+        extra.insert("statements_blocks_read".into(), read as f64);
+    }
     if let Some(adv) = &a.advice {
         extra.insert("index_suggestions".into(), adv.suggestions.len() as f64);
         extra.insert("statements_explained".into(), adv.explained as f64);
