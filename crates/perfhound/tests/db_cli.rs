@@ -233,7 +233,8 @@ async fn audit_analyzes_the_database_over_the_load_window_only() {
     // The seed ran the users lookup too (20 times): only the window's 400 are counted.
     assert_eq!(calls("SELECT email FROM users WHERE id = ?"), Some(400), "{targets:#?}");
     assert_eq!(calls("SELECT id, status FROM orders WHERE user_id = ?"), Some(40));
-    let db = targets.iter().find(|t| t["kind"] == "overall" && t["measurements"]["extra"]["stats_window_s"].is_number());
+    let db =
+        targets.iter().find(|t| t["kind"] == "overall" && t["measurements"]["extra"]["stats_window_s"].is_number());
     let ratio = db.expect("the database target")["measurements"]["extra"]["statements_cache_hit_ratio"].as_f64();
     assert!(ratio.is_some_and(|r| r > 0.0 && r <= 1.0), "window cache hit ratio: {ratio:?}");
     let advice = run["findings"].as_array().unwrap().iter().any(|f| {
