@@ -8,7 +8,6 @@
 //! Findings are merged by fingerprint; sources and warnings are concatenated.
 
 use perfhound_model::{Run, Target};
-use std::collections::BTreeMap;
 
 /// Merges `other` into `base`.
 pub fn merge_into(base: &mut Run, other: Run, prefix: &str) {
@@ -35,20 +34,17 @@ pub fn merge_into(base: &mut Run, other: Run, prefix: &str) {
 
 fn add_as_extra(base: &mut Target, other: &Target, prefix: &str) {
     let m = &other.measurements;
-    let mut extra: BTreeMap<String, f64> = BTreeMap::new();
+    let extra = &mut base.measurements.extra;
     if let Some(h) = m.latency.as_ref().filter(|h| !h.is_empty()) {
         for (name, q) in [("p50", 0.5), ("p95", 0.95), ("p99", 0.99)] {
-            extra.insert(format!("{prefix}_{name}_ms"), (h.quantile_us(q) as f64 / 10.0).round() / 100.0);
+            extra.entry(format!("{prefix}_{name}_ms")).or_insert((h.quantile_us(q) as f64 / 10.0).round() / 100.0);
         }
     }
     if m.requests > 0 {
-        extra.insert(format!("{prefix}_requests"), m.requests as f64);
+        extra.entry(format!("{prefix}_requests")).or_insert(m.requests as f64);
     }
     for (k, v) in &m.extra {
-        extra.insert(k.clone(), *v);
-    }
-    for (k, v) in extra {
-        base.measurements.extra.entry(k).or_insert(v);
+        extra.entry(k.clone()).or_insert(*v);
     }
 }
 

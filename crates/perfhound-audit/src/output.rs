@@ -59,10 +59,7 @@ pub fn summary(audit: &Audit, written: &Written, top: usize) -> String {
 }
 
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), AuditError> {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".tmp");
-    let tmp = PathBuf::from(tmp);
-    std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path)).map_err(|e| write_error(path, &e))
+    perfhound_report::write_file(path, bytes).map_err(|e| write_error(path, &e))
 }
 
 fn write_error(path: &Path, e: &dyn std::fmt::Display) -> AuditError {

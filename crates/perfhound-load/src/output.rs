@@ -18,6 +18,21 @@ pub enum ProgressMode {
     Quiet,
 }
 
+impl ProgressMode {
+    /// Quiet when asked; a rewritten line on a terminal; otherwise a plain line every
+    /// `plain_every` seconds (CI logs).
+    pub fn choose(quiet: bool, plain_every: u32) -> ProgressMode {
+        use std::io::IsTerminal as _;
+        if quiet {
+            ProgressMode::Quiet
+        } else if std::io::stderr().is_terminal() {
+            ProgressMode::Tty
+        } else {
+            ProgressMode::Plain { every: plain_every }
+        }
+    }
+}
+
 /// Prints progress to stderr.
 pub struct Progress {
     mode: ProgressMode,

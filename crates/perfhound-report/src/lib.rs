@@ -27,4 +27,4 @@ pub mod runset;
 pub use budget::{load_budgets, parse_budgets, parse_embedded_budgets, BudgetError};
 pub use check::{evaluate, CheckReport, Status};
 pub use report::{build_report, Report, ReportOptions};
-pub use runset::{read_run, RunFileError, RunSet};
+pub use runset::{read_run, write_file, RunFileError, RunSet};

@@ -17,6 +17,16 @@ pub struct RunFileError {
     pub message: String,
 }
 
+/// Writes `bytes` through a temporary file beside `path`, then renames it: a reader (a
+/// CI step, a browser reloading the report) never sees half a file.
+pub fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = std::path::PathBuf::from(tmp);
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}
+
 /// Reads one run file (any engine's output).
 pub fn read_run(path: &Path) -> Result<Run, RunFileError> {
     let error = |message: String| RunFileError { path: path.display().to_string(), message };

@@ -1,13 +1,13 @@
 //! `perfhound audit`: load + traces + database in one window, one run, one report.
 //! Wiring only: the orchestration is perfhound-audit.
 
+use super::FailOn;
 use crate::exit;
 use anyhow::Context as _;
 use clap::Args;
 use perfhound_audit::{config, output, Hooks};
 use perfhound_load::output::{Progress, ProgressMode};
 use perfhound_model::Severity;
-use std::io::IsTerminal as _;
 use std::path::PathBuf;
 
 const EXAMPLES: &str = "Examples:
@@ -45,23 +45,6 @@ pub struct AuditArgs {
     /// No progress output; only the summary.
     #[arg(short, long)]
     quiet: bool,
-}
-
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FailOn {
-    Critical,
-    Warning,
-    Info,
-}
-
-impl FailOn {
-    pub fn severity(self) -> Severity {
-        match self {
-            FailOn::Critical => Severity::Critical,
-            FailOn::Warning => Severity::Warning,
-            FailOn::Info => Severity::Info,
-        }
-    }
 }
 
 pub fn run(args: AuditArgs) -> i32 {
@@ -104,11 +87,5 @@ pub fn exit_code(audit: &perfhound_audit::Audit, fail_on: Option<Severity>) -> i
 }
 
 pub fn progress_mode(quiet: bool) -> ProgressMode {
-    if quiet {
-        ProgressMode::Quiet
-    } else if std::io::stderr().is_terminal() {
-        ProgressMode::Tty
-    } else {
-        ProgressMode::Plain { every: 2 }
-    }
+    ProgressMode::choose(quiet, 2)
 }

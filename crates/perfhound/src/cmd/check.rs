@@ -85,10 +85,5 @@ pub fn read_runs(paths: &[PathBuf]) -> anyhow::Result<RunSet> {
 
 /// Writes through a temporary file so a reader never sees half a file.
 pub fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".tmp");
-    let tmp = PathBuf::from(tmp);
-    std::fs::write(&tmp, bytes)
-        .and_then(|()| std::fs::rename(&tmp, path))
-        .with_context(|| format!("cannot write {}", path.display()))
+    perfhound_report::write_file(path, bytes).with_context(|| format!("cannot write {}", path.display()))
 }

@@ -1,11 +1,11 @@
 //! `perfhound db`: PostgreSQL diagnosis — top statements, N+1 signatures, the HypoPG
 //! index advisor and PgHero-style health checks. Wiring only: the engine is perfhound-db.
 
+use super::FailOn;
 use crate::exit;
 use anyhow::{bail, Context as _};
 use clap::Args;
 use perfhound_db::{analyze, Config};
-use perfhound_model::Severity;
 use std::io::{BufRead as _, IsTerminal as _, Write as _};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -78,8 +78,8 @@ pub struct DbArgs {
     #[arg(short = 'o', long = "out")]
     out: Option<PathBuf>,
     /// Exit 1 when a finding has at least this severity.
-    #[arg(long, value_enum, default_value = "none")]
-    fail_on: FailOn,
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,21 +88,8 @@ enum Format {
     Json,
 }
 
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-enum FailOn {
-    None,
-    Info,
-    Warning,
-    Critical,
-}
-
 pub fn run(args: DbArgs) -> i32 {
     if let Some(url) = super::db_sqlite::sqlite_url(args.url.as_deref()) {
-        let severities = [
-            (FailOn::Info, Severity::Info),
-            (FailOn::Warning, Severity::Warning),
-            (FailOn::Critical, Severity::Critical),
-        ];
         return super::db_sqlite::run(super::db_sqlite::Options {
             url,
             sql: args.sql.clone(),
@@ -113,7 +100,7 @@ pub fn run(args: DbArgs) -> i32 {
             statement_timeout: args.statement_timeout.clone(),
             json: args.format == Format::Json,
             out: args.out.clone(),
-            fail_on: severities.into_iter().find(|(f, _)| *f == args.fail_on).map(|(_, s)| s),
+            fail_on: args.fail_on.map(FailOn::severity),
             apply: args.apply,
         });
     }
@@ -123,7 +110,8 @@ pub fn run(args: DbArgs) -> i32 {
     }
 }
 
-fn parse_duration(s: &str) -> anyhow::Result<Duration> {
+/// `10s`, `500ms`, `2m`; a bare number is seconds. Shared with the SQLite backend.
+pub(super) fn parse_duration(s: &str) -> anyhow::Result<Duration> {
     let s = s.trim();
     let (num, unit) = s.find(|c: char| !c.is_ascii_digit() && c != '.').map_or((s, "s"), |i| (&s[..i], &s[i..]));
     let v: f64 = num.parse().with_context(|| format!("invalid duration {s:?} (use e.g. 10s or 500ms)"))?;
@@ -166,7 +154,7 @@ fn run_inner(args: DbArgs) -> anyhow::Result<i32> {
     let run = perfhound_db::to_model::to_run(&analysis, command, cfg.top, cfg.show_literals);
     let json = serde_json::to_string_pretty(&run).context("serializing the run")?;
     if let Some(path) = &args.out {
-        std::fs::write(path, &json).with_context(|| format!("writing {}", path.display()))?;
+        super::check::write_file(path, json.as_bytes())?;
     }
     match args.format {
         Format::Text => print!("{}", perfhound_db::render::text(&analysis, cfg.top, cfg.show_literals)),
@@ -175,13 +163,7 @@ fn run_inner(args: DbArgs) -> anyhow::Result<i32> {
     if args.apply {
         apply(&args, &cfg, &analysis, &rt)?;
     }
-    let threshold = match args.fail_on {
-        FailOn::None => None,
-        FailOn::Info => Some(Severity::Info),
-        FailOn::Warning => Some(Severity::Warning),
-        FailOn::Critical => Some(Severity::Critical),
-    };
-    let breached = threshold.is_some_and(|t| analysis.findings.iter().any(|f| f.severity >= t));
+    let breached = super::fails_on(args.fail_on, analysis.findings.iter());
     Ok(if breached { exit::BREACHED } else { exit::OK })
 }
 

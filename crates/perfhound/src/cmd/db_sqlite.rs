@@ -8,7 +8,6 @@ use anyhow::{bail, Context as _};
 use perfhound_model::Severity;
 use perfhound_sqlite::{analyze, path_from_url, SqliteConfig};
 use std::path::PathBuf;
-use std::time::Duration;
 
 /// The `perfhound db` flags that mean something for a SQLite file.
 #[derive(Clone, Debug, Default)]
@@ -48,19 +47,6 @@ pub fn run(o: Options) -> i32 {
     }
 }
 
-fn parse_duration(s: &str) -> anyhow::Result<Duration> {
-    let s = s.trim();
-    let (num, unit) = s.find(|c: char| !c.is_ascii_digit() && c != '.').map_or((s, "s"), |i| (&s[..i], &s[i..]));
-    let v: f64 = num.parse().with_context(|| format!("invalid duration {s:?} (use e.g. 10s or 500ms)"))?;
-    let secs = match unit {
-        "ms" => v / 1000.0,
-        "s" => v,
-        "m" | "min" => v * 60.0,
-        _ => bail!("invalid duration unit in {s:?} (use ms, s or m)"),
-    };
-    Ok(Duration::from_secs_f64(secs))
-}
-
 fn config(o: &Options) -> anyhow::Result<SqliteConfig> {
     if o.apply {
         bail!(
@@ -78,7 +64,7 @@ fn config(o: &Options) -> anyhow::Result<SqliteConfig> {
     cfg.checks = !o.no_checks;
     cfg.show_literals = o.show_literals;
     if !o.statement_timeout.is_empty() {
-        cfg.limits.statement_timeout = parse_duration(&o.statement_timeout)?;
+        cfg.limits.statement_timeout = super::db::parse_duration(&o.statement_timeout)?;
         // Waiting for another connection's lock is part of a statement too.
         cfg.limits.busy_timeout = cfg.limits.busy_timeout.min(cfg.limits.statement_timeout);
     }
@@ -91,7 +77,7 @@ fn run_inner(o: &Options) -> anyhow::Result<i32> {
     let run = perfhound_sqlite::to_model::to_run(&analysis, std::env::args().collect());
     let json = serde_json::to_string_pretty(&run).context("serializing the run")?;
     if let Some(path) = &o.out {
-        std::fs::write(path, &json).with_context(|| format!("writing {}", path.display()))?;
+        super::check::write_file(path, json.as_bytes())?;
     }
     if o.json {
         println!("{json}");
@@ -105,6 +91,7 @@ fn run_inner(o: &Options) -> anyhow::Result<i32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     #[test]
     fn only_sqlite_urls_are_taken() {

@@ -3,7 +3,7 @@
 //! audits it (perfhound-audit), and with `--fixed` audits the optimized version too and
 //! writes the before/after report.
 
-use super::audit::{exit_code, progress_mode};
+use super::audit::progress_mode;
 use super::demo_compare;
 use crate::exit;
 use anyhow::Context as _;
@@ -104,7 +104,7 @@ fn run_inner(args: &DemoArgs) -> anyhow::Result<i32> {
         println!("next: perfhound demo --fixed   (runs the optimized service and writes the before/after report)");
     }
     say(&format!("done in {:.0}s", started.elapsed().as_secs_f64()));
-    Ok(exit_code(&last.audit, None).min(exit::OK))
+    Ok(exit::OK)
 }
 
 struct Phase {

@@ -7,7 +7,6 @@ use perfhound_load::engine::{self, EngineOptions};
 use perfhound_load::output::{Progress, ProgressMode};
 use perfhound_load::plan::{HttpOptions, Plan};
 use perfhound_load::quick::QuickOptions;
-use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -122,13 +121,7 @@ fn is_scenario(target: &str) -> bool {
 
 fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
     let plan = build_plan(&args)?;
-    let mode = if args.quiet {
-        ProgressMode::Quiet
-    } else if std::io::stderr().is_terminal() {
-        ProgressMode::Tty
-    } else {
-        ProgressMode::Plain { every: args.progress_interval }
-    };
+    let mode = ProgressMode::choose(args.quiet, args.progress_interval);
     let mut progress = Progress::new(mode);
     let opts = EngineOptions { threads: args.threads, watch_pid: args.watch_pid, skip_preflight: args.no_preflight };
     if let Some(pid) = args.watch_pid {
@@ -142,8 +135,7 @@ fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
     progress.finish();
     let run = perfhound_load::to_model::to_run(&result, redacted_command());
     if let Some(path) = &args.out {
-        write_atomic(path, &serde_json::to_vec_pretty(&run)?)
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        super::check::write_file(path, &serde_json::to_vec_pretty(&run)?)?;
     }
     match args.format {
         OutputFormat::Text => print!("{}", perfhound_load::output::summary(&run)),
@@ -250,10 +242,4 @@ fn redacted_command() -> Vec<String> {
         out.push(a);
     }
     out
-}
-
-fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
 }

@@ -2,10 +2,10 @@
 //! one self-contained HTML file, or JSON.
 
 use super::check::{read_runs, write_file};
+use super::FailOn;
 use crate::exit;
 use anyhow::bail;
 use clap::Args;
-use perfhound_model::Severity;
 use perfhound_report::{build_report, evaluate, load_budgets, render, ReportOptions};
 use std::path::{Path, PathBuf};
 
@@ -57,13 +57,6 @@ enum Format {
     Json,
 }
 
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-enum FailOn {
-    Critical,
-    Warning,
-    Info,
-}
-
 pub fn run(args: ReportArgs) -> i32 {
     match run_inner(&args) {
         Ok(code) => code,
@@ -94,14 +87,7 @@ fn run_inner(args: &ReportArgs) -> anyhow::Result<i32> {
         None => print!("{text}"),
     }
     let budget_failed = report.budgets.as_ref().is_some_and(|b| b.failed > 0);
-    let finding_failed = args.fail_on.is_some_and(|level| {
-        let min = match level {
-            FailOn::Critical => Severity::Critical,
-            FailOn::Warning => Severity::Warning,
-            FailOn::Info => Severity::Info,
-        };
-        report.bottlenecks.iter().any(|b| b.finding.severity >= min)
-    });
+    let finding_failed = super::fails_on(args.fail_on, report.bottlenecks.iter().map(|b| &b.finding));
     Ok(if budget_failed || finding_failed { exit::BREACHED } else { exit::OK })
 }
 

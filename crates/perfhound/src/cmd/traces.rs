@@ -1,14 +1,15 @@
 //! `perfhound traces`: analyze trace files (OTLP JSON/protobuf, Jaeger, Zipkin) or receive
 //! OTLP/HTTP live, and report N+1 queries, serial I/O and waste.
 
+use super::FailOn;
 use crate::exit;
 use anyhow::{bail, Context as _};
 use clap::Args;
-use perfhound_model::{Finding, Run, Severity};
+use perfhound_model::{Finding, Run};
 use perfhound_traces::output::{sarif, text};
 use perfhound_traces::{Config, Engine, Format, Input, RunMeta};
 use std::io::IsTerminal as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 const EXAMPLES: &str = "Examples:
   perfhound traces traces.jsonl                      OTLP JSON (Collector file exporter), auto-detected
@@ -71,13 +72,6 @@ enum OutputFormat {
     None,
 }
 
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-enum FailOn {
-    Info,
-    Warning,
-    Critical,
-}
-
 pub fn run(args: TracesArgs) -> i32 {
     match run_inner(args) {
         Ok(code) => code,
@@ -118,8 +112,7 @@ fn run_inner(args: TracesArgs) -> anyhow::Result<i32> {
         None => analyze_files(&args, cfg, format, meta)?,
     };
     if let Some(path) = &args.out {
-        write_atomic(path, &serde_json::to_vec_pretty(&run)?)
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        super::check::write_file(path, &serde_json::to_vec_pretty(&run)?)?;
     }
     match args.format {
         OutputFormat::Text => print!("{}", text::render(&run, args.max_endpoints)),
@@ -136,13 +129,7 @@ fn run_inner(args: TracesArgs) -> anyhow::Result<i32> {
 }
 
 fn exit_code(run: &Run, fail_on: Option<FailOn>) -> i32 {
-    let Some(level) = fail_on else { return exit::OK };
-    let min = match level {
-        FailOn::Info => Severity::Info,
-        FailOn::Warning => Severity::Warning,
-        FailOn::Critical => Severity::Critical,
-    };
-    if run.findings.iter().any(|f| f.severity >= min) {
+    if super::fails_on(fail_on, run.findings.iter()) {
         exit::BREACHED
     } else {
         exit::OK
@@ -223,10 +210,4 @@ async fn shutdown_signal() {
         () = ctrl_c => {},
         () = term => {},
     }
-}
-
-fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
 }
