@@ -163,8 +163,9 @@ fn traces_section(t: RawTraces, at: &dyn Fn(&serde_saphyr::Location) -> String) 
         s.listen = l.value;
     }
     if let Some(d) = t.settle {
-        s.settle = perfhound_load::scenario::parse_cli_duration(&d.value).map_err(|e| {
-            AuditError::Config(format!("{}: audit.traces.settle: `{}`: {e} (e.g. 5s)", at(&d.referenced), d.value))
+        s.settle = perfhound_model::duration::parse_flag(&d.value).map_err(|e| {
+            let examples = perfhound_model::duration::EXAMPLES;
+            AuditError::Config(format!("{}: audit.traces.settle: {e} ({examples})", at(&d.referenced)))
         })?;
     }
     s.propagate = t.propagate.unwrap_or(true);

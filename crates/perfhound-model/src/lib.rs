@@ -10,6 +10,7 @@
 //! This crate deliberately knows nothing about HTTP, SQL, tokio or databases.
 
 pub mod budget;
+pub mod duration;
 pub mod finding;
 pub mod histogram;
 pub mod metric;

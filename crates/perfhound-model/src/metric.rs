@@ -209,15 +209,16 @@ impl fmt::Display for Metric {
 
 /// Parses a value with an optional unit for a metric kind.
 pub fn parse_value(kind: MetricKind, text: &str) -> Result<f64, String> {
+    if kind == MetricKind::Latency {
+        // The one duration grammar; a bare number is milliseconds, as in k6.
+        let d = crate::duration::parse(text, crate::duration::Bare::Millis)?;
+        return Ok(d.as_nanos() as f64 / 1000.0);
+    }
     let split = text.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_')).unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
     let number: f64 = number.replace('_', "").parse().map_err(|_| format!("`{text}` does not start with a number"))?;
     let unit = unit.trim().to_ascii_lowercase();
     let scaled = match (kind, unit.as_str()) {
-        (MetricKind::Latency, "us" | "µs") => number,
-        (MetricKind::Latency, "ms" | "") => number * 1_000.0,
-        (MetricKind::Latency, "s") => number * 1_000_000.0,
-        (MetricKind::Latency, "m" | "min") => number * 60_000_000.0,
         (MetricKind::Fraction, "%") => number / 100.0,
         (MetricKind::Fraction, "") => number,
         (MetricKind::Rate, "" | "/s" | "rps") => number,
@@ -225,7 +226,6 @@ pub fn parse_value(kind: MetricKind, text: &str) -> Result<f64, String> {
         (MetricKind::Size, u) => {
             number * size_unit(u).ok_or_else(|| format!("unknown size unit `{u}` (use B, KB, KiB, MB or MiB)"))?
         }
-        (MetricKind::Latency, u) => return Err(format!("unknown time unit `{u}` (use us, ms, s or m)")),
         (MetricKind::Fraction, u) => return Err(format!("unknown unit `{u}` (use % or a fraction like 0.001)")),
         (_, u) => return Err(format!("unexpected unit `{u}`")),
     };

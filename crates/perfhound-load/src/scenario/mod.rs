@@ -24,7 +24,6 @@ mod request;
 mod thresholds;
 mod vars;
 
-pub use duration::parse_cli_duration;
 pub use error::ScenarioError;
 pub use executor::{EXECUTORS, MAX_ITERATIONS, MAX_RATE, MAX_VUS};
 

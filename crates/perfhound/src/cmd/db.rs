@@ -8,7 +8,6 @@ use clap::Args;
 use perfhound_db::{analyze, Config};
 use std::io::{BufRead as _, IsTerminal as _, Write as _};
 use std::path::PathBuf;
-use std::time::Duration;
 
 const EXAMPLES: &str = "Examples:
   perfhound db postgres://app@127.0.0.1:5432/shop                 statements, index advice, health checks
@@ -62,9 +61,9 @@ pub struct DbArgs {
     /// statement_timeout of the read-only session, e.g. 10s, 500ms.
     #[arg(long, default_value = "10s")]
     statement_timeout: String,
-    /// Report queries running longer than this many seconds.
-    #[arg(long, default_value_t = 60.0)]
-    long_running_s: f64,
+    /// Report queries running longer than this: seconds, or a duration like 2m.
+    #[arg(long, default_value = "60")]
+    long_running_s: String,
     /// Create the suggested indexes with CREATE INDEX CONCURRENTLY (asks for confirmation).
     #[arg(long)]
     apply: bool,
@@ -110,20 +109,6 @@ pub fn run(args: DbArgs) -> i32 {
     }
 }
 
-/// `10s`, `500ms`, `2m`; a bare number is seconds. Shared with the SQLite backend.
-pub(super) fn parse_duration(s: &str) -> anyhow::Result<Duration> {
-    let s = s.trim();
-    let (num, unit) = s.find(|c: char| !c.is_ascii_digit() && c != '.').map_or((s, "s"), |i| (&s[..i], &s[i..]));
-    let v: f64 = num.parse().with_context(|| format!("invalid duration {s:?} (use e.g. 10s or 500ms)"))?;
-    let secs = match unit {
-        "ms" => v / 1000.0,
-        "s" => v,
-        "m" | "min" => v * 60.0,
-        _ => bail!("invalid duration unit in {s:?} (use ms, s or m)"),
-    };
-    Ok(Duration::from_secs_f64(secs))
-}
-
 fn config(args: &DbArgs) -> anyhow::Result<Config> {
     let url = match &args.url {
         Some(u) => u.clone(),
@@ -141,8 +126,8 @@ fn config(args: &DbArgs) -> anyhow::Result<Config> {
     cfg.checks = !args.no_checks;
     cfg.advisor.enabled = !args.no_advisor;
     cfg.advisor.min_cost_drop = args.min_cost_drop / 100.0;
-    cfg.limits.statement_timeout = parse_duration(&args.statement_timeout)?;
-    cfg.thresholds.long_running_s = args.long_running_s;
+    cfg.limits.statement_timeout = super::duration_flag("--statement-timeout", &args.statement_timeout)?;
+    cfg.thresholds.long_running_s = super::duration_flag("--long-running-s", &args.long_running_s)?.as_secs_f64();
     Ok(cfg)
 }
 
@@ -205,15 +190,4 @@ fn apply(args: &DbArgs, cfg: &Config, a: &perfhound_db::Analysis, rt: &tokio::ru
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn durations() {
-        assert_eq!(super::parse_duration("10s").unwrap().as_secs(), 10);
-        assert_eq!(super::parse_duration("500ms").unwrap().as_millis(), 500);
-        assert_eq!(super::parse_duration("2").unwrap().as_secs(), 2);
-        assert!(super::parse_duration("x").is_err());
-    }
 }

@@ -64,7 +64,7 @@ fn config(o: &Options) -> anyhow::Result<SqliteConfig> {
     cfg.checks = !o.no_checks;
     cfg.show_literals = o.show_literals;
     if !o.statement_timeout.is_empty() {
-        cfg.limits.statement_timeout = super::db::parse_duration(&o.statement_timeout)?;
+        cfg.limits.statement_timeout = super::duration_flag("--statement-timeout", &o.statement_timeout)?;
         // Waiting for another connection's lock is part of a statement too.
         cfg.limits.busy_timeout = cfg.limits.busy_timeout.min(cfg.limits.statement_timeout);
     }

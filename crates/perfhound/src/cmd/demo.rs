@@ -59,8 +59,7 @@ pub fn run(args: DemoArgs) -> i32 {
 }
 
 fn run_inner(args: &DemoArgs) -> anyhow::Result<i32> {
-    let duration = perfhound_load::scenario::parse_cli_duration(&args.duration)
-        .map_err(|e| anyhow::anyhow!("--duration `{}`: {e} (e.g. 15s)", args.duration))?;
+    let duration = super::duration_flag("--duration", &args.duration)?;
     std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -1,5 +1,6 @@
 //! `perfhound load`: quick mode (`URL`) or scenario mode (`scenario.yaml`).
 
+use super::duration_flag;
 use crate::exit;
 use anyhow::{bail, Context as _};
 use clap::Args;
@@ -218,11 +219,6 @@ fn build_plan(args: &LoadArgs) -> anyhow::Result<Plan> {
         max_duration: hard_cap.min(Duration::from_secs(600)),
     };
     perfhound_load::quick::plan(opts).map_err(|e| anyhow::anyhow!("{e}"))
-}
-
-fn duration_flag(flag: &str, text: &str) -> anyhow::Result<Duration> {
-    perfhound_load::scenario::parse_cli_duration(text)
-        .map_err(|e| anyhow::anyhow!("{flag} `{text}`: {e} (examples: 500ms, 30s, 2m, 1h)"))
 }
 
 /// The command line with header values and body redacted (they may hold secrets).

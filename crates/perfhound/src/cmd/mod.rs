@@ -11,6 +11,15 @@ pub mod report;
 pub mod rules;
 pub mod traces;
 
+use std::time::Duration;
+
+/// Reads a duration flag with the one duration grammar (`500ms`, `30s`, `2m`, `1h`, `1h30m`;
+/// a bare number is seconds). The error names the flag and shows the accepted forms.
+pub fn duration_flag(flag: &str, text: &str) -> anyhow::Result<Duration> {
+    perfhound_model::duration::parse_flag(text)
+        .map_err(|e| anyhow::anyhow!("{flag} `{text}`: {e} ({})", perfhound_model::duration::EXAMPLES))
+}
+
 /// `--fail-on`: exit 1 when a finding of this severity or worse is present.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FailOn {
@@ -32,4 +41,22 @@ impl FailOn {
 /// True when a finding of `findings` reaches `fail_on`.
 pub fn fails_on<'a>(fail_on: Option<FailOn>, mut findings: impl Iterator<Item = &'a perfhound_model::Finding>) -> bool {
     fail_on.is_some_and(|f| findings.any(|x| x.severity >= f.severity()))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    #[test]
+    fn duration_flags_share_one_grammar() {
+        let table = [("1h", 3600_000), ("10s", 10_000), ("500ms", 500), ("2", 2000), ("1h30m", 5_400_000)];
+        for (text, ms) in table {
+            assert_eq!(super::duration_flag("--x", text).unwrap(), Duration::from_millis(ms), "{text}");
+        }
+        let err = super::duration_flag("--statement-timeout", "1x").unwrap_err().to_string();
+        assert!(
+            err.contains("--statement-timeout `1x`") && err.contains("unknown unit") && err.contains("500ms"),
+            "{err}"
+        );
+    }
 }
