@@ -8,6 +8,7 @@
 use crate::hygiene::HygieneCounts;
 use perfhound_model::{Accounting, CheckCount, ErrorKind, Histogram};
 use std::collections::BTreeMap;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// One request's result, as the VU reports it.
 #[derive(Debug)]
@@ -174,6 +175,27 @@ impl WorkerStats {
     }
 }
 
+/// One worker's [`WorkerStats`], shared by its VUs and the collector.
+///
+/// The one poisoned-lock policy of the engine: a panic elsewhere while the lock was held
+/// does not stop recording. Every update is a few additive counters, so the data stays
+/// usable, and skipping an update instead would break the accounting identities
+/// (`iterations_scheduled = iterations_started + iterations_dropped`,
+/// `requests_sent = requests_ok + requests_failed`) that every run promises.
+#[derive(Debug, Default)]
+pub struct SharedStats(Mutex<WorkerStats>);
+
+impl SharedStats {
+    pub fn new(stats: WorkerStats) -> SharedStats {
+        SharedStats(Mutex::new(stats))
+    }
+
+    /// Locks the stats, recovering them if another holder panicked.
+    pub fn lock(&self) -> MutexGuard<'_, WorkerStats> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,5 +228,20 @@ mod tests {
         a.take_interval(&mut iv);
         assert_eq!((iv.requests, iv.errors), (2, 1));
         assert_eq!(a.interval.requests, 0);
+    }
+
+    #[test]
+    fn a_poisoned_lock_still_records() {
+        let shared = std::sync::Arc::new(SharedStats::new(WorkerStats::new(1, 1)));
+        let holder = shared.clone();
+        let panicked = std::thread::spawn(move || {
+            let _guard = holder.lock();
+            panic!("a VU panics while holding the stats lock");
+        })
+        .join();
+        assert!(panicked.is_err());
+        assert!(shared.0.is_poisoned());
+        shared.lock().scenarios[0].iterations_started += 1;
+        assert_eq!(shared.lock().scenarios[0].iterations_started, 1);
     }
 }

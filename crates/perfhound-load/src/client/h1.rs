@@ -26,6 +26,49 @@ const READ_CHUNK: usize = 4 * 1024;
 /// Largest body kept in memory for checks/captures; bytes beyond are counted only.
 pub const MAX_KEPT_BODY: usize = 16 * 1024 * 1024;
 
+/// A response body kept for checks and captures, at most a limit long. At the first
+/// chunk that would overflow the limit, keeping stops: what is kept is always a prefix of
+/// the body, never a body with holes where large chunks were skipped.
+#[derive(Debug)]
+pub struct KeptBody {
+    buf: BytesMut,
+    limit: usize,
+    truncated: bool,
+}
+
+impl Default for KeptBody {
+    fn default() -> Self {
+        KeptBody::with_limit(MAX_KEPT_BODY)
+    }
+}
+
+impl KeptBody {
+    pub fn with_limit(limit: usize) -> KeptBody {
+        KeptBody { buf: BytesMut::new(), limit, truncated: false }
+    }
+
+    /// Appends `chunk`, unless it (or an earlier chunk) would overflow the limit.
+    pub fn push(&mut self, chunk: &[u8]) {
+        if self.truncated {
+            return;
+        }
+        if self.buf.len() + chunk.len() > self.limit {
+            self.truncated = true;
+            return;
+        }
+        self.buf.extend_from_slice(chunk);
+    }
+
+    /// Whether bytes were left out.
+    pub fn is_truncated(&self) -> bool {
+        self.truncated
+    }
+
+    pub fn freeze(self) -> Bytes {
+        self.buf.freeze()
+    }
+}
+
 /// A response read by [`H1Conn::round_trip`].
 pub struct RawResponse {
     pub status: StatusCode,
@@ -221,7 +264,7 @@ impl H1Conn {
             }
             self.fill().await?;
         };
-        let mut kept = keep_body.then(BytesMut::new);
+        let mut kept = keep_body.then(KeptBody::default);
         let body_len = match info.framing {
             Framing::None => 0,
             Framing::Length(n) => self.read_exact_body(n, &mut kept).await?,
@@ -231,7 +274,7 @@ impl H1Conn {
         Ok(RawResponse {
             status: info.status,
             headers,
-            body: kept.map(BytesMut::freeze),
+            body: kept.map(KeptBody::freeze),
             body_len,
             head_len: info.len as u64,
             reusable: info.keep_alive,
@@ -264,16 +307,15 @@ impl H1Conn {
         Ok(())
     }
 
-    fn take(&mut self, n: usize, kept: &mut Option<BytesMut>) {
-        let chunk = self.rbuf.split_to(n);
-        if let Some(k) = kept.as_mut() {
-            if k.len() + chunk.len() <= MAX_KEPT_BODY {
-                k.extend_from_slice(&chunk);
-            }
+    /// Consumes `n` body bytes from the read buffer, keeping them if asked.
+    fn take(&mut self, n: usize, kept: &mut Option<KeptBody>) {
+        match kept.as_mut() {
+            Some(k) => k.push(&self.rbuf.split_to(n)),
+            None => self.rbuf.advance(n),
         }
     }
 
-    async fn read_exact_body(&mut self, n: u64, kept: &mut Option<BytesMut>) -> Result<u64, RequestError> {
+    async fn read_exact_body(&mut self, n: u64, kept: &mut Option<KeptBody>) -> Result<u64, RequestError> {
         let mut left = n;
         while left > 0 {
             if self.rbuf.is_empty() {
@@ -286,7 +328,7 @@ impl H1Conn {
         Ok(n)
     }
 
-    async fn read_chunked(&mut self, kept: &mut Option<BytesMut>) -> Result<u64, RequestError> {
+    async fn read_chunked(&mut self, kept: &mut Option<KeptBody>) -> Result<u64, RequestError> {
         let mut total = 0u64;
         loop {
             let size = loop {
@@ -325,7 +367,7 @@ impl H1Conn {
         }
     }
 
-    async fn read_to_close(&mut self, kept: &mut Option<BytesMut>) -> Result<u64, RequestError> {
+    async fn read_to_close(&mut self, kept: &mut Option<KeptBody>) -> Result<u64, RequestError> {
         let mut total = 0u64;
         loop {
             let n = self.rbuf.len();
@@ -408,5 +450,21 @@ mod tests {
         assert_eq!(chunk_size_line(b"1a").unwrap(), None);
         assert!(chunk_size_line(b"zz\r\n").is_err());
         assert!(chunk_size_line(b"ffffffffffffffffff\r\n").is_err());
+    }
+
+    #[test]
+    fn kept_body_stops_at_the_first_chunk_that_overflows() {
+        let mut kept = KeptBody::with_limit(10);
+        kept.push(b"abcd");
+        kept.push(b"0123456789"); // would overflow: keeping stops here
+        kept.push(b"xy"); // would fit, but would leave a hole in the body
+        assert!(kept.is_truncated());
+        assert_eq!(&kept.freeze()[..], b"abcd");
+
+        let mut exact = KeptBody::with_limit(6);
+        exact.push(b"abc");
+        exact.push(b"def");
+        assert!(!exact.is_truncated());
+        assert_eq!(&exact.freeze()[..], b"abcdef");
     }
 }

@@ -126,9 +126,7 @@ async fn open_vu(run: &Arc<RunShared>, sid: usize, mut vu: Vu, slot: Arc<OpenSlo
         } else if intended <= now {
             let lateness = now - intended;
             if lateness > max_lateness {
-                if let Ok(mut s) = vu.stats.lock() {
-                    s.interval.dropped += 1;
-                }
+                vu.stats.lock().interval.dropped += 1;
                 continue;
             }
             if lateness > LATE_TOLERANCE {
@@ -197,7 +195,8 @@ async fn iterate(
     cancelled: Pin<&mut WaitForCancellationFuture<'_>>,
     deadline: Pin<&mut Sleep>,
 ) -> bool {
-    if let Ok(mut s) = vu.stats.lock() {
+    {
+        let mut s = vu.stats.lock();
         let acc = &mut s.scenarios[sc.id];
         acc.iterations_started += 1;
         acc.iterations_late += u64::from(late);
@@ -211,13 +210,12 @@ async fn iterate(
         end = vu.run_iteration(run, sc, intended) => Some(end),
     };
     sc.vus_active.fetch_sub(1, Ordering::Relaxed);
-    if let Ok(mut s) = vu.stats.lock() {
-        let acc = &mut s.scenarios[sc.id];
-        match end {
-            Some(IterationEnd::Completed) => acc.iterations_completed += 1,
-            Some(IterationEnd::Aborted) => acc.iterations_aborted += 1,
-            None => {}
-        }
+    let mut s = vu.stats.lock();
+    let acc = &mut s.scenarios[sc.id];
+    match end {
+        Some(IterationEnd::Completed) => acc.iterations_completed += 1,
+        Some(IterationEnd::Aborted) => acc.iterations_aborted += 1,
+        None => {}
     }
     end.is_some()
 }

@@ -9,19 +9,22 @@
 mod checks;
 mod executor;
 mod preflight;
+mod prepare;
 mod request;
+mod send;
 pub mod shared;
 mod vu;
 
 use crate::client::Connector;
+use crate::hygiene::ProbeResult;
 use crate::plan::Plan;
 use crate::resources::ProcSampler;
 use crate::stats::{IntervalStats, WorkerStats};
 use perfhound_model::{ProcessResources, SecondSample};
-use shared::{RunShared, ScenarioRt};
-use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use shared::RunShared;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -87,7 +90,7 @@ pub struct RunResult {
     pub vus_max: Vec<u64>,
     pub cutoffs: Vec<Duration>,
     /// Per request name: result of the post-run compression probe.
-    pub probes: Vec<crate::hygiene::ProbeResult>,
+    pub probes: Vec<ProbeResult>,
     pub started_at: String,
     pub ended_at: String,
 }
@@ -98,119 +101,161 @@ pub fn run(plan: Plan, opts: &EngineOptions, observer: &mut dyn Observer) -> Res
         .enable_all()
         .build()
         .map_err(|e| PreflightError::Runtime(e.to_string()))?;
-    let http = plan.http.clone();
+    let http = &plan.http;
     let connector = Connector::new(http.http2, http.insecure, http.connect_timeout, http.allow_remote);
     if !opts.skip_preflight {
         collector_rt.block_on(preflight::check(&plan, &connector))?;
     }
+    let threads = worker_threads(&plan, opts);
+    let started_at = perfhound_model::rfc3339_now();
+    let run = Arc::new(RunShared::new(plan, connector, threads));
+    let workers = Workers::spawn(&run);
+    let mut collector = Collector::new(opts.watch_pid);
+    collector_rt.block_on(collector.collect(&run, &workers.done, observer));
+    workers.join();
+    let elapsed = run.elapsed();
+    let probes = if collector.end_reason == EndReason::Interrupted {
+        Vec::new()
+    } else {
+        collector_rt.block_on(probe_uncompressed(&run))
+    };
+    let run = Arc::try_unwrap(run).unwrap_or_else(|_| panic!("all workers joined"));
+    Ok(collector.finish(run, elapsed, probes, started_at))
+}
+
+/// Worker threads: as asked, else one per core; never more than the run's VUs.
+fn worker_threads(plan: &Plan, opts: &EngineOptions) -> usize {
     let max_vus: u64 = plan.scenarios.iter().map(|s| s.executor.max_vus()).sum();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let threads = opts.threads.unwrap_or(cores).clamp(1, max_vus.max(1) as usize);
-    let started_at = perfhound_model::rfc3339_now();
-    let start = Instant::now() + Duration::from_millis(20);
-    let scenarios = plan
-        .scenarios
-        .iter()
-        .enumerate()
-        .map(|(i, s)| ScenarioRt::new(i, s.clone(), start, &plan.data, threads))
-        .collect::<Vec<_>>();
-    let workers =
-        (0..threads).map(|_| Arc::new(Mutex::new(WorkerStats::new(plan.names.len(), plan.scenarios.len())))).collect();
-    let expected = scenarios.iter().map(|s| s.end.duration_since(start)).max().unwrap_or_default();
-    let hard_cap = plan.hard_cap;
-    let run =
-        Arc::new(RunShared { plan, connector, start, cancel: CancellationToken::new(), scenarios, workers, threads });
-    let done = CancellationToken::new();
-    let remaining = Arc::new(std::sync::atomic::AtomicUsize::new(threads));
-    let handles: Vec<_> = (0..threads).map(|w| spawn_worker(w, run.clone(), remaining.clone(), done.clone())).collect();
+    opts.threads.unwrap_or(cores).clamp(1, max_vus.max(1) as usize)
+}
 
-    let mut gen = ProcSampler::new(std::process::id(), "perfhound (generator)");
-    let mut target = opts.watch_pid.and_then(|pid| ProcSampler::new(pid, "target"));
-    let mut series = Vec::new();
-    let (mut total_requests, mut total_errors) = (0u64, 0u64);
-    let mut end_reason = EndReason::Completed;
-    collector_rt.block_on(async {
+/// The worker threads of a run; `done` is cancelled when the last one finishes.
+struct Workers {
+    handles: Vec<std::thread::JoinHandle<()>>,
+    done: CancellationToken,
+}
+
+impl Workers {
+    fn spawn(run: &Arc<RunShared>) -> Workers {
+        let done = CancellationToken::new();
+        let remaining = Arc::new(AtomicUsize::new(run.threads));
+        let handles = (0..run.threads).map(|w| spawn_worker(w, run.clone(), remaining.clone(), done.clone())).collect();
+        Workers { handles, done }
+    }
+
+    fn join(self) {
+        for h in self.handles {
+            let _ = h.join();
+        }
+    }
+}
+
+/// The calling thread's side of a run: once a second it samples the workers and the
+/// processes, reports progress, and watches Ctrl-C and the hard cap.
+struct Collector {
+    generator: Option<ProcSampler>,
+    target: Option<ProcSampler>,
+    series: Vec<SecondSample>,
+    total_requests: u64,
+    total_errors: u64,
+    end_reason: EndReason,
+}
+
+impl Collector {
+    fn new(watch_pid: Option<u32>) -> Collector {
+        Collector {
+            generator: ProcSampler::new(std::process::id(), "perfhound (generator)"),
+            target: watch_pid.and_then(|pid| ProcSampler::new(pid, "target")),
+            series: Vec::new(),
+            total_requests: 0,
+            total_errors: 0,
+            end_reason: EndReason::Completed,
+        }
+    }
+
+    /// Runs until every worker is done.
+    async fn collect(&mut self, run: &RunShared, done: &CancellationToken, observer: &mut dyn Observer) {
+        let expected = run.expected();
+        let hard_cap_at = run.start + run.plan.hard_cap;
         let mut second = 1u32;
         let ctrl_c = tokio::signal::ctrl_c();
         tokio::pin!(ctrl_c);
         loop {
-            let tick_at = start + Duration::from_secs(u64::from(second));
+            let running = self.end_reason == EndReason::Completed;
             tokio::select! {
                 _ = done.cancelled() => break,
-                _ = &mut ctrl_c, if end_reason == EndReason::Completed => {
-                    end_reason = EndReason::Interrupted;
+                _ = &mut ctrl_c, if running => {
+                    self.end_reason = EndReason::Interrupted;
                     observer.on_interrupt();
                     run.cancel.cancel();
                 }
-                _ = tokio::time::sleep_until((start + hard_cap).into()), if end_reason == EndReason::Completed => {
-                    end_reason = EndReason::HardCap;
+                _ = tokio::time::sleep_until(hard_cap_at.into()), if running => {
+                    self.end_reason = EndReason::HardCap;
                     run.cancel.cancel();
                 }
-                _ = tokio::time::sleep_until(tick_at.into()) => {
-                    let sample = take_sample(&run, second - 1, gen.as_mut(), target.as_mut());
-                    total_requests += sample.requests;
-                    total_errors += sample.errors;
-                    observer.on_tick(&Tick { elapsed: start.elapsed(), expected, sample: &sample, total_requests, total_errors });
-                    series.push(sample);
+                _ = tokio::time::sleep_until((run.start + Duration::from_secs(u64::from(second))).into()) => {
+                    let sample = self.sample(run, second - 1);
+                    self.total_requests += sample.requests;
+                    self.total_errors += sample.errors;
+                    let (total_requests, total_errors) = (self.total_requests, self.total_errors);
+                    observer.on_tick(&Tick { elapsed: run.elapsed(), expected, sample: &sample, total_requests, total_errors });
+                    self.series.push(sample);
                     second += 1;
                 }
             }
         }
-        let last = take_sample(&run, second - 1, gen.as_mut(), target.as_mut());
+        let last = self.sample(run, second - 1);
         if last.requests > 0 || last.dropped > 0 {
-            series.push(last);
+            self.series.push(last);
         }
-    });
-    for h in handles {
-        let _ = h.join();
     }
-    let elapsed = start.elapsed();
-    let probes =
-        if end_reason == EndReason::Interrupted { Vec::new() } else { collector_rt.block_on(probe_uncompressed(&run)) };
-    let generator_cpu_share = gen.as_ref().map_or(0.0, |g| g.cpu_used_s() / (g.wall_s().max(1e-3) * threads as f64));
-    let mut stats = WorkerStats::new(run.plan.names.len(), run.plan.scenarios.len());
-    for w in &run.workers {
-        let guard = w.lock().unwrap_or_else(|p| p.into_inner());
-        stats.merge(&guard);
+
+    fn sample(&mut self, run: &RunShared, t_s: u32) -> SecondSample {
+        take_sample(run, t_s, self.generator.as_mut(), self.target.as_mut())
     }
-    let cancelled_at = if end_reason == EndReason::Completed { None } else { Some(elapsed) };
-    let cutoffs = run
-        .scenarios
+
+    /// Everything measured, once the workers have stopped.
+    fn finish(self, run: RunShared, elapsed: Duration, probes: Vec<ProbeResult>, started_at: String) -> RunResult {
+        let threads = run.threads;
+        let generator_cpu_share =
+            self.generator.as_ref().map_or(0.0, |g| g.cpu_used_s() / (g.wall_s().max(1e-3) * threads as f64));
+        let cancelled_at = (self.end_reason != EndReason::Completed).then_some(elapsed);
+        RunResult {
+            stats: run.merged_stats(),
+            cutoffs: cutoffs(&run, cancelled_at),
+            vus_max: run.scenarios.iter().map(|s| s.vus_started.load(Ordering::Relaxed)).collect(),
+            plan: run.plan,
+            series: self.series,
+            elapsed,
+            end_reason: self.end_reason,
+            threads,
+            generator: self.generator.map(ProcSampler::finish),
+            generator_cpu_share,
+            target: self.target.map(ProcSampler::finish),
+            probes,
+            started_at,
+            ended_at: perfhound_model::rfc3339_now(),
+        }
+    }
+}
+
+/// Per scenario: how long it issued iterations (its natural length, or until cancelled).
+fn cutoffs(run: &RunShared, cancelled_at: Option<Duration>) -> Vec<Duration> {
+    run.scenarios
         .iter()
         .map(|s| {
             let natural = s.end.saturating_duration_since(s.start);
-            let stop = cancelled_at.map(|c| c.saturating_sub(s.start.duration_since(start)));
+            let stop = cancelled_at.map(|c| c.saturating_sub(s.start.duration_since(run.start)));
             stop.map_or(natural, |c| c.min(natural))
         })
-        .collect();
-    let vus_max = run.scenarios.iter().map(|s| s.vus_started.load(Ordering::Relaxed)).collect();
-    let run = Arc::try_unwrap(run).unwrap_or_else(|_| panic!("all workers joined"));
-    Ok(RunResult {
-        plan: run.plan,
-        stats,
-        series,
-        elapsed,
-        end_reason,
-        threads,
-        generator: gen.map(ProcSampler::finish),
-        generator_cpu_share,
-        target: target.map(ProcSampler::finish),
-        vus_max,
-        cutoffs,
-        probes,
-        started_at,
-        ended_at: perfhound_model::rfc3339_now(),
-    })
+        .collect()
 }
 
 /// Probes, once per request name, URLs whose text responses came back uncompressed
 /// while the load did not offer compression.
-async fn probe_uncompressed(run: &RunShared) -> Vec<crate::hygiene::ProbeResult> {
-    use crate::hygiene::ProbeResult;
-    let mut totals = WorkerStats::new(run.plan.names.len(), run.plan.scenarios.len());
-    for w in &run.workers {
-        totals.merge(&w.lock().unwrap_or_else(|p| p.into_inner()));
-    }
+async fn probe_uncompressed(run: &RunShared) -> Vec<ProbeResult> {
+    let totals = run.merged_stats();
     let mut out = Vec::with_capacity(totals.names.len());
     for n in &totals.names {
         let h = &n.hygiene;
@@ -232,7 +277,7 @@ async fn probe_uncompressed(run: &RunShared) -> Vec<crate::hygiene::ProbeResult>
 fn spawn_worker(
     w: usize,
     run: Arc<RunShared>,
-    remaining: Arc<std::sync::atomic::AtomicUsize>,
+    remaining: Arc<AtomicUsize>,
     done: CancellationToken,
 ) -> std::thread::JoinHandle<()> {
     std::thread::Builder::new()
@@ -263,8 +308,7 @@ fn take_sample(
 ) -> SecondSample {
     let mut iv = IntervalStats::default();
     for w in &run.workers {
-        let mut guard = w.lock().unwrap_or_else(|p| p.into_inner());
-        guard.take_interval(&mut iv);
+        w.lock().take_interval(&mut iv);
     }
     if let Some(g) = gen {
         g.sample(t_s);

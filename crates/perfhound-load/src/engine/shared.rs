@@ -4,10 +4,9 @@ use crate::client::Connector;
 use crate::data::DataSource;
 use crate::plan::{DataMode, Executor, Plan, ScenarioPlan};
 use crate::schedule::Shape;
-use crate::stats::WorkerStats;
+use crate::stats::{SharedStats, WorkerStats};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
@@ -24,14 +23,50 @@ pub struct RunShared {
     pub cancel: CancellationToken,
     pub scenarios: Vec<ScenarioRt>,
     /// One stats block per worker thread.
-    pub workers: Vec<Arc<Mutex<WorkerStats>>>,
+    pub workers: Vec<Arc<SharedStats>>,
     pub threads: usize,
 }
 
+/// Delay between setting up the run and its instant zero, so every worker is spawned
+/// before the first arrival is due.
+const START_DELAY: Duration = Duration::from_millis(20);
+
 impl RunShared {
+    /// Sets up a run on `threads` workers, starting shortly from now.
+    pub fn new(plan: Plan, connector: Connector, threads: usize) -> RunShared {
+        let start = Instant::now() + START_DELAY;
+        let scenarios = plan
+            .scenarios
+            .iter()
+            .enumerate()
+            .map(|(i, s)| ScenarioRt::new(i, s.clone(), start, &plan.data, threads))
+            .collect();
+        let workers = (0..threads).map(|_| Arc::new(SharedStats::new(empty_stats(&plan)))).collect();
+        RunShared { plan, connector, start, cancel: CancellationToken::new(), scenarios, workers, threads }
+    }
+
+    /// Every worker's stats merged (at the end, or for the compression probe).
+    pub fn merged_stats(&self) -> WorkerStats {
+        let mut total = empty_stats(&self.plan);
+        for w in &self.workers {
+            total.merge(&w.lock());
+        }
+        total
+    }
+
+    /// Wall time until the last scenario stops issuing iterations.
+    pub fn expected(&self) -> Duration {
+        self.scenarios.iter().map(|s| s.end.duration_since(self.start)).max().unwrap_or_default()
+    }
+
     pub fn elapsed(&self) -> Duration {
         self.start.elapsed()
     }
+}
+
+/// Zeroed stats with one slot per request name and scenario of `plan`.
+fn empty_stats(plan: &Plan) -> WorkerStats {
+    WorkerStats::new(plan.names.len(), plan.scenarios.len())
 }
 
 /// Runtime state of one scenario.

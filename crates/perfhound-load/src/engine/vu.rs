@@ -4,10 +4,10 @@ use super::request::{execute, StepOutcome};
 use super::shared::{RunShared, ScenarioRt};
 use crate::client::{Conn, Origin};
 use crate::plan::Step;
-use crate::stats::WorkerStats;
+use crate::stats::SharedStats;
 use crate::template::Vars;
 use rand::{Rng, SeedableRng};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// One virtual user.
@@ -20,7 +20,7 @@ pub struct Vu {
     /// Open connections with the `Host` header value for their origin.
     pub conns: Vec<(Origin, Conn, http::HeaderValue)>,
     pub rng: rand::rngs::SmallRng,
-    pub stats: Arc<Mutex<WorkerStats>>,
+    pub stats: Arc<SharedStats>,
     /// The VU's request timer, reused across requests (see `request::execute`).
     pub timer: Option<std::pin::Pin<Box<tokio::time::Sleep>>>,
 }
@@ -58,7 +58,7 @@ pub enum IterationEnd {
 }
 
 impl Vu {
-    pub fn new(id: u64, scenario: &ScenarioRt, stats: Arc<Mutex<WorkerStats>>) -> Vu {
+    pub fn new(id: u64, scenario: &ScenarioRt, stats: Arc<SharedStats>) -> Vu {
         Vu {
             id,
             iteration: 0,
@@ -109,7 +109,6 @@ impl Vu {
         end
     }
 
-    /// The open connection for `origin`, if any and still usable.
     /// Takes the open connection for `origin` (with its `Host` value); the flag says
     /// whether a previous connection had been closed by the server.
     pub fn take_conn(&mut self, origin: &Origin) -> (Option<(Conn, http::HeaderValue)>, bool) {
