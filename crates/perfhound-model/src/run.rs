@@ -409,15 +409,34 @@ mod tests {
 
     #[test]
     fn accounting_identities() {
-        let a = Accounting {
+        let shard = Accounting {
             iterations_scheduled: 10,
             iterations_started: 8,
             iterations_dropped: 2,
+            iterations_completed: 7,
+            iterations_aborted: 1,
             requests_sent: 5,
             requests_ok: 4,
             requests_failed: 1,
             ..Default::default()
         };
-        assert!(a.is_consistent());
+        assert!(shard.is_consistent());
+        // Each identity is checked on its own.
+        assert!(!Accounting { requests_ok: 5, ..shard.clone() }.is_consistent(), "sent != ok + failed");
+        assert!(!Accounting { requests_sent: 4, ..shard.clone() }.is_consistent(), "sent != ok + failed");
+        assert!(
+            !Accounting { iterations_dropped: 3, ..shard.clone() }.is_consistent(),
+            "scheduled != started + dropped"
+        );
+        assert!(!Accounting { iterations_scheduled: 9, ..shard.clone() }.is_consistent());
+        // Adding shards (merged runs) adds every counter and keeps both identities.
+        let mut total = Accounting::default();
+        assert!(total.is_consistent());
+        total.add(&shard);
+        total.add(&shard);
+        assert!(total.is_consistent());
+        assert_eq!((total.iterations_scheduled, total.iterations_started, total.iterations_dropped), (20, 16, 4));
+        assert_eq!((total.iterations_completed, total.iterations_aborted), (14, 2));
+        assert_eq!((total.requests_sent, total.requests_ok, total.requests_failed), (10, 8, 2));
     }
 }
