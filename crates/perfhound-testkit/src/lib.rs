@@ -70,6 +70,11 @@
 //! handshakes. Request counters move when a request reaches the handler, before its response exists, so a
 //! client that got a response can assert on them right away — no polling, no sleeps.
 //!
+//! # Refused connections
+//!
+//! [`RefusedPort`] holds a loopback port that refuses every connection (bound, never
+//! listening), for tests of "connection refused" without the race of a dropped listener.
+//!
 //! # TLS clients
 //!
 //! A client under test can trust the server properly instead of disabling verification: pass
@@ -86,12 +91,14 @@
 
 mod config;
 mod conn;
+mod refused;
 mod routes;
 mod server;
 mod stats;
 mod timer;
 
 pub use config::{ServerConfig, Stall};
+pub use refused::RefusedPort;
 pub use routes::{ARRIVAL_HEADER, CACHED_ETAG, JSON_DOCUMENT, MAX_TEXT_BYTES, SERVER_TIME_HEADER};
 pub use server::TestServer;
 pub use stats::Stats;

@@ -63,12 +63,29 @@ async fn advises_in_json_never_prints_the_password_and_applies_with_yes() {
 
 #[test]
 fn unreachable_server_is_a_clear_usage_error() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let out = perfhound().args(["db", &format!("postgres://u:hunter2@127.0.0.1:{port}/x")]).output().unwrap();
+    let refused = perfhound_testkit::RefusedPort::bind().unwrap();
+    let url = format!("postgres://u:hunter2@127.0.0.1:{}/x", refused.port());
+    let out = perfhound().args(["db", &url]).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr.contains("cannot connect to postgres://u:***@127.0.0.1"), "{stderr}");
     assert!(!stderr.contains("hunter2"), "{stderr}");
+}
+
+#[test]
+fn statement_timeout_reads_the_same_durations_as_load() {
+    let refused = perfhound_testkit::RefusedPort::bind().unwrap();
+    let url = format!("postgres://u@127.0.0.1:{}/x", refused.port());
+    for accepted in ["1h", "1h30m", "500ms", "2", "2 minutes"] {
+        let out = perfhound().args(["db", &url, "--statement-timeout", accepted]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{accepted}: {stderr}");
+        assert!(stderr.contains("cannot connect"), "`{accepted}` gets past the flag: {stderr}");
+    }
+    let out = perfhound().args(["db", &url, "--statement-timeout", "1x"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--statement-timeout `1x`") && stderr.contains("unknown unit `x`"), "{stderr}");
 }
 
 /// The shared perfhound-sql fingerprint text of `sql` (what targets and findings are named).

@@ -57,9 +57,8 @@ fn breached_threshold_exits_1_and_passing_exits_0() {
 
 #[test]
 fn usage_and_connection_errors_exit_2_with_a_clear_message() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let url = format!("http://127.0.0.1:{port}/");
-    let out = perfhound().args(["load", &url, "-n", "5"]).assert().code(2);
+    let refused = perfhound_testkit::RefusedPort::bind().unwrap();
+    let out = perfhound().args(["load", &refused.url("/"), "-n", "5"]).assert().code(2);
     let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
     assert!(stderr.contains("cannot reach") && stderr.contains("server running"), "{stderr}");
 
