@@ -49,7 +49,7 @@ mod tests {
 
     #[test]
     fn duration_flags_share_one_grammar() {
-        let table = [("1h", 3600_000), ("10s", 10_000), ("500ms", 500), ("2", 2000), ("1h30m", 5_400_000)];
+        let table = [("1h", 3_600_000), ("10s", 10_000), ("500ms", 500), ("2", 2000), ("1h30m", 5_400_000)];
         for (text, ms) in table {
             assert_eq!(super::duration_flag("--x", text).unwrap(), Duration::from_millis(ms), "{text}");
         }
