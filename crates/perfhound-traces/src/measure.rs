@@ -7,7 +7,8 @@
 
 use crate::classify::Category;
 use crate::sketch::Sketch;
-use crate::trace::Trace;
+use crate::trace::{Node, Trace};
+use perfhound_model::TargetKind;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -20,6 +21,9 @@ pub const MAX_ENDPOINTS: usize = 2_000;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EndpointStats {
     pub service: Arc<str>,
+    /// The service's own endpoint, a downstream service's, or background work
+    /// ([`Trace::entry_kind`]); the service's own wins when one name is seen as several.
+    pub kind: Option<TargetKind>,
     pub latency: Sketch,
     pub errors: u64,
     pub statuses: BTreeMap<u16, u64>,
@@ -49,6 +53,10 @@ impl EndpointStats {
     }
 
     fn add(&mut self, o: &EndpointStats) {
+        self.kind = match (self.kind, o.kind) {
+            (Some(TargetKind::Endpoint), _) | (_, Some(TargetKind::Endpoint)) => Some(TargetKind::Endpoint),
+            (a, b) => a.or(b),
+        };
         self.latency.merge(&o.latency);
         self.errors += o.errors;
         for (k, v) in &o.statuses {
@@ -103,6 +111,12 @@ impl QueryStats {
         }
     }
 
+    fn record(&mut self, n: &Node) {
+        self.latency.record(n.span.duration_us());
+        self.errors += u64::from(n.span.error);
+        self.count_endpoint(&n.endpoint);
+    }
+
     /// The endpoint that ran the query most.
     pub fn main_endpoint(&self) -> Option<&Arc<str>> {
         self.endpoints.iter().max_by_key(|(_, n)| *n).map(|(e, _)| e)
@@ -116,6 +130,8 @@ pub struct Measure {
     /// Root requests only (what users waited for).
     pub overall: EndpointStats,
     pub queries: HashMap<u64, QueryStats>,
+    /// Outbound HTTP/RPC calls by URL template (`GET http://host/users/{id}`).
+    pub calls: HashMap<u64, QueryStats>,
     pub dropped_endpoints: u64,
     pub dropped_queries: u64,
 }
@@ -123,7 +139,8 @@ pub struct Measure {
 impl Measure {
     pub fn observe(&mut self, t: &Trace) {
         for e in t.entries() {
-            let stats = entry_stats(t, e);
+            let mut stats = entry_stats(t, e);
+            stats.kind = Some(t.entry_kind(e));
             if t.nodes[e].parent.is_none() {
                 self.overall.add(&stats);
             }
@@ -138,23 +155,40 @@ impl Measure {
                 .add(&stats);
         }
         for n in &t.nodes {
-            if n.class.category != Category::Db {
-                continue;
+            if n.class.category == Category::Db {
+                self.observe_query(n);
+            } else if n.class.category.is_remote_call() {
+                self.observe_call(n);
             }
-            if !self.queries.contains_key(&n.class.key) && self.queries.len() >= MAX_QUERIES {
-                self.dropped_queries += 1;
-                continue;
-            }
-            let q = self.queries.entry(n.class.key).or_insert_with(|| QueryStats {
-                label: Arc::clone(&n.class.label),
-                example: example_text(n.span.attrs.db_statement.as_deref()),
-                system: n.span.attrs.db_system.as_deref().map(Arc::from),
-                ..Default::default()
-            });
-            q.latency.record(n.span.duration_us());
-            q.errors += u64::from(n.span.error);
-            q.count_endpoint(&n.endpoint);
         }
+    }
+
+    fn observe_query(&mut self, n: &Node) {
+        if !self.queries.contains_key(&n.class.key) && self.queries.len() >= MAX_QUERIES {
+            self.dropped_queries += 1;
+            return;
+        }
+        let q = self.queries.entry(n.class.key).or_insert_with(|| QueryStats {
+            label: Arc::clone(&n.class.label),
+            example: example_text(n.span.attrs.db_statement.as_deref()),
+            system: n.span.attrs.db_system.as_deref().map(Arc::from),
+            ..Default::default()
+        });
+        q.record(n);
+    }
+
+    /// Outbound calls share the query cap: both are bounded by distinct templates.
+    fn observe_call(&mut self, n: &Node) {
+        if !self.calls.contains_key(&n.class.key) && self.calls.len() >= MAX_QUERIES {
+            self.dropped_queries += 1;
+            return;
+        }
+        let c = self.calls.entry(n.class.key).or_insert_with(|| QueryStats {
+            label: Arc::clone(&n.class.label),
+            system: Some(Arc::from(n.span.attrs.rpc_system.as_deref().unwrap_or("http"))),
+            ..Default::default()
+        });
+        c.record(n);
     }
 
     /// Every query seen, by total time.

@@ -7,7 +7,8 @@
 //! loop or a panic.
 
 use crate::classify::{Category, Class, Classifier};
-use crate::span::{Span, TraceId};
+use crate::span::{Span, SpanKind, TraceId};
+use perfhound_model::TargetKind;
 use perfhound_sql::template_path;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -81,6 +82,22 @@ impl Trace {
     /// Nodes under `entry` that belong to it (not to a deeper entry), in start order.
     pub fn owned_by(&self, entry: usize) -> impl Iterator<Item = usize> + '_ {
         (0..self.nodes.len()).filter(move |&i| self.nodes[i].entry == entry && i != entry)
+    }
+
+    /// What the work an entry node starts is, for the run's targets: the service's own
+    /// endpoint (a root server/consumer span, or an entry nested in the same service), a
+    /// downstream service's endpoint (an entry whose caller is another service), or
+    /// background work (a root that is not a server/consumer span: a job, a worker thread
+    /// whose trace context was lost).
+    pub fn entry_kind(&self, entry: usize) -> TargetKind {
+        let n = &self.nodes[entry];
+        match n.parent {
+            Some(p) if self.nodes[p].span.service != n.span.service => TargetKind::Downstream,
+            Some(_) => TargetKind::Endpoint,
+            None if n.span.kind.is_entry() => TargetKind::Endpoint,
+            None if n.span.kind == SpanKind::Unspecified && n.span.attrs.http_route.is_some() => TargetKind::Endpoint,
+            None => TargetKind::Background,
+        }
     }
 
     /// Names every root entry (a request with no parent in this trace) and the nodes it
@@ -183,7 +200,7 @@ fn path_of(url: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::span::{empty_span, SpanKind};
+    use crate::span::empty_span;
 
     fn span(id: u64, parent: u64, start: u64, kind: SpanKind) -> Span {
         let mut s = empty_span(Arc::from("svc"));
@@ -213,6 +230,25 @@ mod tests {
         assert_eq!(t.entries().count(), 2);
         assert_eq!(&*t.nodes[3].endpoint, "op3");
         assert_eq!(t.owned_by(0).count(), 1);
+    }
+
+    #[test]
+    fn entry_kinds() {
+        let mut downstream = span(3, 2, 2, SpanKind::Server);
+        downstream.service = Arc::from("users");
+        let spans = vec![
+            span(1, 0, 0, SpanKind::Server),
+            span(2, 1, 1, SpanKind::Client),
+            downstream,
+            span(4, 0, 5, SpanKind::Client),
+            span(5, 1, 6, SpanKind::Consumer),
+        ];
+        let t = Trace::build(spans, &mut Classifier::default());
+        let kind_of = |id: u64| t.entry_kind(t.nodes.iter().position(|n| n.span.span_id == id).unwrap());
+        assert_eq!(kind_of(1), TargetKind::Endpoint);
+        assert_eq!(kind_of(3), TargetKind::Downstream, "server span called by another service");
+        assert_eq!(kind_of(4), TargetKind::Background, "root client span from a worker thread");
+        assert_eq!(kind_of(5), TargetKind::Endpoint, "entry nested in the same service");
     }
 
     #[test]
