@@ -71,7 +71,10 @@ fn runs_without_load_or_targets_still_report() {
     assert_eq!(report.bottlenecks.len(), 4, "findings are ranked without measurements");
     assert_eq!(report.bottlenecks[0].finding.rule.code, "PH-DB001", "only the engine's own share is known");
     let md = render::markdown::render(&report);
-    assert!(md.contains("_No targets were measured._") && md.contains("## Bottleneck Analysis"), "{md}");
+    assert!(
+        md.contains("_No endpoints of the service were measured._") && md.contains("## Bottleneck Analysis"),
+        "{md}"
+    );
     let html = render::html::render(&report);
     assert!(html.contains("No time series or latency histograms in these runs."), "{html}");
 }
