@@ -94,8 +94,7 @@ impl Trace {
         match n.parent {
             Some(p) if self.nodes[p].span.service != n.span.service => TargetKind::Downstream,
             Some(_) => TargetKind::Endpoint,
-            None if n.span.kind.is_entry() => TargetKind::Endpoint,
-            None if n.span.kind == SpanKind::Unspecified && n.span.attrs.http_route.is_some() => TargetKind::Endpoint,
+            None if is_service_root(n) => TargetKind::Endpoint,
             None => TargetKind::Background,
         }
     }
@@ -163,7 +162,7 @@ fn assign_entries(nodes: &mut [Node]) {
             visited[i] = true;
             let entry = if is_entry(&nodes[i]) { i } else { nodes[nodes[i].parent.unwrap_or(i)].entry };
             nodes[i].entry = entry;
-            let name = names.entry(entry).or_insert_with(|| endpoint_name(&nodes[entry].span)).clone();
+            let name = names.entry(entry).or_insert_with(|| entry_name(&nodes[entry])).clone();
             nodes[i].endpoint = name;
             for k in 0..nodes[i].children.len() {
                 let c = nodes[i].children[k];
@@ -173,6 +172,21 @@ fn assign_entries(nodes: &mut [Node]) {
             }
         }
     }
+}
+
+/// A root span where the service itself starts handling work.
+fn is_service_root(n: &Node) -> bool {
+    n.span.kind.is_entry() || (n.span.kind == SpanKind::Unspecified && n.span.attrs.http_route.is_some())
+}
+
+/// The name an entry's work is grouped by. A root call (a worker thread's HTTP call or
+/// query whose request context was lost) is named by what it calls — `GET
+/// http://host/poll`, its SQL — so it never passes for one of the service's endpoints.
+fn entry_name(n: &Node) -> Arc<str> {
+    if n.parent.is_none() && !is_service_root(n) && n.class.category.is_io() {
+        return Arc::clone(&n.class.label);
+    }
+    endpoint_name(&n.span)
 }
 
 /// `GET /users/{id}` from the route (or the templated path), else the span name.
@@ -236,11 +250,14 @@ mod tests {
     fn entry_kinds() {
         let mut downstream = span(3, 2, 2, SpanKind::Server);
         downstream.service = Arc::from("users");
+        let mut orphan_call = span(4, 0, 5, SpanKind::Client);
+        orphan_call.attrs.http_method = Some("GET".into());
+        orphan_call.attrs.url = Some("http://queue:9000/poll".into());
         let spans = vec![
             span(1, 0, 0, SpanKind::Server),
             span(2, 1, 1, SpanKind::Client),
             downstream,
-            span(4, 0, 5, SpanKind::Client),
+            orphan_call,
             span(5, 1, 6, SpanKind::Consumer),
         ];
         let t = Trace::build(spans, &mut Classifier::default());
@@ -248,6 +265,9 @@ mod tests {
         assert_eq!(kind_of(1), TargetKind::Endpoint);
         assert_eq!(kind_of(3), TargetKind::Downstream, "server span called by another service");
         assert_eq!(kind_of(4), TargetKind::Background, "root client span from a worker thread");
+        let orphan = t.nodes.iter().find(|n| n.span.span_id == 4).unwrap();
+        assert_eq!(&*orphan.endpoint, &*orphan.class.label, "named by what it calls, not as an endpoint");
+        assert!(orphan.endpoint.contains("queue:9000"), "{}", orphan.endpoint);
         assert_eq!(kind_of(5), TargetKind::Endpoint, "entry nested in the same service");
     }
 

@@ -96,7 +96,7 @@ fn summary(out: &mut String, report: &Report) {
             out,
             "- **Measured**: {} requests · {} · {} errors · p95 {p95}",
             h.requests,
-            human::rate(h.rps),
+            super::rate_or_dash(h.rps),
             human::pct(h.error_rate)
         );
     }

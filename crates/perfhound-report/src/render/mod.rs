@@ -90,8 +90,13 @@ pub(crate) fn section_cells(t: &TargetRow, buffer: bool) -> Vec<String> {
 
 /// Throughput, or a dash when the source did not measure it (traces, databases).
 pub(crate) fn throughput(t: &TargetRow) -> String {
-    if t.rps > 0.0 {
-        human::rate(t.rps)
+    rate_or_dash(t.rps)
+}
+
+/// `12/s`, or a dash for 0 (a source that measures no throughput).
+pub(crate) fn rate_or_dash(rps: f64) -> String {
+    if rps > 0.0 {
+        human::rate(rps)
     } else {
         "\u{2014}".into()
     }

@@ -86,7 +86,7 @@ pub(super) fn summary(out: &mut String, report: &Report) {
         );
         card(
             out,
-            &human::rate(h.rps),
+            &crate::render::rate_or_dash(h.rps),
             "Throughput",
             &format!("{} requests · {} errors", h.requests, human::pct(h.error_rate)),
         );
