@@ -34,6 +34,9 @@ pub struct EndpointStats {
     pub db_calls: u64,
     pub http_calls: u64,
     pub cache_calls: u64,
+    /// Cache lookups that recorded a hit or a miss (`cache.hit`).
+    pub cache_hits: u64,
+    pub cache_misses: u64,
 }
 
 impl EndpointStats {
@@ -69,6 +72,8 @@ impl EndpointStats {
         self.db_calls += o.db_calls;
         self.http_calls += o.http_calls;
         self.cache_calls += o.cache_calls;
+        self.cache_hits += o.cache_hits;
+        self.cache_misses += o.cache_misses;
     }
 }
 
@@ -240,7 +245,14 @@ fn entry_stats(t: &Trace, e: usize) -> EndpointStats {
         match k {
             0 => s.db_calls += u64::from(n.class.category == Category::Db),
             1 => s.http_calls += 1,
-            _ => s.cache_calls += 1,
+            _ => {
+                s.cache_calls += 1;
+                match n.span.attrs.cache_hit {
+                    Some(true) => s.cache_hits += 1,
+                    Some(false) => s.cache_misses += 1,
+                    None => {}
+                }
+            }
         }
         let (a, b) = (n.span.start_ns.clamp(start, end), n.span.end_ns.clamp(start, end));
         if b > a {

@@ -73,6 +73,11 @@ fn endpoint_target(name: &str, kind: TargetKind, group: Option<String>, s: &Endp
     extra.insert("db_calls_per_request".into(), per(s.db_calls));
     extra.insert("http_calls_per_request".into(), per(s.http_calls));
     extra.insert("cache_calls_per_request".into(), per(s.cache_calls));
+    // The application cache's hits and misses, when cache spans record them.
+    if s.cache_hits + s.cache_misses > 0 {
+        extra.insert("cache_hits".into(), s.cache_hits as f64);
+        extra.insert("cache_misses".into(), s.cache_misses as f64);
+    }
     Target {
         name: name.to_string(),
         kind,

@@ -219,7 +219,7 @@ fn span(
 
 /// A service `shop` whose endpoint queries a database and calls service `users`, plus a
 /// worker thread's client span that lost the request's context (a root client span).
-fn service_with_downstream_and_orphans() -> String {
+fn service_with_downstream_and_orphans(cache_lookups: &[bool]) -> String {
     let (mut shop, mut users) = (Vec::new(), Vec::new());
     for t in 1..=5u8 {
         let base = u64::from(t) * 1_000;
@@ -234,6 +234,15 @@ fn service_with_downstream_and_orphans() -> String {
         shop.push(span(t, 20, 1, "GET", 3, (base + 40, base + 90), &call));
         let served = [("http.request.method", "GET"), ("http.route", "/users/{id}"), ("url.path", "/users/42")];
         users.push(span(t, 21, 20, "GET /users/{id}", 2, (base + 42, base + 88), &served));
+        for (i, hit) in cache_lookups.iter().enumerate() {
+            let at = base + 92 + i as u64;
+            let get = [
+                ("db.system", "redis"),
+                ("db.statement", "GET price:7"),
+                ("cache.hit", if *hit { "true" } else { "false" }),
+            ];
+            shop.push(span(t, 40 + i as u8, 1, "GET", 3, (at, at + 1), &get));
+        }
         let poll = [("http.request.method", "GET"), ("url.full", "http://queue.internal:9000/poll")];
         shop.push(span(100 + t, 30, 0, "GET", 3, (base + 500, base + 520), &poll));
     }
@@ -257,7 +266,7 @@ fn section<'a>(md: &'a str, title: &str) -> &'a str {
 fn report_of_a_real_service_keeps_its_endpoints_apart_from_downstream_orphan_and_sql() {
     let dir = tempfile::tempdir().unwrap();
     let traces = dir.path().join("traces.json");
-    std::fs::write(&traces, service_with_downstream_and_orphans()).unwrap();
+    std::fs::write(&traces, service_with_downstream_and_orphans(&[])).unwrap();
     let run = dir.path().join("run.json");
     perfhound().arg("traces").arg(&traces).args(["--format", "json", "-o"]).arg(&run).assert().code(0);
     let out = perfhound().arg("report").arg(&run).args(["--format", "md"]).assert().code(0);
@@ -291,4 +300,18 @@ fn report_of_a_real_service_keeps_its_endpoints_apart_from_downstream_orphan_and
     assert_eq!(kind_of("GET /users/{id}"), Some("downstream".into()));
     assert_eq!(kind_of("poll"), Some("background".into()));
     assert_eq!(kind_of("SELECT"), Some("query".into()));
+}
+
+#[test]
+fn cache_hit_rate_is_the_application_cache_from_cache_spans() {
+    let dir = tempfile::tempdir().unwrap();
+    let traces = dir.path().join("traces.json");
+    // 3 hits and 1 miss per request, 5 requests: 15 / 20 = 75%.
+    std::fs::write(&traces, service_with_downstream_and_orphans(&[true, true, false, true])).unwrap();
+    let run = dir.path().join("run.json");
+    perfhound().arg("traces").arg(&traces).args(["--format", "json", "-o"]).arg(&run).assert().code(0);
+    let out = perfhound().arg("report").arg(&run).args(["--format", "md"]).assert().code(0);
+    let md = stdout(out.get_output());
+    assert!(md.contains("- **Cache Hit Rate** (application cache, `GET /orders`): 75%"), "{md}");
+    assert!(!md.contains("not measured (no cache instrumentation)"), "{md}");
 }
