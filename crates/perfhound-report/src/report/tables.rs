@@ -169,7 +169,12 @@ fn resource_row(role: &str, p: &ProcessResources, before: Option<&ProcessResourc
 
 pub(super) fn distributions(runs: &RunSet, baseline: Option<&RunSet>) -> Vec<Distribution> {
     let mut targets: Vec<&Target> = runs.targets.iter().filter(|t| has_latency(t)).collect();
-    targets.sort_by_key(|t| t.kind != TargetKind::Overall);
+    // The whole run, then the service's endpoints, then anything else (statements, calls).
+    targets.sort_by_key(|t| match t.kind {
+        TargetKind::Overall => 0,
+        TargetKind::Endpoint => 1,
+        _ => 2,
+    });
     targets
         .into_iter()
         .take(MAX_DISTRIBUTIONS)

@@ -71,7 +71,11 @@ pub(super) fn summary(out: &mut String, report: &Report) {
     }
     card(out, &s.key_bottlenecks.to_string(), "Key bottlenecks", &key);
     let potential = s.potential_improvement.map_or("—".to_string(), |p| format!("up to {}", human::pct(p)));
-    card(out, &potential, "Potential improvement", &potential_text(s.potential_improvement));
+    let detail = match s.potential_improvement {
+        Some(_) => "of all measured response time, weighted by each endpoint's traffic".to_string(),
+        None => potential_text(None),
+    };
+    card(out, &potential, "Potential improvement", &detail);
     if let Some(h) = &s.headline {
         let p95 = h.p95_us.map_or("—".into(), |v| human::duration_us(v as f64));
         card(
