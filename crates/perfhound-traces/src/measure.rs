@@ -132,8 +132,11 @@ impl QueryStats {
 #[derive(Default)]
 pub struct Measure {
     pub endpoints: HashMap<(Arc<str>, Arc<str>), EndpointStats>,
-    /// Root requests only (what users waited for).
+    /// Root requests only, background roots included (what detectors weigh findings by).
     pub overall: EndpointStats,
+    /// Root requests to the service's own endpoints (what users waited for): the run's
+    /// `overall` target, without the orphan and background roots.
+    pub service_overall: EndpointStats,
     pub queries: HashMap<u64, QueryStats>,
     /// Outbound HTTP/RPC calls by URL template (`GET http://host/users/{id}`).
     pub calls: HashMap<u64, QueryStats>,
@@ -148,6 +151,9 @@ impl Measure {
             stats.kind = Some(t.entry_kind(e));
             if t.nodes[e].parent.is_none() {
                 self.overall.add(&stats);
+                if stats.kind == Some(TargetKind::Endpoint) {
+                    self.service_overall.add(&stats);
+                }
             }
             let key = (Arc::clone(&t.nodes[e].endpoint), Arc::clone(&t.nodes[e].span.service));
             if !self.endpoints.contains_key(&key) && self.endpoints.len() >= MAX_ENDPOINTS {

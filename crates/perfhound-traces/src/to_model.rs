@@ -23,7 +23,10 @@ pub struct RunMeta {
 
 pub fn to_run(engine: &Engine, meta: RunMeta, asm: &AssemblerStats, reports: &[ReadReport]) -> Run {
     let m = &engine.measure;
-    let mut targets = vec![endpoint_target("overall", TargetKind::Overall, None, &m.overall)];
+    // What users waited for: the service's own requests, unless the traces hold only
+    // background work.
+    let overall = if m.service_overall.requests() > 0 { &m.service_overall } else { &m.overall };
+    let mut targets = vec![endpoint_target("overall", TargetKind::Overall, None, overall)];
     let c = engine.counters;
     let extra = &mut targets[0].measurements.extra;
     extra.insert("spans".into(), c.spans as f64);

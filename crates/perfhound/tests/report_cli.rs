@@ -285,6 +285,7 @@ fn report_of_a_real_service_keeps_its_endpoints_apart_from_downstream_orphan_and
     assert!(sql.contains("SELECT") && sql.contains("| 15 |"), "3 statements × 5 requests, one fingerprint: {sql}");
     assert!(md.contains("- **Cache Hit Rate**: not measured (no cache instrumentation)"), "{md}");
     assert!(!md.contains("0/s"), "traces measure no throughput: {md}");
+    assert!(md.contains("| `overall` | 5 |"), "the 5 requests to the service, not the orphan calls: {md}");
 
     let out = perfhound().arg("report").arg(&run).args(["--format", "json"]).assert().code(0);
     let v: serde_json::Value = serde_json::from_str(&stdout(out.get_output())).unwrap();
