@@ -147,7 +147,8 @@ mod tests {
     use super::*;
     use perfhound_model::{Histogram, Measurements, Rule, Severity};
 
-    const RULE: Rule = Rule { code: "PH-T", name: "t", severity: Severity::Warning, summary: "", why: "", fix: "" };
+    const RULE: Rule =
+        Rule { code: "PH-TRACE001", name: "t", severity: Severity::Warning, summary: "", why: "", fix: "" };
 
     /// A target with `requests` requests of exactly `ms` each.
     fn target(name: &str, kind: TargetKind, requests: u64, ms: u64) -> Target {
