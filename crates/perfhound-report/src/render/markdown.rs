@@ -94,9 +94,9 @@ fn summary(out: &mut String, report: &Report) {
         let p95 = h.p95_us.map_or("\u{2014}".into(), |v| human::duration_us(v as f64));
         let _ = writeln!(
             out,
-            "- **Measured**: {} requests · {} · {} errors · p95 {p95}",
+            "- **Measured**: {} requests{} · {} errors · p95 {p95}",
             h.requests,
-            super::rate_or_dash(h.rps),
+            if h.rps > 0.0 { format!(" · {}", human::rate(h.rps)) } else { String::new() },
             human::pct(h.error_rate)
         );
     }
