@@ -132,17 +132,6 @@ pub struct Aggregator {
     pub dropped: u64,
 }
 
-/// How often a rule's weak occurrences must recur to be reported: at least this many
-/// requests, and this share of the endpoint's requests.
-fn recurrence(rule: &Rule, cfg: &Config) -> (u64, f64) {
-    if rule.code == detect::repeated_computation::RULE.code {
-        (u64::from(cfg.repeated_computation.min_repeats.max(2)), 0.0)
-    } else {
-        let c = &cfg.connection_churn;
-        (u64::from(c.min_requests), c.min_request_share)
-    }
-}
-
 impl Aggregator {
     pub fn add(&mut self, o: &Occurrence, max_examples: usize) {
         let key = (o.rule.code, Arc::clone(&o.key));
@@ -164,14 +153,14 @@ impl Aggregator {
 
     /// A group is reported when one occurrence is strong, or weak ones recur in enough
     /// requests, and in a large enough share of their endpoint's requests (see
-    /// [`recurrence`]).
+    /// the rule's [`detect::Detector::recurrence`]).
     pub fn reportable(&self, g: &Group, m: &Measure, cfg: &Config) -> bool {
         if g.strong > 0 {
             return true;
         }
-        let (min_requests, min_share) = recurrence(g.rule, cfg);
+        let r = detect::owner(g.rule).recurrence(cfg);
         let requests = m.requests_of(g.primary_endpoint()).max(1);
-        g.traces >= min_requests && g.traces as f64 / requests as f64 >= min_share
+        g.traces >= r.min_requests && g.traces as f64 / requests as f64 >= r.min_share
     }
 
     /// Reportable groups ranked by impact: time saved, then bytes, then occurrences.

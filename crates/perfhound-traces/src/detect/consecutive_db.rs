@@ -21,10 +21,14 @@
 //! separated by other work, the same call repeated with the same parameters (`redundant-call`).
 
 use super::util::{joined_labels, max_us, occurrence, parents_with, serial_runs, us};
+use super::Detector;
 use super::{Claims, Occurrence};
+use crate::aggregate::Group;
 use crate::classify::{Category, Op};
 use crate::config::Config;
+use crate::describe::query_evidence;
 use crate::trace::Trace;
+use perfhound_model::Finding;
 use perfhound_model::{Rule, Severity};
 use std::sync::Arc;
 
@@ -55,5 +59,26 @@ pub fn detect(t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurr
                 out.push(o);
             }
         }
+    }
+}
+
+/// The rule's detector (registered in [`super::DETECTORS`]).
+pub struct ConsecutiveDb;
+
+impl Detector for ConsecutiveDb {
+    fn rule(&self) -> &'static Rule {
+        &RULE
+    }
+
+    fn detect(&self, t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurrence>) {
+        detect(t, cfg, claims, out);
+    }
+
+    fn title(&self, g: &Group, endpoint: &str) -> String {
+        format!("{} independent queries run one after another in {endpoint}", g.max_calls)
+    }
+
+    fn evidence(&self, g: &Group, f: &mut Finding) {
+        query_evidence(g, f);
     }
 }

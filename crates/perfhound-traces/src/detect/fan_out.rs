@@ -16,9 +16,12 @@
 //! `min_concurrency` = 4 run at the same time. Sequential loops are the N+1 rules' case.
 
 use super::util::{max_concurrency, occurrence};
+use super::Detector;
 use super::{Claims, Occurrence};
+use crate::aggregate::Group;
 use crate::config::Config;
 use crate::trace::Trace;
+use perfhound_model::Effort;
 use perfhound_model::{Rule, Severity};
 use std::sync::Arc;
 
@@ -47,5 +50,30 @@ pub fn detect(t: &Trace, cfg: &Config, _claims: &mut Claims, out: &mut Vec<Occur
             o.note = Some(format!("{} calls, up to {conc} at once, under `{}`", calls.len(), n.span.name));
             out.push(o);
         }
+    }
+}
+
+/// The rule's detector (registered in [`super::DETECTORS`]).
+pub struct FanOut;
+
+impl Detector for FanOut {
+    fn rule(&self) -> &'static Rule {
+        &RULE
+    }
+
+    fn detect(&self, t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurrence>) {
+        detect(t, cfg, claims, out);
+    }
+
+    fn title(&self, g: &Group, endpoint: &str) -> String {
+        format!("Fan-out of {} calls from one span in {endpoint}", g.max_calls)
+    }
+
+    fn time_based(&self) -> bool {
+        false
+    }
+
+    fn effort(&self) -> Effort {
+        Effort::LongTerm
     }
 }

@@ -21,10 +21,16 @@
 //! confidence: the computation repeats, but it may depend on data that differs per request.
 
 use super::util::{occurrence, us};
+use super::Detector;
+use super::Recurrence;
 use super::{Claims, Occurrence};
+use crate::aggregate::Group;
 use crate::classify::{Category, Op};
 use crate::config::Config;
+use crate::describe::short;
+use crate::measure::Measure;
 use crate::trace::Trace;
+use perfhound_model::{Confidence, Finding};
 use perfhound_model::{Rule, Severity};
 use std::sync::Arc;
 
@@ -75,5 +81,36 @@ pub fn detect(t: &Trace, cfg: &Config, _claims: &mut Claims, out: &mut Vec<Occur
             None => "inputs not recorded on the span: the result may differ per request".to_string(),
         });
         out.push(o);
+    }
+}
+
+/// The rule's detector (registered in [`super::DETECTORS`]).
+pub struct RepeatedComputation;
+
+impl Detector for RepeatedComputation {
+    fn rule(&self) -> &'static Rule {
+        &RULE
+    }
+
+    fn detect(&self, t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurrence>) {
+        detect(t, cfg, claims, out);
+    }
+
+    fn title(&self, g: &Group, endpoint: &str) -> String {
+        let label = short(&g.key, 100);
+        format!("Same computation repeated in {} requests, no cache, in {endpoint}: {label}", g.traces)
+    }
+
+    /// Without recorded inputs, equal names do not prove equal results.
+    fn escalate(&self, g: &Group, _m: &Measure, _cfg: &Config, f: &mut Finding) {
+        if !g.key.contains(" inputs#") {
+            f.severity = Severity::Info;
+            f.confidence = Confidence::Low;
+        }
+    }
+
+    /// Every occurrence is weak: reported once the computation repeats in `min_repeats` requests.
+    fn recurrence(&self, cfg: &Config) -> Recurrence {
+        Recurrence { min_requests: u64::from(cfg.repeated_computation.min_repeats.max(2)), min_share: 0.0 }
     }
 }
