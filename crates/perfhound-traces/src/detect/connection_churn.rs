@@ -19,15 +19,12 @@
 //! 50 % of an endpoint's requests, over at least `min_requests` = 5 requests.
 
 use super::util::occurrence;
-use super::Detector;
-use super::Recurrence;
-use super::{Claims, Occurrence};
+use super::{Claims, Detector, Occurrence, Recurrence};
 use crate::aggregate::Group;
 use crate::classify::Category;
 use crate::config::Config;
 use crate::trace::Trace;
-use perfhound_model::Effort;
-use perfhound_model::{Rule, Severity};
+use perfhound_model::{Effort, Rule, Severity};
 use std::sync::Arc;
 
 pub const RULE: Rule = Rule {

@@ -21,15 +21,13 @@
 //! separated by other work, the same call repeated with the same parameters (`redundant-call`).
 
 use super::util::{joined_labels, max_us, occurrence, parents_with, serial_runs, us};
-use super::Detector;
-use super::{Claims, Occurrence};
+use super::{Claims, Detector, Occurrence};
 use crate::aggregate::Group;
 use crate::classify::{Category, Op};
 use crate::config::Config;
 use crate::describe::query_evidence;
 use crate::trace::Trace;
-use perfhound_model::Finding;
-use perfhound_model::{Rule, Severity};
+use perfhound_model::{Finding, Rule, Severity};
 use std::sync::Arc;
 
 pub const RULE: Rule = Rule {

@@ -19,8 +19,7 @@
 //! other work, the same call repeated with the same parameters (`redundant-call`).
 
 use super::util::{joined_labels, max_us, occurrence, parents_with, serial_runs, us};
-use super::Detector;
-use super::{Claims, Occurrence};
+use super::{Claims, Detector, Occurrence};
 use crate::aggregate::Group;
 use crate::classify::{Category, Op};
 use crate::config::Config;

@@ -16,13 +16,11 @@
 //! `min_concurrency` = 4 run at the same time. Sequential loops are the N+1 rules' case.
 
 use super::util::{max_concurrency, occurrence};
-use super::Detector;
-use super::{Claims, Occurrence};
+use super::{Claims, Detector, Occurrence};
 use crate::aggregate::Group;
 use crate::config::Config;
 use crate::trace::Trace;
-use perfhound_model::Effort;
-use perfhound_model::{Rule, Severity};
+use perfhound_model::{Effort, Rule, Severity};
 use std::sync::Arc;
 
 pub const RULE: Rule = Rule {

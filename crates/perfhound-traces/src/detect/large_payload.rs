@@ -16,8 +16,7 @@
 //! **Thresholds** (`payload`): `large_bytes` = 300 000 (Sentry's default).
 
 use super::util::occurrence;
-use super::Detector;
-use super::{Claims, Occurrence};
+use super::{Claims, Detector, Occurrence};
 use crate::aggregate::Group;
 use crate::classify::Category;
 use crate::config::Config;

@@ -20,15 +20,13 @@
 //! `redundant-call`).
 
 use super::util::{max_us, occurrence, parents_with, repeated_groups};
-use super::Detector;
-use super::{Claims, Occurrence};
+use super::{Claims, Detector, Occurrence};
 use crate::aggregate::Group;
 use crate::classify::{Category, Op};
 use crate::config::Config;
 use crate::describe::{query_evidence, short};
 use crate::trace::Trace;
-use perfhound_model::{Finding, Recommendation};
-use perfhound_model::{Rule, Severity};
+use perfhound_model::{Finding, Recommendation, Rule, Severity};
 use std::sync::Arc;
 
 pub const RULE: Rule = Rule {

@@ -16,8 +16,7 @@
 //! are `redundant-call`), fast repeats.
 
 use super::util::{max_us, occurrence, parents_with, repeated_groups};
-use super::Detector;
-use super::{Claims, Occurrence};
+use super::{Claims, Detector, Occurrence};
 use crate::aggregate::Group;
 use crate::config::Config;
 use crate::describe::short;

@@ -15,15 +15,13 @@
 //! **Thresholds** (`pool_wait`): `min_wait_ms` = 20 of waiting in one request.
 
 use super::util::{occurrence, total_us, us};
-use super::Detector;
-use super::{Claims, Occurrence};
+use super::{Claims, Detector, Occurrence};
 use crate::aggregate::Group;
 use crate::classify::Category;
 use crate::config::Config;
 use crate::describe::ms;
 use crate::trace::Trace;
-use perfhound_model::Effort;
-use perfhound_model::{Rule, Severity};
+use perfhound_model::{Effort, Rule, Severity};
 use std::sync::Arc;
 
 pub const RULE: Rule = Rule {

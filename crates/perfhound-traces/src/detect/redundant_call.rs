@@ -18,15 +18,13 @@
 //! (`SELECT 1` pool pings, `SELECT now()`), writes, cache commands.
 
 use super::util::{occurrence, total_us, us};
-use super::Detector;
-use super::{Claims, Occurrence};
+use super::{Claims, Detector, Occurrence};
 use crate::aggregate::Group;
 use crate::classify::{Category, Op};
 use crate::config::Config;
 use crate::describe::{query_evidence, short};
 use crate::trace::Trace;
-use perfhound_model::Finding;
-use perfhound_model::{Rule, Severity};
+use perfhound_model::{Finding, Rule, Severity};
 use std::collections::HashMap;
 use std::sync::Arc;
 

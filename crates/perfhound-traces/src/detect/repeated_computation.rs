@@ -21,17 +21,14 @@
 //! confidence: the computation repeats, but it may depend on data that differs per request.
 
 use super::util::{occurrence, us};
-use super::Detector;
-use super::Recurrence;
-use super::{Claims, Occurrence};
+use super::{Claims, Detector, Occurrence, Recurrence};
 use crate::aggregate::Group;
 use crate::classify::{Category, Op};
 use crate::config::Config;
 use crate::describe::short;
 use crate::measure::Measure;
 use crate::trace::Trace;
-use perfhound_model::{Confidence, Finding};
-use perfhound_model::{Rule, Severity};
+use perfhound_model::{Confidence, Finding, Rule, Severity};
 use std::sync::Arc;
 
 pub const RULE: Rule = Rule {

@@ -22,16 +22,14 @@
 //! (`n-plus-one-db-query` / `n-plus-one-http-call`), found through the wrapper.
 
 use super::util::{descendants, occurrence, parents_with, sequential_count, single_io, total_us, us};
-use super::Detector;
-use super::{n_plus_one_db, n_plus_one_http, Claims, Occurrence};
+use super::{n_plus_one_db, n_plus_one_http, Claims, Detector, Occurrence};
 use crate::aggregate::Group;
 use crate::classify::Category;
 use crate::config::Config;
 use crate::describe::short;
 use crate::measure::Measure;
 use crate::trace::Trace;
-use perfhound_model::{Confidence, Finding};
-use perfhound_model::{Rule, Severity};
+use perfhound_model::{Confidence, Finding, Rule, Severity};
 use perfhound_sql::lexer::fnv1a;
 use std::sync::Arc;
 

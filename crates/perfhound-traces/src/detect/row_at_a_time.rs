@@ -17,15 +17,13 @@
 //! `db.operation.batch.size` > 1), writes under different parents, fast repeats.
 
 use super::util::{max_us, occurrence, parents_with, total_us, us};
-use super::Detector;
-use super::{Claims, Occurrence};
+use super::{Claims, Detector, Occurrence};
 use crate::aggregate::Group;
 use crate::classify::{Category, Op};
 use crate::config::Config;
 use crate::describe::{query_evidence, short};
 use crate::trace::Trace;
-use perfhound_model::Finding;
-use perfhound_model::{Rule, Severity};
+use perfhound_model::{Finding, Rule, Severity};
 use std::sync::Arc;
 
 pub const RULE: Rule = Rule {

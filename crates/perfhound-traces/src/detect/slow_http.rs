@@ -15,15 +15,13 @@
 //! estimated saving is the time above `min_ms`.
 
 use super::util::{occurrence, us};
-use super::Detector;
-use super::{Claims, Occurrence};
+use super::{Claims, Detector, Occurrence};
 use crate::aggregate::Group;
 use crate::config::Config;
 use crate::describe::{critical_from, ms, short};
 use crate::measure::Measure;
 use crate::trace::Trace;
-use perfhound_model::Finding;
-use perfhound_model::{Rule, Severity};
+use perfhound_model::{Finding, Rule, Severity};
 use std::sync::Arc;
 
 pub const RULE: Rule = Rule {

@@ -18,16 +18,14 @@
 //! of the size.
 
 use super::util::occurrence;
-use super::Detector;
-use super::{Claims, Occurrence};
+use super::{Claims, Detector, Occurrence};
 use crate::aggregate::Group;
 use crate::classify::Category;
 use crate::config::Config;
 use crate::describe::{kb, short};
 use crate::span::Attrs;
 use crate::trace::Trace;
-use perfhound_model::{Effort, Finding};
-use perfhound_model::{Rule, Severity};
+use perfhound_model::{Effort, Finding, Rule, Severity};
 use std::sync::Arc;
 
 pub const RULE: Rule = Rule {
