@@ -152,15 +152,17 @@ impl Aggregator {
     }
 
     /// A group is reported when one occurrence is strong, or weak ones recur in enough
-    /// requests, and in a large enough share of their endpoint's requests (see
-    /// the rule's [`detect::Detector::recurrence`]).
+    /// requests, and in a large enough share of their endpoint's requests (the rule's
+    /// [`detect::Detector::recurrence`]) — and the rule still finds it relevant in the
+    /// light of everything measured ([`detect::Detector::relevant`]).
     pub fn reportable(&self, g: &Group, m: &Measure, cfg: &Config) -> bool {
-        if g.strong > 0 {
-            return true;
-        }
-        let r = detect::owner(g.rule).recurrence(cfg);
-        let requests = m.requests_of(g.primary_endpoint()).max(1);
-        g.traces >= r.min_requests && g.traces as f64 / requests as f64 >= r.min_share
+        let rule = detect::owner(g.rule);
+        let recurs = g.strong > 0 || {
+            let r = rule.recurrence(cfg);
+            let requests = m.requests_of(g.primary_endpoint()).max(1);
+            g.traces >= r.min_requests && g.traces as f64 / requests as f64 >= r.min_share
+        };
+        recurs && rule.relevant(g, &detect::Context { endpoint: g.primary_endpoint(), measure: m, cfg })
     }
 
     /// Reportable groups ranked by impact: time saved, then bytes, then occurrences.

@@ -99,6 +99,15 @@ impl Recurrence {
     pub const NEVER: Recurrence = Recurrence { min_requests: u64::MAX, min_share: 1.0 };
 }
 
+/// What a rule may consult when it describes or judges a group: the endpoint the finding
+/// is about, everything measured, and the configuration.
+#[derive(Clone, Copy)]
+pub struct Context<'a> {
+    pub endpoint: &'a str,
+    pub measure: &'a Measure,
+    pub cfg: &'a Config,
+}
+
 /// Everything about one rule. `describe` builds the rule-independent part of a finding
 /// (counts, durations, impact, the generic severity scale) and asks the rule for the rest.
 pub trait Detector: Sync {
@@ -109,7 +118,7 @@ pub trait Detector: Sync {
     fn detect(&self, t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurrence>);
 
     /// The finding's one-line title.
-    fn title(&self, g: &Group, _endpoint: &str) -> String {
+    fn title(&self, g: &Group, _cx: &Context) -> String {
         format!("{}: {}", g.rule.name, describe::short(&g.key, 100))
     }
 
@@ -121,10 +130,10 @@ pub trait Detector: Sync {
 
     /// Rule-specific severity and confidence changes after the generic scale (which comes
     /// from the saving per request and its share of all request time); may add notes.
-    fn escalate(&self, _g: &Group, _m: &Measure, _cfg: &Config, _f: &mut Finding) {}
+    fn escalate(&self, _g: &Group, _cx: &Context, _f: &mut Finding) {}
 
     /// The rule's own evidence: by default, what was called.
-    fn evidence(&self, g: &Group, f: &mut Finding) {
+    fn evidence(&self, g: &Group, _cx: &Context, f: &mut Finding) {
         f.evidence.notes.push(format!("calls: {}", g.key));
     }
 
@@ -134,11 +143,17 @@ pub trait Detector: Sync {
     }
 
     /// Extras for the recommendation (a snippet); the text is the rule's `fix`.
-    fn recommend(&self, _g: &Group, _r: &mut Recommendation) {}
+    fn recommend(&self, _g: &Group, _cx: &Context, _r: &mut Recommendation) {}
 
     /// When weak occurrences of the rule are reported (see [`Occurrence::weak`]).
     fn recurrence(&self, _cfg: &Config) -> Recurrence {
         Recurrence::NEVER
+    }
+
+    /// A judgement that needs every trace seen, made when findings are reported (e.g. a
+    /// comparison with the other endpoints). False drops the group.
+    fn relevant(&self, _g: &Group, _cx: &Context) -> bool {
+        true
     }
 }
 

@@ -20,7 +20,7 @@
 //! `redundant-call`).
 
 use super::util::{max_us, occurrence, parents_with, repeated_groups};
-use super::{Claims, Detector, Occurrence};
+use super::{Claims, Context, Detector, Occurrence};
 use crate::aggregate::Group;
 use crate::classify::{Category, Op};
 use crate::config::Config;
@@ -71,15 +71,16 @@ impl Detector for NPlusOneDb {
         detect(t, cfg, claims, out);
     }
 
-    fn title(&self, g: &Group, endpoint: &str) -> String {
+    fn title(&self, g: &Group, cx: &Context) -> String {
+        let endpoint = cx.endpoint;
         format!("N+1 query: {} executions per request in {endpoint}: {}", g.max_calls, short(&g.key, 100))
     }
 
-    fn evidence(&self, g: &Group, f: &mut Finding) {
+    fn evidence(&self, g: &Group, _cx: &Context, f: &mut Finding) {
         query_evidence(g, f);
     }
 
-    fn recommend(&self, g: &Group, r: &mut Recommendation) {
+    fn recommend(&self, g: &Group, _cx: &Context, r: &mut Recommendation) {
         if let Some(sql) = batched_sql(&g.key) {
             r.snippet = Some(sql);
             r.snippet_lang = Some("sql".into());

@@ -16,7 +16,7 @@
 //! are `redundant-call`), fast repeats.
 
 use super::util::{max_us, occurrence, parents_with, repeated_groups};
-use super::{Claims, Detector, Occurrence};
+use super::{Claims, Context, Detector, Occurrence};
 use crate::aggregate::Group;
 use crate::config::Config;
 use crate::describe::short;
@@ -57,7 +57,8 @@ impl Detector for NPlusOneHttp {
         detect(t, cfg, claims, out);
     }
 
-    fn title(&self, g: &Group, endpoint: &str) -> String {
+    fn title(&self, g: &Group, cx: &Context) -> String {
+        let endpoint = cx.endpoint;
         format!("N+1 HTTP calls: {} calls per request in {endpoint}: {}", g.max_calls, short(&g.key, 100))
     }
 }
