@@ -145,13 +145,21 @@ impl Span {
         self.end_ns.saturating_sub(self.start_ns)
     }
 
-    /// `file:line` from `code.filepath`/`code.lineno`, when present.
+    /// `file:line (function)` from `code.filepath`/`code.lineno`/`code.function` (or
+    /// `code.file.path`/`code.line.number`/`code.function.name`), whichever are present;
+    /// `(function)` alone when only the function is known.
     pub fn location(&self) -> Option<String> {
-        let file = self.attrs.code_filepath.as_deref()?;
-        Some(match self.attrs.code_lineno {
-            Some(line) => format!("{file}:{line}"),
-            None => file.to_string(),
-        })
+        let a = &self.attrs;
+        let function = a.code_function.as_deref().filter(|f| !f.is_empty());
+        let mut loc = match (a.code_filepath.as_deref().filter(|f| !f.is_empty()), a.code_lineno) {
+            (Some(file), Some(line)) => format!("{file}:{line}"),
+            (Some(file), None) => file.to_string(),
+            (None, _) => String::new(),
+        };
+        if let Some(f) = function {
+            loc = if loc.is_empty() { format!("({f})") } else { format!("{loc} ({f})") };
+        }
+        (!loc.is_empty()).then_some(loc)
     }
 }
 

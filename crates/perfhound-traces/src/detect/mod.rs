@@ -20,6 +20,7 @@ pub mod fan_out;
 pub mod large_payload;
 pub mod n_plus_one_db;
 pub mod n_plus_one_http;
+pub mod own_code;
 pub mod pool_exhaustion;
 pub mod redundant_call;
 pub mod repeated_computation;
@@ -58,7 +59,7 @@ pub struct Occurrence {
     pub saved_us: u64,
     /// Bytes involved (payload rules) — or bytes a fix saves, for compression.
     pub bytes: u64,
-    /// `code.filepath:code.lineno` of the calling code, when instrumented.
+    /// `file:line (function)` of the calling code, when instrumented (see `Span::location`).
     pub location: Option<String>,
     /// Only reported when it recurs across many requests (see the aggregator).
     pub weak: bool,
@@ -158,7 +159,7 @@ pub trait Detector: Sync {
 }
 
 /// Every detector, in the order they run (specific before general).
-pub const DETECTORS: [&dyn Detector; 15] = [
+pub const DETECTORS: [&dyn Detector; 16] = [
     &row_at_a_time::RowAtATime,
     &repeated_pattern::RepeatedPattern,
     &n_plus_one_db::NPlusOneDb,
@@ -174,6 +175,7 @@ pub const DETECTORS: [&dyn Detector; 15] = [
     &uncompressed_payload::UncompressedPayload,
     &fan_out::FanOut,
     &repeated_computation::RepeatedComputation,
+    &own_code::OwnCode,
 ];
 
 /// The detector that owns `rule` (an occurrence may carry another detector's rule, e.g.
@@ -225,7 +227,7 @@ mod tests {
         let rules = rules();
         let mut codes: Vec<_> = rules.iter().map(|r| r.code).collect();
         codes.dedup();
-        assert_eq!(codes.len(), 15);
+        assert_eq!(codes.len(), DETECTORS.len());
         for r in &rules {
             assert!(r.code.starts_with("PH-TRACE0"), "{}", r.code);
             assert!(r.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{}", r.name);
