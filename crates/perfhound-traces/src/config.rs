@@ -143,7 +143,7 @@ section!(
         /// …and this many requests.
         min_requests: u32 = 3,
         /// The endpoint's median latency over the median of the service's other endpoints.
-        min_ratio: f64 = 3.0,
+        min_ratio: f64 = 4.0,
         /// Own-code time of the median request from which the finding is critical.
         critical_ms: f64 = 1000.0,
     }
