@@ -5,7 +5,7 @@
 
 use crate::aggregate::Group;
 use crate::config::Config;
-use crate::detect::{self, Context, Detector};
+use crate::detect::{Context, Detector};
 use crate::measure::Measure;
 use perfhound_model::{Confidence, Finding, Severity};
 
@@ -65,7 +65,7 @@ fn scale(g: &Group, rule: &dyn Detector, total_request_us: u64) -> Severity {
 
 /// The finding for one group.
 pub fn finding(g: &Group, m: &Measure, cfg: &Config) -> Finding {
-    let rule = detect::owner(g.rule);
+    let rule = g.detector;
     let endpoint = g.primary_endpoint().to_string();
     let cx = Context { endpoint: &endpoint, measure: m, cfg };
     let mut f = Finding::new(g.rule, endpoint.clone(), rule.title(g, &cx));
