@@ -76,7 +76,8 @@ pub fn detect(t: &Trace, cfg: &Config, _claims: &mut Claims, out: &mut Vec<Occur
     let c = &cfg.own_code;
     let min = us(c.min_ms).max(1);
     for e in t.entries() {
-        if t.nodes[e].span.duration_us() < min {
+        // A root that is itself a call (an orphan client span) is I/O, not own code.
+        if t.nodes[e].span.duration_us() < min || t.nodes[e].class.category.is_io() {
             continue;
         }
         let stats = entry_stats(t, e);
