@@ -184,6 +184,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn locations_from_any_subset_of_code_attributes() {
+        let loc = |file: Option<&str>, line: Option<u32>, function: Option<&str>| {
+            let mut s = empty_span(Arc::from("svc"));
+            s.attrs.code_filepath = file.map(Box::from);
+            s.attrs.code_lineno = line;
+            s.attrs.code_function = function.map(Box::from);
+            s.location()
+        };
+        assert_eq!(loc(Some("app/a.py"), Some(7), Some("f")).as_deref(), Some("app/a.py:7 (f)"));
+        assert_eq!(loc(Some("app/a.py"), Some(7), None).as_deref(), Some("app/a.py:7"));
+        assert_eq!(loc(Some("app/a.py"), None, Some("f")).as_deref(), Some("app/a.py (f)"));
+        assert_eq!(loc(None, Some(7), Some("f")).as_deref(), Some("(f)"));
+        assert_eq!(loc(None, Some(7), None), None);
+        assert_eq!(loc(Some(""), None, Some("")), None);
+    }
+
+    #[test]
     fn kinds_and_ids() {
         assert_eq!(SpanKind::from_name("SPAN_KIND_CLIENT"), SpanKind::Client);
         assert_eq!(SpanKind::from_name("server"), SpanKind::Server);
