@@ -18,6 +18,7 @@ pub mod consecutive_db;
 pub mod consecutive_http;
 pub mod fan_out;
 pub mod large_payload;
+pub mod n_plus_one_cache;
 pub mod n_plus_one_db;
 pub mod n_plus_one_http;
 pub mod pool_exhaustion;
@@ -65,6 +66,17 @@ pub struct Occurrence {
     /// Extra fact for the finding (e.g. "commit after each row").
     pub note: Option<String>,
     pub tables: Arc<[String]>,
+    /// Duration of the request (entry span) the occurrence happened in.
+    pub request_us: u64,
+    /// Calls faster than a network round trip, projected at `Config::rtt_ms` (0: no
+    /// projection): their total time, and the saving of the fix.
+    pub projected_total_us: u64,
+    pub projected_saved_us: u64,
+    /// Repeats of a statement with bind placeholders whose values were not recorded:
+    /// an N+1 or the same read repeated, the trace cannot tell.
+    pub params_unknown: bool,
+    /// The repeats overlapped in time (thread pool, `Promise.all`, resolvers per item).
+    pub concurrent: bool,
 }
 
 /// Spans already explained by an earlier detector, by node index.
@@ -143,11 +155,12 @@ pub trait Detector: Sync {
 }
 
 /// Every detector, in the order they run (specific before general).
-pub const DETECTORS: [&dyn Detector; 15] = [
+pub const DETECTORS: [&dyn Detector; 16] = [
     &row_at_a_time::RowAtATime,
     &repeated_pattern::RepeatedPattern,
     &n_plus_one_db::NPlusOneDb,
     &n_plus_one_http::NPlusOneHttp,
+    &n_plus_one_cache::NPlusOneCache,
     &redundant_call::RedundantCall,
     &consecutive_db::ConsecutiveDb,
     &consecutive_http::ConsecutiveHttp,
@@ -210,7 +223,7 @@ mod tests {
         let rules = rules();
         let mut codes: Vec<_> = rules.iter().map(|r| r.code).collect();
         codes.dedup();
-        assert_eq!(codes.len(), 15);
+        assert_eq!(codes.len(), 16);
         for r in &rules {
             assert!(r.code.starts_with("PH-TRACE0"), "{}", r.code);
             assert!(r.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{}", r.name);
