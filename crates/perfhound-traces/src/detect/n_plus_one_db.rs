@@ -90,7 +90,8 @@ impl Detector for NPlusOneDb {
 
     fn title(&self, g: &Group, endpoint: &str) -> String {
         let what = match (g.params_unknown, g.concurrent) {
-            (true, _) => "Repeated query (N+1 or redundant: parameters not recorded)",
+            (true, false) => "Repeated query (N+1 or redundant: parameters not recorded)",
+            (true, true) => "Repeated query, parallel (N+1 or redundant: parameters not recorded)",
             (false, true) => "N+1 query (parallel)",
             (false, false) => "N+1 query",
         };
