@@ -411,4 +411,57 @@ mod tests {
         s.attrs.db_params_hash = Some(99);
         assert_ne!(c.classify(&s).params, 0);
     }
+
+    fn sql(c: &mut Classifier, stmt: &str) -> Class {
+        c.classify(&span("q", |a| {
+            a.db_system = Some("postgresql".into());
+            a.db_statement = Some(stmt.into());
+        }))
+    }
+
+    #[test]
+    fn placeholders_next_to_literals_leave_parameters_unknown() {
+        let mut c = Classifier::default();
+        assert_eq!(sql(&mut c, "SELECT * FROM auth_user WHERE id = %s LIMIT 21").params, 0);
+        assert_eq!(sql(&mut c, "SELECT * FROM t WHERE id IN (1, 2, 3, 10…").params, 0);
+        assert_eq!(sql(&mut c, "SELECT * FROM t WHERE id IN (1, 2, 3, 10...").params, 0);
+        let (a, b) = (sql(&mut c, "SELECT * FROM settings"), sql(&mut c, "SELECT * FROM settings"));
+        assert!(a.params != 0 && a.params == b.params, "no parameters at all: identical");
+        assert_ne!(sql(&mut c, "SELECT * FROM t WHERE id = 1").params, sql(&mut c, "SELECT * FROM t WHERE id = 2").params);
+    }
+
+    #[test]
+    fn session_statements_and_cached_spans() {
+        let mut c = Classifier::default();
+        for stmt in ["SET search_path TO tenant_1", "SHOW server_version", "SAVEPOINT s1", "PRAGMA foreign_keys = ON"] {
+            assert_eq!(sql(&mut c, stmt).op, Op::Session, "{stmt}");
+        }
+        assert_eq!(sql(&mut c, "COMMIT").op, Op::Commit);
+        let mut s = span("CACHE User Load", |a| {
+            a.db_system = Some("postgresql".into());
+            a.db_statement = Some("SELECT * FROM users WHERE id = $1".into());
+        });
+        assert_eq!(c.classify(&s).category, Category::Internal);
+        s.name = "User Load".into();
+        assert_eq!(c.classify(&s).category, Category::Db);
+        s.attrs.cached = true;
+        assert_eq!(c.classify(&s).category, Category::Internal);
+    }
+
+    #[test]
+    fn cache_keys_are_templated_and_sanitized_keys_unknown() {
+        let mut c = Classifier::default();
+        let mut redis = |stmt: &str| {
+            c.classify(&span("GET", |a| {
+                a.db_system = Some("redis".into());
+                a.db_statement = Some(stmt.into());
+            }))
+        };
+        let a = redis("GET user:42:pref:7");
+        assert_eq!((&*a.label, a.op, a.batch), ("redis GET user:{id}:pref:{id}", Op::Read, 1));
+        assert_eq!(&*redis("get session:123e4567-e89b-12d3-a456-426614174000").label, "redis GET session:{uuid}");
+        assert_eq!(&*redis("GET avatar:9f8e7d6c5b4a3210").label, "redis GET avatar:{hash}");
+        assert_eq!(redis("GET ?").params, 0);
+        assert_eq!(redis("MGET a b c").batch, 3);
+    }
 }
