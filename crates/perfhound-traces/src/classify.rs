@@ -427,7 +427,10 @@ mod tests {
         assert_eq!(sql(&mut c, "SELECT * FROM t WHERE id IN (1, 2, 3, 10...").params, 0);
         let (a, b) = (sql(&mut c, "SELECT * FROM settings"), sql(&mut c, "SELECT * FROM settings"));
         assert!(a.params != 0 && a.params == b.params, "no parameters at all: identical");
-        assert_ne!(sql(&mut c, "SELECT * FROM t WHERE id = 1").params, sql(&mut c, "SELECT * FROM t WHERE id = 2").params);
+        assert_ne!(
+            sql(&mut c, "SELECT * FROM t WHERE id = 1").params,
+            sql(&mut c, "SELECT * FROM t WHERE id = 2").params
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use crate::aggregate::Group;
 use crate::config::{Config, SeverityScale};
-use crate::detect::{self, Detector};
+use crate::detect::{Context, Detector};
 use crate::measure::Measure;
 use perfhound_model::{Confidence, Finding, Severity};
 
@@ -85,9 +85,10 @@ pub fn projection(g: &Group, rtt_ms: f64) -> Option<String> {
 
 /// The finding for one group.
 pub fn finding(g: &Group, m: &Measure, cfg: &Config) -> Finding {
-    let rule = detect::owner(g.rule);
+    let rule = g.detector;
     let endpoint = g.primary_endpoint().to_string();
-    let mut f = Finding::new(g.rule, endpoint.clone(), rule.title(g, &endpoint));
+    let cx = Context { endpoint: &endpoint, measure: m, cfg };
+    let mut f = Finding::new(g.rule, endpoint.clone(), rule.title(g, &cx));
     f.fingerprint = g.fingerprint();
     let per_request = g.saved_us / g.traces.max(1);
     let total_request_us = m.overall.latency.sum_us.max(1);
@@ -99,7 +100,7 @@ pub fn finding(g: &Group, m: &Measure, cfg: &Config) -> Finding {
         ));
     }
     f.confidence = if g.strong == 0 { Confidence::Medium } else { Confidence::High };
-    rule.escalate(g, m, cfg, &mut f);
+    rule.escalate(g, &cx, &mut f);
     let e = &mut f.evidence;
     e.counts.insert("occurrences".into(), g.occurrences);
     e.counts.insert("traces".into(), g.traces);
@@ -113,7 +114,7 @@ pub fn finding(g: &Group, m: &Measure, cfg: &Config) -> Finding {
         e.sizes_bytes.insert("max_bytes".into(), g.max_bytes);
     }
     e.examples = g.examples.iter().map(|t| format!("trace {t}")).collect();
-    rule.evidence(g, &mut f);
+    rule.evidence(g, &cx, &mut f);
     let e = &mut f.evidence;
     e.location.clone_from(&g.location);
     if let Some(n) = &g.note {
@@ -136,7 +137,7 @@ pub fn finding(g: &Group, m: &Measure, cfg: &Config) -> Finding {
             Some(((g.saved_us as f64 / total_request_us as f64).min(1.0) * 10_000.0).round() / 10_000.0);
     }
     f.recommendation.effort = Some(rule.effort());
-    rule.recommend(g, &mut f.recommendation);
+    rule.recommend(g, &cx, &mut f.recommendation);
     f
 }
 

@@ -19,7 +19,7 @@
 //! 50 % of an endpoint's requests, over at least `min_requests` = 5 requests.
 
 use super::util::occurrence;
-use super::{Claims, Detector, Occurrence, Recurrence};
+use super::{Claims, Context, Detector, Occurrence, Recurrence};
 use crate::aggregate::Group;
 use crate::classify::Category;
 use crate::config::Config;
@@ -63,7 +63,8 @@ impl Detector for ConnectionChurn {
         detect(t, cfg, claims, out);
     }
 
-    fn title(&self, g: &Group, endpoint: &str) -> String {
+    fn title(&self, g: &Group, cx: &Context) -> String {
+        let endpoint = cx.endpoint;
         format!("New connections opened while serving {endpoint} (up to {} per request)", g.max_calls)
     }
 

@@ -21,7 +21,7 @@
 //! separated by other work, the same call repeated with the same parameters (`redundant-call`).
 
 use super::util::{joined_labels, max_us, occurrence, parents_with, serial_runs, us};
-use super::{Claims, Detector, Occurrence};
+use super::{Claims, Context, Detector, Occurrence};
 use crate::aggregate::Group;
 use crate::classify::{Category, Op};
 use crate::config::Config;
@@ -72,11 +72,12 @@ impl Detector for ConsecutiveDb {
         detect(t, cfg, claims, out);
     }
 
-    fn title(&self, g: &Group, endpoint: &str) -> String {
+    fn title(&self, g: &Group, cx: &Context) -> String {
+        let endpoint = cx.endpoint;
         format!("{} independent queries run one after another in {endpoint}", g.max_calls)
     }
 
-    fn evidence(&self, g: &Group, f: &mut Finding) {
+    fn evidence(&self, g: &Group, _cx: &Context, f: &mut Finding) {
         query_evidence(g, f);
     }
 }

@@ -26,7 +26,7 @@
 //! with the same parameters (`redundant-call`).
 
 use super::util::{is_static_resource, joined_labels, max_us, occurrence, parents_with, serial_runs, us};
-use super::{Claims, Detector, Occurrence};
+use super::{Claims, Context, Detector, Occurrence};
 use crate::aggregate::Group;
 use crate::classify::{Category, Op};
 use crate::config::Config;
@@ -78,7 +78,8 @@ impl Detector for ConsecutiveHttp {
         detect(t, cfg, claims, out);
     }
 
-    fn title(&self, g: &Group, endpoint: &str) -> String {
+    fn title(&self, g: &Group, cx: &Context) -> String {
+        let endpoint = cx.endpoint;
         format!("{} independent HTTP calls run one after another in {endpoint}", g.max_calls)
     }
 }

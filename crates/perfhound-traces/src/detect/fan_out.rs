@@ -16,7 +16,7 @@
 //! `min_concurrency` = 4 run at the same time. Sequential loops are the N+1 rules' case.
 
 use super::util::{max_concurrency, occurrence};
-use super::{Claims, Detector, Occurrence};
+use super::{Claims, Context, Detector, Occurrence};
 use crate::aggregate::Group;
 use crate::config::Config;
 use crate::trace::Trace;
@@ -63,7 +63,8 @@ impl Detector for FanOut {
         detect(t, cfg, claims, out);
     }
 
-    fn title(&self, g: &Group, endpoint: &str) -> String {
+    fn title(&self, g: &Group, cx: &Context) -> String {
+        let endpoint = cx.endpoint;
         format!("Fan-out of {} calls from one span in {endpoint}", g.max_calls)
     }
 

@@ -16,7 +16,7 @@
 //! **Thresholds** (`payload`): `large_bytes` = 300 000 (Sentry's default).
 
 use super::util::occurrence;
-use super::{Claims, Detector, Occurrence};
+use super::{Claims, Context, Detector, Occurrence};
 use crate::aggregate::Group;
 use crate::classify::Category;
 use crate::config::Config;
@@ -64,7 +64,7 @@ impl Detector for LargePayload {
         detect(t, cfg, claims, out);
     }
 
-    fn title(&self, g: &Group, _endpoint: &str) -> String {
+    fn title(&self, g: &Group, _cx: &Context) -> String {
         format!("Large HTTP payload (up to {}): {}", kb(g.max_bytes), short(&g.key, 100))
     }
 

@@ -21,6 +21,7 @@ pub mod large_payload;
 pub mod n_plus_one_cache;
 pub mod n_plus_one_db;
 pub mod n_plus_one_http;
+pub mod own_code;
 pub mod pool_exhaustion;
 pub mod redundant_call;
 pub mod repeated_computation;
@@ -59,7 +60,7 @@ pub struct Occurrence {
     pub saved_us: u64,
     /// Bytes involved (payload rules) — or bytes a fix saves, for compression.
     pub bytes: u64,
-    /// `code.filepath:code.lineno` of the calling code, when instrumented.
+    /// `file:line (function)` of the calling code, when instrumented (see `Span::location`).
     pub location: Option<String>,
     /// Only reported when it recurs across many requests (see the aggregator).
     pub weak: bool,
@@ -111,6 +112,15 @@ impl Recurrence {
     pub const NEVER: Recurrence = Recurrence { min_requests: u64::MAX, min_share: 1.0 };
 }
 
+/// What a rule may consult when it describes or judges a group: the endpoint the finding
+/// is about, everything measured, and the configuration.
+#[derive(Clone, Copy)]
+pub struct Context<'a> {
+    pub endpoint: &'a str,
+    pub measure: &'a Measure,
+    pub cfg: &'a Config,
+}
+
 /// Everything about one rule. `describe` builds the rule-independent part of a finding
 /// (counts, durations, impact, the generic severity scale) and asks the rule for the rest.
 pub trait Detector: Sync {
@@ -121,7 +131,7 @@ pub trait Detector: Sync {
     fn detect(&self, t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurrence>);
 
     /// The finding's one-line title.
-    fn title(&self, g: &Group, _endpoint: &str) -> String {
+    fn title(&self, g: &Group, _cx: &Context) -> String {
         format!("{}: {}", g.rule.name, describe::short(&g.key, 100))
     }
 
@@ -133,10 +143,10 @@ pub trait Detector: Sync {
 
     /// Rule-specific severity and confidence changes after the generic scale (which comes
     /// from the saving per request and its share of all request time); may add notes.
-    fn escalate(&self, _g: &Group, _m: &Measure, _cfg: &Config, _f: &mut Finding) {}
+    fn escalate(&self, _g: &Group, _cx: &Context, _f: &mut Finding) {}
 
     /// The rule's own evidence: by default, what was called.
-    fn evidence(&self, g: &Group, f: &mut Finding) {
+    fn evidence(&self, g: &Group, _cx: &Context, f: &mut Finding) {
         f.evidence.notes.push(format!("calls: {}", g.key));
     }
 
@@ -146,16 +156,22 @@ pub trait Detector: Sync {
     }
 
     /// Extras for the recommendation (a snippet); the text is the rule's `fix`.
-    fn recommend(&self, _g: &Group, _r: &mut Recommendation) {}
+    fn recommend(&self, _g: &Group, _cx: &Context, _r: &mut Recommendation) {}
 
     /// When weak occurrences of the rule are reported (see [`Occurrence::weak`]).
     fn recurrence(&self, _cfg: &Config) -> Recurrence {
         Recurrence::NEVER
     }
+
+    /// A judgement that needs every trace seen, made when findings are reported (e.g. a
+    /// comparison with the other endpoints). False drops the group.
+    fn relevant(&self, _g: &Group, _cx: &Context) -> bool {
+        true
+    }
 }
 
 /// Every detector, in the order they run (specific before general).
-pub const DETECTORS: [&dyn Detector; 16] = [
+pub const DETECTORS: [&dyn Detector; 17] = [
     &row_at_a_time::RowAtATime,
     &repeated_pattern::RepeatedPattern,
     &n_plus_one_db::NPlusOneDb,
@@ -172,31 +188,13 @@ pub const DETECTORS: [&dyn Detector; 16] = [
     &uncompressed_payload::UncompressedPayload,
     &fan_out::FanOut,
     &repeated_computation::RepeatedComputation,
+    &own_code::OwnCode,
 ];
 
 /// The detector that owns `rule` (an occurrence may carry another detector's rule, e.g.
 /// a repeated pattern that is a plain N+1 through a wrapper span).
-pub fn owner(rule: &Rule) -> &'static dyn Detector {
-    DETECTORS.iter().copied().find(|d| d.rule().code == rule.code).unwrap_or(&Unregistered)
-}
-
-/// Stand-in for a rule no registered detector owns: generic title and evidence.
-struct Unregistered;
-
-const UNREGISTERED: Rule = Rule {
-    code: "PH-TRACE000",
-    name: "unregistered",
-    severity: perfhound_model::Severity::Info,
-    summary: "A rule no registered detector owns.",
-    why: "-",
-    fix: "-",
-};
-
-impl Detector for Unregistered {
-    fn rule(&self) -> &'static Rule {
-        &UNREGISTERED
-    }
-    fn detect(&self, _t: &Trace, _cfg: &Config, _claims: &mut Claims, _out: &mut Vec<Occurrence>) {}
+pub fn owner(rule: &Rule) -> Option<&'static dyn Detector> {
+    DETECTORS.iter().copied().find(|d| d.rule().code == rule.code)
 }
 
 /// Every rule of the trace engine, ordered by code, for `perfhound rules`.
@@ -223,12 +221,12 @@ mod tests {
         let rules = rules();
         let mut codes: Vec<_> = rules.iter().map(|r| r.code).collect();
         codes.dedup();
-        assert_eq!(codes.len(), 16);
+        assert_eq!(codes.len(), DETECTORS.len());
         for r in &rules {
             assert!(r.code.starts_with("PH-TRACE0"), "{}", r.code);
             assert!(r.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{}", r.name);
             assert!(!r.summary.is_empty() && !r.why.is_empty() && !r.fix.is_empty());
-            assert_eq!(owner(r).rule().code, r.code, "every rule has its detector");
+            assert_eq!(owner(r).map(|d| d.rule().code), Some(r.code), "every rule has its detector");
         }
     }
 }

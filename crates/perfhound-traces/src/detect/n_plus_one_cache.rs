@@ -28,7 +28,7 @@
 //! and configure it separately.
 
 use super::util::{parents_with, repeated_groups, repeats_occurrence};
-use super::{Claims, Detector, Occurrence};
+use super::{Claims, Context, Detector, Occurrence};
 use crate::aggregate::Group;
 use crate::classify::Category;
 use crate::config::Config;
@@ -80,12 +80,13 @@ impl Detector for NPlusOneCache {
         detect(t, cfg, claims, out);
     }
 
-    fn title(&self, g: &Group, endpoint: &str) -> String {
+    fn title(&self, g: &Group, cx: &Context) -> String {
+        let endpoint = cx.endpoint;
         let what = if g.concurrent { "N+1 cache commands (parallel)" } else { "N+1 cache commands" };
         format!("{what}: {} per request in {endpoint}: {}", g.max_calls, short(&g.key, 100))
     }
 
-    fn evidence(&self, g: &Group, f: &mut Finding) {
+    fn evidence(&self, g: &Group, _cx: &Context, f: &mut Finding) {
         f.evidence.notes.push(format!("command and key template: {}", g.key));
     }
 
@@ -93,7 +94,7 @@ impl Detector for NPlusOneCache {
         Effort::QuickWin
     }
 
-    fn recommend(&self, g: &Group, r: &mut Recommendation) {
+    fn recommend(&self, g: &Group, _cx: &Context, r: &mut Recommendation) {
         if let Some(cmd) = batched_command(&g.key) {
             r.snippet = Some(cmd.to_string());
         }

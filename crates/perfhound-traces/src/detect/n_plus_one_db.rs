@@ -31,7 +31,7 @@
 //! cache, and repeats with identical known parameters (those are `redundant-call`).
 
 use super::util::{parents_with, repeated_groups, repeats_occurrence};
-use super::{Claims, Detector, Occurrence};
+use super::{Claims, Context, Detector, Occurrence};
 use crate::aggregate::Group;
 use crate::classify::{Category, Op};
 use crate::config::Config;
@@ -88,7 +88,8 @@ impl Detector for NPlusOneDb {
         detect(t, cfg, claims, out);
     }
 
-    fn title(&self, g: &Group, endpoint: &str) -> String {
+    fn title(&self, g: &Group, cx: &Context) -> String {
+        let endpoint = cx.endpoint;
         let what = match (g.params_unknown, g.concurrent) {
             (true, false) => "Repeated query (N+1 or redundant: parameters not recorded)",
             (true, true) => "Repeated query, parallel (N+1 or redundant: parameters not recorded)",
@@ -98,11 +99,11 @@ impl Detector for NPlusOneDb {
         format!("{what}: {} executions per request in {endpoint}: {}", g.max_calls, short(&g.key, 100))
     }
 
-    fn evidence(&self, g: &Group, f: &mut Finding) {
+    fn evidence(&self, g: &Group, _cx: &Context, f: &mut Finding) {
         query_evidence(g, f);
     }
 
-    fn recommend(&self, g: &Group, r: &mut Recommendation) {
+    fn recommend(&self, g: &Group, _cx: &Context, r: &mut Recommendation) {
         if g.concurrent {
             r.text.push_str(" Running the queries concurrently does not remove them: they are still N round trips and N× the database load.");
         }

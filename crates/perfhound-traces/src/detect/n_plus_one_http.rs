@@ -19,7 +19,7 @@
 //! parents, identical URLs (those are `redundant-call`).
 
 use super::util::{parents_with, repeated_groups, repeats_occurrence};
-use super::{Claims, Detector, Occurrence};
+use super::{Claims, Context, Detector, Occurrence};
 use crate::aggregate::Group;
 use crate::config::Config;
 use crate::describe::short;
@@ -57,7 +57,8 @@ impl Detector for NPlusOneHttp {
         detect(t, cfg, claims, out);
     }
 
-    fn title(&self, g: &Group, endpoint: &str) -> String {
+    fn title(&self, g: &Group, cx: &Context) -> String {
+        let endpoint = cx.endpoint;
         let what = if g.concurrent { "N+1 HTTP calls (parallel)" } else { "N+1 HTTP calls" };
         format!("{what}: {} calls per request in {endpoint}: {}", g.max_calls, short(&g.key, 100))
     }

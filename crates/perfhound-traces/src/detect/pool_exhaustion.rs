@@ -15,7 +15,7 @@
 //! **Thresholds** (`pool_wait`): `min_wait_ms` = 20 of waiting in one request.
 
 use super::util::{occurrence, total_us, us};
-use super::{Claims, Detector, Occurrence};
+use super::{Claims, Context, Detector, Occurrence};
 use crate::aggregate::Group;
 use crate::classify::Category;
 use crate::config::Config;
@@ -57,7 +57,8 @@ impl Detector for PoolExhaustion {
         detect(t, cfg, claims, out);
     }
 
-    fn title(&self, g: &Group, endpoint: &str) -> String {
+    fn title(&self, g: &Group, cx: &Context) -> String {
+        let endpoint = cx.endpoint;
         format!("Requests wait for a pooled connection in {endpoint} (up to {})", ms(g.max_total_us))
     }
 

@@ -18,7 +18,7 @@
 //! (`SELECT 1` pool pings, `SELECT now()`), writes, cache commands.
 
 use super::util::{occurrence, total_us, us};
-use super::{Claims, Detector, Occurrence};
+use super::{Claims, Context, Detector, Occurrence};
 use crate::aggregate::Group;
 use crate::classify::{Category, Op};
 use crate::config::Config;
@@ -91,11 +91,12 @@ impl Detector for RedundantCall {
         detect(t, cfg, claims, out);
     }
 
-    fn title(&self, g: &Group, endpoint: &str) -> String {
+    fn title(&self, g: &Group, cx: &Context) -> String {
+        let endpoint = cx.endpoint;
         format!("Same read repeated {}× in one request in {endpoint}: {}", g.max_calls, short(&g.key, 100))
     }
 
-    fn evidence(&self, g: &Group, f: &mut Finding) {
+    fn evidence(&self, g: &Group, _cx: &Context, f: &mut Finding) {
         query_evidence(g, f);
     }
 }

@@ -21,12 +21,11 @@
 //! confidence: the computation repeats, but it may depend on data that differs per request.
 
 use super::util::{occurrence, us};
-use super::{Claims, Detector, Occurrence, Recurrence};
+use super::{Claims, Context, Detector, Occurrence, Recurrence};
 use crate::aggregate::Group;
 use crate::classify::{Category, Op};
 use crate::config::Config;
 use crate::describe::short;
-use crate::measure::Measure;
 use crate::trace::Trace;
 use perfhound_model::{Confidence, Finding, Rule, Severity};
 use std::sync::Arc;
@@ -93,13 +92,14 @@ impl Detector for RepeatedComputation {
         detect(t, cfg, claims, out);
     }
 
-    fn title(&self, g: &Group, endpoint: &str) -> String {
+    fn title(&self, g: &Group, cx: &Context) -> String {
+        let endpoint = cx.endpoint;
         let label = short(&g.key, 100);
         format!("Same computation repeated in {} requests, no cache, in {endpoint}: {label}", g.traces)
     }
 
     /// Without recorded inputs, equal names do not prove equal results.
-    fn escalate(&self, g: &Group, _m: &Measure, _cfg: &Config, f: &mut Finding) {
+    fn escalate(&self, g: &Group, _cx: &Context, f: &mut Finding) {
         if !g.key.contains(" inputs#") {
             f.severity = Severity::Info;
             f.confidence = Confidence::Low;

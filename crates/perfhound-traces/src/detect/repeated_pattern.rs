@@ -26,12 +26,11 @@
 use super::util::{
     descendants, occurrence, parents_with, project_rtt, sequential_count, single_io, total_us, union_us, us,
 };
-use super::{n_plus_one_cache, n_plus_one_db, n_plus_one_http, Claims, Detector, Occurrence};
+use super::{n_plus_one_cache, n_plus_one_db, n_plus_one_http, Claims, Context, Detector, Occurrence};
 use crate::aggregate::Group;
 use crate::classify::Category;
 use crate::config::Config;
 use crate::describe::short;
-use crate::measure::Measure;
 use crate::trace::Trace;
 use perfhound_model::{Confidence, Finding, Rule, Severity};
 use perfhound_sql::lexer::fnv1a;
@@ -226,12 +225,13 @@ impl Detector for RepeatedPattern {
         detect(t, cfg, claims, out);
     }
 
-    fn title(&self, g: &Group, endpoint: &str) -> String {
+    fn title(&self, g: &Group, cx: &Context) -> String {
+        let endpoint = cx.endpoint;
         format!("Repeated call pattern: {} iterations per request in {endpoint}: {}", g.max_calls, short(&g.key, 100))
     }
 
     /// The unit is inferred from structure, so the finding is never more than medium confidence.
-    fn escalate(&self, _g: &Group, _m: &Measure, _cfg: &Config, f: &mut Finding) {
+    fn escalate(&self, _g: &Group, _cx: &Context, f: &mut Finding) {
         f.confidence = Confidence::Medium;
     }
 }

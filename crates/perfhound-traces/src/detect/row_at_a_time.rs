@@ -17,7 +17,7 @@
 //! `db.operation.batch.size` > 1), writes under different parents, fast repeats.
 
 use super::util::{max_us, occurrence, parents_with, total_us, us};
-use super::{Claims, Detector, Occurrence};
+use super::{Claims, Context, Detector, Occurrence};
 use crate::aggregate::Group;
 use crate::classify::{Category, Op};
 use crate::config::Config;
@@ -80,11 +80,12 @@ impl Detector for RowAtATime {
         detect(t, cfg, claims, out);
     }
 
-    fn title(&self, g: &Group, endpoint: &str) -> String {
+    fn title(&self, g: &Group, cx: &Context) -> String {
+        let endpoint = cx.endpoint;
         format!("Row-at-a-time writes: {} statements per request in {endpoint}: {}", g.max_calls, short(&g.key, 100))
     }
 
-    fn evidence(&self, g: &Group, f: &mut Finding) {
+    fn evidence(&self, g: &Group, _cx: &Context, f: &mut Finding) {
         query_evidence(g, f);
     }
 }

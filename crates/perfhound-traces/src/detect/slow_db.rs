@@ -16,7 +16,7 @@
 //! estimated saving is the time above `min_ms`.
 
 use super::util::{occurrence, us};
-use super::{Claims, Detector, Occurrence};
+use super::{Claims, Context, Detector, Occurrence};
 use crate::aggregate::Group;
 use crate::classify::{Category, Op};
 use crate::config::Config;
@@ -78,19 +78,20 @@ impl Detector for SlowDb {
         detect(t, cfg, claims, out);
     }
 
-    fn title(&self, g: &Group, endpoint: &str) -> String {
+    fn title(&self, g: &Group, cx: &Context) -> String {
+        let endpoint = cx.endpoint;
         format!("Slow query (up to {}) in {endpoint}: {}", ms(g.max_total_us), short(&g.key, 100))
     }
 
-    fn escalate(&self, g: &Group, m: &Measure, cfg: &Config, f: &mut Finding) {
-        critical_from(g, cfg.slow_db.critical_ms, f);
-        if let Some(note) = tail_only(g, m, cfg) {
+    fn escalate(&self, g: &Group, cx: &Context, f: &mut Finding) {
+        critical_from(g, cx.cfg.slow_db.critical_ms, f);
+        if let Some(note) = tail_only(g, cx.measure, cx.cfg) {
             f.severity = Severity::Info;
             f.evidence.notes.push(note);
         }
     }
 
-    fn evidence(&self, g: &Group, f: &mut Finding) {
+    fn evidence(&self, g: &Group, _cx: &Context, f: &mut Finding) {
         query_evidence(g, f);
     }
 

@@ -15,11 +15,10 @@
 //! estimated saving is the time above `min_ms`.
 
 use super::util::{occurrence, us};
-use super::{Claims, Detector, Occurrence};
+use super::{Claims, Context, Detector, Occurrence};
 use crate::aggregate::Group;
 use crate::config::Config;
 use crate::describe::{critical_from, ms, short};
-use crate::measure::Measure;
 use crate::trace::Trace;
 use perfhound_model::{Finding, Rule, Severity};
 use std::sync::Arc;
@@ -56,11 +55,12 @@ impl Detector for SlowHttp {
         detect(t, cfg, claims, out);
     }
 
-    fn title(&self, g: &Group, endpoint: &str) -> String {
+    fn title(&self, g: &Group, cx: &Context) -> String {
+        let endpoint = cx.endpoint;
         format!("Slow outbound call (up to {}) in {endpoint}: {}", ms(g.max_total_us), short(&g.key, 100))
     }
 
-    fn escalate(&self, g: &Group, _m: &Measure, cfg: &Config, f: &mut Finding) {
-        critical_from(g, cfg.slow_http.critical_ms, f);
+    fn escalate(&self, g: &Group, cx: &Context, f: &mut Finding) {
+        critical_from(g, cx.cfg.slow_http.critical_ms, f);
     }
 }

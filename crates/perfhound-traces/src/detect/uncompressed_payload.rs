@@ -18,7 +18,7 @@
 //! of the size.
 
 use super::util::occurrence;
-use super::{Claims, Detector, Occurrence};
+use super::{Claims, Context, Detector, Occurrence};
 use crate::aggregate::Group;
 use crate::classify::Category;
 use crate::config::Config;
@@ -82,7 +82,7 @@ impl Detector for UncompressedPayload {
         detect(t, cfg, claims, out);
     }
 
-    fn title(&self, g: &Group, _endpoint: &str) -> String {
+    fn title(&self, g: &Group, _cx: &Context) -> String {
         format!("Uncompressed HTTP response (~{} could be saved): {}", kb(g.max_bytes), short(&g.key, 100))
     }
 
@@ -90,7 +90,7 @@ impl Detector for UncompressedPayload {
         false
     }
 
-    fn evidence(&self, g: &Group, f: &mut Finding) {
+    fn evidence(&self, g: &Group, _cx: &Context, f: &mut Finding) {
         f.evidence.notes.push(format!("calls: {}", g.key));
         if g.bytes > 0 {
             f.impact.bytes_saved_per_request = Some(g.bytes / g.occurrences.max(1));
