@@ -129,6 +129,19 @@ fn redis_get_loop_is_an_n_plus_one_with_a_projection() {
 }
 
 #[test]
+fn redis_py_sanitized_commands_group_by_command() {
+    // `GET ?` × 30 is a loop over unknown keys; the one `MGET ? ? …` is already batched.
+    check(
+        "redis_py_sanitized_loop.json",
+        &[Expect(
+            "PH-TRACE016",
+            Severity::Warning,
+            "30 per request in GET /users/{id}/prefs-loop: redis GET ? (30 calls",
+        )],
+    );
+}
+
+#[test]
 fn ioredis_with_new_semantic_conventions() {
     check(
         "ioredis_get_loop.json",
