@@ -163,7 +163,7 @@ section!(
         /// And its share of the request.
         min_share: f64 = 0.7,
         /// In at least this share of the endpoint's requests…
-        min_request_share: f64 = 0.5,
+        min_request_share: f64 = 0.9,
         /// …and this many requests.
         min_requests: u32 = 3,
         /// The endpoint's median latency over the median of the service's other endpoints.
