@@ -15,18 +15,24 @@
 //! **Fix**: load what the loop needs up front, in one query or call per kind (IN lists,
 //! JOINs, batch endpoints, DataLoader-style batching), then run the loop on memory.
 //!
-//! **Thresholds** (`repeated_pattern`): `min_repeats` = 5 iterations, `min_total_ms` = 50,
-//! units of up to `max_period` = 6 spans. Not reported: parallel iterations, units without
+//! **Thresholds** (`repeated_pattern`): `min_repeats` = 5 iterations, `min_total_ms` = 0,
+//! units of up to `max_period` = 6 spans. Iterations that run concurrently (GraphQL
+//! resolvers per item, a thread pool) are reported too: still M round trips per item.
+//! Not reported: units without
 //! any database/HTTP/RPC call, units of a single query or call (the N+1 rules cover them).
 //! A per-item wrapper around exactly one query or call is reported as that N+1
 //! (`n-plus-one-db-query` / `n-plus-one-http-call`), found through the wrapper.
 
-use super::util::{descendants, occurrence, parents_with, sequential_count, single_io, total_us, us};
-use super::{n_plus_one_db, n_plus_one_http, Claims, Occurrence};
+use super::util::{
+    descendants, occurrence, parents_with, project_rtt, sequential_count, single_io, total_us, union_us, us,
+};
+use super::{n_plus_one_cache, n_plus_one_db, n_plus_one_http, Claims, Context, Detector, Occurrence};
+use crate::aggregate::Group;
 use crate::classify::Category;
 use crate::config::Config;
+use crate::describe::short;
 use crate::trace::Trace;
-use perfhound_model::{Rule, Severity};
+use perfhound_model::{Confidence, Finding, Rule, Severity};
 use perfhound_sql::lexer::fnv1a;
 use std::sync::Arc;
 
@@ -91,7 +97,7 @@ pub fn detect(t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurr
                     continue;
                 }
                 let run: Vec<usize> = seq[span.clone()].to_vec();
-                if sequential_count(t, &run) * 5 < run.len() * 4 || total_us(t, &run) < us(c.min_total_ms) {
+                if total_us(t, &run) < us(c.min_total_ms) {
                     continue;
                 }
                 covered[span].iter_mut().for_each(|x| *x = true);
@@ -108,6 +114,9 @@ pub fn detect(t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurr
                     Some(c) if t.nodes[c].class.category.is_remote_call() => {
                         (&n_plus_one_http::RULE, Arc::clone(&t.nodes[c].class.label))
                     }
+                    Some(c) if t.nodes[c].class.category == Category::Cache => {
+                        (&n_plus_one_cache::RULE, Arc::clone(&t.nodes[c].class.label))
+                    }
                     _ => (&RULE, Arc::from(unit_label(t, unit))),
                 };
                 let mut o = occurrence(rule, t, &run, key);
@@ -115,8 +124,15 @@ pub fn detect(t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurr
                     o.tables = Arc::clone(&t.nodes[c].class.tables);
                 }
                 o.calls = reps as u64;
-                o.saved_us = o.total_us - o.total_us / reps as u64;
+                let wall = union_us(t, &run).min(o.total_us);
+                o.saved_us = wall - wall / reps as u64;
+                o.concurrent = sequential_count(t, &run) * 5 < run.len() * 4;
                 o.note = Some(format!("{reps} iterations of a {period}-span unit"));
+                if single_call.is_some() {
+                    o.params_unknown =
+                        run.iter().filter_map(|&w| single_io(t, w)).all(|i| t.nodes[i].class.params == 0);
+                    project_rtt(&mut o, cfg.rtt_ms);
+                }
                 claim_subtrees(t, &run, claims);
                 out.push(o);
             }
@@ -194,6 +210,29 @@ fn claim_subtrees(t: &Trace, run: &[usize], claims: &mut Claims) {
         claims.claim(&[i]);
         let d: Vec<usize> = descendants(t, i).collect();
         claims.claim(&d);
+    }
+}
+
+/// The rule's detector (registered in [`super::DETECTORS`]).
+pub struct RepeatedPattern;
+
+impl Detector for RepeatedPattern {
+    fn rule(&self) -> &'static Rule {
+        &RULE
+    }
+
+    fn detect(&self, t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurrence>) {
+        detect(t, cfg, claims, out);
+    }
+
+    fn title(&self, g: &Group, cx: &Context) -> String {
+        let endpoint = cx.endpoint;
+        format!("Repeated call pattern: {} iterations per request in {endpoint}: {}", g.max_calls, short(&g.key, 100))
+    }
+
+    /// The unit is inferred from structure, so the finding is never more than medium confidence.
+    fn escalate(&self, _g: &Group, _cx: &Context, f: &mut Finding) {
+        f.confidence = Confidence::Medium;
     }
 }
 
