@@ -19,8 +19,7 @@ pub const MASK: &str = "***";
 /// (`Authorization`, `Cookie`, `X-Api-Key`, `access_token`, `client-secret`, `password`…).
 pub fn is_sensitive_name(name: &str) -> bool {
     const EXACT: &[&str] = &["pass", "pwd", "sid", "jwt"];
-    const PARTS: &[&str] =
-        &["auth", "token", "secret", "key", "cookie", "session", "passw", "credential", "signature"];
+    const PARTS: &[&str] = &["auth", "token", "secret", "key", "cookie", "session", "passw", "credential", "signature"];
     let n = name.trim().to_ascii_lowercase().replace('-', "_");
     EXACT.contains(&n.as_str()) || PARTS.iter().any(|p| n.contains(p))
 }
@@ -298,16 +297,46 @@ mod tests {
     #[test]
     fn every_header_flag_form_is_masked() {
         let args = [
-            "perfhound", "load", "http://u:pw@127.0.0.1/?token=t1", "-H", "Authorization: Bearer a1", "-HCookie: c1",
-            "--header", "X-Api-Key: k1", "--header=Proxy-Authorization: p1", "-kHX-Token:x1", "-b", "{\"pw\":1}",
-            "--body={}", "--password", "pw2", "--api-key=k2", "-c", "5",
+            "perfhound",
+            "load",
+            "http://u:pw@127.0.0.1/?token=t1",
+            "-H",
+            "Authorization: Bearer a1",
+            "-HCookie: c1",
+            "--header",
+            "X-Api-Key: k1",
+            "--header=Proxy-Authorization: p1",
+            "-kHX-Token:x1",
+            "-b",
+            "{\"pw\":1}",
+            "--body={}",
+            "--password",
+            "pw2",
+            "--api-key=k2",
+            "-c",
+            "5",
         ];
         assert_eq!(
             command(args),
             [
-                "perfhound", "load", "http://u:***@127.0.0.1/?token=***", "-H", "Authorization: ***", "-HCookie: ***",
-                "--header", "X-Api-Key: ***", "--header=Proxy-Authorization: ***", "-kHX-Token: ***", "-b", "***",
-                "--body=***", "--password", "***", "--api-key=***", "-c", "5",
+                "perfhound",
+                "load",
+                "http://u:***@127.0.0.1/?token=***",
+                "-H",
+                "Authorization: ***",
+                "-HCookie: ***",
+                "--header",
+                "X-Api-Key: ***",
+                "--header=Proxy-Authorization: ***",
+                "-kHX-Token: ***",
+                "-b",
+                "***",
+                "--body=***",
+                "--password",
+                "***",
+                "--api-key=***",
+                "-c",
+                "5",
             ]
         );
     }

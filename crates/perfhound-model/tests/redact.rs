@@ -46,14 +46,7 @@ fn args_with(form: usize, name: &str, param: &str, scheme: &str, s: &str) -> Vec
 }
 
 fn run_carrying(text: &str, command: Vec<String>) -> Run {
-    let rule = Rule {
-        code: "PH-TEST001",
-        name: "test",
-        severity: Severity::Warning,
-        summary: "",
-        why: "",
-        fix: "",
-    };
+    let rule = Rule { code: "PH-TEST001", name: "test", severity: Severity::Warning, summary: "", why: "", fix: "" };
     let mut finding = Finding::new(&rule, text, text);
     finding.evidence.examples.push(text.into());
     finding.evidence.notes.push(text.into());
