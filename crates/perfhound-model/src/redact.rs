@@ -242,6 +242,7 @@ impl Run {
         for f in &mut self.findings {
             in_place(&mut f.title);
             in_place(&mut f.target);
+            f.affected.iter_mut().for_each(in_place);
             let e = &mut f.evidence;
             e.examples.iter_mut().chain(e.notes.iter_mut()).for_each(in_place);
             e.query.iter_mut().chain(e.location.iter_mut()).chain(e.code.iter_mut()).for_each(in_place);
