@@ -74,7 +74,7 @@ fn run_inner(args: &AuditArgs) -> anyhow::Result<i32> {
         }
     };
     let hooks = Hooks::new(&mut progress, &mut status);
-    let audit = perfhound_audit::run(&cfg, hooks, std::env::args().collect())?;
+    let audit = perfhound_audit::run(&cfg, hooks, super::recorded_command())?;
     progress.finish();
     let dir = args.out.clone().unwrap_or_else(|| cfg.out_dir.clone());
     let written = output::write(&dir, &audit, cfg.title.as_deref(), baseline).context("writing the audit")?;

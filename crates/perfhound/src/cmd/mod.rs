@@ -11,6 +11,12 @@ pub mod report;
 pub mod rules;
 pub mod traces;
 
+/// This process's command line as recorded in a run: header values, bodies, passwords and
+/// tokens masked ([`perfhound_model::redact::command`]).
+pub fn recorded_command() -> Vec<String> {
+    perfhound_model::redact::command(std::env::args())
+}
+
 /// `--fail-on`: exit 1 when a finding of this severity or worse is present.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FailOn {

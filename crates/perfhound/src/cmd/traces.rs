@@ -108,11 +108,11 @@ fn run_inner(args: TracesArgs) -> anyhow::Result<i32> {
         None => None,
     };
     let meta = RunMeta {
-        command: std::env::args().collect(),
+        command: super::recorded_command(),
         started_at: perfhound_model::rfc3339_now(),
         ..Default::default()
     };
-    let run = match &args.listen {
+    let mut run = match &args.listen {
         Some(addr) => {
             if !args.inputs.is_empty() {
                 bail!("--listen receives traces over HTTP; do not also pass files");
@@ -121,6 +121,7 @@ fn run_inner(args: TracesArgs) -> anyhow::Result<i32> {
         }
         None => analyze_files(&args, cfg, format, meta)?,
     };
+    run.redact_secrets();
     if let Some(path) = &args.out {
         super::check::write_file(path, &serde_json::to_vec_pretty(&run)?)?;
     }
