@@ -7,7 +7,7 @@
 
 use super::ddl::IndexSpec;
 use crate::catalog::{quote_ident, Catalog, Table};
-use crate::shape::{ColumnUse, QueryShape, Role};
+use perfhound_sql::usage::{ColumnUse, QueryShape, Role};
 
 /// What one statement offers for one table.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -112,6 +112,7 @@ pub fn generate(shape: &QueryShape, catalog: &Catalog, max_per_table: usize) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use perfhound_sql::Dialect;
 
     fn catalog() -> Catalog {
         let t = Table {
@@ -139,6 +140,7 @@ mod tests {
     fn equality_first_pairs_and_predicates() {
         let shape = QueryShape::parse(
             "SELECT total FROM orders WHERE status = $1 AND created_at >= $2 AND deleted_at IS NULL ORDER BY created_at",
+            Dialect::Postgres,
         )
         .unwrap();
         let c = generate(&shape, &catalog(), 24);
@@ -151,8 +153,14 @@ mod tests {
 
     #[test]
     fn no_candidates_for_unknown_tables_or_unindexable_predicates() {
-        assert!(generate(&QueryShape::parse("SELECT * FROM nope WHERE a = $1").unwrap(), &catalog(), 24).is_empty());
-        let or = QueryShape::parse("SELECT * FROM orders WHERE status = $1 OR user_id = $2").unwrap();
+        assert!(generate(
+            &QueryShape::parse("SELECT * FROM nope WHERE a = $1", Dialect::Postgres).unwrap(),
+            &catalog(),
+            24
+        )
+        .is_empty());
+        let or =
+            QueryShape::parse("SELECT * FROM orders WHERE status = $1 OR user_id = $2", Dialect::Postgres).unwrap();
         assert!(generate(&or, &catalog(), 24).is_empty());
     }
 }
