@@ -24,6 +24,7 @@
 //! index serves) named in [`Dialect`].
 
 pub mod dialect;
+pub mod engine;
 pub mod exprs;
 pub mod json;
 pub mod lexer;
