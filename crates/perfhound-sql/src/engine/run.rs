@@ -53,9 +53,23 @@ pub fn counted_target(
     }
 }
 
+/// Indices of the top `n` items by `key`, descending (ties keep their order).
+pub fn top_by<T>(items: &[T], n: usize, key: impl Fn(&T) -> f64) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..items.len()).collect();
+    idx.sort_by(|&a, &b| key(&items[b]).total_cmp(&key(&items[a])));
+    idx.truncate(n);
+    idx
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn top_lists_are_descending_and_stable() {
+        assert_eq!(top_by(&[3.0, 9.0, 3.0, 1.0], 3, |x| *x), [1, 0, 2]);
+        assert_eq!(top_by::<f64>(&[], 3, |x| *x), Vec::<usize>::new());
+    }
 
     #[test]
     fn rates_need_a_positive_window() {

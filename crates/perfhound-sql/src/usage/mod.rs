@@ -14,9 +14,12 @@
 //! Bind slots are numbered placeholders: `?N` (SQLite, after the engine numbered them) or
 //! `$N` (PostgreSQL).
 
+mod keys;
 mod predicate;
 mod search;
 mod walk;
+
+pub use keys::{columns_with, IndexKeys};
 
 use crate::Dialect;
 
@@ -45,6 +48,21 @@ pub enum Role {
     Select,
     /// Anywhere else (OR branches, function arguments, LIKE…): not indexable as is.
     Other,
+}
+
+impl Role {
+    pub const ALL: [Role; 10] = [
+        Role::Eq,
+        Role::Range,
+        Role::Join,
+        Role::Order,
+        Role::Group,
+        Role::IsNull,
+        Role::IsNotNull,
+        Role::IsTrue,
+        Role::Select,
+        Role::Other,
+    ];
 }
 
 /// How a bind slot constrains its column: what kind of sample value makes sense.

@@ -4,7 +4,7 @@
 //! index already serves (same leading columns, or the rowid) are left out.
 
 use crate::catalog::{quote_ident, Catalog};
-use perfhound_sql::usage::{ColumnUse, QueryShape, Role};
+use perfhound_sql::usage::{ColumnUse, IndexKeys, QueryShape, Role};
 
 /// An index to try: key columns of one table, with the catalog's spelling.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -87,17 +87,7 @@ pub fn generate(shape: &QueryShape, catalog: &Catalog, max_per_table: usize) -> 
     }
     let mut out = Vec::new();
     for table in tables {
-        let cols = |roles: &[Role]| -> Vec<String> {
-            let mut v: Vec<String> = Vec::new();
-            for (_, c, _) in uses.iter().filter(|(t, _, r)| t == table && roles.contains(r)) {
-                if !v.contains(c) {
-                    v.push(c.clone());
-                }
-            }
-            v
-        };
-        let leading = cols(&[Role::Eq, Role::Join]);
-        let second = cols(&[Role::Eq, Role::Join, Role::Range, Role::Order, Role::Group]);
+        let keys = IndexKeys::of(uses.iter().filter(|(t, _, _)| t == table).map(|(_, c, r)| (c.as_str(), *r)));
         let mut mine: Vec<Candidate> = Vec::new();
         let mut push = |columns: Vec<String>| {
             let c = Candidate { table: table.to_string(), columns };
@@ -105,13 +95,11 @@ pub fn generate(shape: &QueryShape, catalog: &Catalog, max_per_table: usize) -> 
                 mine.push(c);
             }
         };
-        for c in &second {
-            push(vec![c.clone()]);
+        for c in keys.singles {
+            push(vec![c]);
         }
-        for a in &leading {
-            for b in second.iter().filter(|b| *b != a) {
-                push(vec![a.clone(), b.clone()]);
-            }
+        for pair in keys.pairs {
+            push(pair.to_vec());
         }
         mine.truncate(max_per_table);
         out.extend(mine);
