@@ -69,10 +69,27 @@ fn rank(exp: &Experiment<'_>, a: &Chosen<'_>, b: &Chosen<'_>) -> Ordering {
     key(a).cmp(&key(b)).then(saved(a).total_cmp(&saved(b)))
 }
 
-/// Step 6: the suggestion for a chosen candidate — per statement the plan and time before
+/// Step 6: one suggestion per chosen candidate, most time saved per day first.
+pub(super) fn suggestions(
+    exp: &Experiment<'_>,
+    choice: &Choice<'_>,
+    set: &StatementSet,
+    catalog: &Catalog,
+) -> Vec<Suggestion> {
+    let mut out: Vec<Suggestion> = choice.chosen.iter().map(|c| suggestion(exp, c, set, catalog)).collect();
+    out.sort_by(|a, b| {
+        let key = |s: &Suggestion| {
+            (s.time_saved_us_per_day.unwrap_or(0.0), s.helped.iter().map(Helped::saved_us).sum::<f64>())
+        };
+        key(b).partial_cmp(&key(a)).unwrap_or(Ordering::Equal)
+    });
+    out
+}
+
+/// The suggestion for a chosen candidate — per statement the plan and time before
 /// and after (most time saved per day first), the index's size and build time on the
 /// copy, the table's rows and writes per day, the foreign key it serves.
-pub(super) fn suggestion(exp: &Experiment<'_>, c: &Chosen<'_>, set: &StatementSet, catalog: &Catalog) -> Suggestion {
+fn suggestion(exp: &Experiment<'_>, c: &Chosen<'_>, set: &StatementSet, catalog: &Catalog) -> Suggestion {
     let cand = &exp.candidates[c.cand];
     let built = &exp.built[c.cand];
     let mut helped: Vec<Helped> = c.serves.iter().map(|t| helped(exp, t)).collect();

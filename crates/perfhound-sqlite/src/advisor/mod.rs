@@ -7,20 +7,20 @@
 //! 2. **Copy**: `VACUUM INTO` a private temporary file ([`copy`]); the original is only read.
 //! 3. **Before**: each statement timed on the copy with parameter values sampled from the
 //!    tables' own data ([`measure`]). UPDATE/DELETE are never executed: the `SELECT` that
-//!    finds their rows is timed instead.
+//!    finds their rows is timed instead ([`trials`]).
 //! 4. **Trials**: one candidate at a time — `CREATE INDEX`, `ANALYZE` the table, re-run
 //!    EXPLAIN QUERY PLAN for every statement on that table; where the plan now reads
 //!    through the new index, time the statement again with the same parameters. Then
-//!    `DROP INDEX`.
+//!    `DROP INDEX` ([`trials`]).
 //! 5. **Choice**: a trial counts when the plan uses the index and the measured time drops
 //!    by at least `min_time_drop` (50%). An index *serves* a statement when it saves at
 //!    least 90% of what the statement's best candidate saves. Greedily, the index serving
 //!    the most statements not yet served is chosen first, the simpler one on ties — so one
-//!    index serving several statements is preferred over one index each.
+//!    index serving several statements is preferred over one index each ([`choice`]).
 //! 6. **Output** per index: plan and time per execution before/after for each statement,
 //!    index size and build time on the copy, time saved per day at the given call rates,
 //!    rows written per day to the table (each write also updates the index), and the exact
-//!    `CREATE INDEX IF NOT EXISTS …`.
+//!    `CREATE INDEX IF NOT EXISTS …` ([`choice`]).
 
 pub mod candidates;
 mod choice;
@@ -150,25 +150,23 @@ pub fn advise(
     cfg: &SqliteConfig,
 ) -> Result<Advice, SqliteError> {
     let mut advice = Advice::default();
+    // 1. Work.
     let work: Vec<Work> = explained.iter().filter_map(|e| work_for(e, catalog, cfg)).collect();
     advice.worked_on = work.len();
     if work.is_empty() {
         return Ok(advice);
     }
+    // 2. Copy.
     let copy = Copy::make(&cfg.path, &cfg.limits)?;
     advice.copy_bytes = Some(copy.bytes);
+    // 3. Before, 4. Trials.
     let measured = trials::measure_before(&copy, catalog, &work, &cfg.limits, &mut advice.unmeasurable);
     let exp = trials::run(&copy, catalog, &work, measured, &cfg.limits, &mut advice.unmeasurable);
     advice.candidates_tested = exp.candidates.len();
+    // 5. Choice, 6. Output.
     let choice = choice::choose(&exp, cfg.min_time_drop);
     advice.not_improved = choice.unserved.iter().map(|&i| work[i].stmt).collect();
-    advice.suggestions = choice.chosen.iter().map(|c| choice::suggestion(&exp, c, set, catalog)).collect();
-    advice.suggestions.sort_by(|a, b| {
-        let key = |s: &Suggestion| {
-            (s.time_saved_us_per_day.unwrap_or(0.0), s.helped.iter().map(Helped::saved_us).sum::<f64>())
-        };
-        key(b).partial_cmp(&key(a)).unwrap_or(std::cmp::Ordering::Equal)
-    });
+    advice.suggestions = choice::suggestions(&exp, &choice, set, catalog);
     Ok(advice)
 }
 
