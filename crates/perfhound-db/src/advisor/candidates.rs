@@ -56,9 +56,9 @@ pub fn generate(shape: &QueryShape, catalog: &Catalog, max_per_table: usize) -> 
         let roles = uses.iter().map(|u| (u.column.as_str(), u.role));
         let keys = IndexKeys::of(roles.clone());
         let mut c = TableCandidates { table_oid: oid, reads_all, ..Default::default() };
-        let spec = |columns: &[String]| IndexSpec::new(table, columns.to_vec());
-        c.singles = keys.singles.iter().take(max_per_table).map(|col| spec(std::slice::from_ref(col))).collect();
-        c.pairs = keys.pairs.iter().take(max_per_table).map(|pair| spec(pair)).collect();
+        c.singles =
+            keys.singles.iter().take(max_per_table).map(|col| IndexSpec::new(table, vec![col.clone()])).collect();
+        c.pairs = keys.pairs.iter().take(max_per_table).map(|pair| IndexSpec::new(table, pair.to_vec())).collect();
         for u in &uses {
             let q = quote_ident(&u.column);
             let p = match u.role {
