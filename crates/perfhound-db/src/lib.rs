@@ -10,7 +10,7 @@
 //! - **generic-plan EXPLAIN** of parameterized statements without executing them
 //!   ([`explain`]);
 //! - the **index advisor** on a dedicated session with HypoPG ([`advisor`]): candidate
-//!   columns from WHERE/JOIN/ORDER BY/GROUP BY ([`shape`]), single and two-column
+//!   columns from WHERE/JOIN/ORDER BY/GROUP BY/DISTINCT ([`perfhound_sql::usage`]), single and two-column
 //!   hypothetical indexes, partial and covering variants, ranked by time saved per day,
 //!   with the exact `CREATE INDEX CONCURRENTLY`; heuristic, low-confidence advice without
 //!   HypoPG;
@@ -30,7 +30,6 @@ pub mod explain;
 pub mod pglog;
 pub mod render;
 pub mod session;
-pub mod shape;
 pub mod sqltext;
 pub mod statements;
 pub mod to_model;

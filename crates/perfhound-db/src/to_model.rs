@@ -3,8 +3,8 @@
 
 use crate::statements::StatementSet;
 use crate::Analysis;
-use perfhound_model::finding::fingerprint;
-use perfhound_model::{HostInfo, Measurements, Run, Source, Target, TargetKind, ToolInfo, SCHEMA_VERSION};
+use perfhound_model::{Run, Target, TargetKind};
+use perfhound_sql::engine::{self, counted_target};
 use std::collections::BTreeMap;
 
 /// Builds the run document. `top` bounds each of the three top lists whose union becomes
@@ -26,42 +26,20 @@ pub fn to_run(a: &Analysis, command: Vec<String>, top: usize, _show_literals: bo
         if blocks > 0 {
             extra.insert("cache_hit_ratio".into(), s.shared_blks_hit as f64 / blocks as f64);
         }
-        let rps = a.statements.window_s.filter(|w| *w > 0.0).map_or(0.0, |w| s.calls as f64 / w);
-        targets.push(Target {
-            // The shared perfhound-sql shape: the name `perfhound traces` gives this query too.
-            name: s.fingerprint_text().to_string(),
-            kind: TargetKind::Query,
-            group: Some(a.server.database.clone()),
-            measurements: Measurements {
-                requests: s.calls.max(0) as u64,
-                ok: s.calls.max(0) as u64,
-                rps,
-                extra,
-                ..Default::default()
-            },
-        });
+        // The shared perfhound-sql shape: the name `perfhound traces` gives this query too.
+        let name = s.fingerprint_text().to_string();
+        let group = Some(a.server.database.clone());
+        targets.push(counted_target(
+            name,
+            TargetKind::Query,
+            group,
+            s.calls.max(0) as u64,
+            a.statements.window_s,
+            extra,
+        ));
     }
-    let pid = std::process::id().to_string();
-    let nanos =
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos().to_string();
-    Run {
-        schema_version: SCHEMA_VERSION,
-        id: format!("{}{}", fingerprint(&[&a.started_at, &pid, &nanos]), fingerprint(&[&nanos, &pid, &a.source])),
-        tool: ToolInfo { name: "perfhound".into(), version: env!("CARGO_PKG_VERSION").into(), command },
-        started_at: a.started_at.clone(),
-        ended_at: a.ended_at.clone(),
-        host: HostInfo::current(),
-        sources: vec![Source {
-            kind: "db".into(),
-            description: format!("{} (PostgreSQL {}, database {})", a.source, a.server.version, a.server.database),
-        }],
-        targets,
-        findings: a.findings.clone(),
-        budget_results: Vec::new(),
-        load: None,
-        resources: None,
-        warnings: a.warnings.clone(),
-    }
+    let description = format!("{} (PostgreSQL {}, database {})", a.source, a.server.version, a.server.database);
+    engine::run(description, command, (&a.started_at, &a.ended_at), targets, &a.findings, &a.warnings)
 }
 
 fn overall(a: &Analysis) -> Target {
@@ -84,18 +62,8 @@ fn overall(a: &Analysis) -> Target {
         extra.insert("statements_explained".into(), adv.explained as f64);
     }
     let calls: i64 = s.statements.iter().map(|x| x.calls).sum();
-    Target {
-        name: format!("database {}", a.server.database),
-        kind: TargetKind::Overall,
-        group: None,
-        measurements: Measurements {
-            requests: calls.max(0) as u64,
-            ok: calls.max(0) as u64,
-            rps: s.window_s.filter(|w| *w > 0.0).map_or(0.0, |w| calls as f64 / w),
-            extra,
-            ..Default::default()
-        },
-    }
+    let name = format!("database {}", a.server.database);
+    counted_target(name, TargetKind::Overall, None, calls.max(0) as u64, s.window_s, extra)
 }
 
 /// Union of the top `n` by total time, mean time and calls, in that order of priority.

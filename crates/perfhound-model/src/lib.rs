@@ -14,6 +14,7 @@ pub mod duration;
 pub mod finding;
 pub mod histogram;
 pub mod metric;
+pub mod redact;
 pub mod run;
 pub mod threshold;
 

@@ -1,5 +1,5 @@
-//! SQL fingerprinting and URL templating, shared by perfhound's trace, database and log
-//! engines.
+//! SQL fingerprinting, column usage and URL templating, shared by perfhound's trace,
+//! database and log engines.
 //!
 //! Why a crate of its own: the trace engine groups millions of `db.statement` values, the
 //! database engine matches `pg_stat_statements` entries, the log engine groups access-log
@@ -16,14 +16,24 @@
 //! execution, and the tokenizer always returns *something*.
 //!
 //! [`url`] does the same for HTTP: `/users/42/orders/7f3c…` → `/users/{id}/orders/{hash}`.
+//!
+//! [`usage`] is the other half of what the database engines share: which columns a
+//! statement uses and how (equality, range, join, ORDER BY…), with its bind slots and the
+//! read-only search that measures a write — one sqlparser walk for PostgreSQL and SQLite,
+//! with what differs between them (identifier folding and quoting, which comparisons an
+//! index serves) named in [`Dialect`].
 
+pub mod dialect;
+pub mod engine;
 pub mod exprs;
 pub mod json;
 pub mod lexer;
 pub mod parse;
 pub mod shape;
 pub mod url;
+pub mod usage;
 
+pub use dialect::Dialect;
 pub use json::json_shape;
 pub use parse::{dialect_for, StatementKind};
 pub use url::{template_key, template_path, template_url};

@@ -10,7 +10,7 @@
 //!   `:name`, `@name`, `$name`/`$1` bound to NULL — and the plan rules: full scans, temporary
 //!   B-trees, automatic indexes, correlated subqueries ([`explain`], [`plan`], [`params`]);
 //! - the **index advisor** ([`advisor`]): candidate columns from WHERE/JOIN/ORDER BY/GROUP BY
-//!   ([`shape`]), each candidate built on a `VACUUM INTO` copy, ANALYZEd, the plan
+//!   ([`perfhound_sql::usage`]), each candidate built on a `VACUUM INTO` copy, ANALYZEd, the plan
 //!   re-checked and the statements timed before/after with parameter values sampled from
 //!   the tables' own data; suggested when the time drops by `min_time_drop` (50%);
 //! - **health checks**, one rule per file ([`checks`]).
@@ -31,7 +31,6 @@ pub mod open;
 pub mod params;
 pub mod plan;
 pub mod render;
-pub mod shape;
 pub mod statements;
 pub mod to_model;
 

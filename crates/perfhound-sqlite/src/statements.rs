@@ -116,10 +116,7 @@ impl StatementSet {
 
     /// Indices of the top `n` statements by a key, descending.
     pub fn top_by(&self, n: usize, key: impl Fn(&Statement) -> f64) -> Vec<usize> {
-        let mut idx: Vec<usize> = (0..self.statements.len()).collect();
-        idx.sort_by(|&a, &b| key(&self.statements[b]).total_cmp(&key(&self.statements[a])));
-        idx.truncate(n);
-        idx
+        perfhound_sql::engine::top_by(&self.statements, n, key)
     }
 }
 

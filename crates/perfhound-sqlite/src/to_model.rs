@@ -5,7 +5,8 @@
 
 use crate::advisor::Helped;
 use crate::Analysis;
-use perfhound_model::{HostInfo, Measurements, Run, Source, Target, TargetKind, ToolInfo, SCHEMA_VERSION};
+use perfhound_model::{Run, Target, TargetKind};
+use perfhound_sql::engine::{self, counted_target};
 use std::collections::BTreeMap;
 
 /// Builds the run document.
@@ -28,34 +29,11 @@ pub fn to_run(a: &Analysis, command: Vec<String>) -> Run {
         if let Some(Ok(plan)) = a.explained.get(i).map(|e| &e.plan) {
             extra.insert("full_scans".into(), plan.full_scans().len() as f64);
         }
-        targets.push(Target {
-            name: s.fingerprint.clone(),
-            kind: TargetKind::Query,
-            group: Some("sqlite".into()),
-            measurements: Measurements {
-                requests: s.calls,
-                ok: s.calls,
-                rps: window.map_or(0.0, |w| s.calls as f64 / w),
-                extra,
-                ..Default::default()
-            },
-        });
+        let name = s.fingerprint.clone();
+        targets.push(counted_target(name, TargetKind::Query, Some("sqlite".into()), s.calls, window, extra));
     }
-    Run {
-        schema_version: SCHEMA_VERSION,
-        id: perfhound_model::new_run_id(),
-        tool: ToolInfo { name: "perfhound".into(), version: env!("CARGO_PKG_VERSION").into(), command },
-        started_at: a.started_at.clone(),
-        ended_at: a.ended_at.clone(),
-        host: HostInfo::current(),
-        sources: vec![Source { kind: "db".into(), description: format!("{} (SQLite {})", a.source, a.sqlite_version) }],
-        targets,
-        findings: a.findings.clone(),
-        budget_results: Vec::new(),
-        load: None,
-        resources: None,
-        warnings: a.warnings.clone(),
-    }
+    let description = format!("{} (SQLite {})", a.source, a.sqlite_version);
+    engine::run(description, command, (&a.started_at, &a.ended_at), targets, &a.findings, &a.warnings)
 }
 
 fn helped(a: &Analysis, stmt: usize) -> Option<&Helped> {
@@ -76,16 +54,5 @@ fn overall(a: &Analysis) -> Target {
         }
     }
     let calls: u64 = s.statements.iter().map(|x| x.calls).sum();
-    Target {
-        name: a.database_label(),
-        kind: TargetKind::Overall,
-        group: None,
-        measurements: Measurements {
-            requests: calls,
-            ok: calls,
-            rps: s.window_s.map_or(0.0, |w| calls as f64 / w),
-            extra,
-            ..Default::default()
-        },
-    }
+    counted_target(a.database_label(), TargetKind::Overall, None, calls, s.window_s, extra)
 }

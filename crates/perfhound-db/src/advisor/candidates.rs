@@ -7,7 +7,7 @@
 
 use super::ddl::IndexSpec;
 use crate::catalog::{quote_ident, Catalog, Table};
-use crate::shape::{ColumnUse, QueryShape, Role};
+use perfhound_sql::usage::{columns_with, ColumnUse, IndexKeys, QueryShape, Role};
 
 /// What one statement offers for one table.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -53,30 +53,12 @@ pub fn generate(shape: &QueryShape, catalog: &Catalog, max_per_table: usize) -> 
     let mut out = Vec::new();
     for (oid, uses, reads_all) in resolve(shape, catalog) {
         let Some(table) = catalog.table_by_oid(oid) else { continue };
-        let cols = |roles: &[Role]| -> Vec<String> {
-            let mut v: Vec<String> = Vec::new();
-            for u in uses.iter().filter(|u| roles.contains(&u.role)) {
-                if !v.contains(&u.column) {
-                    v.push(u.column.clone());
-                }
-            }
-            v
-        };
-        let leading = cols(&[Role::Eq, Role::Join]);
-        let second = cols(&[Role::Eq, Role::Join, Role::Range, Role::Order, Role::Group]);
+        let roles = uses.iter().map(|u| (u.column.as_str(), u.role));
+        let keys = IndexKeys::of(roles.clone());
         let mut c = TableCandidates { table_oid: oid, reads_all, ..Default::default() };
-        for col in &second {
-            c.singles.push(IndexSpec::new(table, vec![col.clone()]));
-        }
-        'pairs: for a in &leading {
-            for b in second.iter().filter(|b| *b != a) {
-                if c.pairs.len() >= max_per_table {
-                    break 'pairs;
-                }
-                c.pairs.push(IndexSpec::new(table, vec![a.clone(), b.clone()]));
-            }
-        }
-        c.singles.truncate(max_per_table);
+        c.singles =
+            keys.singles.iter().take(max_per_table).map(|col| IndexSpec::new(table, vec![col.clone()])).collect();
+        c.pairs = keys.pairs.iter().take(max_per_table).map(|pair| IndexSpec::new(table, pair.to_vec())).collect();
         for u in &uses {
             let q = quote_ident(&u.column);
             let p = match u.role {
@@ -89,18 +71,7 @@ pub fn generate(shape: &QueryShape, catalog: &Catalog, max_per_table: usize) -> 
                 c.predicates.push(p);
             }
         }
-        c.mentioned = cols(&[
-            Role::Eq,
-            Role::Range,
-            Role::Join,
-            Role::Order,
-            Role::Group,
-            Role::IsNull,
-            Role::IsNotNull,
-            Role::IsTrue,
-            Role::Select,
-            Role::Other,
-        ]);
+        c.mentioned = columns_with(roles, &Role::ALL);
         c.reads = c.mentioned.clone();
         if !c.singles.is_empty() {
             out.push(c);
@@ -112,6 +83,7 @@ pub fn generate(shape: &QueryShape, catalog: &Catalog, max_per_table: usize) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use perfhound_sql::Dialect;
 
     fn catalog() -> Catalog {
         let t = Table {
@@ -139,6 +111,7 @@ mod tests {
     fn equality_first_pairs_and_predicates() {
         let shape = QueryShape::parse(
             "SELECT total FROM orders WHERE status = $1 AND created_at >= $2 AND deleted_at IS NULL ORDER BY created_at",
+            Dialect::Postgres,
         )
         .unwrap();
         let c = generate(&shape, &catalog(), 24);
@@ -151,8 +124,14 @@ mod tests {
 
     #[test]
     fn no_candidates_for_unknown_tables_or_unindexable_predicates() {
-        assert!(generate(&QueryShape::parse("SELECT * FROM nope WHERE a = $1").unwrap(), &catalog(), 24).is_empty());
-        let or = QueryShape::parse("SELECT * FROM orders WHERE status = $1 OR user_id = $2").unwrap();
+        assert!(generate(
+            &QueryShape::parse("SELECT * FROM nope WHERE a = $1", Dialect::Postgres).unwrap(),
+            &catalog(),
+            24
+        )
+        .is_empty());
+        let or =
+            QueryShape::parse("SELECT * FROM orders WHERE status = $1 OR user_id = $2", Dialect::Postgres).unwrap();
         assert!(generate(&or, &catalog(), 24).is_empty());
     }
 }

@@ -34,10 +34,11 @@ use crate::config::AdvisorConfig;
 use crate::error::DbError;
 use crate::explain::{self, plan::Plan, Explainer};
 use crate::session::ServerInfo;
-use crate::shape::QueryShape;
 use crate::statements::StatementSet;
 use candidates::TableCandidates;
 use ddl::IndexSpec;
+use perfhound_sql::usage::QueryShape;
+use perfhound_sql::Dialect;
 use tokio_postgres::Client;
 
 /// A statement's estimated cost before and after the suggested indexes.
@@ -128,7 +129,7 @@ pub async fn advise(
             }
         };
         advice.explained += 1;
-        let candidates = QueryShape::parse(&text)
+        let candidates = QueryShape::parse(&text, Dialect::Postgres)
             .map(|shape| candidates::generate(&shape, catalog, cfg.max_candidates_per_table))
             .unwrap_or_default();
         if base.total_cost >= cfg.min_cost && !candidates.is_empty() {

@@ -23,8 +23,8 @@ use crate::config::Thresholds;
 use crate::error::DbError;
 use crate::session::ServerInfo;
 use crate::sqltext;
-use perfhound_model::{Finding, Rule};
-use std::collections::BTreeMap;
+use perfhound_model::Rule;
+pub use perfhound_sql::engine::{Health, Outcome};
 use tokio_postgres::Client;
 
 /// What every check gets.
@@ -40,19 +40,6 @@ impl Ctx<'_> {
     /// Query text from pg_stat_activity as it may be shown.
     pub fn query_text(&self, q: &str) -> String {
         sqltext::display(q, self.show_literals)
-    }
-}
-
-/// Findings plus database-level measurements (e.g. `table_cache_hit_ratio`).
-#[derive(Debug, Default)]
-pub struct Outcome {
-    pub findings: Vec<Finding>,
-    pub metrics: Vec<(&'static str, f64)>,
-}
-
-impl From<Vec<Finding>> for Outcome {
-    fn from(findings: Vec<Finding>) -> Self {
-        Outcome { findings, metrics: Vec::new() }
     }
 }
 
@@ -74,17 +61,8 @@ pub const RULES: [Rule; 14] = [
     bloat::RULE,
 ];
 
-/// Results of all checks.
-#[derive(Debug, Default)]
-pub struct Health {
-    pub findings: Vec<Finding>,
-    pub metrics: BTreeMap<String, f64>,
-    pub warnings: Vec<String>,
-}
-
 /// Runs every check; failures become warnings naming the check.
 pub async fn run_all(ctx: &Ctx<'_>) -> Health {
-    let mut h = Health::default();
     let results: Vec<(Rule, Result<Outcome, DbError>)> = vec![
         (long_running::RULE, long_running::check(ctx).await),
         (blocked::RULE, blocked::check(ctx).await),
@@ -101,16 +79,7 @@ pub async fn run_all(ctx: &Ctx<'_>) -> Health {
         (dead_tuples::RULE, dead_tuples::check(ctx).await),
         (bloat::RULE, bloat::check(ctx).await),
     ];
-    for (rule, r) in results {
-        match r {
-            Ok(o) => {
-                h.findings.extend(o.findings);
-                h.metrics.extend(o.metrics.into_iter().map(|(k, v)| (k.to_string(), v)));
-            }
-            Err(e) => h.warnings.push(format!("check {} {} skipped: {e}", rule.code, rule.name)),
-        }
-    }
-    h
+    Health::collect(results)
 }
 
 /// Seconds as a short human duration.

@@ -4,7 +4,7 @@
 //! index already serves (same leading columns, or the rowid) are left out.
 
 use crate::catalog::{quote_ident, Catalog};
-use crate::shape::{ColumnUse, QueryShape, Role};
+use perfhound_sql::usage::{ColumnUse, IndexKeys, QueryShape, Role};
 
 /// An index to try: key columns of one table, with the catalog's spelling.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -52,16 +52,28 @@ impl Candidate {
     }
 }
 
-/// The statement's column uses on catalog tables, with the catalog's table and column names.
+/// The statement's column uses on catalog tables, with the catalog's table and column
+/// names and the role as SQLite's planner sees it ([`planner_role`]).
 pub fn resolve(shape: &QueryShape, catalog: &Catalog) -> Vec<(String, String, Role)> {
     let uses: Vec<ColumnUse> = shape.resolve(|t, c| catalog.table(&t.name).is_some_and(|t| t.column(c).is_some()));
     uses.into_iter()
         .filter_map(|u| {
             let t = catalog.table(&shape.tables[u.table].name)?;
             let c = t.column(&u.column)?;
-            Some((t.name.clone(), c.name.clone(), u.role))
+            Some((t.name.clone(), c.name.clone(), planner_role(u.role)))
         })
         .collect()
+}
+
+/// What a use is worth to SQLite's planner: `IS NULL` is searched through an index like an
+/// equality; `IS NOT NULL` and boolean tests are not (this advisor proposes no partial
+/// indexes), so they count as any other mention.
+fn planner_role(role: Role) -> Role {
+    match role {
+        Role::IsNull => Role::Eq,
+        Role::IsNotNull | Role::IsTrue => Role::Other,
+        r => r,
+    }
 }
 
 /// Candidates for one statement, per table in order of appearance, at most `max_per_table` each.
@@ -75,17 +87,7 @@ pub fn generate(shape: &QueryShape, catalog: &Catalog, max_per_table: usize) -> 
     }
     let mut out = Vec::new();
     for table in tables {
-        let cols = |roles: &[Role]| -> Vec<String> {
-            let mut v: Vec<String> = Vec::new();
-            for (_, c, _) in uses.iter().filter(|(t, _, r)| t == table && roles.contains(r)) {
-                if !v.contains(c) {
-                    v.push(c.clone());
-                }
-            }
-            v
-        };
-        let leading = cols(&[Role::Eq, Role::Join]);
-        let second = cols(&[Role::Eq, Role::Join, Role::Range, Role::Order, Role::Group]);
+        let keys = IndexKeys::of(uses.iter().filter(|(t, _, _)| t == table).map(|(_, c, r)| (c.as_str(), *r)));
         let mut mine: Vec<Candidate> = Vec::new();
         let mut push = |columns: Vec<String>| {
             let c = Candidate { table: table.to_string(), columns };
@@ -93,13 +95,11 @@ pub fn generate(shape: &QueryShape, catalog: &Catalog, max_per_table: usize) -> 
                 mine.push(c);
             }
         };
-        for c in &second {
-            push(vec![c.clone()]);
+        for c in keys.singles {
+            push(vec![c]);
         }
-        for a in &leading {
-            for b in second.iter().filter(|b| *b != a) {
-                push(vec![a.clone(), b.clone()]);
-            }
+        for pair in keys.pairs {
+            push(pair.to_vec());
         }
         mine.truncate(max_per_table);
         out.extend(mine);
@@ -137,7 +137,7 @@ mod tests {
     }
 
     fn labels(sql: &str) -> Vec<String> {
-        let shape = QueryShape::parse(&crate::params::number(sql).text).unwrap();
+        let shape = QueryShape::parse(&crate::params::number(sql).text, perfhound_sql::Dialect::Sqlite).unwrap();
         generate(&shape, &catalog(), 12).iter().map(Candidate::label).collect()
     }
 

@@ -14,7 +14,7 @@ use super::Work;
 use crate::catalog::{quote_ident, Catalog};
 use crate::config::Limits;
 use crate::open::Deadline;
-use crate::shape::Bound;
+use perfhound_sql::usage::Bound;
 use rusqlite::types::Value;
 use rusqlite::Connection;
 use std::cmp::Ordering;

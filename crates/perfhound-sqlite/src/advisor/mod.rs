@@ -7,37 +7,37 @@
 //! 2. **Copy**: `VACUUM INTO` a private temporary file ([`copy`]); the original is only read.
 //! 3. **Before**: each statement timed on the copy with parameter values sampled from the
 //!    tables' own data ([`measure`]). UPDATE/DELETE are never executed: the `SELECT` that
-//!    finds their rows is timed instead.
+//!    finds their rows is timed instead ([`trials`]).
 //! 4. **Trials**: one candidate at a time — `CREATE INDEX`, `ANALYZE` the table, re-run
 //!    EXPLAIN QUERY PLAN for every statement on that table; where the plan now reads
 //!    through the new index, time the statement again with the same parameters. Then
-//!    `DROP INDEX`.
+//!    `DROP INDEX` ([`trials`]).
 //! 5. **Choice**: a trial counts when the plan uses the index and the measured time drops
 //!    by at least `min_time_drop` (50%). An index *serves* a statement when it saves at
 //!    least 90% of what the statement's best candidate saves. Greedily, the index serving
 //!    the most statements not yet served is chosen first, the simpler one on ties — so one
-//!    index serving several statements is preferred over one index each.
+//!    index serving several statements is preferred over one index each ([`choice`]).
 //! 6. **Output** per index: plan and time per execution before/after for each statement,
 //!    index size and build time on the copy, time saved per day at the given call rates,
 //!    rows written per day to the table (each write also updates the index), and the exact
-//!    `CREATE INDEX IF NOT EXISTS …`.
+//!    `CREATE INDEX IF NOT EXISTS …` ([`choice`]).
 
 pub mod candidates;
+mod choice;
 pub mod copy;
 pub mod measure;
 pub mod rule;
+mod trials;
 
 use crate::catalog::{quote_ident, Catalog};
 use crate::config::SqliteConfig;
 use crate::error::SqliteError;
 use crate::explain::Explained;
 use crate::plan::{Plan, Step};
-use crate::shape::{Bound, QueryShape};
 use crate::statements::StatementSet;
 use candidates::Candidate;
 use copy::Copy;
-use measure::{ParamSet, Timing};
-use std::time::Instant;
+use perfhound_sql::usage::{Bound, QueryShape, TableRef};
 
 /// An index serves a statement when it saves at least this share of the time the best
 /// candidate saves for it (so 40 µs vs 10 µs after a 10 ms scan are equally good).
@@ -141,15 +141,8 @@ pub struct Advice {
     pub copy_bytes: Option<u64>,
 }
 
-/// The result of one candidate for one statement.
-struct Trial {
-    cand: usize,
-    work: usize,
-    plan: Plan,
-    timing: Timing,
-}
-
-/// Runs the advisor. Needs the statements already explained on the original.
+/// Runs the advisor's six steps (see the module docs). Needs the statements already
+/// explained on the original.
 pub fn advise(
     catalog: &Catalog,
     set: &StatementSet,
@@ -157,173 +150,23 @@ pub fn advise(
     cfg: &SqliteConfig,
 ) -> Result<Advice, SqliteError> {
     let mut advice = Advice::default();
+    // 1. Work.
     let work: Vec<Work> = explained.iter().filter_map(|e| work_for(e, catalog, cfg)).collect();
     advice.worked_on = work.len();
     if work.is_empty() {
         return Ok(advice);
     }
+    // 2. Copy.
     let copy = Copy::make(&cfg.path, &cfg.limits)?;
     advice.copy_bytes = Some(copy.bytes);
-    let limits = &cfg.limits;
-
-    // Before: parameter sets and times on the unchanged copy.
-    let mut measured: Vec<(usize, Vec<ParamSet>, Timing)> = Vec::new();
-    for (i, w) in work.iter().enumerate() {
-        let Some(sql) = &w.measure_sql else {
-            advice.unmeasurable.push((w.stmt, "no read-only equivalent to time (UPDATE … FROM / joins)".into()));
-            continue;
-        };
-        let sets = measure::param_sets(&copy.conn, catalog, w, limits.samples);
-        match measure::time(&copy.conn, &copy.deadline, sql, &sets, sets.len(), limits) {
-            Ok(t) => measured.push((i, sets, t)),
-            Err(e) => advice.unmeasurable.push((w.stmt, e)),
-        }
-    }
-
-    // Trials: one candidate at a time.
-    let mut cands: Vec<Candidate> = Vec::new();
-    for &(i, _, _) in &measured {
-        for c in &work[i].candidates {
-            if !cands.contains(c) {
-                cands.push(c.clone());
-            }
-        }
-    }
-    advice.candidates_tested = cands.len();
-    let mut trials: Vec<Trial> = Vec::new();
-    let mut built: Vec<(String, Option<u64>, f64)> = Vec::new();
-    for (ci, cand) in cands.iter().enumerate() {
-        let name = cand.index_name(catalog);
-        let size_before = copy.used_bytes();
-        let t0 = Instant::now();
-        {
-            let _armed = copy.deadline.arm(limits.statement_timeout);
-            let create = format!("{}; ANALYZE {};", cand.create_sql(&name), quote_ident(&cand.table));
-            if let Err(e) = copy.conn.execute_batch(&create) {
-                built.push((name, None, 0.0));
-                let _ = copy.conn.execute_batch(&format!("DROP INDEX IF EXISTS {}", quote_ident(&built[ci].0)));
-                advice.unmeasurable.extend(
-                    measured
-                        .iter()
-                        .filter(|(i, _, _)| work[*i].candidates.contains(cand))
-                        .map(|(i, _, _)| (work[*i].stmt, format!("building {} on the copy failed: {e}", cand.label()))),
-                );
-                continue;
-            }
-        }
-        let build_ms = t0.elapsed().as_secs_f64() * 1e3;
-        let size = match (size_before, copy.used_bytes()) {
-            (Some(a), Some(b)) => Some(b.saturating_sub(a)),
-            _ => None,
-        };
-        for (i, sets, base) in &measured {
-            let w = &work[*i];
-            if !w.candidates.iter().any(|c| c.table == cand.table) {
-                continue;
-            }
-            let Ok(plan) = Plan::explain(&copy.conn, &w.explain_sql) else { continue };
-            if !plan.uses_index(&name) {
-                continue;
-            }
-            let Some(sql) = &w.measure_sql else { continue };
-            if let Ok(timing) = measure::time(&copy.conn, &copy.deadline, sql, sets, base.sets, limits) {
-                trials.push(Trial { cand: ci, work: *i, plan, timing });
-            }
-        }
-        let _ = copy.conn.execute_batch(&format!("DROP INDEX IF EXISTS {}", quote_ident(&name)));
-        built.push((name, size, build_ms));
-    }
-
-    // Choice.
-    let base_of = |i: usize| measured.iter().find(|(j, _, _)| *j == i).map(|(_, _, t)| t.per_exec_us).unwrap_or(0.0);
-    let valid: Vec<&Trial> = trials
-        .iter()
-        .filter(|t| {
-            let before = base_of(t.work);
-            before > 0.0 && 1.0 - t.timing.per_exec_us / before >= cfg.min_time_drop
-        })
-        .collect();
-    let saving = |t: &Trial| base_of(t.work) - t.timing.per_exec_us;
-    let best_of = |i: usize| valid.iter().filter(|t| t.work == i).map(|t| saving(t)).fold(0.0, f64::max);
-    let acceptable: Vec<&&Trial> =
-        valid.iter().filter(|t| saving(t) >= ACCEPT_SHARE_OF_BEST * best_of(t.work)).collect();
-    let mut unserved: Vec<usize> = measured.iter().map(|(i, _, _)| *i).collect();
-    let mut chosen: Vec<(usize, Vec<&Trial>)> = Vec::new();
-    loop {
-        let mut best: Option<(usize, Vec<&Trial>)> = None;
-        for ci in 0..cands.len() {
-            let serves: Vec<&Trial> =
-                acceptable.iter().filter(|t| t.cand == ci && unserved.contains(&t.work)).map(|t| **t).collect();
-            if serves.is_empty() {
-                continue;
-            }
-            let saved = |v: &[&Trial]| v.iter().map(|t| base_of(t.work) - t.timing.per_exec_us).sum::<f64>();
-            let better = match &best {
-                None => true,
-                Some((b, bs)) => {
-                    (serves.len(), std::cmp::Reverse(cands[ci].columns.len()))
-                        .cmp(&(bs.len(), std::cmp::Reverse(cands[*b].columns.len())))
-                        .then(saved(&serves).total_cmp(&saved(bs)))
-                        == std::cmp::Ordering::Greater
-                }
-            };
-            if better {
-                best = Some((ci, serves));
-            }
-        }
-        let Some((ci, serves)) = best else { break };
-        unserved.retain(|i| !serves.iter().any(|t| t.work == *i));
-        chosen.push((ci, serves));
-    }
-    advice.not_improved = unserved.iter().map(|&i| work[i].stmt).collect();
-
-    for (ci, serves) in chosen {
-        let cand = &cands[ci];
-        let (name, size_bytes, build_ms) = built[ci].clone();
-        let mut helped: Vec<Helped> = serves
-            .iter()
-            .map(|t| {
-                let (_, _, base) = measured.iter().find(|(j, _, _)| *j == t.work).expect("measured work");
-                Helped {
-                    stmt: work[t.work].stmt,
-                    plan_before: work[t.work].base_plan.clone(),
-                    plan_after: t.plan.clone(),
-                    before_us: base.per_exec_us,
-                    after_us: t.timing.per_exec_us,
-                    sets: t.timing.sets,
-                }
-            })
-            .collect();
-        let per_day = |h: &Helped| set.calls_per_day(&set.statements[h.stmt]).map(|c| c * h.saved_us());
-        helped.sort_by(|a, b| {
-            (per_day(b).unwrap_or(0.0), b.saved_us())
-                .partial_cmp(&(per_day(a).unwrap_or(0.0), a.saved_us()))
-                .unwrap_or(std::cmp::Ordering::Equal)
-        });
-        let saved: Vec<f64> = helped.iter().filter_map(per_day).collect();
-        advice.suggestions.push(Suggestion {
-            create: cand.create_sql(&name),
-            name,
-            helped,
-            time_saved_us_per_day: (!saved.is_empty()).then(|| saved.iter().sum()),
-            size_bytes,
-            build_ms,
-            table_rows: catalog.table(&cand.table).and_then(|t| t.rows),
-            table_writes_per_day: writes_per_day(set, &cand.table),
-            foreign_key: catalog
-                .foreign_keys
-                .iter()
-                .find(|fk| fk.table == cand.table && cand.columns.starts_with(&fk.from))
-                .map(|fk| format!("{}({}) → {}", fk.table, fk.from.join(", "), fk.parent)),
-            candidate: cand.clone(),
-        });
-    }
-    advice.suggestions.sort_by(|a, b| {
-        let key = |s: &Suggestion| {
-            (s.time_saved_us_per_day.unwrap_or(0.0), s.helped.iter().map(Helped::saved_us).sum::<f64>())
-        };
-        key(b).partial_cmp(&key(a)).unwrap_or(std::cmp::Ordering::Equal)
-    });
+    // 3. Before, 4. Trials.
+    let measured = trials::measure_before(&copy, catalog, &work, &cfg.limits, &mut advice.unmeasurable);
+    let exp = trials::run(&copy, catalog, &work, measured, &cfg.limits, &mut advice.unmeasurable);
+    advice.candidates_tested = exp.candidates.len();
+    // 5. Choice, 6. Output.
+    let choice = choice::choose(&exp, cfg.min_time_drop);
+    advice.not_improved = choice.unserved.iter().map(|&i| work[i].stmt).collect();
+    advice.suggestions = choice::suggestions(&exp, &choice, set, catalog);
     Ok(advice)
 }
 
@@ -352,7 +195,7 @@ fn work_for(e: &Explained, catalog: &Catalog, cfg: &SqliteConfig) -> Option<Work
 
 /// Binds slots to catalog columns.
 fn resolve_params(shape: &QueryShape, catalog: &Catalog) -> Vec<ResolvedParam> {
-    let has = |t: &crate::shape::TableRef, c: &str| catalog.table(&t.name).is_some_and(|t| t.column(c).is_some());
+    let has = |t: &TableRef, c: &str| catalog.table(&t.name).is_some_and(|t| t.column(c).is_some());
     shape
         .params
         .iter()

@@ -15,9 +15,9 @@ pub mod unindexed_foreign_key;
 use crate::catalog::Catalog;
 use crate::config::Thresholds;
 use crate::error::SqliteError;
-use perfhound_model::{Finding, Rule};
+use perfhound_model::Rule;
+pub use perfhound_sql::engine::{Health, Outcome};
 use rusqlite::Connection;
-use std::collections::BTreeMap;
 
 /// What every check gets.
 pub struct Ctx<'a> {
@@ -48,48 +48,18 @@ impl Ctx<'_> {
     }
 }
 
-/// Findings plus database-level measurements.
-#[derive(Debug, Default)]
-pub struct Outcome {
-    pub findings: Vec<Finding>,
-    pub metrics: Vec<(&'static str, f64)>,
-}
-
-impl From<Vec<Finding>> for Outcome {
-    fn from(findings: Vec<Finding>) -> Self {
-        Outcome { findings, metrics: Vec::new() }
-    }
-}
-
 /// Every health-check rule, for `perfhound rules`.
 pub const RULES: [Rule; 4] = [never_analyzed::RULE, journal_mode::RULE, unindexed_foreign_key::RULE, freelist::RULE];
 
-/// Results of all checks.
-#[derive(Debug, Default)]
-pub struct Health {
-    pub findings: Vec<Finding>,
-    pub metrics: BTreeMap<String, f64>,
-    pub warnings: Vec<String>,
-}
-
 /// Runs every check; failures become warnings naming the check.
 pub fn run_all(ctx: &Ctx<'_>) -> Health {
-    let mut h = Health::default();
     let results: Vec<(Rule, Result<Outcome, SqliteError>)> = vec![
         (never_analyzed::RULE, Ok(never_analyzed::check(ctx))),
         (journal_mode::RULE, journal_mode::check(ctx)),
         (unindexed_foreign_key::RULE, Ok(unindexed_foreign_key::check(ctx))),
         (freelist::RULE, freelist::check(ctx)),
     ];
-    for (rule, r) in results {
-        match r {
-            Ok(o) => {
-                h.findings.extend(o.findings);
-                h.metrics.extend(o.metrics.into_iter().map(|(k, v)| (k.to_string(), v)));
-            }
-            Err(e) => h.warnings.push(format!("check {} {} skipped: {e}", rule.code, rule.name)),
-        }
-    }
+    let mut h = Health::collect(results);
     h.metrics.insert("tables".into(), ctx.catalog.tables.len() as f64);
     h.metrics.insert("indexes".into(), ctx.catalog.indexes.len() as f64);
     h

@@ -24,8 +24,8 @@
 use super::{statement_finding, Ctx, Explained};
 use crate::advisor::plan_table;
 use crate::plan::{Plan, Step};
-use crate::shape::Role;
 use perfhound_model::{Finding, Rule, Severity};
+use perfhound_sql::usage::Role;
 
 pub const RULE: Rule = Rule {
     code: "PH-SQLITE002",

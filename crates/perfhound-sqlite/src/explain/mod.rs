@@ -16,9 +16,10 @@ use crate::config::Thresholds;
 use crate::open::ReadOnly;
 use crate::params::{self, Numbered};
 use crate::plan::Plan;
-use crate::shape::QueryShape;
 use crate::statements::StatementSet;
 use perfhound_model::{Finding, Rule, Severity};
+use perfhound_sql::usage::QueryShape;
+use perfhound_sql::Dialect;
 use std::time::Duration;
 
 /// One statement, numbered, parsed and explained.
@@ -40,7 +41,7 @@ pub fn explain_all(db: &ReadOnly, set: &StatementSet, timeout: Duration) -> Vec<
         .enumerate()
         .map(|(i, s)| {
             let numbered = params::number(&s.sql);
-            let shape = QueryShape::parse(&numbered.text);
+            let shape = QueryShape::parse(&numbered.text, Dialect::Sqlite);
             let _armed = db.deadline.arm(timeout);
             let plan = Plan::explain(&db.conn, &numbered.text).map_err(|e| e.to_string());
             Explained { stmt: i, numbered, shape, plan }

@@ -1,22 +1,34 @@
-//! The shape of a statement for index advice: which tables it reads, how it uses their
-//! columns (equality, range, join, ORDER BY, GROUP BY, projection), which bind slot is
-//! compared with which column (to sample realistic parameter values), and the read-only
-//! `SELECT` that measures an UPDATE/DELETE's row search.
+//! Column usage for index advice, shared by the PostgreSQL and SQLite advisors: which
+//! tables a statement reads, how it uses their columns (equality, range, join, ORDER BY,
+//! GROUP BY / DISTINCT, `IS NULL`, boolean tests, projection), which bind slot is compared
+//! with which column (to sample realistic parameter values), and the read-only `SELECT`
+//! that finds the rows an UPDATE/DELETE would change (to measure a write without writing).
 //!
-//! The statement is parsed with sqlparser's SQLite dialect after its placeholders were
-//! numbered (`?N`, see [`crate::params`]). Column references keep their scope chain and
-//! are resolved against the catalog afterwards ([`QueryShape::resolve`]); names compare
-//! case-insensitively, as SQLite's do.
+//! The statement is parsed with sqlparser in the engine's [`Dialect`]; everything that
+//! differs between the databases (identifier folding, which comparisons are indexable) is
+//! a method of [`Dialect`], so the walk itself is one piece of code. Column references keep
+//! their scope chain and are resolved against the caller's catalog afterwards
+//! ([`QueryShape::resolve`]), so unqualified columns in joins, CTEs and subqueries land on
+//! the right table.
+//!
+//! Bind slots are numbered placeholders: `?N` (SQLite, after the engine numbered them) or
+//! `$N` (PostgreSQL).
 
+mod keys;
+mod predicate;
+mod search;
 mod walk;
 
-use sqlparser::dialect::SQLiteDialect;
-use sqlparser::parser::Parser;
+pub use keys::{columns_with, IndexKeys};
 
-/// How a column is used.
+use crate::Dialect;
+
+/// How a column is used. Each advisor decides what a role is worth to its planner (SQLite
+/// reads `IS NULL` through an index like an equality; PostgreSQL makes it a partial-index
+/// predicate).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Role {
-    /// `col = x`, `col IN (…)`, `col IS x`, `col IS NULL`.
+    /// `col = x`, `col IN (…)`, `col = ANY(…)`, SQLite's `col IS x`.
     Eq,
     /// `col < x`, `col BETWEEN …`.
     Range,
@@ -26,10 +38,31 @@ pub enum Role {
     Order,
     /// GROUP BY / DISTINCT.
     Group,
-    /// Read in the projection / RETURNING.
+    /// `col IS NULL`.
+    IsNull,
+    /// `col IS NOT NULL`.
+    IsNotNull,
+    /// `WHERE col`, `col IS TRUE`, PostgreSQL's `col = true` (a boolean test).
+    IsTrue,
+    /// Read in the projection / RETURNING (an INCLUDE candidate).
     Select,
     /// Anywhere else (OR branches, function arguments, LIKE…): not indexable as is.
     Other,
+}
+
+impl Role {
+    pub const ALL: [Role; 10] = [
+        Role::Eq,
+        Role::Range,
+        Role::Join,
+        Role::Order,
+        Role::Group,
+        Role::IsNull,
+        Role::IsNotNull,
+        Role::IsTrue,
+        Role::Select,
+        Role::Other,
+    ];
 }
 
 /// How a bind slot constrains its column: what kind of sample value makes sense.
@@ -47,11 +80,12 @@ pub enum Bound {
     Offset,
 }
 
-/// A table as written in the statement (names lower case).
+/// A table as written in the statement (names folded by the dialect).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TableRef {
+    pub schema: Option<String>,
     pub name: String,
-    /// The alias, or the name when there is none: what EXPLAIN QUERY PLAN prints.
+    /// The alias, or the name when there is none: what SQLite's EXPLAIN QUERY PLAN prints.
     pub visible: String,
     /// `SELECT *` or `t.*` reads every column.
     pub all_columns: bool,
@@ -81,10 +115,11 @@ pub struct QueryShape {
     pub tables: Vec<TableRef>,
     pub columns: Vec<ColumnRef>,
     pub params: Vec<ParamUse>,
+    /// The statement has a LIMIT / FETCH.
     pub has_limit: bool,
     /// For UPDATE/DELETE (and INSERT … SELECT): the read-only statement that finds the same
     /// rows, measured instead of the write. `None` for queries (measured as they are) and
-    /// for writes without a measurable search.
+    /// for writes without a measurable search (joins, `UPDATE … FROM`, `DELETE … USING`).
     pub measure_sql: Option<String>,
     pub is_write: bool,
 }
@@ -98,18 +133,18 @@ pub struct ColumnUse {
 }
 
 impl QueryShape {
-    /// Parses one statement (placeholders already numbered). `None` when sqlparser cannot read it.
-    pub fn parse(sql: &str) -> Option<QueryShape> {
-        let statements = Parser::parse_sql(&SQLiteDialect {}, sql)
-            .or_else(|e| without_cross(sql).map_or(Err(e), |s| Parser::parse_sql(&SQLiteDialect {}, &s)))
-            .ok()?;
+    /// Parses exactly one statement in `dialect`. `None` when sqlparser cannot read it or
+    /// the text holds several statements.
+    pub fn parse(sql: &str, dialect: Dialect) -> Option<QueryShape> {
+        let statements =
+            dialect.parse(sql).or_else(|e| without_cross(sql, dialect).map_or(Err(e), |s| dialect.parse(&s))).ok()?;
         let [statement] = statements.as_slice() else { return None };
-        let mut w = walk::Walker::default();
-        w.statement(statement);
+        let mut w = walk::Walker::new(dialect);
+        w.top_statement(statement);
         Some(w.finish())
     }
 
-    /// The table each column reference lands on, using `has_column(table, column)` (the
+    /// The table column reference `i` lands on, using `has_column(table, column)` (the
     /// catalog): the first table of the innermost scope that has such a column.
     pub fn resolve_ref(&self, i: usize, has_column: &impl Fn(&TableRef, &str) -> bool) -> Option<usize> {
         let c = self.columns.get(i)?;
@@ -129,7 +164,7 @@ impl QueryShape {
         out
     }
 
-    /// The table a name printed by EXPLAIN QUERY PLAN (alias or name) refers to.
+    /// The table a name printed by a plan (alias or name) refers to.
     pub fn table_for_plan_name(&self, name: &str) -> Option<&TableRef> {
         self.tables.iter().find(|t| t.visible.eq_ignore_ascii_case(name))
     }
@@ -137,16 +172,16 @@ impl QueryShape {
 
 /// SQLite accepts `CROSS JOIN … ON` (a join whose order the planner keeps); sqlparser
 /// does not. For column roles it is a plain join: `Some(text)` with `CROSS` dropped.
-fn without_cross(sql: &str) -> Option<String> {
+fn without_cross(sql: &str, dialect: Dialect) -> Option<String> {
     use sqlparser::keywords::Keyword;
-    use sqlparser::tokenizer::{Token, Tokenizer};
-    let mut tokens = Tokenizer::new(&SQLiteDialect {}, sql).tokenize().ok()?;
+    use sqlparser::tokenizer::{Token, Whitespace};
+    let mut tokens = dialect.tokenize(sql).ok()?;
     let is = |t: &Token, k: Keyword| matches!(t, Token::Word(w) if w.keyword == k && w.quote_style.is_none());
     let mut changed = false;
     for i in 0..tokens.len() {
         let next_word = tokens[i + 1..].iter().find(|t| !matches!(t, Token::Whitespace(_)));
         if is(&tokens[i], Keyword::CROSS) && next_word.is_some_and(|t| is(t, Keyword::JOIN)) {
-            tokens[i] = Token::Whitespace(sqlparser::tokenizer::Whitespace::Space);
+            tokens[i] = Token::Whitespace(Whitespace::Space);
             changed = true;
         }
     }
