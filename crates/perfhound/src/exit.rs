@@ -9,10 +9,11 @@ pub const USAGE: i32 = 2;
 
 /// Prints an error with its context chain and returns [`USAGE`].
 pub fn fail(err: &anyhow::Error) -> i32 {
-    eprintln!("error: {err}");
+    let mut text = format!("error: {err}\n");
     for cause in err.chain().skip(1) {
-        eprintln!("  caused by: {cause}");
+        text.push_str(&format!("  caused by: {cause}\n"));
     }
+    perfhound_term::eprint(&text);
     USAGE
 }
 

@@ -94,17 +94,3 @@ pub fn run_all(ctx: &Ctx<'_>) -> Health {
     h.metrics.insert("indexes".into(), ctx.catalog.indexes.len() as f64);
     h
 }
-
-/// Bytes as a short human size.
-pub fn human_bytes(b: u64) -> String {
-    let b = b as f64;
-    if b >= 1024.0 * 1024.0 * 1024.0 {
-        format!("{:.1} GB", b / (1024.0 * 1024.0 * 1024.0))
-    } else if b >= 1024.0 * 1024.0 {
-        format!("{:.1} MB", b / (1024.0 * 1024.0))
-    } else if b >= 1024.0 {
-        format!("{:.0} kB", b / 1024.0)
-    } else {
-        format!("{b:.0} B")
-    }
-}
