@@ -4,6 +4,7 @@
 
 use crate::advisor::rule::pct;
 use crate::Analysis;
+use perfhound_model::Extra;
 use perfhound_term::human::{bytes, duration_us};
 use perfhound_term::{clip, finding_line, one_line};
 use std::fmt::Write as _;
@@ -12,7 +13,7 @@ use std::fmt::Write as _;
 pub fn text(a: &Analysis, show_literals: bool) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "perfhound db — {} (SQLite {})", one_line(&a.source), a.sqlite_version);
-    let size = a.metrics.get("database_bytes").map_or(String::new(), |b| format!(", {}", bytes(*b)));
+    let size = a.metrics.get(Extra::DatabaseBytes).map_or(String::new(), |b| format!(", {}", bytes(b)));
     let _ = writeln!(
         o,
         "{} tables, {} indexes{size}; {} statement(s) analyzed",

@@ -3,6 +3,7 @@
 //! OTLP to `perfhound traces --listen 127.0.0.1:0`.
 
 use assert_cmd::Command;
+use perfhound_model::Extra;
 use perfhound_model::Run;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -47,10 +48,10 @@ fn json_run_sarif_and_fail_on() {
     assert_eq!(result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "app/orders.py");
     assert_eq!(result["locations"][0]["physicalLocation"]["region"]["startLine"], 42);
     let run = Run::from_json(&std::fs::read_to_string(&run_path).unwrap()).unwrap();
-    assert_eq!(run.sources[0].kind, "traces");
+    assert_eq!(run.sources[0].kind, perfhound_model::SourceKind::Traces);
     let endpoint = run.target("GET /orders/{id}").expect("endpoint target");
     assert_eq!(endpoint.measurements.requests, 1);
-    assert!(endpoint.measurements.extra["db_share"] > 0.3, "{:?}", endpoint.measurements.extra);
+    assert!(endpoint.measurements.extra.get(Extra::DbShare).unwrap() > 0.3, "{:?}", endpoint.measurements.extra);
     assert!(run.targets.iter().any(|t| t.name == "SELECT * FROM order_items WHERE order_id = ? AND line = ?"));
     // Raising the threshold above the finding's severity passes.
     let ok = perfhound()

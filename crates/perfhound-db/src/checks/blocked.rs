@@ -20,6 +20,7 @@
 
 use super::{Ctx, Outcome};
 use crate::error::DbError;
+use perfhound_model::Extra;
 use perfhound_model::{Finding, Rule, Severity};
 use perfhound_term::human::duration_s;
 
@@ -68,5 +69,5 @@ pub async fn check(ctx: &Ctx<'_>) -> Result<Outcome, DbError> {
             f
         })
         .collect::<Vec<_>>();
-    Ok(Outcome { metrics: vec![("blocked_queries", findings.len() as f64)], findings })
+    Ok(Outcome { metrics: vec![(Extra::BlockedQueries, findings.len() as f64)], findings })
 }

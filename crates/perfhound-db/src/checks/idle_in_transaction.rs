@@ -19,6 +19,7 @@
 
 use super::{Ctx, Outcome};
 use crate::error::DbError;
+use perfhound_model::Extra;
 use perfhound_model::{Finding, Rule, Severity};
 use perfhound_term::human::duration_s;
 
@@ -63,5 +64,5 @@ pub async fn check(ctx: &Ctx<'_>) -> Result<Outcome, DbError> {
             f
         })
         .collect::<Vec<_>>();
-    Ok(Outcome { metrics: vec![("idle_in_transaction", findings.len() as f64)], findings })
+    Ok(Outcome { metrics: vec![(Extra::IdleInTransaction, findings.len() as f64)], findings })
 }

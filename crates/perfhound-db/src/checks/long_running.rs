@@ -20,6 +20,7 @@
 
 use super::{Ctx, Outcome};
 use crate::error::DbError;
+use perfhound_model::Extra;
 use perfhound_model::{Finding, Rule, Severity};
 use perfhound_term::human::duration_s;
 
@@ -65,5 +66,5 @@ pub async fn check(ctx: &Ctx<'_>) -> Result<Outcome, DbError> {
             f
         })
         .collect::<Vec<_>>();
-    Ok(Outcome { metrics: vec![("long_running_queries", findings.len() as f64)], findings })
+    Ok(Outcome { metrics: vec![(Extra::LongRunningQueries, findings.len() as f64)], findings })
 }

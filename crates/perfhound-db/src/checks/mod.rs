@@ -23,8 +23,8 @@ use crate::config::Thresholds;
 use crate::error::DbError;
 use crate::session::ServerInfo;
 use crate::sqltext;
+use perfhound_model::{Extra, Extras};
 use perfhound_model::{Finding, Rule};
-use std::collections::BTreeMap;
 use tokio_postgres::Client;
 
 /// What every check gets.
@@ -47,7 +47,7 @@ impl Ctx<'_> {
 #[derive(Debug, Default)]
 pub struct Outcome {
     pub findings: Vec<Finding>,
-    pub metrics: Vec<(&'static str, f64)>,
+    pub metrics: Vec<(Extra, f64)>,
 }
 
 impl From<Vec<Finding>> for Outcome {
@@ -78,7 +78,7 @@ pub const RULES: [Rule; 14] = [
 #[derive(Debug, Default)]
 pub struct Health {
     pub findings: Vec<Finding>,
-    pub metrics: BTreeMap<String, f64>,
+    pub metrics: Extras,
     pub warnings: Vec<String>,
 }
 
@@ -105,7 +105,7 @@ pub async fn run_all(ctx: &Ctx<'_>) -> Health {
         match r {
             Ok(o) => {
                 h.findings.extend(o.findings);
-                h.metrics.extend(o.metrics.into_iter().map(|(k, v)| (k.to_string(), v)));
+                h.metrics.extend(o.metrics);
             }
             Err(e) => h.warnings.push(format!("check {} {} skipped: {e}", rule.code, rule.name)),
         }

@@ -77,7 +77,7 @@ pub struct TargetRow {
     pub rps: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub latency: Option<LatencySummary>,
-    /// `extra["cache_hit_ratio"]`, when an engine measured it.
+    /// `extra` [`perfhound_model::Extra::CacheHitRatio`], when an engine measured it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cache_hit_ratio: Option<f64>,
     /// Budget and threshold lines about this target.

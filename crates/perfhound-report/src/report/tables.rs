@@ -5,6 +5,7 @@ use super::{Distribution, LimitCell, LoadInfo, ResourceRow, RunInfo, TargetRow};
 use crate::check::{CheckReport, Status};
 use crate::human;
 use crate::runset::RunSet;
+use perfhound_model::Extra;
 use perfhound_model::{BudgetResult, ProcessResources, Run, Target, TargetKind};
 
 /// Most targets drawn in the distribution chart (the overall one first).
@@ -47,7 +48,7 @@ pub(super) fn target_rows(runs: &RunSet, baseline: Option<&RunSet>, budgets: Opt
                 error_rate: m.error_rate(),
                 rps: m.rps,
                 latency: m.latency.as_ref().filter(|h| !h.is_empty()).map(|h| h.summary()),
-                cache_hit_ratio: m.extra.get("cache_hit_ratio").copied().filter(|r| r.is_finite()),
+                cache_hit_ratio: m.extra.get(Extra::CacheHitRatio).filter(|r| r.is_finite()),
                 limits: limits_for(t, runs, budgets),
                 change: before.map(|b| target_change(&b.measurements, m, judge_rps)),
             }
@@ -86,14 +87,14 @@ pub(super) fn load_infos(runs: &RunSet) -> Vec<LoadInfo> {
                 description: run
                     .sources
                     .iter()
-                    .filter(|s| s.kind == "load")
+                    .filter(|s| s.kind == perfhound_model::SourceKind::Load)
                     .map(|s| s.description.as_str())
                     .collect::<Vec<_>>()
                     .join(", "),
                 duration_s: load.duration_s,
                 open_model: load.open_model,
                 generator_saturated: load.generator_saturated,
-                end_reason: load.end_reason.clone(),
+                end_reason: load.end_reason.as_str().to_string(),
                 accounting: load.accounting.clone(),
                 series: load.series.clone(),
             })

@@ -21,6 +21,7 @@
 
 use super::{Ctx, Outcome};
 use crate::error::SqliteError;
+use perfhound_model::Extra;
 use perfhound_model::{Effort, Finding, Rule, Severity};
 use perfhound_term::human;
 
@@ -42,10 +43,10 @@ pub fn check(ctx: &Ctx<'_>) -> Result<Outcome, SqliteError> {
     let ratio = if pages > 0 { free as f64 / pages as f64 } else { 0.0 };
     let mut o = Outcome {
         metrics: vec![
-            ("page_size_bytes", page_size as f64),
-            ("database_bytes", total_b as f64),
-            ("freelist_bytes", free_b as f64),
-            ("freelist_ratio", ratio),
+            (Extra::PageSizeBytes, page_size as f64),
+            (Extra::DatabaseBytes, total_b as f64),
+            (Extra::FreelistBytes, free_b as f64),
+            (Extra::FreelistRatio, ratio),
         ],
         ..Default::default()
     };

@@ -15,9 +15,9 @@ pub mod unindexed_foreign_key;
 use crate::catalog::Catalog;
 use crate::config::Thresholds;
 use crate::error::SqliteError;
+use perfhound_model::{Extra, Extras};
 use perfhound_model::{Finding, Rule};
 use rusqlite::Connection;
-use std::collections::BTreeMap;
 
 /// What every check gets.
 pub struct Ctx<'a> {
@@ -52,7 +52,7 @@ impl Ctx<'_> {
 #[derive(Debug, Default)]
 pub struct Outcome {
     pub findings: Vec<Finding>,
-    pub metrics: Vec<(&'static str, f64)>,
+    pub metrics: Vec<(Extra, f64)>,
 }
 
 impl From<Vec<Finding>> for Outcome {
@@ -68,7 +68,7 @@ pub const RULES: [Rule; 4] = [never_analyzed::RULE, journal_mode::RULE, unindexe
 #[derive(Debug, Default)]
 pub struct Health {
     pub findings: Vec<Finding>,
-    pub metrics: BTreeMap<String, f64>,
+    pub metrics: Extras,
     pub warnings: Vec<String>,
 }
 
@@ -85,12 +85,12 @@ pub fn run_all(ctx: &Ctx<'_>) -> Health {
         match r {
             Ok(o) => {
                 h.findings.extend(o.findings);
-                h.metrics.extend(o.metrics.into_iter().map(|(k, v)| (k.to_string(), v)));
+                h.metrics.extend(o.metrics);
             }
             Err(e) => h.warnings.push(format!("check {} {} skipped: {e}", rule.code, rule.name)),
         }
     }
-    h.metrics.insert("tables".into(), ctx.catalog.tables.len() as f64);
-    h.metrics.insert("indexes".into(), ctx.catalog.indexes.len() as f64);
+    h.metrics.insert(Extra::Tables, ctx.catalog.tables.len() as f64);
+    h.metrics.insert(Extra::Indexes, ctx.catalog.indexes.len() as f64);
     h
 }

@@ -1,7 +1,7 @@
 //! The terminal report: what was read, where time goes per endpoint, and the findings
 //! ranked by impact with their evidence and fix.
 
-use perfhound_model::{Finding, Run, Target, TargetKind};
+use perfhound_model::{Extra, Finding, Run, Target, TargetKind};
 use perfhound_term::{clip, finding_line, human, one_line};
 use std::fmt::Write as _;
 
@@ -9,8 +9,8 @@ fn lat(us: u64) -> String {
     human::duration_us(us as f64)
 }
 
-fn pct(v: Option<&f64>) -> String {
-    human::pct(v.copied().unwrap_or(0.0))
+fn pct(v: Option<f64>) -> String {
+    human::pct(v.unwrap_or(0.0))
 }
 
 /// Endpoints table and findings, for people.
@@ -22,8 +22,8 @@ pub fn render(run: &Run, max_endpoints: usize) -> String {
         let _ = writeln!(
             out,
             "perfhound traces: {} spans, {} traces, {} requests",
-            x.get("spans").copied().unwrap_or(0.0),
-            x.get("traces").copied().unwrap_or(0.0),
+            x.get(Extra::Spans).unwrap_or(0.0),
+            x.get(Extra::Traces).unwrap_or(0.0),
             o.measurements.requests
         );
     }
@@ -49,10 +49,10 @@ pub fn render(run: &Run, max_endpoints: usize) -> String {
                 lat(p50),
                 lat(p95),
                 lat(p99),
-                pct(m.extra.get("db_share")),
-                pct(m.extra.get("http_share")),
-                pct(m.extra.get("cache_share")),
-                pct(m.extra.get("own_share"))
+                pct(m.extra.get(Extra::DbShare)),
+                pct(m.extra.get(Extra::HttpShare)),
+                pct(m.extra.get(Extra::CacheShare)),
+                pct(m.extra.get(Extra::OwnShare))
             );
         }
         if endpoints.len() > max_endpoints {
