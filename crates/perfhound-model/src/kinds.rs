@@ -65,6 +65,8 @@ named! {
     }
 }
 
+// The macro derives for several enums; only this one has a default.
+#[allow(clippy::derivable_impls)]
 impl Default for EndReason {
     fn default() -> Self {
         EndReason::Completed

@@ -47,7 +47,7 @@ pub fn clean(s: &str) -> Cow<'_, str> {
 pub fn one_line(s: &str) -> Cow<'_, str> {
     match clean(s) {
         Cow::Borrowed(b) if !b.contains(['\n', '\t']) => Cow::Borrowed(b),
-        c => Cow::Owned(c.replace('\n', " ").replace('\t', " ")),
+        c => Cow::Owned(c.replace(['\n', '\t'], " ")),
     }
 }
 
