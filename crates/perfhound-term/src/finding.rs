@@ -12,14 +12,21 @@ pub fn finding_line(f: &Finding) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use perfhound_model::{Rule, Severity};
-
-    const RULE: Rule =
-        Rule { code: "PH-TEST001", name: "test-rule", severity: Severity::Warning, summary: "", why: "", fix: "" };
+    use perfhound_model::{Confidence, RuleRef, Severity};
 
     #[test]
     fn one_clean_line() {
-        let f = Finding::new(&RULE, "GET /x", "slow\n\u{1b}[31mquery\u{1b}[0m");
-        assert_eq!(finding_line(&f), "[warning] PH-TEST001 test-rule: slow query");
+        let f = Finding {
+            rule: RuleRef { code: "PH-X001".into(), name: "some-rule".into() },
+            severity: Severity::Warning,
+            title: "slow\n\u{1b}[31mquery\u{1b}[0m".into(),
+            target: "GET /x".into(),
+            evidence: Default::default(),
+            impact: Default::default(),
+            recommendation: Default::default(),
+            fingerprint: "f".into(),
+            confidence: Confidence::High,
+        };
+        assert_eq!(finding_line(&f), "[warning] PH-X001 some-rule: slow query");
     }
 }
