@@ -17,7 +17,7 @@ mod tests {
     #[test]
     fn one_clean_line() {
         let f = Finding {
-            rule: RuleRef { code: "PH-X001".into(), name: "some-rule".into() },
+            rule: RuleRef { code: String::from("PH-X001"), name: "some-rule".into() },
             severity: Severity::Warning,
             title: "slow\n\u{1b}[31mquery\u{1b}[0m".into(),
             target: "GET /x".into(),
