@@ -141,3 +141,20 @@ fn real_opentelemetry_sdk_exports_to_the_live_receiver() {
         "printed live: {stdout}"
     );
 }
+
+#[test]
+fn escape_sequences_in_span_data_never_reach_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("otlp_n_plus_one.json")).unwrap();
+    // A title-setting OSC, a colour CSI, a bell and a carriage return inside the route.
+    let hostile = text.replace("/orders/{id}", "/orders/\\u001b[31m{id}\\u001b]0;owned\\u0007\\r\\u009b2J");
+    assert_ne!(hostile, text, "the fixture carries the route");
+    let path = dir.path().join("hostile.json");
+    std::fs::write(&path, hostile).unwrap();
+    let out = perfhound().arg("traces").arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("GET /orders/{id}"), "the text around the sequences is kept: {stdout}");
+    let bad: Vec<char> = stdout.chars().filter(|c| c.is_control() && *c != '\n').collect();
+    assert!(bad.is_empty(), "control characters reached stdout: {bad:?}\n{stdout:?}");
+}
