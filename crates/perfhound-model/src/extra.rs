@@ -55,6 +55,12 @@ extras! {
     DbCallsPerRequest = "db_calls_per_request",
     HttpCallsPerRequest = "http_calls_per_request",
     CacheCallsPerRequest = "cache_calls_per_request",
+    /// Application cache hits and misses recorded by cache spans.
+    CacheHits = "cache_hits",
+    CacheMisses = "cache_misses",
+    /// A cache server's keyspace counters (Redis `keyspace_hits`/`keyspace_misses`).
+    CacheServerKeyspaceHits = "cache_server_keyspace_hits",
+    CacheServerKeyspaceMisses = "cache_server_keyspace_misses",
     // Databases: per statement.
     Calls = "calls",
     ExecTimeMsTotal = "exec_time_ms_total" | "total_exec_time_ms",

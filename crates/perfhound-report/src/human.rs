@@ -7,13 +7,7 @@ use perfhound_model::TargetKind;
 pub use perfhound_term::human::{bytes, duration_us, limit, metric_value, pct, rate};
 
 pub fn kind_name(kind: TargetKind) -> &'static str {
-    match kind {
-        TargetKind::Overall => "overall",
-        TargetKind::Endpoint => "endpoint",
-        TargetKind::Query => "query",
-        TargetKind::Code => "code",
-        TargetKind::Asset => "asset",
-    }
+    kind.as_str()
 }
 
 /// A signed relative change: `+12%`, `−35%`.

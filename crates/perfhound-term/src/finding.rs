@@ -12,21 +12,22 @@ pub fn finding_line(f: &Finding) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use perfhound_model::{Confidence, RuleRef, Severity};
+    use perfhound_model::{Rule, Severity};
+
+    /// Not a real rule (the tidy test looks for rule definitions by their code literal).
+    const TEST_CODE: &str = "PH-X001";
+    const RULE: Rule = Rule {
+        code: TEST_CODE,
+        name: "some-rule",
+        severity: Severity::Warning,
+        summary: "",
+        why: "",
+        fix: "",
+    };
 
     #[test]
     fn one_clean_line() {
-        let f = Finding {
-            rule: RuleRef { code: String::from("PH-X001"), name: "some-rule".into() },
-            severity: Severity::Warning,
-            title: "slow\n\u{1b}[31mquery\u{1b}[0m".into(),
-            target: "GET /x".into(),
-            evidence: Default::default(),
-            impact: Default::default(),
-            recommendation: Default::default(),
-            fingerprint: "f".into(),
-            confidence: Confidence::High,
-        };
+        let f = Finding::new(&RULE, "GET /x", "slow\n\u{1b}[31mquery\u{1b}[0m");
         assert_eq!(finding_line(&f), "[warning] PH-X001 some-rule: slow query");
     }
 }
