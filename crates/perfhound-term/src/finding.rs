@@ -16,14 +16,8 @@ mod tests {
 
     /// Not a real rule (the tidy test looks for rule definitions by their code literal).
     const TEST_CODE: &str = "PH-X001";
-    const RULE: Rule = Rule {
-        code: TEST_CODE,
-        name: "some-rule",
-        severity: Severity::Warning,
-        summary: "",
-        why: "",
-        fix: "",
-    };
+    const RULE: Rule =
+        Rule { code: TEST_CODE, name: "some-rule", severity: Severity::Warning, summary: "", why: "", fix: "" };
 
     #[test]
     fn one_clean_line() {
