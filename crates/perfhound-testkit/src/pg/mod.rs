@@ -1,5 +1,5 @@
-//! Test harness: real PostgreSQL servers, started once per test binary, one database per
-//! test.
+//! Real PostgreSQL servers for any crate's tests (feature `postgres`), started once per test
+//! binary, one database per test.
 //!
 //! The servers come from the Debian packages (`/usr/lib/postgresql/<v>/bin`, or
 //! `PERFHOUND_PG_BIN`): `initdb` into a fresh directory under the temp dir, `postgres` on a
@@ -10,18 +10,16 @@
 //! binary. Tests get their own database with `pg_stat_statements` and `hypopg` created.
 //!
 //! - [`server`]: the main server, with `ssl = on` (a certificate from a test CA made with
-//!   rcgen, see `certs.rs`) and a SCRAM-only role over TLS ([`SCRAM_USER`]). The including
-//!   test crate provides `crate::certs` (`#[path = "…/support/certs.rs"] mod certs;`); a
-//!   crate without rcgen among its dev-dependencies provides a `write` that returns `None`,
-//!   and its server runs without TLS.
+//!   rcgen, see [`certs`]) and a SCRAM-only role over TLS ([`SCRAM_USER`]).
 //! - [`log_server`]: a server that logs every statement with its duration
 //!   (`log_min_duration_statement = 0`) through the logging collector into stderr, csvlog
 //!   and jsonlog files in its directory, with a non-default `log_line_prefix`; TLS off.
-#![allow(dead_code)]
+//!
+//! Use it as `use perfhound_testkit::pg as support;` (what perfhound-db's tests call it).
 
+pub mod certs;
 pub mod seed;
 
-use crate::certs;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -115,11 +113,6 @@ fn as_account(cmd: &mut Command, account: Option<(u32, u32)>) -> &mut Command {
     cmd
 }
 
-fn free_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-    l.local_addr().expect("local addr").port()
-}
-
 fn start(kind: Kind) -> Server {
     let (bin, version) = find_bin();
     let account = server_account();
@@ -139,16 +132,14 @@ fn start(kind: Kind) -> Server {
         .expect("run initdb");
     assert!(out.status.success(), "initdb failed: {}", String::from_utf8_lossy(&out.stderr));
     let (settings, certs) = match kind {
-        Kind::Main => match certs::write(&dir, account) {
-            Some(certs) => {
-                require_scram_over_tls(&data);
-                (tls_settings(&certs), Some(certs))
-            }
-            None => (Vec::new(), None),
-        },
+        Kind::Main => {
+            let certs = certs::write(&dir, account);
+            require_scram_over_tls(&data);
+            (tls_settings(&certs), Some(certs))
+        }
         Kind::Logging => (logging_settings(&dir), None),
     };
-    let port = free_port();
+    let port = crate::free_port();
     let pid = spawn_postgres(&bin, &dir, &data, port, account, &settings);
     STOP.lock().unwrap_or_else(|e| e.into_inner()).push((pid, dir.clone()));
     // SAFETY: registering a plain extern "C" function, once.
