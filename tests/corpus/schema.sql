@@ -75,4 +75,4 @@ INSERT INTO products
          199 + (i * 7919) % 20000
     FROM generate_series(1, 5000) i;
 
-VACUUM ANALYZE;
+ANALYZE;

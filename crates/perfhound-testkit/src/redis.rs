@@ -146,7 +146,10 @@ fn wait_ready(server: &mut RedisServer) -> Result<(), StartError> {
             if log.contains("Address already in use") {
                 return Err(StartError::PortTaken);
             }
-            return Err(StartError::Failed(format!("redis-server exited ({status}) on port {}; log:\n{log}", server.port)));
+            return Err(StartError::Failed(format!(
+                "redis-server exited ({status}) on port {}; log:\n{log}",
+                server.port
+            )));
         }
         if answers_as(server.port, pid) {
             return Ok(());

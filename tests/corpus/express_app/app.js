@@ -25,7 +25,7 @@ const CHECKOUT_LINES = 12;
 const IMPORT_ROWS = 100;
 // Seed 002's similarity over an in-memory catalog (the products table's formula): ~200 ms
 // of pure JavaScript when quadratic.
-const CATALOG = Array.from({ length: 2500 }, (_, k) => {
+const CATALOG = Array.from({ length: 4200 }, (_, k) => {
   const id = k + 1;
   return { id, category: `category-${id % 12}`, price_cents: 199 + ((id * 7919) % 20000) };
 });
@@ -38,24 +38,23 @@ const RECENT_ORDERS = 'SELECT id, status, total_cents FROM orders ORDER BY id DE
 const ITEMS_OF_ORDER = 'SELECT order_id, sku, quantity FROM order_items WHERE order_id = $1 ORDER BY id';
 const ITEMS_OF_ORDERS = 'SELECT order_id, sku, quantity FROM order_items WHERE order_id = ANY($1) ORDER BY id';
 
-const item = (r) => ({ sku: r.sku, quantity: r.quantity });
+// A summary of the order (small: the N+1 is the point here, not the payload).
+const summary = (o, items) => ({ id: Number(o.id), items: items.length, units: items.reduce((n, r) => n + r.quantity, 0) });
 
 // N+1: each order's items are loaded when the order is rendered, one query per order.
 app.get('/orders/recent-lazy', async (_req, res) => {
   const orders = (await pool.query(RECENT_ORDERS)).rows;
+  const out = [];
   for (const o of orders) {
-    o.items = (await pool.query(ITEMS_OF_ORDER, [o.id])).rows.map(item);
+    out.push(summary(o, (await pool.query(ITEMS_OF_ORDER, [o.id])).rows));
   }
-  res.json(orders);
+  res.json(out);
 });
 
 app.get('/orders/recent-eager', async (_req, res) => {
   const orders = (await pool.query(RECENT_ORDERS)).rows;
   const items = (await pool.query(ITEMS_OF_ORDERS, [orders.map((o) => o.id)])).rows;
-  for (const o of orders) {
-    o.items = items.filter((r) => String(r.order_id) === String(o.id)).map(item);
-  }
-  res.json(orders);
+  res.json(orders.map((o) => summary(o, items.filter((r) => String(r.order_id) === String(o.id)))));
 });
 
 const downstream = async (name, ms) => (await fetch(`${DOWNSTREAM}/delay/${ms}?svc=${name}`)).text();

@@ -11,7 +11,18 @@ use std::path::Path;
 #[serde(deny_unknown_fields)]
 pub struct GroundTruth {
     pub app: String,
+    /// True findings about the whole server: expected once, never held against a twin.
+    #[serde(default)]
+    pub server_wide: Vec<ServerWide>,
     pub bottlenecks: Vec<Bottleneck>,
+}
+
+/// A problem of the server itself (a setting), true of every endpoint.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerWide {
+    pub name: String,
+    pub rules: Vec<String>,
 }
 
 /// A planted bottleneck and its clean twin.
@@ -83,9 +94,24 @@ pub struct Verdict {
     pub detail: String,
 }
 
-/// The verdicts of `run` against `truth`: one per bottleneck, one per twin.
+/// The verdicts of `run` against `truth`: one per server-wide problem, per bottleneck and
+/// per twin.
 pub fn judge(truth: &GroundTruth, run: &Run) -> Vec<Verdict> {
-    truth.bottlenecks.iter().flat_map(|b| [found(b, run), clean(b, run)]).collect()
+    let server_rules: Vec<String> = truth.server_wide.iter().flat_map(|s| s.rules.iter().cloned()).collect();
+    let server = truth.server_wide.iter().map(|s| found_anywhere(s, run));
+    let endpoints = truth.bottlenecks.iter().flat_map(|b| [found(b, run), clean(b, run, &server_rules)]);
+    server.chain(endpoints).collect()
+}
+
+fn found_anywhere(s: &ServerWide, run: &Run) -> Verdict {
+    let what = format!("(server) — {} by {}", s.name, s.rules.join(" | "));
+    let hits: Vec<&Finding> = run.findings.iter().filter(|f| matches_rule(f, &s.rules)).collect();
+    match hits.first() {
+        Some(f) => {
+            Verdict { outcome: Outcome::Found, what, detail: format!("{} ({} findings)", describe(f), hits.len()) }
+        }
+        None => Verdict { outcome: Outcome::Missed, what, detail: String::new() },
+    }
 }
 
 fn matches_rule(f: &Finding, rules: &[String]) -> bool {
@@ -122,11 +148,11 @@ fn found(b: &Bottleneck, run: &Run) -> Verdict {
     }
 }
 
-fn clean(b: &Bottleneck, run: &Run) -> Verdict {
+fn clean(b: &Bottleneck, run: &Run, server_rules: &[String]) -> Verdict {
     let loud: Vec<String> = run
         .findings
         .iter()
-        .filter(|f| f.severity >= Severity::Warning)
+        .filter(|f| f.severity >= Severity::Warning && !matches_rule(f, server_rules))
         .filter(|f| f.target == b.twin || b.twin_mentions.as_deref().is_some_and(|t| mentions(f, t)))
         .map(describe)
         .collect();
