@@ -14,10 +14,9 @@ mod truth;
 use env::{App, AppSpec, Backends};
 use perfhound_model::Run;
 use std::path::Path;
-use std::sync::Mutex;
 
 /// One app audited at a time.
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 /// Attempts when the receiver's free port was taken before perfhound bound it.
 const LISTEN_ATTEMPTS: usize = 3;
 
@@ -32,7 +31,7 @@ async fn express_app_meets_its_ground_truth() {
 }
 
 async fn check(spec: AppSpec) {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     let app_dir = env::workspace().join("tests/corpus").join(spec.dir);
     let truth = truth::GroundTruth::load(&app_dir.join("ground_truth.yaml"));
     assert_eq!(truth.app, spec.dir, "ground_truth.yaml names its app");
