@@ -1,7 +1,8 @@
 """perfhound corpus: a Flask service with planted bottlenecks, each next to a clean twin.
 
 A production-ish setup a developer would run locally: Flask on werkzeug's threaded
-HTTP/1.1 server (keep-alive), SQLAlchemy ORM and raw psycopg 3 against PostgreSQL,
+server (HTTP/1.1, but it sends `Connection: close` on every response — a true
+server-wide finding, listed in the ground truth), SQLAlchemy ORM and raw psycopg 3 against PostgreSQL,
 redis-py, `requests` and `httpx` for downstream calls, and the official OpenTelemetry SDK
 with the flask, sqlalchemy, psycopg, requests, httpx and redis instrumentations from PyPI,
 exporting OTLP/HTTP to OTEL_EXPORTER_OTLP_ENDPOINT.
@@ -18,6 +19,7 @@ import asyncio
 import contextvars
 import gzip
 import json
+import logging
 import os
 import queue
 import signal
@@ -45,7 +47,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from sqlalchemy import ForeignKey, create_engine, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, selectinload
-from werkzeug.serving import WSGIRequestHandler, make_server
+from werkzeug.serving import make_server
 
 DATABASE_URL = os.environ["DATABASE_URL"]
 REDIS_URL = os.environ["REDIS_URL"]
@@ -325,7 +327,7 @@ def similar_linear():
 
 
 def main():
-    WSGIRequestHandler.protocol_version = "HTTP/1.1"  # keep-alive, as behind a real server
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
     server = make_server("127.0.0.1", int(os.environ.get("PORT", "0")), app, threaded=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # flush the spans on `kill`
     print(f"listening on http://127.0.0.1:{server.server_port}", flush=True)
