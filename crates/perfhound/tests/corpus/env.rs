@@ -9,6 +9,7 @@ use perfhound_testkit::{ServerConfig, TestServer};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::RecvTimeoutError;
 use std::time::Duration;
 
 /// How long an app may take to print its address (a cold Node/Python start on a busy machine).
@@ -93,9 +94,10 @@ impl App {
             }
         });
         let mut app = App { child, base_url: String::new() };
-        app.base_url = rx
-            .recv_timeout(APP_START)
-            .unwrap_or_else(|_| panic!("{} did not print `listening on …` within {APP_START:?}", spec.dir));
+        app.base_url = rx.recv_timeout(APP_START).unwrap_or_else(|e| match e {
+            RecvTimeoutError::Timeout => panic!("{} did not print `listening on …` within {APP_START:?}", spec.dir),
+            RecvTimeoutError::Disconnected => panic!("{} exited before listening (its stderr is above)", spec.dir),
+        });
         app
     }
 }
