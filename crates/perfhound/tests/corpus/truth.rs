@@ -178,3 +178,55 @@ pub fn score(app: &str, verdicts: &[Verdict]) -> String {
     let _ = writeln!(out, "{app}: {right}/{} verdicts right", verdicts.len());
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TRUTH: &str = "
+app: demo
+server_wide:
+  - {name: closes connections, rules: [PH-HTTP003]}
+bottlenecks:
+  - {name: n+1, endpoint: GET /a, rules: [PH-TRACE001], twin: GET /a-fixed}
+  - {name: serial, endpoint: GET /b, rules: [consecutive-http-calls], min_severity: warning, twin: GET /b-fixed}
+  - {name: scan, endpoint: GET /c, rules: [PH-DB001], mentions: email, twin: GET /c-fixed, twin_mentions: customer_id =}
+";
+
+    fn finding(code: &str, name: &str, severity: &str, target: &str, snippet: &str) -> serde_json::Value {
+        serde_json::json!({"rule": {"code": code, "name": name}, "severity": severity, "title": "t",
+            "target": target, "evidence": {}, "impact": {}, "recommendation": {"text": "", "snippet": snippet},
+            "fingerprint": format!("{code}{target}"), "confidence": "high"})
+    }
+
+    fn run(findings: Vec<serde_json::Value>) -> Run {
+        let run = serde_json::json!({"schema_version": 1, "id": "x", "tool": {"name": "perfhound", "version": "0"},
+            "started_at": "a", "ended_at": "b", "host": {"hostname": "h", "os": "linux", "arch": "x86_64", "cpus": 2},
+            "sources": [], "targets": [], "findings": findings});
+        Run::from_json(&run.to_string()).unwrap()
+    }
+
+    fn outcomes(findings: Vec<serde_json::Value>) -> Vec<Outcome> {
+        let truth: GroundTruth = serde_saphyr::from_str(TRUTH).unwrap();
+        judge(&truth, &run(findings)).iter().map(|v| v.outcome).collect()
+    }
+
+    #[test]
+    fn verdicts_follow_rule_endpoint_severity_and_mentions() {
+        use Outcome::*;
+        let all_right = outcomes(vec![
+            finding("PH-HTTP003", "keep-alive-not-honored", "warning", "GET /a-fixed", ""),
+            finding("PH-TRACE001", "n-plus-one-db-query", "info", "GET /a", ""),
+            finding("PH-TRACE005", "consecutive-http-calls", "warning", "GET /b", ""),
+            finding("PH-DB001", "missing-index", "warning", "public.orders", "CREATE INDEX ON orders (email)"),
+            finding("PH-TRACE008", "redundant-call", "info", "GET /b-fixed", ""),
+        ]);
+        assert_eq!(all_right, [Found, Found, Clean, Found, Clean, Found, Clean]);
+        let all_wrong = outcomes(vec![
+            finding("PH-TRACE001", "n-plus-one-db-query", "warning", "GET /a-fixed", ""),
+            finding("PH-TRACE005", "consecutive-http-calls", "info", "GET /b", ""),
+            finding("PH-DB001", "missing-index", "warning", "SELECT … WHERE customer_id = ?", ""),
+        ]);
+        assert_eq!(all_wrong, [Missed, Missed, FalsePositive, Missed, Clean, Missed, FalsePositive]);
+    }
+}
