@@ -91,7 +91,9 @@ pub struct Evidence {
     /// Query text (normalized / redacted by the engine).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<String>,
-    /// Source location `path:line` or `path:start-end`, when known.
+    /// Source location `path:line` or `path:start-end`, when known, optionally followed
+    /// by the function: `app/orders.py:42 (list_orders)`; `(function)` alone when only the
+    /// function is known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
     /// The offending code as it is now (the report's "current implementation").

@@ -6,7 +6,7 @@
 
 use crate::config::Config;
 use crate::describe;
-use crate::detect::{self, Occurrence};
+use crate::detect::{self, Detector, Occurrence};
 use crate::measure::Measure;
 use perfhound_model::finding::fingerprint;
 use perfhound_model::Rule;
@@ -17,9 +17,11 @@ use std::sync::Arc;
 pub const MAX_GROUPS: usize = 20_000;
 
 /// Everything known about one problem across traces.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone)]
 pub struct Group {
     pub rule: &'static Rule,
+    /// The rule's detector, which describes and judges the group.
+    pub detector: &'static dyn Detector,
     pub key: Arc<str>,
     pub occurrences: u64,
     /// Distinct traces (occurrences in one trace are adjacent, so counting changes works).
@@ -45,9 +47,10 @@ pub struct Group {
 }
 
 impl Group {
-    fn new(o: &Occurrence) -> Group {
+    fn new(o: &Occurrence, detector: &'static dyn Detector) -> Group {
         Group {
             rule: o.rule,
+            detector,
             key: Arc::clone(&o.key),
             occurrences: 0,
             traces: 0,
@@ -132,17 +135,6 @@ pub struct Aggregator {
     pub dropped: u64,
 }
 
-/// How often a rule's weak occurrences must recur to be reported: at least this many
-/// requests, and this share of the endpoint's requests.
-fn recurrence(rule: &Rule, cfg: &Config) -> (u64, f64) {
-    if rule.code == detect::repeated_computation::RULE.code {
-        (u64::from(cfg.repeated_computation.min_repeats.max(2)), 0.0)
-    } else {
-        let c = &cfg.connection_churn;
-        (u64::from(c.min_requests), c.min_request_share)
-    }
-}
-
 impl Aggregator {
     pub fn add(&mut self, o: &Occurrence, max_examples: usize) {
         let key = (o.rule.code, Arc::clone(&o.key));
@@ -153,7 +145,12 @@ impl Aggregator {
                 return;
             }
             None => {
-                self.groups.push(Group::new(o));
+                let Some(detector) = detect::owner(o.rule) else {
+                    debug_assert!(false, "{} has no registered detector", o.rule.code);
+                    self.dropped += 1;
+                    return;
+                };
+                self.groups.push(Group::new(o, detector));
                 self.announced.push(false);
                 self.index.insert(key, self.groups.len() - 1);
                 self.groups.len() - 1
@@ -163,15 +160,17 @@ impl Aggregator {
     }
 
     /// A group is reported when one occurrence is strong, or weak ones recur in enough
-    /// requests, and in a large enough share of their endpoint's requests (see
-    /// [`recurrence`]).
+    /// requests, and in a large enough share of their endpoint's requests (the rule's
+    /// [`detect::Detector::recurrence`]) — and the rule still finds it relevant in the
+    /// light of everything measured ([`detect::Detector::relevant`]).
     pub fn reportable(&self, g: &Group, m: &Measure, cfg: &Config) -> bool {
-        if g.strong > 0 {
-            return true;
-        }
-        let (min_requests, min_share) = recurrence(g.rule, cfg);
-        let requests = m.requests_of(g.primary_endpoint()).max(1);
-        g.traces >= min_requests && g.traces as f64 / requests as f64 >= min_share
+        let rule = g.detector;
+        let recurs = g.strong > 0 || {
+            let r = rule.recurrence(cfg);
+            let requests = m.requests_of(g.primary_endpoint()).max(1);
+            g.traces >= r.min_requests && g.traces as f64 / requests as f64 >= r.min_share
+        };
+        recurs && rule.relevant(g, &detect::Context { endpoint: g.primary_endpoint(), measure: m, cfg })
     }
 
     /// Reportable groups ranked by impact: time saved, then bytes, then occurrences.

@@ -131,6 +131,25 @@ section!(
 );
 
 section!(
+    /// Endpoints whose time goes to their own code, not to I/O (see `detect/own_code.rs`
+    /// for how the defaults were chosen).
+    OwnCode {
+        /// Own-code time (outside DB, HTTP/RPC and cache spans) of one request.
+        min_ms: f64 = 100.0,
+        /// And its share of the request.
+        min_share: f64 = 0.7,
+        /// In at least this share of the endpoint's requests…
+        min_request_share: f64 = 0.9,
+        /// …and this many requests.
+        min_requests: u32 = 3,
+        /// The endpoint's median latency over the median of the service's other endpoints.
+        min_ratio: f64 = 4.0,
+        /// Own-code time of the median request from which the finding is critical.
+        critical_ms: f64 = 1000.0,
+    }
+);
+
+section!(
     /// All detector thresholds.
     Config {
         n_plus_one_db: Repeats = Repeats::default(),
@@ -147,6 +166,7 @@ section!(
         payload: Payload = Payload::default(),
         fan_out: FanOut = FanOut::default(),
         repeated_computation: RepeatedComputation = RepeatedComputation::default(),
+        own_code: OwnCode = OwnCode::default(),
         /// Example trace ids kept per finding.
         max_examples: usize = 5,
     }

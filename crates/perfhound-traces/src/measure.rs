@@ -190,7 +190,8 @@ fn slot(c: Category) -> Option<usize> {
     }
 }
 
-fn entry_stats(t: &Trace, e: usize) -> EndpointStats {
+/// One request's stats: latency, status and where its time went (see the module docs).
+pub fn entry_stats(t: &Trace, e: usize) -> EndpointStats {
     let root = &t.nodes[e].span;
     let (start, end) = (root.start_ns, root.end_ns.max(root.start_ns));
     let mut s = EndpointStats { service: Arc::clone(&root.service), ..Default::default() };

@@ -145,13 +145,21 @@ impl Span {
         self.end_ns.saturating_sub(self.start_ns)
     }
 
-    /// `file:line` from `code.filepath`/`code.lineno`, when present.
+    /// `file:line (function)` from `code.filepath`/`code.lineno`/`code.function` (or
+    /// `code.file.path`/`code.line.number`/`code.function.name`), whichever are present;
+    /// `(function)` alone when only the function is known.
     pub fn location(&self) -> Option<String> {
-        let file = self.attrs.code_filepath.as_deref()?;
-        Some(match self.attrs.code_lineno {
-            Some(line) => format!("{file}:{line}"),
-            None => file.to_string(),
-        })
+        let a = &self.attrs;
+        let function = a.code_function.as_deref().filter(|f| !f.is_empty());
+        let mut loc = match (a.code_filepath.as_deref().filter(|f| !f.is_empty()), a.code_lineno) {
+            (Some(file), Some(line)) => format!("{file}:{line}"),
+            (Some(file), None) => file.to_string(),
+            (None, _) => String::new(),
+        };
+        if let Some(f) = function {
+            loc = if loc.is_empty() { format!("({f})") } else { format!("{loc} ({f})") };
+        }
+        (!loc.is_empty()).then_some(loc)
     }
 }
 
@@ -174,6 +182,23 @@ pub fn empty_span(service: Arc<str>) -> Span {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn locations_from_any_subset_of_code_attributes() {
+        let loc = |file: Option<&str>, line: Option<u32>, function: Option<&str>| {
+            let mut s = empty_span(Arc::from("svc"));
+            s.attrs.code_filepath = file.map(Box::from);
+            s.attrs.code_lineno = line;
+            s.attrs.code_function = function.map(Box::from);
+            s.location()
+        };
+        assert_eq!(loc(Some("app/a.py"), Some(7), Some("f")).as_deref(), Some("app/a.py:7 (f)"));
+        assert_eq!(loc(Some("app/a.py"), Some(7), None).as_deref(), Some("app/a.py:7"));
+        assert_eq!(loc(Some("app/a.py"), None, Some("f")).as_deref(), Some("app/a.py (f)"));
+        assert_eq!(loc(None, Some(7), Some("f")).as_deref(), Some("(f)"));
+        assert_eq!(loc(None, Some(7), None), None);
+        assert_eq!(loc(Some(""), None, Some("")), None);
+    }
 
     #[test]
     fn kinds_and_ids() {

@@ -435,3 +435,25 @@ fn a_query_slow_in_few_of_its_executions_is_a_tail_not_a_slow_query() {
     let f = check(requests(30, 1), Config::default(), &["PH-TRACE006"], &[]);
     assert!(f.iter().find(|f| f.rule.code == "PH-TRACE006").unwrap().severity >= Severity::Warning);
 }
+
+#[test]
+fn own_code_ignores_orphan_client_roots() {
+    // Client spans of worker threads that lost their context become roots: I/O, not own code.
+    let traces: Vec<Vec<Span>> = (0..5)
+        .map(|k| {
+            let mut b = TraceBuilder::new(100 + k);
+            b.http(0, "GET", "http://slow:8080/report", 0.0, 300.0);
+            b.spans
+        })
+        .collect();
+    check(traces, Config::default(), &[], &["PH-TRACE017"]);
+    // The same time in a server span with no I/O inside is own code.
+    let traces: Vec<Vec<Span>> = (0..5)
+        .map(|k| {
+            let mut b = TraceBuilder::new(110 + k);
+            b.server("GET /report", 300.0);
+            b.spans
+        })
+        .collect();
+    check(traces, Config::default(), &["PH-TRACE017"], &[]);
+}

@@ -61,6 +61,31 @@ fn json_run_sarif_and_fail_on() {
     assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stdout));
 }
 
+/// Spans with the newer `code.file.path`/`code.line.number`/`code.function.name`: the
+/// finding's location reaches the terminal, the JSON run, SARIF and the report.
+#[test]
+fn code_locations_in_every_output() {
+    let input = fixture("rules/n-plus-one-db-query.json");
+    let loc = "app/orders.py:42 (list_orders)";
+    let text = perfhound().args(["traces", &input]).output().unwrap();
+    assert!(String::from_utf8_lossy(&text.stdout).contains(&format!("at: {loc}")), "{text:?}");
+    let dir = tempfile::tempdir().unwrap();
+    let run_path = dir.path().join("run.json");
+    let sarif = perfhound().args(["traces", &input, "--format", "sarif", "-o"]).arg(&run_path).output().unwrap();
+    let sarif: serde_json::Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    let physical = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"];
+    assert_eq!(physical["artifactLocation"]["uri"], "app/orders.py", "{sarif}");
+    assert_eq!(physical["region"]["startLine"], 42, "{sarif}");
+    let run = Run::from_json(&std::fs::read_to_string(&run_path).unwrap()).unwrap();
+    assert_eq!(run.findings[0].evidence.location.as_deref(), Some(loc));
+    for (file, line) in [("r.md", format!("- **Location**: `{loc}`")), ("r.html", format!("<code>{loc}</code>"))] {
+        let out = dir.path().join(file);
+        perfhound().arg("report").arg(&run_path).arg("-o").arg(&out).assert().code(0);
+        let report = std::fs::read_to_string(&out).unwrap();
+        assert!(report.contains(&line), "{file}: {line} not in report");
+    }
+}
+
 #[test]
 fn reads_stdin_and_reports_bad_input() {
     let json = std::fs::read(fixture("zipkin.json")).unwrap();

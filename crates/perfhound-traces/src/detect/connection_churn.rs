@@ -19,11 +19,12 @@
 //! 50 % of an endpoint's requests, over at least `min_requests` = 5 requests.
 
 use super::util::occurrence;
-use super::{Claims, Occurrence};
+use super::{Claims, Context, Detector, Occurrence, Recurrence};
+use crate::aggregate::Group;
 use crate::classify::Category;
 use crate::config::Config;
 use crate::trace::Trace;
-use perfhound_model::{Rule, Severity};
+use perfhound_model::{Effort, Rule, Severity};
 use std::sync::Arc;
 
 pub const RULE: Rule = Rule {
@@ -47,5 +48,33 @@ pub fn detect(t: &Trace, cfg: &Config, _claims: &mut Claims, out: &mut Vec<Occur
         o.weak = connects.len() < cfg.connection_churn.min_connects_per_request.max(1) as usize;
         o.note = Some(format!("{} new connection(s) in one request", connects.len()));
         out.push(o);
+    }
+}
+
+/// The rule's detector (registered in [`super::DETECTORS`]).
+pub struct ConnectionChurn;
+
+impl Detector for ConnectionChurn {
+    fn rule(&self) -> &'static Rule {
+        &RULE
+    }
+
+    fn detect(&self, t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurrence>) {
+        detect(t, cfg, claims, out);
+    }
+
+    fn title(&self, g: &Group, cx: &Context) -> String {
+        let endpoint = cx.endpoint;
+        format!("New connections opened while serving {endpoint} (up to {} per request)", g.max_calls)
+    }
+
+    fn effort(&self) -> Effort {
+        Effort::QuickWin
+    }
+
+    /// Single connects per request: reported when they happen in enough of an endpoint's requests.
+    fn recurrence(&self, cfg: &Config) -> Recurrence {
+        let c = &cfg.connection_churn;
+        Recurrence { min_requests: u64::from(c.min_requests), min_share: c.min_request_share }
     }
 }

@@ -21,11 +21,13 @@
 //! separated by other work, the same call repeated with the same parameters (`redundant-call`).
 
 use super::util::{joined_labels, max_us, occurrence, parents_with, serial_runs, us};
-use super::{Claims, Occurrence};
+use super::{Claims, Context, Detector, Occurrence};
+use crate::aggregate::Group;
 use crate::classify::{Category, Op};
 use crate::config::Config;
+use crate::describe::query_evidence;
 use crate::trace::Trace;
-use perfhound_model::{Rule, Severity};
+use perfhound_model::{Finding, Rule, Severity};
 use std::sync::Arc;
 
 pub const RULE: Rule = Rule {
@@ -55,5 +57,27 @@ pub fn detect(t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurr
                 out.push(o);
             }
         }
+    }
+}
+
+/// The rule's detector (registered in [`super::DETECTORS`]).
+pub struct ConsecutiveDb;
+
+impl Detector for ConsecutiveDb {
+    fn rule(&self) -> &'static Rule {
+        &RULE
+    }
+
+    fn detect(&self, t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurrence>) {
+        detect(t, cfg, claims, out);
+    }
+
+    fn title(&self, g: &Group, cx: &Context) -> String {
+        let endpoint = cx.endpoint;
+        format!("{} independent queries run one after another in {endpoint}", g.max_calls)
+    }
+
+    fn evidence(&self, g: &Group, _cx: &Context, f: &mut Finding) {
+        query_evidence(g, f);
     }
 }

@@ -19,7 +19,8 @@
 //! other work, the same call repeated with the same parameters (`redundant-call`).
 
 use super::util::{joined_labels, max_us, occurrence, parents_with, serial_runs, us};
-use super::{Claims, Occurrence};
+use super::{Claims, Context, Detector, Occurrence};
+use crate::aggregate::Group;
 use crate::classify::{Category, Op};
 use crate::config::Config;
 use crate::trace::Trace;
@@ -54,5 +55,23 @@ pub fn detect(t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurr
                 out.push(o);
             }
         }
+    }
+}
+
+/// The rule's detector (registered in [`super::DETECTORS`]).
+pub struct ConsecutiveHttp;
+
+impl Detector for ConsecutiveHttp {
+    fn rule(&self) -> &'static Rule {
+        &RULE
+    }
+
+    fn detect(&self, t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurrence>) {
+        detect(t, cfg, claims, out);
+    }
+
+    fn title(&self, g: &Group, cx: &Context) -> String {
+        let endpoint = cx.endpoint;
+        format!("{} independent HTTP calls run one after another in {endpoint}", g.max_calls)
     }
 }

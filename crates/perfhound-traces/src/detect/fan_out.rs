@@ -16,10 +16,11 @@
 //! `min_concurrency` = 4 run at the same time. Sequential loops are the N+1 rules' case.
 
 use super::util::{max_concurrency, occurrence};
-use super::{Claims, Occurrence};
+use super::{Claims, Context, Detector, Occurrence};
+use crate::aggregate::Group;
 use crate::config::Config;
 use crate::trace::Trace;
-use perfhound_model::{Rule, Severity};
+use perfhound_model::{Effort, Rule, Severity};
 use std::sync::Arc;
 
 pub const RULE: Rule = Rule {
@@ -47,5 +48,31 @@ pub fn detect(t: &Trace, cfg: &Config, _claims: &mut Claims, out: &mut Vec<Occur
             o.note = Some(format!("{} calls, up to {conc} at once, under `{}`", calls.len(), n.span.name));
             out.push(o);
         }
+    }
+}
+
+/// The rule's detector (registered in [`super::DETECTORS`]).
+pub struct FanOut;
+
+impl Detector for FanOut {
+    fn rule(&self) -> &'static Rule {
+        &RULE
+    }
+
+    fn detect(&self, t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurrence>) {
+        detect(t, cfg, claims, out);
+    }
+
+    fn title(&self, g: &Group, cx: &Context) -> String {
+        let endpoint = cx.endpoint;
+        format!("Fan-out of {} calls from one span in {endpoint}", g.max_calls)
+    }
+
+    fn time_based(&self) -> bool {
+        false
+    }
+
+    fn effort(&self) -> Effort {
+        Effort::LongTerm
     }
 }

@@ -16,9 +16,11 @@
 //! **Thresholds** (`payload`): `large_bytes` = 300 000 (Sentry's default).
 
 use super::util::occurrence;
-use super::{Claims, Occurrence};
+use super::{Claims, Context, Detector, Occurrence};
+use crate::aggregate::Group;
 use crate::classify::Category;
 use crate::config::Config;
+use crate::describe::{kb, short};
 use crate::trace::Trace;
 use perfhound_model::{Rule, Severity};
 use std::sync::Arc;
@@ -47,5 +49,26 @@ pub fn detect(t: &Trace, cfg: &Config, _claims: &mut Claims, out: &mut Vec<Occur
             o.bytes = size;
             out.push(o);
         }
+    }
+}
+
+/// The rule's detector (registered in [`super::DETECTORS`]).
+pub struct LargePayload;
+
+impl Detector for LargePayload {
+    fn rule(&self) -> &'static Rule {
+        &RULE
+    }
+
+    fn detect(&self, t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurrence>) {
+        detect(t, cfg, claims, out);
+    }
+
+    fn title(&self, g: &Group, _cx: &Context) -> String {
+        format!("Large HTTP payload (up to {}): {}", kb(g.max_bytes), short(&g.key, 100))
+    }
+
+    fn time_based(&self) -> bool {
+        false
     }
 }

@@ -1,10 +1,17 @@
-//! The detectors: one file per rule, each a `const RULE` plus `detect(trace, cfg, claims, out)`.
+//! The detectors: one file per rule, each owning everything about its rule through the
+//! [`Detector`] trait — its `const RULE` (code, name, summary, why, fix), its docs (the
+//! file's `//!` comment), detection, and how its findings read: title, severity
+//! escalation, evidence, recommendation, effort and recurrence criterion.
 //!
 //! Detectors see one complete [`Trace`] at a time and report [`Occurrence`]s; the
-//! aggregator groups them across traces into findings. They run in [`DETECTORS`] order and
-//! share [`Claims`]: spans explained by a more specific rule (row-at-a-time writes, a
-//! repeating multi-span pattern, an N+1) are claimed so that a later, more general rule
-//! (consecutive queries) does not report the same spans again.
+//! aggregator groups them across traces and `describe` turns each group into a finding
+//! by asking the rule's detector. They run in [`DETECTORS`] order and share [`Claims`]:
+//! spans explained by a more specific rule (row-at-a-time writes, a repeating multi-span
+//! pattern, an N+1) are claimed so that a later, more general rule (consecutive queries)
+//! does not report the same spans again.
+//!
+//! Adding a rule: a new file here implementing [`Detector`], its `pub mod` line and one
+//! line in [`DETECTORS`], plus its fixtures and snapshot in `tests/`.
 
 pub mod connection_churn;
 pub mod consecutive_db;
@@ -13,6 +20,7 @@ pub mod fan_out;
 pub mod large_payload;
 pub mod n_plus_one_db;
 pub mod n_plus_one_http;
+pub mod own_code;
 pub mod pool_exhaustion;
 pub mod redundant_call;
 pub mod repeated_computation;
@@ -23,10 +31,13 @@ pub mod slow_http;
 pub mod uncompressed_payload;
 mod util;
 
+use crate::aggregate::Group;
 use crate::config::Config;
+use crate::describe;
+use crate::measure::Measure;
 use crate::span::{SpanId, TraceId};
 use crate::trace::Trace;
-use perfhound_model::Rule;
+use perfhound_model::{Effort, Finding, Recommendation, Rule};
 use std::sync::Arc;
 
 /// One instance of a problem in one trace.
@@ -48,7 +59,7 @@ pub struct Occurrence {
     pub saved_us: u64,
     /// Bytes involved (payload rules) — or bytes a fix saves, for compression.
     pub bytes: u64,
-    /// `code.filepath:code.lineno` of the calling code, when instrumented.
+    /// `file:line (function)` of the calling code, when instrumented (see `Span::location`).
     pub location: Option<String>,
     /// Only reported when it recurs across many requests (see the aggregator).
     pub weak: bool,
@@ -76,31 +87,106 @@ impl Claims {
     }
 }
 
-/// A detector function.
-pub type DetectFn = fn(&Trace, &Config, &mut Claims, &mut Vec<Occurrence>);
+/// How often weak occurrences of a rule must recur to be reported: in at least
+/// `min_requests` requests, and in `min_share` of their endpoint's requests.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Recurrence {
+    pub min_requests: u64,
+    pub min_share: f64,
+}
+
+impl Recurrence {
+    /// Weak occurrences are never reported on their own.
+    pub const NEVER: Recurrence = Recurrence { min_requests: u64::MAX, min_share: 1.0 };
+}
+
+/// What a rule may consult when it describes or judges a group: the endpoint the finding
+/// is about, everything measured, and the configuration.
+#[derive(Clone, Copy)]
+pub struct Context<'a> {
+    pub endpoint: &'a str,
+    pub measure: &'a Measure,
+    pub cfg: &'a Config,
+}
+
+/// Everything about one rule. `describe` builds the rule-independent part of a finding
+/// (counts, durations, impact, the generic severity scale) and asks the rule for the rest.
+pub trait Detector: Sync {
+    /// The rule: code, name, default severity, summary, why, fix.
+    fn rule(&self) -> &'static Rule;
+
+    /// Finds the rule's occurrences in one trace.
+    fn detect(&self, t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurrence>);
+
+    /// The finding's one-line title.
+    fn title(&self, g: &Group, _cx: &Context) -> String {
+        format!("{}: {}", g.rule.name, describe::short(&g.key, 100))
+    }
+
+    /// False for rules about bytes or shape rather than time (payloads, fan-out): a finding
+    /// that saves no time is then not demoted to `info` for saving too little.
+    fn time_based(&self) -> bool {
+        true
+    }
+
+    /// Rule-specific severity and confidence changes after the generic scale (which comes
+    /// from the saving per request and its share of all request time); may add notes.
+    fn escalate(&self, _g: &Group, _cx: &Context, _f: &mut Finding) {}
+
+    /// The rule's own evidence: by default, what was called.
+    fn evidence(&self, g: &Group, _cx: &Context, f: &mut Finding) {
+        f.evidence.notes.push(format!("calls: {}", g.key));
+    }
+
+    /// How much work the fix is.
+    fn effort(&self) -> Effort {
+        Effort::MediumTerm
+    }
+
+    /// Extras for the recommendation (a snippet); the text is the rule's `fix`.
+    fn recommend(&self, _g: &Group, _cx: &Context, _r: &mut Recommendation) {}
+
+    /// When weak occurrences of the rule are reported (see [`Occurrence::weak`]).
+    fn recurrence(&self, _cfg: &Config) -> Recurrence {
+        Recurrence::NEVER
+    }
+
+    /// A judgement that needs every trace seen, made when findings are reported (e.g. a
+    /// comparison with the other endpoints). False drops the group.
+    fn relevant(&self, _g: &Group, _cx: &Context) -> bool {
+        true
+    }
+}
 
 /// Every detector, in the order they run (specific before general).
-pub const DETECTORS: [(&Rule, DetectFn); 15] = [
-    (&row_at_a_time::RULE, row_at_a_time::detect),
-    (&repeated_pattern::RULE, repeated_pattern::detect),
-    (&n_plus_one_db::RULE, n_plus_one_db::detect),
-    (&n_plus_one_http::RULE, n_plus_one_http::detect),
-    (&redundant_call::RULE, redundant_call::detect),
-    (&consecutive_db::RULE, consecutive_db::detect),
-    (&consecutive_http::RULE, consecutive_http::detect),
-    (&slow_db::RULE, slow_db::detect),
-    (&slow_http::RULE, slow_http::detect),
-    (&connection_churn::RULE, connection_churn::detect),
-    (&pool_exhaustion::RULE, pool_exhaustion::detect),
-    (&large_payload::RULE, large_payload::detect),
-    (&uncompressed_payload::RULE, uncompressed_payload::detect),
-    (&fan_out::RULE, fan_out::detect),
-    (&repeated_computation::RULE, repeated_computation::detect),
+pub const DETECTORS: [&dyn Detector; 16] = [
+    &row_at_a_time::RowAtATime,
+    &repeated_pattern::RepeatedPattern,
+    &n_plus_one_db::NPlusOneDb,
+    &n_plus_one_http::NPlusOneHttp,
+    &redundant_call::RedundantCall,
+    &consecutive_db::ConsecutiveDb,
+    &consecutive_http::ConsecutiveHttp,
+    &slow_db::SlowDb,
+    &slow_http::SlowHttp,
+    &connection_churn::ConnectionChurn,
+    &pool_exhaustion::PoolExhaustion,
+    &large_payload::LargePayload,
+    &uncompressed_payload::UncompressedPayload,
+    &fan_out::FanOut,
+    &repeated_computation::RepeatedComputation,
+    &own_code::OwnCode,
 ];
+
+/// The detector that owns `rule` (an occurrence may carry another detector's rule, e.g.
+/// a repeated pattern that is a plain N+1 through a wrapper span).
+pub fn owner(rule: &Rule) -> Option<&'static dyn Detector> {
+    DETECTORS.iter().copied().find(|d| d.rule().code == rule.code)
+}
 
 /// Every rule of the trace engine, ordered by code, for `perfhound rules`.
 pub fn rules() -> Vec<Rule> {
-    let mut r: Vec<Rule> = DETECTORS.iter().map(|(rule, _)| **rule).collect();
+    let mut r: Vec<Rule> = DETECTORS.iter().map(|d| *d.rule()).collect();
     r.sort_by_key(|r| r.code);
     r
 }
@@ -108,8 +194,8 @@ pub fn rules() -> Vec<Rule> {
 /// Runs every detector on `trace`.
 pub fn detect_all(trace: &Trace, cfg: &Config, out: &mut Vec<Occurrence>) {
     let mut claims = Claims::new(trace.nodes.len());
-    for (_, f) in DETECTORS {
-        f(trace, cfg, &mut claims, out);
+    for d in DETECTORS {
+        d.detect(trace, cfg, &mut claims, out);
     }
 }
 
@@ -122,11 +208,12 @@ mod tests {
         let rules = rules();
         let mut codes: Vec<_> = rules.iter().map(|r| r.code).collect();
         codes.dedup();
-        assert_eq!(codes.len(), 15);
+        assert_eq!(codes.len(), DETECTORS.len());
         for r in &rules {
             assert!(r.code.starts_with("PH-TRACE0"), "{}", r.code);
             assert!(r.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{}", r.name);
             assert!(!r.summary.is_empty() && !r.why.is_empty() && !r.fix.is_empty());
+            assert_eq!(owner(r).map(|d| d.rule().code), Some(r.code), "every rule has its detector");
         }
     }
 }

@@ -20,11 +20,13 @@
 //! `redundant-call`).
 
 use super::util::{max_us, occurrence, parents_with, repeated_groups};
-use super::{Claims, Occurrence};
+use super::{Claims, Context, Detector, Occurrence};
+use crate::aggregate::Group;
 use crate::classify::{Category, Op};
 use crate::config::Config;
+use crate::describe::{query_evidence, short};
 use crate::trace::Trace;
-use perfhound_model::{Rule, Severity};
+use perfhound_model::{Finding, Recommendation, Rule, Severity};
 use std::sync::Arc;
 
 pub const RULE: Rule = Rule {
@@ -48,5 +50,54 @@ pub fn detect(t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurr
             claims.claim(&g);
             out.push(o);
         }
+    }
+}
+
+/// For an N+1 query `… WHERE col = ?`: the batched form `… WHERE col IN (?)`.
+fn batched_sql(label: &str) -> Option<String> {
+    let pos = label.rfind(" = ?")?;
+    Some(format!("{} IN (?, ?, ...){}", &label[..pos], &label[pos + 4..]))
+}
+
+/// The rule's detector (registered in [`super::DETECTORS`]).
+pub struct NPlusOneDb;
+
+impl Detector for NPlusOneDb {
+    fn rule(&self) -> &'static Rule {
+        &RULE
+    }
+
+    fn detect(&self, t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurrence>) {
+        detect(t, cfg, claims, out);
+    }
+
+    fn title(&self, g: &Group, cx: &Context) -> String {
+        let endpoint = cx.endpoint;
+        format!("N+1 query: {} executions per request in {endpoint}: {}", g.max_calls, short(&g.key, 100))
+    }
+
+    fn evidence(&self, g: &Group, _cx: &Context, f: &mut Finding) {
+        query_evidence(g, f);
+    }
+
+    fn recommend(&self, g: &Group, _cx: &Context, r: &mut Recommendation) {
+        if let Some(sql) = batched_sql(&g.key) {
+            r.snippet = Some(sql);
+            r.snippet_lang = Some("sql".into());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::batched_sql;
+
+    #[test]
+    fn batched_form() {
+        assert_eq!(
+            batched_sql("SELECT * FROM items WHERE order_id = ? LIMIT ?").as_deref(),
+            Some("SELECT * FROM items WHERE order_id IN (?, ?, ...) LIMIT ?")
+        );
+        assert_eq!(batched_sql("SELECT 1"), None);
     }
 }

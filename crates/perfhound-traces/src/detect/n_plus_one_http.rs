@@ -16,8 +16,10 @@
 //! are `redundant-call`), fast repeats.
 
 use super::util::{max_us, occurrence, parents_with, repeated_groups};
-use super::{Claims, Occurrence};
+use super::{Claims, Context, Detector, Occurrence};
+use crate::aggregate::Group;
 use crate::config::Config;
+use crate::describe::short;
 use crate::trace::Trace;
 use perfhound_model::{Rule, Severity};
 use std::sync::Arc;
@@ -40,5 +42,23 @@ pub fn detect(t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurr
             claims.claim(&g);
             out.push(o);
         }
+    }
+}
+
+/// The rule's detector (registered in [`super::DETECTORS`]).
+pub struct NPlusOneHttp;
+
+impl Detector for NPlusOneHttp {
+    fn rule(&self) -> &'static Rule {
+        &RULE
+    }
+
+    fn detect(&self, t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurrence>) {
+        detect(t, cfg, claims, out);
+    }
+
+    fn title(&self, g: &Group, cx: &Context) -> String {
+        let endpoint = cx.endpoint;
+        format!("N+1 HTTP calls: {} calls per request in {endpoint}: {}", g.max_calls, short(&g.key, 100))
     }
 }

@@ -15,11 +15,13 @@
 //! **Thresholds** (`pool_wait`): `min_wait_ms` = 20 of waiting in one request.
 
 use super::util::{occurrence, total_us, us};
-use super::{Claims, Occurrence};
+use super::{Claims, Context, Detector, Occurrence};
+use crate::aggregate::Group;
 use crate::classify::Category;
 use crate::config::Config;
+use crate::describe::ms;
 use crate::trace::Trace;
-use perfhound_model::{Rule, Severity};
+use perfhound_model::{Effort, Rule, Severity};
 use std::sync::Arc;
 
 pub const RULE: Rule = Rule {
@@ -40,5 +42,27 @@ pub fn detect(t: &Trace, cfg: &Config, _claims: &mut Claims, out: &mut Vec<Occur
         let mut o = occurrence(&RULE, t, &waits, Arc::clone(&t.nodes[e].endpoint));
         o.saved_us = o.total_us;
         out.push(o);
+    }
+}
+
+/// The rule's detector (registered in [`super::DETECTORS`]).
+pub struct PoolExhaustion;
+
+impl Detector for PoolExhaustion {
+    fn rule(&self) -> &'static Rule {
+        &RULE
+    }
+
+    fn detect(&self, t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurrence>) {
+        detect(t, cfg, claims, out);
+    }
+
+    fn title(&self, g: &Group, cx: &Context) -> String {
+        let endpoint = cx.endpoint;
+        format!("Requests wait for a pooled connection in {endpoint} (up to {})", ms(g.max_total_us))
+    }
+
+    fn effort(&self) -> Effort {
+        Effort::QuickWin
     }
 }

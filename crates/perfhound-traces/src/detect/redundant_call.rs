@@ -18,11 +18,13 @@
 //! (`SELECT 1` pool pings, `SELECT now()`), writes, cache commands.
 
 use super::util::{occurrence, total_us, us};
-use super::{Claims, Occurrence};
+use super::{Claims, Context, Detector, Occurrence};
+use crate::aggregate::Group;
 use crate::classify::{Category, Op};
 use crate::config::Config;
+use crate::describe::{query_evidence, short};
 use crate::trace::Trace;
-use perfhound_model::{Rule, Severity};
+use perfhound_model::{Finding, Rule, Severity};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -74,5 +76,27 @@ pub fn detect(t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurr
         o.saved_us = wasted;
         o.note = Some(format!("{} identical executions in one request", g.len()));
         out.push(o);
+    }
+}
+
+/// The rule's detector (registered in [`super::DETECTORS`]).
+pub struct RedundantCall;
+
+impl Detector for RedundantCall {
+    fn rule(&self) -> &'static Rule {
+        &RULE
+    }
+
+    fn detect(&self, t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurrence>) {
+        detect(t, cfg, claims, out);
+    }
+
+    fn title(&self, g: &Group, cx: &Context) -> String {
+        let endpoint = cx.endpoint;
+        format!("Same read repeated {}× in one request in {endpoint}: {}", g.max_calls, short(&g.key, 100))
+    }
+
+    fn evidence(&self, g: &Group, _cx: &Context, f: &mut Finding) {
+        query_evidence(g, f);
     }
 }

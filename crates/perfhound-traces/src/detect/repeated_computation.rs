@@ -21,11 +21,13 @@
 //! confidence: the computation repeats, but it may depend on data that differs per request.
 
 use super::util::{occurrence, us};
-use super::{Claims, Occurrence};
+use super::{Claims, Context, Detector, Occurrence, Recurrence};
+use crate::aggregate::Group;
 use crate::classify::{Category, Op};
 use crate::config::Config;
+use crate::describe::short;
 use crate::trace::Trace;
-use perfhound_model::{Rule, Severity};
+use perfhound_model::{Confidence, Finding, Rule, Severity};
 use std::sync::Arc;
 
 pub const RULE: Rule = Rule {
@@ -75,5 +77,37 @@ pub fn detect(t: &Trace, cfg: &Config, _claims: &mut Claims, out: &mut Vec<Occur
             None => "inputs not recorded on the span: the result may differ per request".to_string(),
         });
         out.push(o);
+    }
+}
+
+/// The rule's detector (registered in [`super::DETECTORS`]).
+pub struct RepeatedComputation;
+
+impl Detector for RepeatedComputation {
+    fn rule(&self) -> &'static Rule {
+        &RULE
+    }
+
+    fn detect(&self, t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurrence>) {
+        detect(t, cfg, claims, out);
+    }
+
+    fn title(&self, g: &Group, cx: &Context) -> String {
+        let endpoint = cx.endpoint;
+        let label = short(&g.key, 100);
+        format!("Same computation repeated in {} requests, no cache, in {endpoint}: {label}", g.traces)
+    }
+
+    /// Without recorded inputs, equal names do not prove equal results.
+    fn escalate(&self, g: &Group, _cx: &Context, f: &mut Finding) {
+        if !g.key.contains(" inputs#") {
+            f.severity = Severity::Info;
+            f.confidence = Confidence::Low;
+        }
+    }
+
+    /// Every occurrence is weak: reported once the computation repeats in `min_repeats` requests.
+    fn recurrence(&self, cfg: &Config) -> Recurrence {
+        Recurrence { min_requests: u64::from(cfg.repeated_computation.min_repeats.max(2)), min_share: 0.0 }
     }
 }

@@ -22,11 +22,13 @@
 //! (`n-plus-one-db-query` / `n-plus-one-http-call`), found through the wrapper.
 
 use super::util::{descendants, occurrence, parents_with, sequential_count, single_io, total_us, us};
-use super::{n_plus_one_db, n_plus_one_http, Claims, Occurrence};
+use super::{n_plus_one_db, n_plus_one_http, Claims, Context, Detector, Occurrence};
+use crate::aggregate::Group;
 use crate::classify::Category;
 use crate::config::Config;
+use crate::describe::short;
 use crate::trace::Trace;
-use perfhound_model::{Rule, Severity};
+use perfhound_model::{Confidence, Finding, Rule, Severity};
 use perfhound_sql::lexer::fnv1a;
 use std::sync::Arc;
 
@@ -194,6 +196,29 @@ fn claim_subtrees(t: &Trace, run: &[usize], claims: &mut Claims) {
         claims.claim(&[i]);
         let d: Vec<usize> = descendants(t, i).collect();
         claims.claim(&d);
+    }
+}
+
+/// The rule's detector (registered in [`super::DETECTORS`]).
+pub struct RepeatedPattern;
+
+impl Detector for RepeatedPattern {
+    fn rule(&self) -> &'static Rule {
+        &RULE
+    }
+
+    fn detect(&self, t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurrence>) {
+        detect(t, cfg, claims, out);
+    }
+
+    fn title(&self, g: &Group, cx: &Context) -> String {
+        let endpoint = cx.endpoint;
+        format!("Repeated call pattern: {} iterations per request in {endpoint}: {}", g.max_calls, short(&g.key, 100))
+    }
+
+    /// The unit is inferred from structure, so the finding is never more than medium confidence.
+    fn escalate(&self, _g: &Group, _cx: &Context, f: &mut Finding) {
+        f.confidence = Confidence::Medium;
     }
 }
 

@@ -17,11 +17,13 @@
 //! `db.operation.batch.size` > 1), writes under different parents, fast repeats.
 
 use super::util::{max_us, occurrence, parents_with, total_us, us};
-use super::{Claims, Occurrence};
+use super::{Claims, Context, Detector, Occurrence};
+use crate::aggregate::Group;
 use crate::classify::{Category, Op};
 use crate::config::Config;
+use crate::describe::{query_evidence, short};
 use crate::trace::Trace;
-use perfhound_model::{Rule, Severity};
+use perfhound_model::{Finding, Rule, Severity};
 use std::sync::Arc;
 
 pub const RULE: Rule = Rule {
@@ -63,5 +65,27 @@ pub fn detect(t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurr
             claims.claim(&commits);
             out.push(o);
         }
+    }
+}
+
+/// The rule's detector (registered in [`super::DETECTORS`]).
+pub struct RowAtATime;
+
+impl Detector for RowAtATime {
+    fn rule(&self) -> &'static Rule {
+        &RULE
+    }
+
+    fn detect(&self, t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurrence>) {
+        detect(t, cfg, claims, out);
+    }
+
+    fn title(&self, g: &Group, cx: &Context) -> String {
+        let endpoint = cx.endpoint;
+        format!("Row-at-a-time writes: {} statements per request in {endpoint}: {}", g.max_calls, short(&g.key, 100))
+    }
+
+    fn evidence(&self, g: &Group, _cx: &Context, f: &mut Finding) {
+        query_evidence(g, f);
     }
 }

@@ -16,11 +16,14 @@
 //! estimated saving is the time above `min_ms`.
 
 use super::util::{occurrence, us};
-use super::{Claims, Occurrence};
+use super::{Claims, Context, Detector, Occurrence};
+use crate::aggregate::Group;
 use crate::classify::{Category, Op};
 use crate::config::Config;
+use crate::describe::{critical_from, ms, query_evidence, short};
+use crate::measure::Measure;
 use crate::trace::Trace;
-use perfhound_model::{Rule, Severity};
+use perfhound_model::{Effort, Finding, Rule, Severity};
 use std::sync::Arc;
 
 pub const RULE: Rule = Rule {
@@ -41,5 +44,58 @@ pub fn detect(t: &Trace, cfg: &Config, _claims: &mut Claims, out: &mut Vec<Occur
             o.saved_us = o.total_us.saturating_sub(min);
             out.push(o);
         }
+    }
+}
+
+/// Below this share of slow executions, a slow query is a latency tail, not a slow query.
+const TAIL_SHARE: f64 = 0.1;
+
+/// When only a few of a query's many executions were slow (a stall under load, a cold
+/// cache), the query itself is fast: says so instead of warning.
+fn tail_only(g: &Group, m: &Measure, cfg: &Config) -> Option<String> {
+    if g.max_total_us as f64 >= cfg.slow_db.critical_ms * 1000.0 {
+        return None;
+    }
+    let executions = m.queries.values().find(|q| *q.label == *g.key)?.latency.count;
+    let slow = g.occurrences;
+    (executions >= 20 && (slow as f64) < executions as f64 * TAIL_SHARE).then(|| {
+        format!(
+            "only {slow} of {executions} executions were slow ({:.1}%): a latency tail (contention, cold cache), not a slow query",
+            slow as f64 / executions as f64 * 100.0
+        )
+    })
+}
+
+/// The rule's detector (registered in [`super::DETECTORS`]).
+pub struct SlowDb;
+
+impl Detector for SlowDb {
+    fn rule(&self) -> &'static Rule {
+        &RULE
+    }
+
+    fn detect(&self, t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurrence>) {
+        detect(t, cfg, claims, out);
+    }
+
+    fn title(&self, g: &Group, cx: &Context) -> String {
+        let endpoint = cx.endpoint;
+        format!("Slow query (up to {}) in {endpoint}: {}", ms(g.max_total_us), short(&g.key, 100))
+    }
+
+    fn escalate(&self, g: &Group, cx: &Context, f: &mut Finding) {
+        critical_from(g, cx.cfg.slow_db.critical_ms, f);
+        if let Some(note) = tail_only(g, cx.measure, cx.cfg) {
+            f.severity = Severity::Info;
+            f.evidence.notes.push(note);
+        }
+    }
+
+    fn evidence(&self, g: &Group, _cx: &Context, f: &mut Finding) {
+        query_evidence(g, f);
+    }
+
+    fn effort(&self) -> Effort {
+        Effort::QuickWin
     }
 }

@@ -15,10 +15,12 @@
 //! estimated saving is the time above `min_ms`.
 
 use super::util::{occurrence, us};
-use super::{Claims, Occurrence};
+use super::{Claims, Context, Detector, Occurrence};
+use crate::aggregate::Group;
 use crate::config::Config;
+use crate::describe::{critical_from, ms, short};
 use crate::trace::Trace;
-use perfhound_model::{Rule, Severity};
+use perfhound_model::{Finding, Rule, Severity};
 use std::sync::Arc;
 
 pub const RULE: Rule = Rule {
@@ -38,5 +40,27 @@ pub fn detect(t: &Trace, cfg: &Config, _claims: &mut Claims, out: &mut Vec<Occur
             o.saved_us = o.total_us.saturating_sub(min);
             out.push(o);
         }
+    }
+}
+
+/// The rule's detector (registered in [`super::DETECTORS`]).
+pub struct SlowHttp;
+
+impl Detector for SlowHttp {
+    fn rule(&self) -> &'static Rule {
+        &RULE
+    }
+
+    fn detect(&self, t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurrence>) {
+        detect(t, cfg, claims, out);
+    }
+
+    fn title(&self, g: &Group, cx: &Context) -> String {
+        let endpoint = cx.endpoint;
+        format!("Slow outbound call (up to {}) in {endpoint}: {}", ms(g.max_total_us), short(&g.key, 100))
+    }
+
+    fn escalate(&self, g: &Group, cx: &Context, f: &mut Finding) {
+        critical_from(g, cx.cfg.slow_http.critical_ms, f);
     }
 }

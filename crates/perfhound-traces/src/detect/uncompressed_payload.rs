@@ -18,12 +18,14 @@
 //! of the size.
 
 use super::util::occurrence;
-use super::{Claims, Occurrence};
+use super::{Claims, Context, Detector, Occurrence};
+use crate::aggregate::Group;
 use crate::classify::Category;
 use crate::config::Config;
+use crate::describe::{kb, short};
 use crate::span::Attrs;
 use crate::trace::Trace;
-use perfhound_model::{Rule, Severity};
+use perfhound_model::{Effort, Finding, Rule, Severity};
 use std::sync::Arc;
 
 pub const RULE: Rule = Rule {
@@ -65,5 +67,37 @@ pub fn detect(t: &Trace, cfg: &Config, _claims: &mut Claims, out: &mut Vec<Occur
             o.bytes = size * 7 / 10;
             out.push(o);
         }
+    }
+}
+
+/// The rule's detector (registered in [`super::DETECTORS`]).
+pub struct UncompressedPayload;
+
+impl Detector for UncompressedPayload {
+    fn rule(&self) -> &'static Rule {
+        &RULE
+    }
+
+    fn detect(&self, t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurrence>) {
+        detect(t, cfg, claims, out);
+    }
+
+    fn title(&self, g: &Group, _cx: &Context) -> String {
+        format!("Uncompressed HTTP response (~{} could be saved): {}", kb(g.max_bytes), short(&g.key, 100))
+    }
+
+    fn time_based(&self) -> bool {
+        false
+    }
+
+    fn evidence(&self, g: &Group, _cx: &Context, f: &mut Finding) {
+        f.evidence.notes.push(format!("calls: {}", g.key));
+        if g.bytes > 0 {
+            f.impact.bytes_saved_per_request = Some(g.bytes / g.occurrences.max(1));
+        }
+    }
+
+    fn effort(&self) -> Effort {
+        Effort::QuickWin
     }
 }

@@ -82,7 +82,7 @@ pub fn max_concurrency(t: &Trace, idx: &[usize]) -> usize {
     max.max(0) as usize
 }
 
-/// `code.filepath:code.lineno` of the first span (or its parent) that has one.
+/// `file:line (function)` of the first span (or its parent) that has one.
 pub fn location(t: &Trace, idx: &[usize]) -> Option<String> {
     idx.iter().find_map(|&i| {
         let n = &t.nodes[i];

@@ -1,6 +1,7 @@
 //! SARIF 2.1.0 for code-scanning UIs: one result per finding whose spans carried
-//! `code.filepath` (+ `code.lineno`), so the problem shows up on the line that issues
-//! the queries. Findings without a source location are left out (SARIF needs one).
+//! `code.filepath` (+ `code.lineno`) or `code.file.path` (+ `code.line.number`), so the
+//! problem shows up on the line that issues the queries. Findings without a source file
+//! are left out (SARIF needs one).
 
 use perfhound_model::{Rule, Run, Severity};
 use serde_json::{json, Value};
@@ -16,7 +17,7 @@ pub fn render(run: &Run, rules: &[Rule]) -> Value {
         .findings
         .iter()
         .filter_map(|f| {
-            let loc = f.evidence.location.as_deref()?;
+            let loc = f.evidence.location.as_deref().filter(|l| !l.starts_with('('))?;
             let (file, line) = split_location(loc);
             let mut region = json!({});
             if let Some(l) = line {
@@ -54,8 +55,13 @@ pub fn render(run: &Run, rules: &[Rule]) -> Value {
     })
 }
 
-/// `path:line` → (`path`, Some(line)); a bare path → (`path`, None).
+/// `path:line (function)` → (`path`, Some(line)); a bare path → (`path`, None); the
+/// function, when present, is dropped (SARIF's region is the line).
 fn split_location(loc: &str) -> (&str, Option<u64>) {
+    let loc = match loc.rsplit_once(" (") {
+        Some((path, function)) if function.ends_with(')') => path,
+        _ => loc,
+    };
     match loc.rsplit_once(':') {
         Some((file, line)) if line.parse::<u64>().is_ok() => (file, line.parse().ok()),
         _ => (loc, None),
@@ -70,5 +76,7 @@ mod tests {
     fn locations() {
         assert_eq!(split_location("app/views.py:42"), ("app/views.py", Some(42)));
         assert_eq!(split_location("C:/x/app.py"), ("C:/x/app.py", None));
+        assert_eq!(split_location("app/views.py:42 (list_orders)"), ("app/views.py", Some(42)));
+        assert_eq!(split_location("my app/v.py (run)"), ("my app/v.py", None));
     }
 }
