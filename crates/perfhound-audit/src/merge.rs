@@ -4,7 +4,9 @@
 //! run with the same name and kind (the traces' view of `GET /api/orders`, tied to the load
 //! request by its name; the traces' `overall`) is the same thing seen from the server: its
 //! measurements are added as extra values (`server_p95_ms`, `db_share`, …) instead of being
-//! counted twice. Other targets (downstream endpoints, queries) are added as they are.
+//! counted twice. Other targets are added as they are, with the kind their engine gave
+//! them (`downstream` services and calls, `background` work, `query`), which is what lets
+//! the report keep them out of the service's endpoints table.
 //! Findings are merged by fingerprint; sources and warnings are concatenated.
 
 use perfhound_model::{Run, Target};
@@ -87,5 +89,25 @@ mod tests {
         assert_eq!(a.measurements.extra["db_share"], 0.8);
         assert_eq!(a.measurements.extra["server_requests"], 90.0);
         assert_eq!(base.targets[1].name, "GET /internal");
+    }
+
+    #[test]
+    fn other_kinds_keep_their_kind_and_are_not_merged_into_endpoints() {
+        let mut base = run(vec![target("GET /a", 100, &[])]);
+        let mut downstream = target("GET /a", 7, &[]);
+        downstream.kind = TargetKind::Downstream;
+        let mut orphan = target("GET http://queue/poll", 3, &[]);
+        orphan.kind = TargetKind::Background;
+        merge_into(&mut base, run(vec![downstream, orphan]), "server");
+        let kinds: Vec<(&str, TargetKind)> = base.targets.iter().map(|t| (t.name.as_str(), t.kind)).collect();
+        assert_eq!(
+            kinds,
+            [
+                ("GET /a", TargetKind::Endpoint),
+                ("GET /a", TargetKind::Downstream),
+                ("GET http://queue/poll", TargetKind::Background)
+            ]
+        );
+        assert!(!base.targets[0].measurements.extra.contains_key("server_requests"), "another service's GET /a");
     }
 }

@@ -5,7 +5,9 @@
 //!   `Content-Encoding` although the client offered gzip/br.
 //! - `PH-HTTP002 missing-cache-validators`: successful GET responses with none of
 //!   `Cache-Control`, `ETag`, `Last-Modified`.
-//! - `PH-HTTP003 keep-alive-not-honored`: the server closed persistent connections.
+//! - `PH-HTTP003 keep-alive-not-honored`: the server closed persistent connections. A
+//!   server setting, so one finding per server ([`server_findings`]) lists every request
+//!   name it affected instead of one finding per name.
 //! - `PH-HTTP004 redirect-chain`: requests that go through redirects.
 
 use http::{HeaderMap, Method, StatusCode};
@@ -176,7 +178,68 @@ pub enum ProbeResult {
     Unknown,
 }
 
-/// Turns hygiene counters into findings for one request name.
+/// Findings about a server as a whole (its keep-alive setting), one per server origin
+/// (`scheme://host:port`), each listing the request names it affected in
+/// [`Finding::affected`]. `names` pairs each request name with its counters.
+pub fn server_findings(names: &[(&str, &HygieneCounts)]) -> Vec<Finding> {
+    let mut servers: Vec<(String, HygieneCounts, Vec<String>)> = Vec::new();
+    for (name, h) in names {
+        let origin = h.example_url.as_deref().map_or_else(|| "the server".to_string(), origin_of);
+        let pos = servers.iter().position(|(o, _, _)| *o == origin).unwrap_or_else(|| {
+            servers.push((origin, HygieneCounts::default(), Vec::new()));
+            servers.len() - 1
+        });
+        let (_, total, affected) = &mut servers[pos];
+        total.merge(h);
+        if h.connection_close.max(h.reconnects) > 0 {
+            affected.push(name.to_string());
+        }
+    }
+    servers.into_iter().filter_map(|(origin, h, affected)| keep_alive(&origin, &h, affected)).collect()
+}
+
+/// PH-HTTP003 when at least 5% of the server's responses closed the connection.
+fn keep_alive(origin: &str, h: &HygieneCounts, affected: Vec<String>) -> Option<Finding> {
+    let closes = h.connection_close.max(h.reconnects);
+    if closes == 0 || h.responses == 0 || closes * 20 < h.responses {
+        return None;
+    }
+    let title = match affected.len() {
+        1 => format!("server `{origin}` closes keep-alive connections (on `{}`)", affected[0]),
+        n => format!("server `{origin}` closes keep-alive connections ({n} endpoints)"),
+    };
+    let mut f = Finding::new(&KEEP_ALIVE_NOT_HONORED, origin, title);
+    // One server setting: the same problem whatever port a test run got.
+    f.fingerprint = perfhound_model::finding::fingerprint(&[KEEP_ALIVE_NOT_HONORED.code, host_of(origin)]);
+    f.recommendation.effort = Some(Effort::QuickWin);
+    f.evidence.counts.insert("connection_close_responses".into(), h.connection_close);
+    f.evidence.counts.insert("reconnects".into(), h.reconnects);
+    f.evidence.counts.insert("responses".into(), h.responses);
+    f.evidence.counts.insert("endpoints".into(), affected.len() as u64);
+    f.impact.occurrences = Some(closes);
+    f.affected = affected;
+    Some(f)
+}
+
+/// `http://host:port` of a URL (the URL itself when it has no scheme).
+fn origin_of(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    format!("{scheme}://{authority}")
+}
+
+/// The host of an origin, without scheme and port.
+fn host_of(origin: &str) -> &str {
+    let authority = origin.split_once("://").map_or(origin, |(_, a)| a);
+    match authority.rsplit_once(':') {
+        Some((host, port)) if port.bytes().all(|b| b.is_ascii_digit()) => host,
+        _ => authority,
+    }
+}
+
+/// Turns hygiene counters into findings for one request name (server-wide problems are
+/// [`server_findings`]).
 pub fn findings(name: &str, h: &HygieneCounts, probe: &ProbeResult) -> Vec<Finding> {
     let mut out = Vec::new();
     let uncompressed = h.uncompressed_offered + h.uncompressed_not_offered;
@@ -207,17 +270,6 @@ pub fn findings(name: &str, h: &HygieneCounts, probe: &ProbeResult) -> Vec<Findi
         f.evidence.counts.insert("without_cache_headers".into(), h.get_without_validators);
         f.evidence.examples.extend(h.example_url.clone());
         f.impact.occurrences = Some(h.get_without_validators);
-        out.push(f);
-    }
-    let closes = h.connection_close.max(h.reconnects);
-    if closes > 0 && h.responses > 0 && closes * 20 >= h.responses {
-        let mut f =
-            Finding::new(&KEEP_ALIVE_NOT_HONORED, name, format!("server closes keep-alive connections on `{name}`"));
-        f.recommendation.effort = Some(Effort::QuickWin);
-        f.evidence.counts.insert("connection_close_responses".into(), h.connection_close);
-        f.evidence.counts.insert("reconnects".into(), h.reconnects);
-        f.evidence.counts.insert("responses".into(), h.responses);
-        f.impact.occurrences = Some(closes);
         out.push(f);
     }
     if h.redirected_requests > 0 {
@@ -293,11 +345,41 @@ mod tests {
         );
         h.observe_redirects(2);
         let codes: Vec<_> = findings("n", &h, &ProbeResult::Unknown).into_iter().map(|f| f.rule.code).collect();
-        assert_eq!(codes, ["PH-HTTP002", "PH-HTTP003", "PH-HTTP004"]);
+        assert_eq!(codes, ["PH-HTTP002", "PH-HTTP004"]);
+        assert_eq!(server_findings(&[("n", &h)])[0].rule.code, "PH-HTTP003");
         assert!(findings("n", &h, &ProbeResult::Unknown)
             .iter()
             .all(|f| f.recommendation.effort == Some(Effort::QuickWin)));
         assert!(offers_compression(&headers(&[("accept-encoding", "deflate, gzip;q=0.8")])));
         assert!(!offers_compression(&headers(&[("accept-encoding", "identity")])));
+    }
+
+    fn closing(url: &str, responses: u64, closes: u64) -> HygieneCounts {
+        let mut h = HygieneCounts::default();
+        let uri: http::Uri = url.parse().unwrap();
+        let close = headers(&[("connection", "close"), ("etag", "x")]);
+        let keep = headers(&[("etag", "x")]);
+        for i in 0..responses {
+            let hs = if i < closes { &close } else { &keep };
+            h.observe(&Method::GET, false, StatusCode::OK, hs, 10, &uri);
+        }
+        h
+    }
+
+    #[test]
+    fn keep_alive_is_one_finding_per_server_listing_its_endpoints() {
+        let a = closing("http://user:pw@127.0.0.1:8080/a?x=1", 10, 10);
+        let b = closing("http://127.0.0.1:8080/b", 10, 10);
+        let fine = closing("http://127.0.0.1:8080/c", 10, 0);
+        let other = closing("http://127.0.0.1:9090/d", 100, 1);
+        let f = server_findings(&[("GET /a", &a), ("GET /b", &b), ("GET /c", &fine), ("GET /d", &other)]);
+        assert_eq!(f.len(), 1, "the 9090 server closed 1 in 100 (< 5%): {f:?}");
+        assert_eq!(f[0].target, "http://127.0.0.1:8080");
+        assert_eq!(f[0].affected, ["GET /a", "GET /b"]);
+        assert_eq!(f[0].evidence.counts["responses"], 30);
+        assert_eq!(f[0].evidence.counts["connection_close_responses"], 20);
+        assert!(f[0].title.contains("2 endpoints"), "{}", f[0].title);
+        let again = server_findings(&[("GET /a", &closing("http://127.0.0.1:1234/a", 10, 10))]);
+        assert_eq!(again[0].fingerprint, f[0].fingerprint, "a new port is the same server setting");
     }
 }

@@ -40,6 +40,9 @@ pub fn to_run(result: &RunResult, command: Vec<String>) -> Run {
         let probe = result.probes.get(i).cloned().unwrap_or(hygiene::ProbeResult::Unknown);
         findings.extend(hygiene::findings(name, &result.stats.names[i].hygiene, &probe));
     }
+    let per_name: Vec<(&str, &hygiene::HygieneCounts)> =
+        result.plan.names.iter().zip(&result.stats.names).map(|(n, s)| (n.as_str(), &s.hygiene)).collect();
+    findings.extend(hygiene::server_findings(&per_name));
     let generator_saturated = result.generator_cpu_share >= SATURATION_SHARE;
     let warnings = warnings(
         &GeneratorHealth {

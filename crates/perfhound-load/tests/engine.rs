@@ -200,7 +200,9 @@ fn hygiene_findings_from_responses() {
     assert!(codes(&run).is_empty(), "{:?}", codes(&run));
 
     let run = check(server.url("/close"), |o| o.requests = Some(20));
-    assert!(codes(&run).contains(&"PH-HTTP003".to_string()), "{:?}", codes(&run));
+    let keep_alive = run.findings.iter().find(|f| f.rule.code == "PH-HTTP003").expect("keep-alive finding");
+    assert!(keep_alive.target.starts_with("http://127.0.0.1:"), "about the server: {}", keep_alive.target);
+    assert_eq!(keep_alive.affected.len(), 1, "lists the one request name: {:?}", keep_alive.affected);
     assert_eq!(overall(&run).ok, 20);
 
     let run = check(server.url("/redirect/3"), |o| o.requests = Some(10));

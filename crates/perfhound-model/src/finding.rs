@@ -166,8 +166,13 @@ pub struct Finding {
     pub rule: RuleRef,
     pub severity: Severity,
     pub title: String,
-    /// The target name the finding is about (endpoint, query fingerprint, file…).
+    /// The target name the finding is about (endpoint, query fingerprint, file…). For a
+    /// server-wide problem, what it is about as a whole (e.g. the server's base URL).
     pub target: String,
+    /// Every target a server-wide problem affects (e.g. each endpoint whose responses
+    /// lacked keep-alive). Empty when the finding is about `target` alone.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub affected: Vec<String>,
     #[serde(default)]
     pub evidence: Evidence,
     #[serde(default)]
@@ -190,6 +195,7 @@ impl Finding {
             severity: rule.severity,
             title: title.into(),
             target,
+            affected: Vec::new(),
             evidence: Evidence::default(),
             impact: Impact::default(),
             recommendation: Recommendation { text: rule.fix.to_string(), ..Default::default() },

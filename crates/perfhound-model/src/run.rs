@@ -106,6 +106,39 @@ pub enum TargetKind {
     Code,
     /// A static asset.
     Asset,
+    /// Another service's work the audited service waits for: an outbound call template
+    /// (`GET http://host/users/{id}`) or a downstream service's own endpoint, seen in
+    /// traces as a server span whose parent is a client span of the caller.
+    Downstream,
+    /// Work no request to the service started: a root span that is not a server or
+    /// consumer span (a background job, a worker thread whose trace context was lost).
+    Background,
+}
+
+impl TargetKind {
+    /// Every kind, in the order reports list their sections.
+    pub const ALL: [TargetKind; 7] = [
+        TargetKind::Overall,
+        TargetKind::Endpoint,
+        TargetKind::Downstream,
+        TargetKind::Background,
+        TargetKind::Query,
+        TargetKind::Code,
+        TargetKind::Asset,
+    ];
+
+    /// The serialized name (`overall`, `endpoint`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TargetKind::Overall => "overall",
+            TargetKind::Endpoint => "endpoint",
+            TargetKind::Query => "query",
+            TargetKind::Code => "code",
+            TargetKind::Asset => "asset",
+            TargetKind::Downstream => "downstream",
+            TargetKind::Background => "background",
+        }
+    }
 }
 
 /// Something measured.

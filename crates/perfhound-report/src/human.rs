@@ -4,13 +4,7 @@ use perfhound_model::threshold::{format_duration_us, format_value};
 use perfhound_model::{Comparison, Metric, TargetKind};
 
 pub fn kind_name(kind: TargetKind) -> &'static str {
-    match kind {
-        TargetKind::Overall => "overall",
-        TargetKind::Endpoint => "endpoint",
-        TargetKind::Query => "query",
-        TargetKind::Code => "code",
-        TargetKind::Asset => "asset",
-    }
+    kind.as_str()
 }
 
 /// A duration in µs with a unit and 3 significant digits: `1.62ms`, `4.5ms`, `312ms`.

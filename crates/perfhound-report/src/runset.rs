@@ -4,7 +4,7 @@
 //! counters and rates add, HDR histograms merge exactly, checks add by name; values in
 //! `extra` (ratios, scores, web timings) are not additive, so the last run's value wins.
 //! Findings with the same fingerprint are one finding: occurrences add, the highest
-//! severity wins.
+//! severity wins, the affected targets are the union.
 
 use perfhound_model::{Accounting, Finding, Measurements, Run, Target};
 use std::path::Path;
@@ -83,6 +83,11 @@ impl RunSet {
                 existing.severity = existing.severity.max(finding.severity);
                 if let (Some(a), Some(b)) = (&mut existing.impact.occurrences, finding.impact.occurrences) {
                     *a += b;
+                }
+                for name in &finding.affected {
+                    if !existing.affected.contains(name) {
+                        existing.affected.push(name.clone());
+                    }
                 }
             }
             None => self.findings.push(finding.clone()),

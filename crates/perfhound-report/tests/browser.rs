@@ -62,6 +62,14 @@ fn report_opens_in_chromium_without_errors_and_injected_script_never_runs() {
         .sum();
     assert!(points > 100, "charts have data points: {points}");
     assert!(dom.select(&Selector::parse("svg.chart circle").unwrap()).count() > 0);
+    let count = |css: &str| dom.select(&Selector::parse(css).unwrap()).count();
+    // The hostile run names two endpoints alike, so they merge: overall and 2 endpoints.
+    assert_eq!(count("table#targets > tbody > tr"), 3, "Response Times: overall and the endpoints only");
+    assert_eq!(count("table#sql-table > tbody > tr"), 1, "the SQL statement has its own table");
+    let cache: String = dom.select(&Selector::parse("#resources p.cache").unwrap()).flat_map(|p| p.text()).collect();
+    assert!(cache.contains("application cache") && cache.contains("45%"), "{cache}");
+    let gain: String = dom.select(&Selector::parse("ul.potential li").unwrap()).flat_map(|p| p.text()).collect();
+    assert!(gain.contains("up to ") && gain.contains("per request"), "per-endpoint potential shown: {gain}");
     let sortable = Selector::parse("table.sortable th[data-sortable]").unwrap();
     assert!(dom.select(&sortable).count() > 0, "tables became sortable");
 

@@ -28,7 +28,7 @@ fn errors_name_file_line_column_and_field() {
     check_error("budgets:\n  - target: x\n", "b.yaml:2:5: budgets[0]: this budget has no limits — add at least one limit, e.g. `p95: 300ms` or `findings: {critical: 0}`");
     check_error(
         "budgets:\n  - kind: planet\n    p95: 1s\n",
-        "b.yaml:2:11: budgets[0].kind: unknown kind `planet` — use one of: overall, endpoint, query, code, asset",
+        "b.yaml:2:11: budgets[0].kind: unknown kind `planet` — use one of: overall, endpoint, downstream, background, query, code, asset",
     );
     check_error(
         "budgets:\n  - findings: {fatal: 0}\n",

@@ -36,7 +36,9 @@ fn has_every_section_of_the_seed_report() {
         assert_eq!(count(&doc, &format!("section#{id}")), 1, "section #{id}");
     }
     assert_eq!(count(&doc, "span.status[data-status=critical]"), 1);
-    assert_eq!(count(&doc, "table#targets > tbody > tr"), 5, "overall, 3 endpoints, 1 query");
+    assert_eq!(count(&doc, "table#targets > tbody > tr"), 4, "overall and 3 endpoints: the service's own");
+    assert_eq!(count(&doc, "h3#sql"), 1, "SQL statements have their own section");
+    assert_eq!(count(&doc, "table#sql-table > tbody > tr"), 1, "1 query");
     assert_eq!(count(&doc, "article.finding"), 4);
     let first = doc.select(&sel("article.finding h3")).next().unwrap().text().collect::<String>();
     assert!(first.starts_with("1. N+1 queries"), "{first}");

@@ -71,7 +71,34 @@ fn runs_without_load_or_targets_still_report() {
     assert_eq!(report.bottlenecks.len(), 4, "findings are ranked without measurements");
     assert_eq!(report.bottlenecks[0].finding.rule.code, "PH-DB001", "only the engine's own share is known");
     let md = render::markdown::render(&report);
-    assert!(md.contains("_No targets were measured._") && md.contains("## Bottleneck Analysis"), "{md}");
+    assert!(
+        md.contains("_No endpoints of the service were measured._") && md.contains("## Bottleneck Analysis"),
+        "{md}"
+    );
     let html = render::html::render(&report);
     assert!(html.contains("No time series or latency histograms in these runs."), "{html}");
+}
+
+#[test]
+fn a_server_wide_finding_is_listed_once_with_the_endpoints_it_affects() {
+    const KEEP_ALIVE: perfhound_model::Rule = perfhound_model::Rule {
+        code: "PH-HTTP003",
+        name: "keep-alive-not-honored",
+        severity: perfhound_model::Severity::Warning,
+        summary: "",
+        why: "",
+        fix: "Keep connections open.",
+    };
+    let mut run = common::fixture_run();
+    let mut f = perfhound_model::Finding::new(&KEEP_ALIVE, "http://127.0.0.1:8080", "server closes keep-alive");
+    f.affected = vec!["GET /api/products".into(), "POST /api/orders".into()];
+    run.findings.push(f);
+    let report = fixture_report(run);
+    assert_eq!(report.bottlenecks.iter().filter(|b| b.finding.rule.code == "PH-HTTP003").count(), 1);
+    let md = render::markdown::render(&report);
+    assert!(md.contains("- **Affects**: `GET /api/products`, `POST /api/orders` (2)"), "{md}");
+    let html = Html::parse_document(&render::html::render(&report));
+    let dd: Vec<String> =
+        html.select(&Selector::parse("article.finding dd").unwrap()).map(|d| d.text().collect()).collect();
+    assert!(dd.iter().any(|d| d == "GET /api/products, POST /api/orders (2)"), "{dd:?}");
 }

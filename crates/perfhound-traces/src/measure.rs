@@ -7,7 +7,8 @@
 
 use crate::classify::Category;
 use crate::sketch::Sketch;
-use crate::trace::Trace;
+use crate::trace::{Node, Trace};
+use perfhound_model::TargetKind;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -20,6 +21,9 @@ pub const MAX_ENDPOINTS: usize = 2_000;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EndpointStats {
     pub service: Arc<str>,
+    /// The service's own endpoint, a downstream service's, or background work
+    /// ([`Trace::entry_kind`]); the service's own wins when one name is seen as several.
+    pub kind: Option<TargetKind>,
     pub latency: Sketch,
     pub errors: u64,
     pub statuses: BTreeMap<u16, u64>,
@@ -30,6 +34,9 @@ pub struct EndpointStats {
     pub db_calls: u64,
     pub http_calls: u64,
     pub cache_calls: u64,
+    /// Cache lookups that recorded a hit or a miss (`cache.hit`).
+    pub cache_hits: u64,
+    pub cache_misses: u64,
 }
 
 impl EndpointStats {
@@ -49,6 +56,10 @@ impl EndpointStats {
     }
 
     fn add(&mut self, o: &EndpointStats) {
+        self.kind = match (self.kind, o.kind) {
+            (Some(TargetKind::Endpoint), _) | (_, Some(TargetKind::Endpoint)) => Some(TargetKind::Endpoint),
+            (a, b) => a.or(b),
+        };
         self.latency.merge(&o.latency);
         self.errors += o.errors;
         for (k, v) in &o.statuses {
@@ -61,6 +72,8 @@ impl EndpointStats {
         self.db_calls += o.db_calls;
         self.http_calls += o.http_calls;
         self.cache_calls += o.cache_calls;
+        self.cache_hits += o.cache_hits;
+        self.cache_misses += o.cache_misses;
     }
 }
 
@@ -103,6 +116,12 @@ impl QueryStats {
         }
     }
 
+    fn record(&mut self, n: &Node) {
+        self.latency.record(n.span.duration_us());
+        self.errors += u64::from(n.span.error);
+        self.count_endpoint(&n.endpoint);
+    }
+
     /// The endpoint that ran the query most.
     pub fn main_endpoint(&self) -> Option<&Arc<str>> {
         self.endpoints.iter().max_by_key(|(_, n)| *n).map(|(e, _)| e)
@@ -113,9 +132,14 @@ impl QueryStats {
 #[derive(Default)]
 pub struct Measure {
     pub endpoints: HashMap<(Arc<str>, Arc<str>), EndpointStats>,
-    /// Root requests only (what users waited for).
+    /// Root requests only, background roots included (what detectors weigh findings by).
     pub overall: EndpointStats,
+    /// Root requests to the service's own endpoints (what users waited for): the run's
+    /// `overall` target, without the orphan and background roots.
+    pub service_overall: EndpointStats,
     pub queries: HashMap<u64, QueryStats>,
+    /// Outbound HTTP/RPC calls by URL template (`GET http://host/users/{id}`).
+    pub calls: HashMap<u64, QueryStats>,
     pub dropped_endpoints: u64,
     pub dropped_queries: u64,
 }
@@ -123,9 +147,13 @@ pub struct Measure {
 impl Measure {
     pub fn observe(&mut self, t: &Trace) {
         for e in t.entries() {
-            let stats = entry_stats(t, e);
+            let mut stats = entry_stats(t, e);
+            stats.kind = Some(t.entry_kind(e));
             if t.nodes[e].parent.is_none() {
                 self.overall.add(&stats);
+                if stats.kind == Some(TargetKind::Endpoint) {
+                    self.service_overall.add(&stats);
+                }
             }
             let key = (Arc::clone(&t.nodes[e].endpoint), Arc::clone(&t.nodes[e].span.service));
             if !self.endpoints.contains_key(&key) && self.endpoints.len() >= MAX_ENDPOINTS {
@@ -138,23 +166,40 @@ impl Measure {
                 .add(&stats);
         }
         for n in &t.nodes {
-            if n.class.category != Category::Db {
-                continue;
+            if n.class.category == Category::Db {
+                self.observe_query(n);
+            } else if n.class.category.is_remote_call() {
+                self.observe_call(n);
             }
-            if !self.queries.contains_key(&n.class.key) && self.queries.len() >= MAX_QUERIES {
-                self.dropped_queries += 1;
-                continue;
-            }
-            let q = self.queries.entry(n.class.key).or_insert_with(|| QueryStats {
-                label: Arc::clone(&n.class.label),
-                example: example_text(n.span.attrs.db_statement.as_deref()),
-                system: n.span.attrs.db_system.as_deref().map(Arc::from),
-                ..Default::default()
-            });
-            q.latency.record(n.span.duration_us());
-            q.errors += u64::from(n.span.error);
-            q.count_endpoint(&n.endpoint);
         }
+    }
+
+    fn observe_query(&mut self, n: &Node) {
+        if !self.queries.contains_key(&n.class.key) && self.queries.len() >= MAX_QUERIES {
+            self.dropped_queries += 1;
+            return;
+        }
+        let q = self.queries.entry(n.class.key).or_insert_with(|| QueryStats {
+            label: Arc::clone(&n.class.label),
+            example: example_text(n.span.attrs.db_statement.as_deref()),
+            system: n.span.attrs.db_system.as_deref().map(Arc::from),
+            ..Default::default()
+        });
+        q.record(n);
+    }
+
+    /// Outbound calls share the query cap: both are bounded by distinct templates.
+    fn observe_call(&mut self, n: &Node) {
+        if !self.calls.contains_key(&n.class.key) && self.calls.len() >= MAX_QUERIES {
+            self.dropped_queries += 1;
+            return;
+        }
+        let c = self.calls.entry(n.class.key).or_insert_with(|| QueryStats {
+            label: Arc::clone(&n.class.label),
+            system: Some(Arc::from(n.span.attrs.rpc_system.as_deref().unwrap_or("http"))),
+            ..Default::default()
+        });
+        c.record(n);
     }
 
     /// Every query seen, by total time.
@@ -207,7 +252,14 @@ pub fn entry_stats(t: &Trace, e: usize) -> EndpointStats {
         match k {
             0 => s.db_calls += u64::from(n.class.category == Category::Db),
             1 => s.http_calls += 1,
-            _ => s.cache_calls += 1,
+            _ => {
+                s.cache_calls += 1;
+                match n.span.attrs.cache_hit {
+                    Some(true) => s.cache_hits += 1,
+                    Some(false) => s.cache_misses += 1,
+                    None => {}
+                }
+            }
         }
         let (a, b) = (n.span.start_ns.clamp(start, end), n.span.end_ns.clamp(start, end));
         if b > a {

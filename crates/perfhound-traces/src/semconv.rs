@@ -120,6 +120,7 @@ pub fn apply(a: &mut Attrs, key: &str, value: &AttrValue<'_>) -> Applied {
         "code.filepath" | "code.file.path" => a.code_filepath = boxed(value),
         "code.lineno" | "code.line.number" => a.code_lineno = value.as_u64().and_then(|l| u32::try_from(l).ok()),
         "code.function" | "code.function.name" => a.code_function = boxed(value),
+        "cache.hit" => a.cache_hit = value.as_bool(),
         "error.type" => a.error = true,
         "error" => a.error |= value.as_bool().unwrap_or(false),
         "span.kind" => return Applied::Kind,

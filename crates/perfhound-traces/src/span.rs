@@ -111,6 +111,8 @@ pub struct Attrs {
     pub code_filepath: Option<Box<str>>,
     pub code_lineno: Option<u32>,
     pub code_function: Option<Box<str>>,
+    /// `cache.hit` of a cache lookup, when the instrumentation records it.
+    pub cache_hit: Option<bool>,
     /// `error.type` or an `error=true` tag.
     pub error: bool,
     /// FNV-1a over the attributes perfhound does not otherwise read (a computation's

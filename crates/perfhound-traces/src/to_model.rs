@@ -1,4 +1,5 @@
-//! Builds the model [`Run`]: targets (overall, endpoints, query fingerprints) with
+//! Builds the model [`Run`]: targets (overall, the service's endpoints, downstream
+//! services and calls, background work, query fingerprints) with
 //! measurements, ranked findings, and the warnings a reader needs to trust the numbers.
 
 use crate::assemble::AssemblerStats;
@@ -6,9 +7,9 @@ use crate::engine::Engine;
 use crate::ingest::ReadReport;
 use crate::measure::{EndpointStats, QueryStats};
 use perfhound_model::{HostInfo, Measurements, Run, Source, Target, TargetKind, ToolInfo, SCHEMA_VERSION};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-/// Query fingerprints written to the run (by total time).
+/// Query fingerprints written to the run (by total time); outbound call templates likewise.
 pub const MAX_QUERY_TARGETS: usize = 100;
 
 /// What the caller knows about the run.
@@ -22,7 +23,10 @@ pub struct RunMeta {
 
 pub fn to_run(engine: &Engine, meta: RunMeta, asm: &AssemblerStats, reports: &[ReadReport]) -> Run {
     let m = &engine.measure;
-    let mut targets = vec![endpoint_target("overall", TargetKind::Overall, None, &m.overall)];
+    // What users waited for: the service's own requests, unless the traces hold only
+    // background work.
+    let overall = if m.service_overall.requests() > 0 { &m.service_overall } else { &m.overall };
+    let mut targets = vec![endpoint_target("overall", TargetKind::Overall, None, overall)];
     let c = engine.counters;
     let extra = &mut targets[0].measurements.extra;
     extra.insert("spans".into(), c.spans as f64);
@@ -30,12 +34,14 @@ pub fn to_run(engine: &Engine, meta: RunMeta, asm: &AssemblerStats, reports: &[R
     let mut endpoints: Vec<_> = m.endpoints.iter().collect();
     endpoints.sort_by(|a, b| b.1.latency.sum_us.cmp(&a.1.latency.sum_us).then(a.0.cmp(b.0)));
     for ((name, service), s) in endpoints {
-        targets.push(endpoint_target(name, TargetKind::Endpoint, Some(service.to_string()), s));
+        let kind = s.kind.unwrap_or(TargetKind::Endpoint);
+        targets.push(endpoint_target(name, kind, Some(service.to_string()), s));
     }
-    let mut queries: Vec<&QueryStats> = m.queries.values().collect();
-    queries.sort_by(|a, b| b.latency.sum_us.cmp(&a.latency.sum_us).then(a.label.cmp(&b.label)));
-    for q in queries.into_iter().take(MAX_QUERY_TARGETS) {
-        targets.push(query_target(q));
+    for q in by_total_time(&m.calls) {
+        targets.push(query_target(q, TargetKind::Downstream));
+    }
+    for q in by_total_time(&m.queries) {
+        targets.push(query_target(q, TargetKind::Query));
     }
     let mut warnings = meta.warnings;
     warnings.extend(input_warnings(engine, asm, reports));
@@ -70,6 +76,11 @@ fn endpoint_target(name: &str, kind: TargetKind, group: Option<String>, s: &Endp
     extra.insert("db_calls_per_request".into(), per(s.db_calls));
     extra.insert("http_calls_per_request".into(), per(s.http_calls));
     extra.insert("cache_calls_per_request".into(), per(s.cache_calls));
+    // The application cache's hits and misses, when cache spans record them.
+    if s.cache_hits + s.cache_misses > 0 {
+        extra.insert("cache_hits".into(), s.cache_hits as f64);
+        extra.insert("cache_misses".into(), s.cache_misses as f64);
+    }
     Target {
         name: name.to_string(),
         kind,
@@ -86,11 +97,18 @@ fn endpoint_target(name: &str, kind: TargetKind, group: Option<String>, s: &Endp
     }
 }
 
-fn query_target(q: &QueryStats) -> Target {
+/// The [`MAX_QUERY_TARGETS`] statements or calls that took the most time in all.
+fn by_total_time(stats: &HashMap<u64, QueryStats>) -> impl Iterator<Item = &QueryStats> {
+    let mut sorted: Vec<&QueryStats> = stats.values().collect();
+    sorted.sort_by(|a, b| b.latency.sum_us.cmp(&a.latency.sum_us).then(a.label.cmp(&b.label)));
+    sorted.into_iter().take(MAX_QUERY_TARGETS)
+}
+
+fn query_target(q: &QueryStats, kind: TargetKind) -> Target {
     let calls = q.latency.count;
     Target {
         name: q.label.to_string(),
-        kind: TargetKind::Query,
+        kind,
         group: q.system.as_deref().map(str::to_string),
         measurements: Measurements {
             requests: calls,

@@ -7,7 +7,8 @@
 //! loop or a panic.
 
 use crate::classify::{Category, Class, Classifier};
-use crate::span::{Span, TraceId};
+use crate::span::{Span, SpanKind, TraceId};
+use perfhound_model::TargetKind;
 use perfhound_sql::template_path;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -83,6 +84,21 @@ impl Trace {
         (0..self.nodes.len()).filter(move |&i| self.nodes[i].entry == entry && i != entry)
     }
 
+    /// What the work an entry node starts is, for the run's targets: the service's own
+    /// endpoint (a root server/consumer span, or an entry nested in the same service), a
+    /// downstream service's endpoint (an entry whose caller is another service), or
+    /// background work (a root that is not a server/consumer span: a job, a worker thread
+    /// whose trace context was lost).
+    pub fn entry_kind(&self, entry: usize) -> TargetKind {
+        let n = &self.nodes[entry];
+        match n.parent {
+            Some(p) if self.nodes[p].span.service != n.span.service => TargetKind::Downstream,
+            Some(_) => TargetKind::Endpoint,
+            None if is_service_root(n) => TargetKind::Endpoint,
+            None => TargetKind::Background,
+        }
+    }
+
     /// Names every root entry (a request with no parent in this trace) and the nodes it
     /// owns `name`.
     pub fn rename_root_entries(&mut self, name: &Arc<str>) {
@@ -146,7 +162,7 @@ fn assign_entries(nodes: &mut [Node]) {
             visited[i] = true;
             let entry = if is_entry(&nodes[i]) { i } else { nodes[nodes[i].parent.unwrap_or(i)].entry };
             nodes[i].entry = entry;
-            let name = names.entry(entry).or_insert_with(|| endpoint_name(&nodes[entry].span)).clone();
+            let name = names.entry(entry).or_insert_with(|| entry_name(&nodes[entry])).clone();
             nodes[i].endpoint = name;
             for k in 0..nodes[i].children.len() {
                 let c = nodes[i].children[k];
@@ -156,6 +172,21 @@ fn assign_entries(nodes: &mut [Node]) {
             }
         }
     }
+}
+
+/// A root span where the service itself starts handling work.
+fn is_service_root(n: &Node) -> bool {
+    n.span.kind.is_entry() || (n.span.kind == SpanKind::Unspecified && n.span.attrs.http_route.is_some())
+}
+
+/// The name an entry's work is grouped by. A root call (a worker thread's HTTP call or
+/// query whose request context was lost) is named by what it calls — `GET
+/// http://host/poll`, its SQL — so it never passes for one of the service's endpoints.
+fn entry_name(n: &Node) -> Arc<str> {
+    if n.parent.is_none() && !is_service_root(n) && n.class.category.is_io() {
+        return Arc::clone(&n.class.label);
+    }
+    endpoint_name(&n.span)
 }
 
 /// `GET /users/{id}` from the route (or the templated path), else the span name.
@@ -183,7 +214,7 @@ fn path_of(url: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::span::{empty_span, SpanKind};
+    use crate::span::empty_span;
 
     fn span(id: u64, parent: u64, start: u64, kind: SpanKind) -> Span {
         let mut s = empty_span(Arc::from("svc"));
@@ -213,6 +244,31 @@ mod tests {
         assert_eq!(t.entries().count(), 2);
         assert_eq!(&*t.nodes[3].endpoint, "op3");
         assert_eq!(t.owned_by(0).count(), 1);
+    }
+
+    #[test]
+    fn entry_kinds() {
+        let mut downstream = span(3, 2, 2, SpanKind::Server);
+        downstream.service = Arc::from("users");
+        let mut orphan_call = span(4, 0, 5, SpanKind::Client);
+        orphan_call.attrs.http_method = Some("GET".into());
+        orphan_call.attrs.url = Some("http://queue:9000/poll".into());
+        let spans = vec![
+            span(1, 0, 0, SpanKind::Server),
+            span(2, 1, 1, SpanKind::Client),
+            downstream,
+            orphan_call,
+            span(5, 1, 6, SpanKind::Consumer),
+        ];
+        let t = Trace::build(spans, &mut Classifier::default());
+        let kind_of = |id: u64| t.entry_kind(t.nodes.iter().position(|n| n.span.span_id == id).unwrap());
+        assert_eq!(kind_of(1), TargetKind::Endpoint);
+        assert_eq!(kind_of(3), TargetKind::Downstream, "server span called by another service");
+        assert_eq!(kind_of(4), TargetKind::Background, "root client span from a worker thread");
+        let orphan = t.nodes.iter().find(|n| n.span.span_id == 4).unwrap();
+        assert_eq!(&*orphan.endpoint, &*orphan.class.label, "named by what it calls, not as an endpoint");
+        assert!(orphan.endpoint.contains("queue:9000"), "{}", orphan.endpoint);
+        assert_eq!(kind_of(5), TargetKind::Endpoint, "entry nested in the same service");
     }
 
     #[test]

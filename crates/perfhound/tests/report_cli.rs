@@ -195,3 +195,124 @@ fn several_runs_merge_into_one_report() {
     );
     assert_eq!(v["bottlenecks"].as_array().unwrap().len(), 4, "findings merge by fingerprint");
 }
+
+/// One OTLP span as JSON: ids are hex, times in ms after a fixed epoch.
+fn span(
+    trace: u8,
+    id: u8,
+    parent: u8,
+    name: &str,
+    kind: u8,
+    ms: (u64, u64),
+    attrs: &[(&str, &str)],
+) -> serde_json::Value {
+    let ns = |ms: u64| (1_700_000_000_000_000_000u64 + ms * 1_000_000).to_string();
+    let attributes: Vec<serde_json::Value> =
+        attrs.iter().map(|(k, v)| serde_json::json!({"key": k, "value": {"stringValue": v}})).collect();
+    serde_json::json!({
+        "traceId": format!("{trace:032x}"), "spanId": format!("{id:016x}"),
+        "parentSpanId": if parent == 0 { String::new() } else { format!("{parent:016x}") },
+        "name": name, "kind": kind, "startTimeUnixNano": ns(ms.0), "endTimeUnixNano": ns(ms.1),
+        "attributes": attributes, "status": {}
+    })
+}
+
+/// A service `shop` whose endpoint queries a database and calls service `users`, plus a
+/// worker thread's client span that lost the request's context (a root client span).
+fn service_with_downstream_and_orphans(cache_lookups: &[bool]) -> String {
+    let (mut shop, mut users) = (Vec::new(), Vec::new());
+    for t in 1..=5u8 {
+        let base = u64::from(t) * 1_000;
+        let route = [("http.request.method", "GET"), ("http.route", "/orders"), ("url.path", "/orders")];
+        shop.push(span(t, 1, 0, "GET /orders", 2, (base, base + 100), &route));
+        for q in 0..3u8 {
+            let sql = format!("SELECT * FROM items WHERE id = {q}");
+            let db = [("db.system", "postgresql"), ("db.statement", sql.as_str())];
+            shop.push(span(t, 10 + q, 1, "SELECT", 3, (base + 5 + u64::from(q) * 5, base + 9 + u64::from(q) * 5), &db));
+        }
+        let call = [("http.request.method", "GET"), ("url.full", "http://users.internal:8080/users/42")];
+        shop.push(span(t, 20, 1, "GET", 3, (base + 40, base + 90), &call));
+        let served = [("http.request.method", "GET"), ("http.route", "/users/{id}"), ("url.path", "/users/42")];
+        users.push(span(t, 21, 20, "GET /users/{id}", 2, (base + 42, base + 88), &served));
+        for (i, hit) in cache_lookups.iter().enumerate() {
+            let at = base + 92 + i as u64;
+            let get = [
+                ("db.system", "redis"),
+                ("db.statement", "GET price:7"),
+                ("cache.hit", if *hit { "true" } else { "false" }),
+            ];
+            shop.push(span(t, 40 + i as u8, 1, "GET", 3, (at, at + 1), &get));
+        }
+        let poll = [("http.request.method", "GET"), ("url.full", "http://queue.internal:9000/poll")];
+        shop.push(span(100 + t, 30, 0, "GET", 3, (base + 500, base + 520), &poll));
+    }
+    let resource = |name: &str, spans: Vec<serde_json::Value>| {
+        serde_json::json!({
+            "resource": {"attributes": [{"key": "service.name", "value": {"stringValue": name}}]},
+            "scopeSpans": [{"scope": {"name": "manual"}, "spans": spans}]
+        })
+    };
+    serde_json::json!({"resourceSpans": [resource("shop", shop), resource("users", users)]}).to_string()
+}
+
+/// Markdown section `### title` up to the next heading.
+fn section<'a>(md: &'a str, title: &str) -> &'a str {
+    let start = md.find(&format!("### {title}\n")).unwrap_or_else(|| panic!("no section {title}:\n{md}"));
+    let rest = &md[start + title.len() + 5..];
+    &rest[..rest.find("\n#").unwrap_or(rest.len())]
+}
+
+#[test]
+fn report_of_a_real_service_keeps_its_endpoints_apart_from_downstream_orphan_and_sql() {
+    let dir = tempfile::tempdir().unwrap();
+    let traces = dir.path().join("traces.json");
+    std::fs::write(&traces, service_with_downstream_and_orphans(&[])).unwrap();
+    let run = dir.path().join("run.json");
+    perfhound().arg("traces").arg(&traces).args(["--format", "json", "-o"]).arg(&run).assert().code(0);
+    let out = perfhound().arg("report").arg(&run).args(["--format", "md"]).assert().code(0);
+    let md = stdout(out.get_output());
+
+    let endpoints = section(&md, "Response Times");
+    assert!(endpoints.contains("`GET /orders`"), "{endpoints}");
+    for other in ["SELECT", "users", "poll", "/users/{id}"] {
+        assert!(!endpoints.contains(other), "`{other}` is not an endpoint of the service:\n{endpoints}");
+    }
+    let downstream = section(&md, "Downstream Calls");
+    assert!(downstream.contains("`GET /users/{id}`") && downstream.contains("| users |"), "{downstream}");
+    assert!(downstream.contains("users.internal:8080/users/{id}"), "the outbound call: {downstream}");
+    assert!(section(&md, "Background and Orphan Work").contains("queue.internal:9000/poll"), "{md}");
+    let sql = section(&md, "SQL Statements");
+    assert!(sql.contains("SELECT") && sql.contains("| 15 |"), "3 statements × 5 requests, one fingerprint: {sql}");
+    assert!(md.contains("- **Cache Hit Rate**: not measured (no cache instrumentation)"), "{md}");
+    assert!(!md.contains("0/s"), "traces measure no throughput: {md}");
+    assert!(md.contains("| `overall` | 5 |"), "the 5 requests to the service, not the orphan calls: {md}");
+
+    let out = perfhound().arg("report").arg(&run).args(["--format", "json"]).assert().code(0);
+    let v: serde_json::Value = serde_json::from_str(&stdout(out.get_output())).unwrap();
+    let kind_of = |name: &str| {
+        v["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"].as_str().is_some_and(|n| n.contains(name)))
+            .map(|t| t["kind"].clone())
+    };
+    assert_eq!(kind_of("GET /orders"), Some("endpoint".into()));
+    assert_eq!(kind_of("GET /users/{id}"), Some("downstream".into()));
+    assert_eq!(kind_of("poll"), Some("background".into()));
+    assert_eq!(kind_of("SELECT"), Some("query".into()));
+}
+
+#[test]
+fn cache_hit_rate_is_the_application_cache_from_cache_spans() {
+    let dir = tempfile::tempdir().unwrap();
+    let traces = dir.path().join("traces.json");
+    // 3 hits and 1 miss per request, 5 requests: 15 / 20 = 75%.
+    std::fs::write(&traces, service_with_downstream_and_orphans(&[true, true, false, true])).unwrap();
+    let run = dir.path().join("run.json");
+    perfhound().arg("traces").arg(&traces).args(["--format", "json", "-o"]).arg(&run).assert().code(0);
+    let out = perfhound().arg("report").arg(&run).args(["--format", "md"]).assert().code(0);
+    let md = stdout(out.get_output());
+    assert!(md.contains("- **Cache Hit Rate** (application cache, `GET /orders`): 75%"), "{md}");
+    assert!(!md.contains("not measured (no cache instrumentation)"), "{md}");
+}

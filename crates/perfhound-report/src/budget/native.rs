@@ -7,13 +7,6 @@ use perfhound_yaml::{line_col, Node};
 use serde_saphyr::Spanned;
 
 const SELECTOR_KEYS: [&str; 6] = ["target", "kind", "group", "combine", "findings", "thresholds"];
-const KINDS: [(&str, TargetKind); 5] = [
-    ("overall", TargetKind::Overall),
-    ("endpoint", TargetKind::Endpoint),
-    ("query", TargetKind::Query),
-    ("code", TargetKind::Code),
-    ("asset", TargetKind::Asset),
-];
 
 /// Reads `budgets:` from the document root.
 pub(crate) fn parse(doc: &Doc, root: &Spanned<Node>) -> Result<Vec<Budget>, BudgetError> {
@@ -153,8 +146,8 @@ fn boolean(doc: &Doc, node: &Spanned<Node>, field: &str) -> Result<bool, BudgetE
 
 fn kind(doc: &Doc, node: &Spanned<Node>, field: &str) -> Result<TargetKind, BudgetError> {
     let text = string(doc, node, field)?;
-    KINDS.iter().find(|(name, _)| *name == text).map(|(_, k)| *k).ok_or_else(|| {
-        let names: Vec<&str> = KINDS.iter().map(|(n, _)| *n).collect();
+    TargetKind::ALL.into_iter().find(|k| k.as_str() == text).ok_or_else(|| {
+        let names: Vec<&str> = TargetKind::ALL.iter().map(|k| k.as_str()).collect();
         doc.error(
             &node.referenced,
             field,

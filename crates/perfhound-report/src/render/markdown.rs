@@ -2,10 +2,11 @@
 //! Analysis Report": summary, metrics vs targets, resources, bottlenecks, recommendations.
 
 use super::escape::{md, md_block, md_code, md_spans};
-use super::{change_text, delta_value, evidence_items, horizon_title, impact_text};
+use super::{change_text, delta_value, evidence_items, horizon_title, impact_text, markdown_metrics};
+use super::{potential_text, target_potential_text, POTENTIAL_NOTE};
 use crate::check::Status;
 use crate::human;
-use crate::report::{Bottleneck, FindingStatus, Report, TargetRow};
+use crate::report::{Bottleneck, FindingStatus, Report};
 use std::fmt::Write as _;
 
 /// Renders the whole report.
@@ -14,8 +15,8 @@ pub fn render(report: &Report) -> String {
     let _ = writeln!(out, "# {}\n", md(&report.title));
     runs_line(&mut out, report);
     summary(&mut out, report);
-    metrics(&mut out, report);
-    resources(&mut out, report);
+    markdown_metrics::metrics(&mut out, report);
+    markdown_metrics::resources(&mut out, report);
     budgets(&mut out, report);
     bottlenecks(&mut out, report);
     recommendations(&mut out, report);
@@ -81,15 +82,10 @@ fn summary(out: &mut String, report: &Report) {
         let _ = write!(out, "; the top {n} account for 80% of the estimated savings");
     }
     out.push('\n');
-    match s.potential_improvement {
-        Some(p) => {
-            let _ = writeln!(
-                out,
-                "- **Potential Improvement**: up to {} response time reduction (sum of the findings' estimated impact)",
-                human::pct(p)
-            );
-        }
-        None => out.push_str("- **Potential Improvement**: not estimated (no finding carries a time impact)\n"),
+    let note = if s.potential_improvement.is_some() { format!(" ({POTENTIAL_NOTE})") } else { String::new() };
+    let _ = writeln!(out, "- **Potential Improvement**: {}{note}", potential_text(s.potential_improvement));
+    for t in &s.target_potential {
+        let _ = writeln!(out, "  - {}: {}", md_code(&t.target), md(&target_potential_text(t)));
     }
     if let Some(b) = s.bytes_saved_per_response {
         let _ = writeln!(out, "- **Transfer Savings**: ~{} per response", human::bytes(b as f64));
@@ -98,9 +94,9 @@ fn summary(out: &mut String, report: &Report) {
         let p95 = h.p95_us.map_or("\u{2014}".into(), |v| human::duration_us(v as f64));
         let _ = writeln!(
             out,
-            "- **Measured**: {} requests · {} · {} errors · p95 {p95}",
+            "- **Measured**: {} requests{} · {} errors · p95 {p95}",
             h.requests,
-            human::rate(h.rps),
+            if h.rps > 0.0 { format!(" · {}", human::rate(h.rps)) } else { String::new() },
             human::pct(h.error_rate)
         );
     }
@@ -138,93 +134,12 @@ fn summary(out: &mut String, report: &Report) {
     out.push('\n');
 }
 
-fn metrics(out: &mut String, report: &Report) {
-    out.push_str("## Current Performance Metrics\n\n### Response Times\n\n");
-    if report.targets.is_empty() {
-        out.push_str("_No targets were measured._\n\n");
-        return;
-    }
-    out.push_str("| Target | Requests | Errors | Throughput | P50 | P95 | P99 | Max | Target limits |\n");
-    out.push_str("|---|--:|--:|--:|--:|--:|--:|--:|---|\n");
-    for t in &report.targets {
-        metrics_row(out, t);
-    }
-    out.push('\n');
-    for load in &report.load {
-        let a = &load.accounting;
-        let model = if load.open_model { "open model (arrival rate)" } else { "closed model (VUs)" };
-        let _ = writeln!(out, "**Load** ({}): {model}, {:.1} s, ended {}. {} sent = {} ok + {} failed; {} iterations scheduled = {} started + {} dropped, {} late.\n", md_code(&load.description), load.duration_s, md(&load.end_reason), a.requests_sent, a.requests_ok, a.requests_failed, a.iterations_scheduled, a.iterations_started, a.iterations_dropped, a.iterations_late);
-    }
-}
-
-fn metrics_row(out: &mut String, t: &TargetRow) {
-    let lat = |f: fn(&perfhound_model::LatencySummary) -> u64| {
-        t.latency.as_ref().map_or("\u{2014}".into(), |l| human::duration_us(f(l) as f64))
-    };
-    let with = |value: String, idx: usize| match &t.change {
-        Some(c) => {
-            let change = change_text(c.deltas()[idx].1);
-            if change.is_empty() {
-                value
-            } else {
-                format!("{value} ({change})")
-            }
-        }
-        None => value,
-    };
-    let limits: Vec<String> = t.limits.iter().map(|l| format!("{} {}", status_mark(l.status), md(&l.text))).collect();
-    let _ = writeln!(
-        out,
-        "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-        md_code(&t.name),
-        t.requests,
-        with(human::pct(t.error_rate), 3),
-        with(human::rate(t.rps), 4),
-        with(lat(|l| l.p50_us), 0),
-        with(lat(|l| l.p95_us), 1),
-        with(lat(|l| l.p99_us), 2),
-        lat(|l| l.max_us),
-        if limits.is_empty() { "\u{2014}".into() } else { limits.join("<br>") },
-    );
-}
-
-fn status_mark(s: Status) -> &'static str {
+pub(super) fn status_mark(s: Status) -> &'static str {
     match s {
         Status::Pass => "✅",
         Status::Fail => "❌",
         Status::NoData => "⚪",
     }
-}
-
-fn resources(out: &mut String, report: &Report) {
-    out.push_str("### Resource Utilization\n\n");
-    if report.resources.is_empty() {
-        out.push_str(
-            "_No resource samples (run `perfhound load --watch-pid PID` to sample the service under test)._\n",
-        );
-    }
-    for r in &report.resources {
-        let who = if r.role == "target" { "service under test" } else { "load generator" };
-        let _ = writeln!(
-            out,
-            "- **CPU Usage** ({who}, {}): {:.0}% average, {:.0}% peak (100% = one core)",
-            md(&r.label),
-            r.cpu_pct_avg,
-            r.cpu_pct_peak
-        );
-        let _ = writeln!(
-            out,
-            "- **Memory** ({who}): {} average, {} peak",
-            human::bytes(r.rss_bytes_avg as f64),
-            human::bytes(r.rss_bytes_peak as f64)
-        );
-    }
-    for t in &report.targets {
-        if let Some(ratio) = t.cache_hit_ratio {
-            let _ = writeln!(out, "- **Cache Hit Rate** ({}): {}", md_code(&t.name), human::pct(ratio));
-        }
-    }
-    out.push('\n');
 }
 
 fn budgets(out: &mut String, report: &Report) {
@@ -299,6 +214,10 @@ fn bottleneck(out: &mut String, b: &Bottleneck) {
         human::confidence(f.confidence)
     );
     let _ = writeln!(out, "- **Target**: {}", md_code(&f.target));
+    if !f.affected.is_empty() {
+        let names: Vec<String> = f.affected.iter().map(|n| md_code(n)).collect();
+        let _ = writeln!(out, "- **Affects**: {} ({})", names.join(", "), f.affected.len());
+    }
     let _ = writeln!(out, "- **Impact**: {}", md(&impact_text(b)));
     if let Some(loc) = &f.evidence.location {
         let _ = writeln!(out, "- **Location**: {}", md_code(loc));

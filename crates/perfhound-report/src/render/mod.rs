@@ -7,10 +7,122 @@
 pub mod escape;
 pub mod html;
 pub mod markdown;
+mod markdown_metrics;
 
 use crate::human;
-use crate::report::{Bottleneck, Delta, Report, Verdict};
-use perfhound_model::{Effort, Finding};
+use crate::report::{Bottleneck, Delta, Report, TargetPotential, TargetRow, Verdict};
+use perfhound_model::{Effort, Finding, TargetKind};
+
+/// Kinds listed in "Response Times": the whole run and the service's own endpoints.
+pub(crate) const RESPONSE_TIMES: [TargetKind; 2] = [TargetKind::Overall, TargetKind::Endpoint];
+
+/// A table of targets after "Response Times".
+pub(crate) struct TargetSection {
+    /// HTML id.
+    pub id: &'static str,
+    pub title: &'static str,
+    /// One sentence: what the table holds.
+    pub note: &'static str,
+    pub kinds: &'static [TargetKind],
+}
+
+/// Everything that is not the service's endpoints, each in its own table.
+pub(crate) const TARGET_SECTIONS: [TargetSection; 4] = [
+    TargetSection {
+        id: "downstream",
+        title: "Downstream Calls",
+        note: "Calls the service makes to other services, and those services' own endpoints: their time is part of the endpoints' time above.",
+        kinds: &[TargetKind::Downstream],
+    },
+    TargetSection {
+        id: "background",
+        title: "Background and Orphan Work",
+        note: "Work no request to the service started: jobs, and spans from threads that lost the request's trace context (they have no server span as parent).",
+        kinds: &[TargetKind::Background],
+    },
+    TargetSection {
+        id: "sql",
+        title: "SQL Statements",
+        note: "Statements by normalized text: executions, not requests to the service.",
+        kinds: &[TargetKind::Query],
+    },
+    TargetSection {
+        id: "other-targets",
+        title: "Other Targets",
+        note: "Source code and static assets.",
+        kinds: &[TargetKind::Code, TargetKind::Asset],
+    },
+];
+
+/// Header and cells of a section table row (plain text): name, group, calls, errors,
+/// mean, p50, p95, max, total time, and the buffer hit ratio column when `buffer`. The
+/// renderers add a "Target limits" column of their own when a row has limits.
+pub(crate) fn section_header(buffer: bool) -> Vec<&'static str> {
+    let mut h = vec!["Name", "Service / system", "Calls", "Errors", "Mean", "P50", "P95", "Max", "Total time"];
+    if buffer {
+        h.push("DB buffer hit ratio");
+    }
+    h
+}
+
+pub(crate) fn section_cells(t: &TargetRow, buffer: bool) -> Vec<String> {
+    let dash = || "\u{2014}".to_string();
+    let lat = |f: fn(&perfhound_model::LatencySummary) -> u64| {
+        t.latency.as_ref().map_or_else(dash, |l| human::duration_us(f(l) as f64))
+    };
+    let total = t.latency.as_ref().map_or_else(dash, |l| human::duration_us(l.mean_us as f64 * l.count as f64));
+    let mut cells = vec![
+        t.name.clone(),
+        t.group.clone().unwrap_or_else(dash),
+        t.requests.to_string(),
+        human::pct(t.error_rate),
+        lat(|l| l.mean_us),
+        lat(|l| l.p50_us),
+        lat(|l| l.p95_us),
+        lat(|l| l.max_us),
+        total,
+    ];
+    if buffer {
+        cells.push(t.db_buffer_hit_ratio.map_or_else(dash, human::pct));
+    }
+    cells
+}
+
+/// Throughput, or a dash when the source did not measure it (traces, databases).
+pub(crate) fn throughput(t: &TargetRow) -> String {
+    rate_or_dash(t.rps)
+}
+
+/// `12/s`, or a dash for 0 (a source that measures no throughput).
+pub(crate) fn rate_or_dash(rps: f64) -> String {
+    if rps > 0.0 {
+        human::rate(rps)
+    } else {
+        "\u{2014}".into()
+    }
+}
+
+/// `up to 5.9% of the measured response time` (plain text).
+pub(crate) fn potential_text(share: Option<f64>) -> String {
+    match share {
+        Some(p) => format!("up to {} of the measured response time", human::pct(p)),
+        None => "not estimated (no finding carries a time saving)".into(),
+    }
+}
+
+/// `GET /x: up to 60% (~330ms of 550ms per request)` (plain text).
+pub(crate) fn target_potential_text(t: &TargetPotential) -> String {
+    format!(
+        "up to {} (~{} of {} per request)",
+        human::pct(t.share),
+        human::duration_us(t.saved_per_request_us),
+        human::duration_us(t.mean_us)
+    )
+}
+
+/// How the potential is computed, one sentence.
+pub(crate) const POTENTIAL_NOTE: &str =
+    "each finding's saving per affected request × that endpoint's requests, at most the endpoint's own time";
 
 /// The JSON form of a report (the [`Report`] struct, pretty-printed).
 pub fn json(report: &Report) -> String {

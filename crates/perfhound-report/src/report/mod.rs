@@ -6,6 +6,7 @@
 //! so the three output formats cannot disagree. The JSON output is this struct.
 
 mod compare;
+mod potential;
 mod rank;
 mod summary;
 mod tables;
@@ -13,6 +14,7 @@ mod tables;
 pub use compare::{
     Comparison, Delta, FindingRef, FindingStatus, TargetChange, Verdict, REGRESSION_LATENCY_MIN_US, REGRESSION_REL,
 };
+pub use potential::{Potential, TargetPotential};
 pub use rank::horizon;
 pub use summary::{Headline, Health, Reason, SeverityCounts, Summary};
 
@@ -77,9 +79,14 @@ pub struct TargetRow {
     pub rps: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub latency: Option<LatencySummary>,
-    /// `extra["cache_hit_ratio"]`, when an engine measured it.
+    /// Application cache hits / lookups (see [`tables`]: cache spans' hits and misses, a
+    /// cache server's keyspace counters, or an endpoint's `cache_hit_ratio`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cache_hit_ratio: Option<f64>,
+    /// The database's buffer cache hit ratio (blocks found in memory / blocks needed) of a
+    /// SQL statement or of a database: not the application cache.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub db_buffer_hit_ratio: Option<f64>,
     /// Budget and threshold lines about this target.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub limits: Vec<LimitCell>,
@@ -175,11 +182,13 @@ pub struct Distribution {
 pub fn build_report(runs: &RunSet, options: &ReportOptions) -> Report {
     let baseline = options.baseline.as_ref();
     let total_time_us = tables::total_time_us(runs);
-    let bottlenecks = rank::bottlenecks(&runs.findings, total_time_us, baseline);
+    let potential = potential::estimate(&runs.findings, &runs.targets, total_time_us);
+    let bottlenecks = rank::bottlenecks(&runs.findings, &potential.finding_shares, baseline);
     let targets = tables::target_rows(runs, baseline, options.budgets.as_ref());
     let resources = tables::resource_rows(runs, baseline);
     let comparison = baseline.map(|b| compare::comparison(runs, b, &targets));
-    let summary = summary::summarize(runs, &bottlenecks, &targets, options.budgets.as_ref(), comparison.as_ref());
+    let context = summary::Context { budgets: options.budgets.as_ref(), comparison: comparison.as_ref(), potential };
+    let summary = summary::summarize(runs, &bottlenecks, &targets, context);
     Report {
         report_version: REPORT_VERSION,
         title: options.title.clone().unwrap_or_else(|| "Performance Analysis Report".into()),

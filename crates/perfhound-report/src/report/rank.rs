@@ -1,9 +1,9 @@
 //! Findings ranked by estimated impact (the seeds' 80/20), and recommendations by horizon.
 //!
-//! A finding's weight is its estimated share of the measured time: `impact.share_of_total`
-//! when the engine computed it, else `time_saved_per_request_us × occurrences` divided by
-//! the run's total measured time. Ranking: share (unknown last), then severity, then
-//! occurrences, then fingerprint, so the order is stable.
+//! A finding's weight is its estimated share of the measured time, computed once by
+//! [`super::potential`] (per affected request, weighted by traffic, bounded per target).
+//! Ranking: share (unknown last), then severity, then occurrences, then fingerprint, so
+//! the order is stable.
 //!
 //! Horizon: the rule's `recommendation.effort` when given; otherwise a finding whose fix
 //! comes with a ready snippet is a quick win, an `info` finding long-term, the rest
@@ -15,12 +15,10 @@ use crate::runset::RunSet;
 use perfhound_model::{Effort, Finding, Severity};
 use std::cmp::Ordering;
 
-pub(super) fn bottlenecks(
-    findings: &[Finding],
-    total_time_us: Option<f64>,
-    baseline: Option<&RunSet>,
-) -> Vec<Bottleneck> {
-    let mut ranked: Vec<(Option<f64>, &Finding)> = findings.iter().map(|f| (share(f, total_time_us), f)).collect();
+/// `shares[i]` is the estimated share of `findings[i]`.
+pub(super) fn bottlenecks(findings: &[Finding], shares: &[Option<f64>], baseline: Option<&RunSet>) -> Vec<Bottleneck> {
+    let mut ranked: Vec<(Option<f64>, &Finding)> =
+        findings.iter().enumerate().map(|(i, f)| (shares.get(i).copied().flatten(), f)).collect();
     ranked.sort_by(|(sa, a), (sb, b)| compare(*sa, a, *sb, b));
     ranked
         .into_iter()
@@ -39,15 +37,6 @@ pub(super) fn bottlenecks(
             finding: f.clone(),
         })
         .collect()
-}
-
-/// Estimated share of the measured time fixing `f` saves, clamped to 0..=1.
-fn share(f: &Finding, total_time_us: Option<f64>) -> Option<f64> {
-    let saved = || {
-        let per_request = f.impact.time_saved_per_request_us? as f64;
-        Some(per_request * f.impact.occurrences.unwrap_or(1) as f64 / total_time_us?)
-    };
-    f.impact.share_of_total.or_else(saved).filter(|s| s.is_finite()).map(|s| s.clamp(0.0, 1.0))
 }
 
 fn compare(sa: Option<f64>, a: &Finding, sb: Option<f64>, b: &Finding) -> Ordering {

@@ -14,6 +14,7 @@
 //! 🟢 **Good** otherwise.
 
 use super::compare::Comparison;
+use super::potential::{Potential, TargetPotential, TOP_TARGETS};
 use super::{Bottleneck, TargetRow};
 use crate::check::CheckReport;
 use crate::human;
@@ -88,9 +89,13 @@ pub struct Summary {
     /// Findings of severity warning or critical.
     pub key_bottlenecks: usize,
     pub findings: SeverityCounts,
-    /// Sum of the findings' estimated shares of measured time, capped at 100%.
+    /// Share of the run's measured time fixing every finding could save, per affected
+    /// request weighted by traffic and bounded per target (see `potential.rs`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub potential_improvement: Option<f64>,
+    /// The targets with the most to gain, each against its own time (top 5).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub target_potential: Vec<TargetPotential>,
     /// How many top-ranked findings cover 80% of the estimated savings.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pareto_top: Option<usize>,
@@ -101,13 +106,15 @@ pub struct Summary {
     pub headline: Option<Headline>,
 }
 
-pub(super) fn summarize(
-    runs: &RunSet,
-    bottlenecks: &[Bottleneck],
-    targets: &[TargetRow],
-    budgets: Option<&CheckReport>,
-    comparison: Option<&Comparison>,
-) -> Summary {
+/// What the summary judges besides the runs, bottlenecks and target rows.
+pub(super) struct Context<'a> {
+    pub budgets: Option<&'a CheckReport>,
+    pub comparison: Option<&'a Comparison>,
+    pub potential: Potential,
+}
+
+pub(super) fn summarize(runs: &RunSet, bottlenecks: &[Bottleneck], targets: &[TargetRow], cx: Context) -> Summary {
+    let Context { budgets, comparison, potential } = cx;
     let findings = count(bottlenecks);
     let headline = targets.iter().find(|t| t.kind == TargetKind::Overall).map(headline);
     let mut rules = Rules::default();
@@ -127,7 +134,8 @@ pub(super) fn summarize(
         reasons: rules.reasons,
         key_bottlenecks: findings.critical + findings.warning,
         findings,
-        potential_improvement: (!shares.is_empty()).then(|| shares.iter().sum::<f64>().min(1.0)),
+        potential_improvement: potential.overall,
+        target_potential: potential.targets.into_iter().take(TOP_TARGETS).collect(),
         pareto_top: pareto(&shares),
         bytes_saved_per_response: (bytes > 0).then_some(bytes),
         headline,

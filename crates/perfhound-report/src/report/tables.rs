@@ -1,4 +1,11 @@
 //! The report's tables: runs, targets (with limits and changes), load, resources, distributions.
+//!
+//! Cache ratios are told apart by what measured them. The application cache (what the
+//! seeds' "Cache Hit Rate" means): `extra.cache_hits`/`cache_misses` (cache spans that
+//! record hit or miss), a cache server's `cache_server_keyspace_hits`/`_misses` (Redis
+//! `INFO`), or an endpoint's own `cache_hit_ratio`. The database's buffer cache: a SQL
+//! statement's `cache_hit_ratio` (PostgreSQL `shared_blks_hit / (hit + read)`) and a
+//! database's `statements_cache_hit_ratio`.
 
 use super::compare::target_change;
 use super::{Distribution, LimitCell, LoadInfo, ResourceRow, RunInfo, TargetRow};
@@ -47,12 +54,36 @@ pub(super) fn target_rows(runs: &RunSet, baseline: Option<&RunSet>, budgets: Opt
                 error_rate: m.error_rate(),
                 rps: m.rps,
                 latency: m.latency.as_ref().filter(|h| !h.is_empty()).map(|h| h.summary()),
-                cache_hit_ratio: m.extra.get("cache_hit_ratio").copied().filter(|r| r.is_finite()),
+                cache_hit_ratio: app_cache_ratio(t),
+                db_buffer_hit_ratio: db_buffer_ratio(t),
                 limits: limits_for(t, runs, budgets),
                 change: before.map(|b| target_change(&b.measurements, m, judge_rps)),
             }
         })
         .collect()
+}
+
+fn ratio_of(t: &Target, key: &str) -> Option<f64> {
+    t.measurements.extra.get(key).copied().filter(|r| r.is_finite() && (0.0..=1.0).contains(r))
+}
+
+/// `hits / (hits + misses)` from two counters in `extra`, when there were lookups.
+fn counted_ratio(t: &Target, hits: &str, misses: &str) -> Option<f64> {
+    let (h, m) = (t.measurements.extra.get(hits)?, t.measurements.extra.get(misses).copied().unwrap_or(0.0));
+    (h + m > 0.0 && h.is_finite() && m.is_finite()).then(|| h / (h + m))
+}
+
+fn app_cache_ratio(t: &Target) -> Option<f64> {
+    counted_ratio(t, "cache_hits", "cache_misses")
+        .or_else(|| counted_ratio(t, "cache_server_keyspace_hits", "cache_server_keyspace_misses"))
+        .or_else(|| if t.kind == TargetKind::Query { None } else { ratio_of(t, "cache_hit_ratio") })
+}
+
+fn db_buffer_ratio(t: &Target) -> Option<f64> {
+    match t.kind {
+        TargetKind::Query => ratio_of(t, "cache_hit_ratio"),
+        _ => ratio_of(t, "statements_cache_hit_ratio"),
+    }
 }
 
 /// Budget results about this very target, then the load run's own thresholds.
@@ -138,7 +169,12 @@ fn resource_row(role: &str, p: &ProcessResources, before: Option<&ProcessResourc
 
 pub(super) fn distributions(runs: &RunSet, baseline: Option<&RunSet>) -> Vec<Distribution> {
     let mut targets: Vec<&Target> = runs.targets.iter().filter(|t| has_latency(t)).collect();
-    targets.sort_by_key(|t| t.kind != TargetKind::Overall);
+    // The whole run, then the service's endpoints, then anything else (statements, calls).
+    targets.sort_by_key(|t| match t.kind {
+        TargetKind::Overall => 0,
+        TargetKind::Endpoint => 1,
+        _ => 2,
+    });
     targets
         .into_iter()
         .take(MAX_DISTRIBUTIONS)

@@ -42,6 +42,10 @@ fn bottleneck(out: &mut String, b: &Bottleneck) {
         ),
     );
     row("Target", format!("<code>{}</code>", esc(&f.target)));
+    if !f.affected.is_empty() {
+        let names: Vec<String> = f.affected.iter().map(|n| format!("<code>{}</code>", esc(n))).collect();
+        row("Affects", format!("{} ({})", names.join(", "), f.affected.len()));
+    }
     row("Impact", esc(&impact_text(b)));
     if let Some(loc) = &f.evidence.location {
         row("Location", format!("<code>{}</code>", esc(loc)));

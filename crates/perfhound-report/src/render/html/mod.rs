@@ -9,6 +9,7 @@ mod assets;
 mod charts;
 mod findings;
 mod sections;
+mod targets;
 
 pub use assets::{content_security_policy, SCRIPT, SCRIPT_SHA256, STYLE, STYLE_SHA256};
 

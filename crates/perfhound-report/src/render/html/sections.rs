@@ -5,11 +5,13 @@ use super::esc;
 use crate::check::Status;
 use crate::human;
 use crate::render::escape::html_spans;
-use crate::render::{change_plain, delta_value};
-use crate::report::{Report, TargetRow, Verdict};
+use crate::render::{change_plain, delta_value, potential_text, target_potential_text, POTENTIAL_NOTE};
+use crate::report::{Report, Verdict};
+use perfhound_model::TargetKind;
 use std::fmt::Write as _;
 
 pub(super) use super::findings::{bottlenecks, recommendations};
+pub(super) use super::targets::metrics;
 
 pub(super) fn header(out: &mut String, report: &Report) {
     let _ = writeln!(out, "<header><h1>{}</h1>", esc(&report.title));
@@ -69,7 +71,11 @@ pub(super) fn summary(out: &mut String, report: &Report) {
     }
     card(out, &s.key_bottlenecks.to_string(), "Key bottlenecks", &key);
     let potential = s.potential_improvement.map_or("—".to_string(), |p| format!("up to {}", human::pct(p)));
-    card(out, &potential, "Potential improvement", "sum of the findings' estimated share of response time");
+    let detail = match s.potential_improvement {
+        Some(_) => "of all measured response time, weighted by each endpoint's traffic".to_string(),
+        None => potential_text(None),
+    };
+    card(out, &potential, "Potential improvement", &detail);
     if let Some(h) = &s.headline {
         let p95 = h.p95_us.map_or("—".into(), |v| human::duration_us(v as f64));
         card(
@@ -84,7 +90,7 @@ pub(super) fn summary(out: &mut String, report: &Report) {
         );
         card(
             out,
-            &human::rate(h.rps),
+            &crate::render::rate_or_dash(h.rps),
             "Throughput",
             &format!("{} requests · {} errors", h.requests, human::pct(h.error_rate)),
         );
@@ -105,7 +111,19 @@ pub(super) fn summary(out: &mut String, report: &Report) {
             &format!("{} new · {} resolved findings", c.new_findings.len(), c.resolved_findings.len()),
         );
     }
-    out.push_str("</div></section>\n");
+    out.push_str("</div>");
+    if !s.target_potential.is_empty() {
+        let _ = write!(
+            out,
+            "<p class=\"potential\"><b>Most to gain</b> ({}):</p><ul class=\"potential\">",
+            esc(POTENTIAL_NOTE)
+        );
+        for t in &s.target_potential {
+            let _ = write!(out, "<li><code>{}</code>: {}</li>", esc(&t.target), esc(&target_potential_text(t)));
+        }
+        out.push_str("</ul>");
+    }
+    out.push_str("</section>\n");
 }
 
 fn card(out: &mut String, value: &str, label: &str, detail: &str) {
@@ -116,56 +134,6 @@ fn card(out: &mut String, value: &str, label: &str, detail: &str) {
         esc(value),
         esc(detail)
     );
-}
-
-pub(super) fn metrics(out: &mut String, report: &Report) {
-    out.push_str("<section id=\"metrics\"><h2>Current Performance Metrics</h2><h3>Response Times</h3>\n");
-    out.push_str("<table class=\"sortable\" id=\"targets\"><thead><tr><th>Target</th><th>Kind</th><th class=\"num\">Requests</th>\
-        <th class=\"num\">Errors</th><th class=\"num\">Throughput</th><th class=\"num\">P50</th><th class=\"num\">P95</th>\
-        <th class=\"num\">P99</th><th class=\"num\">Max</th><th>Target limits</th></tr></thead><tbody>\n");
-    for t in &report.targets {
-        target_row(out, t);
-    }
-    out.push_str("</tbody></table>\n");
-    for load in &report.load {
-        let a = &load.accounting;
-        let model = if load.open_model { "open model (arrival rate)" } else { "closed model (VUs)" };
-        let _ = writeln!(out, "<p><b>Load</b> <code>{}</code>: {model}, {:.1} s, ended {}. {} sent = {} ok + {} failed; {} iterations scheduled = {} started + {} dropped, {} late.</p>", esc(&load.description), load.duration_s, esc(&load.end_reason), a.requests_sent, a.requests_ok, a.requests_failed, a.iterations_scheduled, a.iterations_started, a.iterations_dropped, a.iterations_late);
-    }
-    out.push_str("</section>\n");
-}
-
-fn target_row(out: &mut String, t: &TargetRow) {
-    let lat = |f: fn(&perfhound_model::LatencySummary) -> u64| t.latency.as_ref().map(f);
-    let cell = |v: Option<u64>, idx: Option<usize>| {
-        let text = v.map_or("—".to_string(), |us| human::duration_us(us as f64));
-        let sort = v.map_or(String::new(), |us| us.to_string());
-        format!("<td class=\"num\" data-sort=\"{sort}\">{}{}</td>", esc(&text), change_span(t, idx))
-    };
-    let limits: Vec<String> = t
-        .limits
-        .iter()
-        .map(|l| {
-            format!("<span class=\"{}\">{} {}</span>", status_class(l.status), status_mark(l.status), esc(&l.text))
-        })
-        .collect();
-    let kind = crate::human::kind_name(t.kind);
-    let _ = writeln!(
-        out,
-        "<tr><td><code>{}</code></td><td>{kind}</td><td class=\"num\" data-sort=\"{}\">{}</td><td class=\"num\" data-sort=\"{}\">{}{}</td><td class=\"num\" data-sort=\"{}\">{}{}</td>{}{}{}{}<td>{}</td></tr>",
-        esc(&t.name), t.requests, t.requests, t.error_rate, esc(&human::pct(t.error_rate)), change_span(t, Some(3)),
-        t.rps, esc(&human::rate(t.rps)), change_span(t, Some(4)),
-        cell(lat(|l| l.p50_us), Some(0)), cell(lat(|l| l.p95_us), Some(1)), cell(lat(|l| l.p99_us), Some(2)), cell(lat(|l| l.max_us), None),
-        if limits.is_empty() { "—".into() } else { limits.join("<br>") }
-    );
-}
-
-/// ` (+12%)` with a regression/improvement class, when there is a baseline.
-fn change_span(t: &TargetRow, idx: Option<usize>) -> String {
-    let (Some(change), Some(i)) = (&t.change, idx) else { return String::new() };
-    let d = change.deltas()[i].1;
-    let Some(text) = change_plain(d) else { return String::new() };
-    format!(" <span class=\"{}\">({}{})</span>", verdict_class(d.verdict), verdict_mark(d.verdict), esc(&text))
 }
 
 /// `✓ ` for an improvement, `✗ ` for a regression (colour is not the only signal).
@@ -193,7 +161,7 @@ pub(super) fn status_class(s: Status) -> &'static str {
     }
 }
 
-fn status_mark(s: Status) -> &'static str {
+pub(super) fn status_mark(s: Status) -> &'static str {
     match s {
         Status::Pass => "✓",
         Status::Fail => "✗",
@@ -254,15 +222,35 @@ pub(super) fn resources(out: &mut String, report: &Report) {
         }
         out.push_str("</tbody></table><p class=\"meta\">CPU: 100% = one core.</p>");
     }
-    for t in report.targets.iter().filter(|t| t.cache_hit_ratio.is_some()) {
+    cache_ratios(out, report);
+    out.push_str("</section>\n");
+}
+
+/// The application cache's hit rate, apart from the databases' buffer cache ratio.
+fn cache_ratios(out: &mut String, report: &Report) {
+    let app: Vec<_> = report.targets.iter().filter(|t| t.cache_hit_ratio.is_some()).collect();
+    if app.is_empty() {
+        out.push_str("<p class=\"cache\"><b>Cache hit rate</b>: not measured (no cache instrumentation)</p>");
+    }
+    for t in app {
+        let ratio = human::pct(t.cache_hit_ratio.unwrap_or_default());
         let _ = write!(
             out,
-            "<p><b>Cache hit rate</b> <code>{}</code>: {}</p>",
+            "<p class=\"cache\"><b>Cache hit rate</b> (application cache, <code>{}</code>): {}</p>",
             esc(&t.name),
-            esc(&human::pct(t.cache_hit_ratio.unwrap_or_default()))
+            esc(&ratio)
         );
     }
-    out.push_str("</section>\n");
+    let databases = report.targets.iter().filter(|t| t.kind != TargetKind::Query && t.db_buffer_hit_ratio.is_some());
+    for t in databases {
+        let ratio = human::pct(t.db_buffer_hit_ratio.unwrap_or_default());
+        let _ = write!(
+            out,
+            "<p class=\"db-buffer\"><b>Database buffer cache hit ratio</b> (<code>{}</code>): {}</p>",
+            esc(&t.name),
+            esc(&ratio)
+        );
+    }
 }
 
 pub(super) fn budgets(out: &mut String, report: &Report) {
