@@ -1,10 +1,6 @@
-//! `perfhound db` end to end against a real PostgreSQL (the perfhound-db test harness).
+//! `perfhound db` end to end against a real PostgreSQL (the testkit's `pg` harness).
 
-#[path = "../../perfhound-db/tests/support/mod.rs"]
-mod support;
-
-#[path = "../../perfhound-db/tests/support/certs.rs"]
-mod certs;
+use perfhound_testkit::pg as support;
 
 use assert_cmd::Command;
 
