@@ -82,7 +82,8 @@ fn symbol(frame: &str) -> Result<String, String> {
     };
     let sym = strip_offset(sym.trim());
     if sym.is_empty() || sym == "[unknown]" {
-        let base = binary.rsplit('/').next().filter(|b| !b.is_empty()).unwrap_or("unknown");
+        let base = binary.rsplit('/').next().unwrap_or("").trim_matches(['[', ']']);
+        let base = if base.is_empty() { "unknown" } else { base };
         return Ok(format!("[{base}]"));
     }
     Ok(sym.to_string())
@@ -103,6 +104,7 @@ mod tests {
     fn symbols_lose_offsets_and_unknowns_name_their_binary() {
         assert_eq!(symbol("7f00 find_similar+0x1f (/usr/lib/libapp.so)").unwrap(), "find_similar");
         assert_eq!(symbol("7f00 [unknown] (/usr/lib/libc.so.6)").unwrap(), "[libc.so.6]");
+        assert_eq!(symbol("0 [unknown] ([unknown])").unwrap(), "[unknown]");
         assert!(symbol("zz main (/bin/x)").is_err());
     }
 

@@ -42,6 +42,18 @@ fn perf_script_samples_become_stacks_rooted_at_the_command() {
 }
 
 #[test]
+fn a_real_perf_recording_shows_the_quadratic_function_on_top() {
+    let (format, p) = check(include_str!("fixtures/hot-rust.perf"));
+    assert_eq!(format, Format::PerfScript);
+    assert_eq!(p.total(), 136);
+    let hs = hotspots(&p);
+    assert_eq!(hs[0].function, "hot::find_similar");
+    assert!(hs[0].self_share > 0.7, "{:?}", hs[0]);
+    let handle = find(&hs, "hot::handle");
+    assert!(handle.total_share >= hs[0].self_share, "{handle:?}");
+}
+
+#[test]
 fn recursion_counts_once_in_total_time() {
     let (_, p) = check("main;fib;fib;fib 4\nmain;other 1\n");
     let hs = hotspots(&p);
