@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
     let mut spans: Vec<Span> = Vec::new();
     let _ = otlp_json::decode_slice(data, &mut spans);
     let _ = ingest::detect(data);
-    for format in [None, Some(ingest::Format::Jaeger), Some(ingest::Format::Zipkin)] {
+    for format in [None, Some(ingest::Format::OtlpJson), Some(ingest::Format::Jaeger), Some(ingest::Format::Zipkin)] {
         let _ = ingest::read("fuzz", data, format, &mut spans);
     }
     spans.truncate(2_000);

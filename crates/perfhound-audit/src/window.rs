@@ -80,7 +80,7 @@ pub fn run(cfg: &AuditConfig, hooks: Hooks<'_>, command: Vec<String>) -> Result<
             }));
         }
     }
-    status(&format!("load: {}", plan.source));
+    status(&format!("load: {}", perfhound_model::redact::text(&plan.source)));
     let result = perfhound_load::engine::run(plan, &EngineOptions::default(), observer)
         .map_err(|e| AuditError::Load(e.to_string()))?;
     let mut run = perfhound_load::to_model::to_run(&result, command.clone());
@@ -121,6 +121,7 @@ pub fn run(cfg: &AuditConfig, hooks: Hooks<'_>, command: Vec<String>) -> Result<
     } else if let Some(t) = traces_run.take() {
         merge_into(&mut run, t, "server");
     }
+    run.redact_secrets();
     let budgets = cfg.budgets.as_ref().map(|b| evaluate(b, &RunSet::new(vec![run.clone()])));
     Ok(Audit { run, budgets, spans })
 }

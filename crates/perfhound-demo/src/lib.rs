@@ -21,6 +21,7 @@
 mod client;
 pub mod db;
 mod endpoints;
+mod otlp_http;
 pub mod planted;
 pub mod scenario;
 pub mod seed;

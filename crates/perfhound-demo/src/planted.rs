@@ -79,7 +79,7 @@ pub const PLANTED: &[Planted] = &[
 /// Two defaults are tuned for production services and cannot be met by a demo that must
 /// finish in two minutes on a laptop: `slow_db.min_ms` = 500 (the planted full scan of
 /// 1.5M rows takes ~40-70 ms in SQLite, not half a second) and `consecutive_http.min_saved_ms`
-/// = 2000 (Sentry's value; the four planted calls waste ~90 ms per request). With 50 ms,
+/// = 100 (the four planted calls waste ~90 ms per request). With 50 ms,
 /// the fixed service's heaviest query (the 2,500-row product export, 10–45 ms in a debug
 /// build on an overloaded 2-core machine) stays under the threshold, while the planted scan
 /// (100 ms+ in debug builds) is over it; the SQLite advisor proves the missing index in any

@@ -13,6 +13,7 @@ pub mod budget;
 pub mod finding;
 pub mod histogram;
 pub mod metric;
+pub mod redact;
 pub mod run;
 pub mod threshold;
 

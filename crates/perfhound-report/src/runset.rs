@@ -31,7 +31,11 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 pub fn read_run(path: &Path) -> Result<Run, RunFileError> {
     let error = |message: String| RunFileError { path: path.display().to_string(), message };
     let text = std::fs::read_to_string(path).map_err(|e| error(format!("cannot read the run file: {e}")))?;
-    Run::from_json(&text).map_err(|e| error(format!("{e} (expected a run.json written by a perfhound command)")))
+    let mut run = Run::from_json(&text)
+        .map_err(|e| error(format!("{e} (expected a run.json written by a perfhound command)")))?;
+    // A run file written by an older perfhound (or by hand) may still hold a secret.
+    run.redact_secrets();
+    Ok(run)
 }
 
 /// Several runs seen as one.
@@ -48,7 +52,10 @@ pub struct RunSet {
 }
 
 impl RunSet {
-    pub fn new(runs: Vec<Run>) -> RunSet {
+    /// Merges `runs`, masking any secret they hold first (every report and budget
+    /// output is rendered from a `RunSet`).
+    pub fn new(mut runs: Vec<Run>) -> RunSet {
+        runs.iter_mut().for_each(Run::redact_secrets);
         let mut set = RunSet::default();
         for run in &runs {
             for target in &run.targets {

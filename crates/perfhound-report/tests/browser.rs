@@ -21,7 +21,9 @@ fn chromium(profile: &Path, args: &[&str], page: &Path) -> std::process::Output 
         .args(args)
         .arg(format!("file://{}", page.display()))
         .output()
-        .unwrap_or_else(|e| panic!("{CHROMIUM} could not start ({e}); install Debian's `chromium` (.ci/run does)"));
+        .unwrap_or_else(|e| {
+            panic!("{CHROMIUM} could not start ({e}); run ./test.sh (it installs Debian's `chromium`)")
+        });
     assert!(out.status.success(), "chromium failed: {}", String::from_utf8_lossy(&out.stderr));
     out
 }

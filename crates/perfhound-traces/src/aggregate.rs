@@ -44,6 +44,18 @@ pub struct Group {
     pub weak: u64,
     pub note: Option<String>,
     pub tables: Arc<[String]>,
+    /// Summed durations of the requests the occurrences happened in.
+    pub request_us: u64,
+    /// Summed projections at the round trip (see [`Occurrence::projected_total_us`]);
+    /// for occurrences without one, their measured values.
+    pub projected_total_us: u64,
+    pub projected_saved_us: u64,
+    /// Some occurrence was projected at the round trip.
+    pub projected: bool,
+    /// Every occurrence repeated a statement whose parameters were not recorded.
+    pub params_unknown: bool,
+    /// Some occurrence's repeats ran concurrently.
+    pub concurrent: bool,
 }
 
 impl Group {
@@ -71,6 +83,12 @@ impl Group {
             weak: 0,
             note: None,
             tables: Arc::clone(&o.tables),
+            request_us: 0,
+            projected_total_us: 0,
+            projected_saved_us: 0,
+            projected: false,
+            params_unknown: true,
+            concurrent: false,
         }
     }
 
@@ -107,6 +125,13 @@ impl Group {
         if self.note.is_none() {
             self.note.clone_from(&o.note);
         }
+        self.request_us += o.request_us;
+        let projected = o.projected_total_us > 0;
+        self.projected |= projected;
+        self.projected_total_us += if projected { o.projected_total_us } else { o.total_us };
+        self.projected_saved_us += if projected { o.projected_saved_us } else { o.saved_us };
+        self.params_unknown &= o.params_unknown;
+        self.concurrent |= o.concurrent;
         if o.weak {
             self.weak += 1;
         } else {

@@ -48,6 +48,9 @@ pub enum Op {
     Begin,
     Commit,
     Rollback,
+    /// Session or connection state (`SET`, `SHOW`, `RESET`, `SAVEPOINT`, `PRAGMA`, `USE`…):
+    /// not data access, never an N+1.
+    Session,
     Other,
 }
 
@@ -105,6 +108,10 @@ impl Classifier {
             return self.cache(s, system);
         }
         if a.db_system.is_some() || a.db_statement.is_some() {
+            if a.cached || s.name.starts_with("CACHE ") {
+                // Served by a client-side query cache (Rails QueryCache, ORM caches): no round trip.
+                return self.labeled(Category::Internal, Op::Other, format!("cached: {}", s.name), 0);
+            }
             return self.db(s, system);
         }
         if s.kind.is_entry() {
@@ -179,13 +186,12 @@ impl Classifier {
             _ => Op::Other,
         };
         if op == Op::Other {
-            op = op_from_word(a.db_operation.as_deref().unwrap_or(stmt.split_whitespace().next().unwrap_or("")));
+            op = op_from_word(stmt.split_whitespace().next().unwrap_or(""));
         }
-        let params = match (a.db_params_hash, f.literals) {
-            (Some(h), _) => fnv1a(h, &f.params_hash.to_le_bytes()),
-            (None, 0) => 0,
-            (None, _) => f.params_hash,
-        };
+        if op == Op::Other {
+            op = op_from_word(a.db_operation.as_deref().unwrap_or(""));
+        }
+        let params = params_identity(a.db_params_hash, &f);
         let key = fnv1a(f.shape.hash, &[Category::Db as u8]);
         let label = self.intern(key, || f.shape.text.clone());
         let tables: Arc<[String]> = f.shape.tables.clone().into();
@@ -201,18 +207,19 @@ impl Classifier {
     }
 
     fn cache(&mut self, s: &Span, system: &str) -> Class {
-        let stmt = s.attrs.db_statement.as_deref().unwrap_or(&s.name);
+        let a = &s.attrs;
+        let stmt = a.db_statement.as_deref().or(a.db_operation.as_deref()).unwrap_or(&s.name);
         let mut words = stmt.split_whitespace();
         let cmd = words.next().unwrap_or("").to_ascii_uppercase();
-        let key = words.next().map(template_key).unwrap_or_default();
+        let raw_key = words.next().unwrap_or("");
+        let key = template_key(raw_key);
         let label = format!("{system} {cmd} {key}").trim().to_string();
-        let params = fnv1a_str(stmt);
-        let op = if matches!(cmd.as_str(), "GET" | "MGET" | "HGET" | "HGETALL" | "EXISTS" | "SMEMBERS") {
-            Op::Read
-        } else {
-            Op::Other
-        };
-        self.labeled(Category::Cache, op, label, params)
+        // Sanitized statements (`GET ?`) or none at all: the key is unknown.
+        let known = !raw_key.is_empty() && !raw_key.contains('?');
+        let params = if known { fnv1a_str(stmt) } else { 0 };
+        let mut c = self.labeled(Category::Cache, cache_op(&cmd), label, params);
+        c.batch = cache_batch(&cmd, stmt.split_whitespace().count().saturating_sub(1));
+        c
     }
 
     fn http(&mut self, s: &Span) -> Class {
@@ -232,6 +239,67 @@ impl Classifier {
     }
 }
 
+/// Identity of one execution's parameters, 0 when unknown: values recorded as attributes
+/// (with the literals of the text), or the literals alone when the statement has no bind
+/// placeholders. Placeholders without recorded values (`… WHERE id = %s LIMIT 21`) leave
+/// the parameters unknown however many literals sit next to them; so does a truncated text.
+/// A statement with neither literals nor placeholders has fixed parameters (its shape).
+fn params_identity(recorded: Option<u64>, f: &perfhound_sql::Fingerprint) -> u64 {
+    match recorded {
+        Some(h) => fnv1a(h, &f.params_hash.to_le_bytes()),
+        None if f.truncated || f.placeholders > 0 => 0,
+        None if f.literals > 0 => f.params_hash,
+        None => f.shape.hash | 1,
+    }
+}
+
+/// Reads of key-value caches (other commands are `Other`: a cache write is not the
+/// application's data changing).
+fn cache_op(cmd: &str) -> Op {
+    const READS: &[&str] = &[
+        "GET",
+        "GETS",
+        "GETEX",
+        "MGET",
+        "HGET",
+        "HGETALL",
+        "HMGET",
+        "HEXISTS",
+        "EXISTS",
+        "SMEMBERS",
+        "SISMEMBER",
+        "LRANGE",
+        "LINDEX",
+        "LLEN",
+        "ZRANGE",
+        "ZSCORE",
+        "ZRANK",
+        "SCARD",
+        "STRLEN",
+        "TTL",
+        "PTTL",
+        "TYPE",
+        "JSON.GET",
+    ];
+    if READS.contains(&cmd) {
+        Op::Read
+    } else {
+        Op::Other
+    }
+}
+
+/// Keys a multi-key command sends at once (`MGET a b c` → 3; 1 for single-key commands).
+fn cache_batch(cmd: &str, args: usize) -> u32 {
+    let multi =
+        matches!(cmd, "MGET" | "MSET" | "MSETNX" | "DEL" | "UNLINK" | "EXISTS" | "TOUCH" | "GET_MULTI" | "GET_MANY");
+    let n = if cmd.starts_with("MSET") { args / 2 } else { args };
+    if multi {
+        u32::try_from(n.max(1)).unwrap_or(u32::MAX)
+    } else {
+        1
+    }
+}
+
 fn batch_of(attr: Option<u64>, items: u32) -> u32 {
     attr.map_or(items, |b| u32::try_from(b).unwrap_or(u32::MAX).max(items))
 }
@@ -244,9 +312,11 @@ fn op_from_word(w: &str) -> Op {
         }
         "insert" | "insertone" | "insertmany" | "update" | "updateone" | "updatemany" | "delete" | "deleteone"
         | "deletemany" | "upsert" | "replace" | "put" | "bulkwrite" | "merge" => Op::Write,
-        "begin" => Op::Begin,
-        "commit" => Op::Commit,
-        "rollback" => Op::Rollback,
+        "begin" | "start" => Op::Begin,
+        "commit" | "end" => Op::Commit,
+        "rollback" | "abort" => Op::Rollback,
+        "set" | "show" | "reset" | "discard" | "savepoint" | "release" | "deallocate" | "use" | "pragma" | "listen"
+        | "unlisten" | "select_db" | "ping" | "auth" | "hello" | "client" => Op::Session,
         _ => Op::Other,
     }
 }
@@ -340,5 +410,61 @@ mod tests {
         assert_eq!(c.classify(&s).params, 0);
         s.attrs.db_params_hash = Some(99);
         assert_ne!(c.classify(&s).params, 0);
+    }
+
+    fn sql(c: &mut Classifier, stmt: &str) -> Class {
+        c.classify(&span("q", |a| {
+            a.db_system = Some("postgresql".into());
+            a.db_statement = Some(stmt.into());
+        }))
+    }
+
+    #[test]
+    fn placeholders_next_to_literals_leave_parameters_unknown() {
+        let mut c = Classifier::default();
+        assert_eq!(sql(&mut c, "SELECT * FROM auth_user WHERE id = %s LIMIT 21").params, 0);
+        assert_eq!(sql(&mut c, "SELECT * FROM t WHERE id IN (1, 2, 3, 10…").params, 0);
+        assert_eq!(sql(&mut c, "SELECT * FROM t WHERE id IN (1, 2, 3, 10...").params, 0);
+        let (a, b) = (sql(&mut c, "SELECT * FROM settings"), sql(&mut c, "SELECT * FROM settings"));
+        assert!(a.params != 0 && a.params == b.params, "no parameters at all: identical");
+        assert_ne!(
+            sql(&mut c, "SELECT * FROM t WHERE id = 1").params,
+            sql(&mut c, "SELECT * FROM t WHERE id = 2").params
+        );
+    }
+
+    #[test]
+    fn session_statements_and_cached_spans() {
+        let mut c = Classifier::default();
+        for stmt in ["SET search_path TO tenant_1", "SHOW server_version", "SAVEPOINT s1", "PRAGMA foreign_keys = ON"] {
+            assert_eq!(sql(&mut c, stmt).op, Op::Session, "{stmt}");
+        }
+        assert_eq!(sql(&mut c, "COMMIT").op, Op::Commit);
+        let mut s = span("CACHE User Load", |a| {
+            a.db_system = Some("postgresql".into());
+            a.db_statement = Some("SELECT * FROM users WHERE id = $1".into());
+        });
+        assert_eq!(c.classify(&s).category, Category::Internal);
+        s.name = "User Load".into();
+        assert_eq!(c.classify(&s).category, Category::Db);
+        s.attrs.cached = true;
+        assert_eq!(c.classify(&s).category, Category::Internal);
+    }
+
+    #[test]
+    fn cache_keys_are_templated_and_sanitized_keys_unknown() {
+        let mut c = Classifier::default();
+        let mut redis = |stmt: &str| {
+            c.classify(&span("GET", |a| {
+                a.db_system = Some("redis".into());
+                a.db_statement = Some(stmt.into());
+            }))
+        };
+        let a = redis("GET user:42:pref:7");
+        assert_eq!((&*a.label, a.op, a.batch), ("redis GET user:{id}:pref:{id}", Op::Read, 1));
+        assert_eq!(&*redis("get session:123e4567-e89b-12d3-a456-426614174000").label, "redis GET session:{uuid}");
+        assert_eq!(&*redis("GET avatar:9f8e7d6c5b4a3210").label, "redis GET avatar:{hash}");
+        assert_eq!(redis("GET ?").params, 0);
+        assert_eq!(redis("MGET a b c").batch, 3);
     }
 }

@@ -4,15 +4,10 @@
 //! effort). Nothing here depends on which rule it is.
 
 use crate::aggregate::Group;
-use crate::config::Config;
+use crate::config::{Config, SeverityScale};
 use crate::detect::{Context, Detector};
 use crate::measure::Measure;
 use perfhound_model::{Confidence, Finding, Severity};
-
-/// Per-request saving at or above which a finding is critical.
-pub const CRITICAL_SAVING_US: u64 = 500_000;
-/// Per-request saving below which a time-based finding is only informational.
-pub const INFO_SAVING_US: u64 = 5_000;
 
 /// `label` cut to `max` characters, with `…` when cut.
 pub fn short(label: &str, max: usize) -> String {
@@ -48,19 +43,44 @@ pub fn critical_from(g: &Group, critical_ms: f64, f: &mut Finding) {
     }
 }
 
-/// The generic severity scale: critical when a fix saves at least [`CRITICAL_SAVING_US`]
-/// per request or a tenth of all request time; `info` for time-based rules saving less
-/// than [`INFO_SAVING_US`] per request; else the rule's default.
-fn scale(g: &Group, rule: &dyn Detector, total_request_us: u64) -> Severity {
-    let per_request = g.saved_us / g.traces.max(1);
-    let time_based = g.saved_us > 0 || rule.time_based();
-    if per_request >= CRITICAL_SAVING_US || g.saved_us * 10 >= total_request_us && g.saved_us > 0 {
-        Severity::Critical
-    } else if time_based && per_request < INFO_SAVING_US {
-        Severity::Info
-    } else {
-        g.rule.severity
+/// Per request: the saving (projected at the round trip when the calls ran faster than
+/// one) and its share of the request's time (the request projected the same way).
+pub fn saving_and_share(g: &Group) -> (u64, f64) {
+    let traces = g.traces.max(1);
+    let saved = g.projected_saved_us.max(g.saved_us) / traces;
+    let request = (g.request_us + g.projected_total_us.saturating_sub(g.total_us)) / traces;
+    let share = if request == 0 { 1.0 } else { (saved as f64 / request as f64).min(1.0) };
+    (saved, share)
+}
+
+/// The generic severity scale (`Config::severity`): critical when a fix saves at least
+/// `critical_saved_ms` per request *and* `critical_share` of it; the rule's default when
+/// it saves `warning_saved_ms` and `warning_share`; `info` below. Rules about bytes or
+/// shape that save no time keep their default.
+fn scale(g: &Group, rule: &dyn Detector, s: &SeverityScale) -> Severity {
+    if g.saved_us == 0 && !rule.time_based() {
+        return g.rule.severity;
     }
+    let (saved, share) = saving_and_share(g);
+    let reaches = |ms: f64, min_share: f64| saved as f64 >= ms * 1000.0 && share >= min_share;
+    if reaches(s.critical_saved_ms, s.critical_share) {
+        Severity::Critical
+    } else if reaches(s.warning_saved_ms, s.warning_share) {
+        g.rule.severity
+    } else {
+        Severity::Info
+    }
+}
+
+/// "30 calls: 3.0 ms here, ≈ 33 ms at 1 ms RTT" for groups projected at the round trip.
+pub fn projection(g: &Group, rtt_ms: f64) -> Option<String> {
+    if !g.projected {
+        return None;
+    }
+    let traces = g.traces.max(1);
+    let calls = g.calls / g.occurrences.max(1);
+    let (here, there) = (g.total_us / traces, g.projected_total_us / traces);
+    Some(format!("{calls} calls: {} here, ≈ {} at {rtt_ms} ms RTT", ms(here), ms(there)))
 }
 
 /// The finding for one group.
@@ -72,7 +92,13 @@ pub fn finding(g: &Group, m: &Measure, cfg: &Config) -> Finding {
     f.fingerprint = g.fingerprint();
     let per_request = g.saved_us / g.traces.max(1);
     let total_request_us = m.overall.latency.sum_us.max(1);
-    f.severity = scale(g, rule, total_request_us);
+    f.severity = scale(g, rule, &cfg.severity);
+    if let Some(p) = projection(g, cfg.rtt_ms) {
+        f.title = format!("{} ({p})", f.title);
+        f.evidence.notes.push(format!(
+            "{p}: each call took less than a network round trip here (a local or embedded server); against a server over the network each pays one"
+        ));
+    }
     f.confidence = if g.strong == 0 { Confidence::Medium } else { Confidence::High };
     rule.escalate(g, &cx, &mut f);
     let e = &mut f.evidence;

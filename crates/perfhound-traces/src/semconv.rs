@@ -90,7 +90,9 @@ pub fn apply(a: &mut Attrs, key: &str, value: &AttrValue<'_>) -> Applied {
         }
         "db.name" | "db.namespace" | "db.instance" => a.db_namespace = boxed(value),
         "db.operation.batch.size" => a.db_batch_size = value.as_u64(),
-        "db.statement.parameters" => a.db_params_hash = Some(value.hash_into(a.db_params_hash.unwrap_or(1))),
+        "db.statement.parameters" | "db.postgresql.values" => {
+            a.db_params_hash = Some(value.hash_into(a.db_params_hash.unwrap_or(1)))
+        }
         "http.method" | "http.request.method" => a.http_method = boxed(value),
         "http.url" | "url.full" => a.url = boxed(value),
         "http.target" | "url.path" | "http.path" if a.http_target.is_none() => a.http_target = boxed(value),
@@ -123,6 +125,7 @@ pub fn apply(a: &mut Attrs, key: &str, value: &AttrValue<'_>) -> Applied {
         "cache.hit" => a.cache_hit = value.as_bool(),
         "error.type" => a.error = true,
         "error" => a.error |= value.as_bool().unwrap_or(false),
+        _ if is_cached_flag(key) => a.cached |= value.as_bool().unwrap_or(false),
         "span.kind" => return Applied::Kind,
         "otel.status_code" | "status.code" => return Applied::Status,
         _ if key.starts_with("db.query.parameter.") => {
@@ -136,6 +139,12 @@ pub fn apply(a: &mut Attrs, key: &str, value: &AttrValue<'_>) -> Applied {
         _ => {}
     }
     Applied::Done
+}
+
+/// `cached`, `db.cached`, `db.query.cached`, `db.response.cached`…: a result served from
+/// a client-side cache (ORM query caches, Rails QueryCache), so no round trip happened.
+fn is_cached_flag(key: &str) -> bool {
+    key == "cached" || key.starts_with("db.") && key.ends_with(".cached")
 }
 
 /// Attributes that differ per request by nature (ids, threads, sockets, timings) and so
@@ -212,6 +221,19 @@ mod tests {
         apply(&mut b, "db.query.parameter.id", &s("2"));
         assert_ne!(a.db_params_hash, b.db_params_hash);
         assert!(a.db_params_hash.is_some());
+    }
+
+    #[test]
+    fn cached_flags() {
+        for key in ["cached", "db.cached", "db.query.cached", "db.response.cached"] {
+            let mut a = Attrs::default();
+            apply(&mut a, key, &AttrValue::Bool(true));
+            assert!(a.cached, "{key}");
+        }
+        let mut a = Attrs::default();
+        apply(&mut a, "db.cached", &s("false"));
+        apply(&mut a, "app.cached", &AttrValue::Bool(true));
+        assert!(!a.cached);
     }
 
     #[test]

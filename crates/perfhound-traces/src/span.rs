@@ -115,6 +115,8 @@ pub struct Attrs {
     pub cache_hit: Option<bool>,
     /// `error.type` or an `error=true` tag.
     pub error: bool,
+    /// The result came from a client-side cache (`cached`, `db.*.cached` = true): no round trip.
+    pub cached: bool,
     /// FNV-1a over the attributes perfhound does not otherwise read (a computation's
     /// inputs), minus per-request identifiers; `None` when there are none.
     pub args_hash: Option<u64>,

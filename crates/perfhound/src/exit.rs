@@ -9,9 +9,10 @@ pub const USAGE: i32 = 2;
 
 /// Prints an error with its context chain and returns [`USAGE`].
 pub fn fail(err: &anyhow::Error) -> i32 {
-    eprintln!("error: {err}");
+    // Errors quote what the user typed (URLs, headers, connection strings): mask secrets.
+    eprintln!("error: {}", perfhound_model::redact::text(&err.to_string()));
     for cause in err.chain().skip(1) {
-        eprintln!("  caused by: {cause}");
+        eprintln!("  caused by: {}", perfhound_model::redact::text(&cause.to_string()));
     }
     USAGE
 }

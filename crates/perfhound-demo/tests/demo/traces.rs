@@ -160,8 +160,8 @@ async fn before_mode_plants_every_bottleneck_and_perfhound_finds_them() {
     for (code, endpoint) in &found {
         assert!(PLANTED.iter().any(|p| p.endpoint == endpoint), "finding {code} on unplanted {endpoint}");
     }
-    // With perfhound's default thresholds, the bottlenecks that do not depend on the two
-    // production-scale thresholds (slow query 500 ms, 2 s saved by concurrency) are found too.
+    // With perfhound's default thresholds, the bottlenecks that do not depend on the
+    // two demo-scaled thresholds (slow query 500 ms, 100 ms saved by concurrency) are found too.
     let default = analyze(&t, Config::default());
     for (code, endpoint) in [
         ("PH-TRACE001", "GET /api/users/{id}/orders"),

@@ -18,6 +18,7 @@ pub mod consecutive_db;
 pub mod consecutive_http;
 pub mod fan_out;
 pub mod large_payload;
+pub mod n_plus_one_cache;
 pub mod n_plus_one_db;
 pub mod n_plus_one_http;
 pub mod own_code;
@@ -66,6 +67,17 @@ pub struct Occurrence {
     /// Extra fact for the finding (e.g. "commit after each row").
     pub note: Option<String>,
     pub tables: Arc<[String]>,
+    /// Duration of the request (entry span) the occurrence happened in.
+    pub request_us: u64,
+    /// Calls faster than a network round trip, projected at `Config::rtt_ms` (0: no
+    /// projection): their total time, and the saving of the fix.
+    pub projected_total_us: u64,
+    pub projected_saved_us: u64,
+    /// Repeats of a statement with bind placeholders whose values were not recorded:
+    /// an N+1 or the same read repeated, the trace cannot tell.
+    pub params_unknown: bool,
+    /// The repeats overlapped in time (thread pool, `Promise.all`, resolvers per item).
+    pub concurrent: bool,
 }
 
 /// Spans already explained by an earlier detector, by node index.
@@ -159,11 +171,12 @@ pub trait Detector: Sync {
 }
 
 /// Every detector, in the order they run (specific before general).
-pub const DETECTORS: [&dyn Detector; 16] = [
+pub const DETECTORS: [&dyn Detector; 17] = [
     &row_at_a_time::RowAtATime,
     &repeated_pattern::RepeatedPattern,
     &n_plus_one_db::NPlusOneDb,
     &n_plus_one_http::NPlusOneHttp,
+    &n_plus_one_cache::NPlusOneCache,
     &redundant_call::RedundantCall,
     &consecutive_db::ConsecutiveDb,
     &consecutive_http::ConsecutiveHttp,

@@ -11,18 +11,20 @@
 //! **Fix**: use (or add) a batch endpoint (`GET /products?ids=1,2,3`), or cache the
 //! responses; if calls must stay separate, issue them concurrently.
 //!
-//! **Thresholds** (`n_plus_one_http`): `min_repeats` = 5 calls and `min_total_ms` = 50.
-//! Not reported: parallel calls, calls under different parents, identical URLs (those
-//! are `redundant-call`), fast repeats.
+//! Calls issued concurrently are still N calls and N× the callee's load: reported as a
+//! parallel N+1 (its saving is the calls' wall-clock time minus the longest one).
+//!
+//! **Thresholds** (`n_plus_one_http`): `min_repeats` = 5 calls, `min_total_ms` = 0 (the
+//! severity scale decides how much it matters). Not reported: calls under different
+//! parents, identical URLs (those are `redundant-call`).
 
-use super::util::{max_us, occurrence, parents_with, repeated_groups};
+use super::util::{parents_with, repeated_groups, repeats_occurrence};
 use super::{Claims, Context, Detector, Occurrence};
 use crate::aggregate::Group;
 use crate::config::Config;
 use crate::describe::short;
 use crate::trace::Trace;
 use perfhound_model::{Rule, Severity};
-use std::sync::Arc;
 
 pub const RULE: Rule = Rule {
     code: "PH-TRACE002",
@@ -37,10 +39,8 @@ pub fn detect(t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurr
     let c = &cfg.n_plus_one_http;
     for p in parents_with(t, c.min_repeats.max(2) as usize) {
         for g in repeated_groups(t, p, c, claims, |n| n.class.category.is_remote_call()) {
-            let mut o = occurrence(&RULE, t, &g, Arc::clone(&t.nodes[g[0]].class.label));
-            o.saved_us = o.total_us.saturating_sub(max_us(t, &g));
+            out.push(repeats_occurrence(&RULE, t, &g, cfg));
             claims.claim(&g);
-            out.push(o);
         }
     }
 }
@@ -59,6 +59,7 @@ impl Detector for NPlusOneHttp {
 
     fn title(&self, g: &Group, cx: &Context) -> String {
         let endpoint = cx.endpoint;
-        format!("N+1 HTTP calls: {} calls per request in {endpoint}: {}", g.max_calls, short(&g.key, 100))
+        let what = if g.concurrent { "N+1 HTTP calls (parallel)" } else { "N+1 HTTP calls" };
+        format!("{what}: {} calls per request in {endpoint}: {}", g.max_calls, short(&g.key, 100))
     }
 }

@@ -15,14 +15,18 @@
 //! **Fix**: load what the loop needs up front, in one query or call per kind (IN lists,
 //! JOINs, batch endpoints, DataLoader-style batching), then run the loop on memory.
 //!
-//! **Thresholds** (`repeated_pattern`): `min_repeats` = 5 iterations, `min_total_ms` = 50,
-//! units of up to `max_period` = 6 spans. Not reported: parallel iterations, units without
+//! **Thresholds** (`repeated_pattern`): `min_repeats` = 5 iterations, `min_total_ms` = 0,
+//! units of up to `max_period` = 6 spans. Iterations that run concurrently (GraphQL
+//! resolvers per item, a thread pool) are reported too: still M round trips per item.
+//! Not reported: units without
 //! any database/HTTP/RPC call, units of a single query or call (the N+1 rules cover them).
 //! A per-item wrapper around exactly one query or call is reported as that N+1
 //! (`n-plus-one-db-query` / `n-plus-one-http-call`), found through the wrapper.
 
-use super::util::{descendants, occurrence, parents_with, sequential_count, single_io, total_us, us};
-use super::{n_plus_one_db, n_plus_one_http, Claims, Context, Detector, Occurrence};
+use super::util::{
+    descendants, occurrence, parents_with, project_rtt, sequential_count, single_io, total_us, union_us, us,
+};
+use super::{n_plus_one_cache, n_plus_one_db, n_plus_one_http, Claims, Context, Detector, Occurrence};
 use crate::aggregate::Group;
 use crate::classify::Category;
 use crate::config::Config;
@@ -93,7 +97,7 @@ pub fn detect(t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurr
                     continue;
                 }
                 let run: Vec<usize> = seq[span.clone()].to_vec();
-                if sequential_count(t, &run) * 5 < run.len() * 4 || total_us(t, &run) < us(c.min_total_ms) {
+                if total_us(t, &run) < us(c.min_total_ms) {
                     continue;
                 }
                 covered[span].iter_mut().for_each(|x| *x = true);
@@ -110,6 +114,9 @@ pub fn detect(t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurr
                     Some(c) if t.nodes[c].class.category.is_remote_call() => {
                         (&n_plus_one_http::RULE, Arc::clone(&t.nodes[c].class.label))
                     }
+                    Some(c) if t.nodes[c].class.category == Category::Cache => {
+                        (&n_plus_one_cache::RULE, Arc::clone(&t.nodes[c].class.label))
+                    }
                     _ => (&RULE, Arc::from(unit_label(t, unit))),
                 };
                 let mut o = occurrence(rule, t, &run, key);
@@ -117,8 +124,15 @@ pub fn detect(t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurr
                     o.tables = Arc::clone(&t.nodes[c].class.tables);
                 }
                 o.calls = reps as u64;
-                o.saved_us = o.total_us - o.total_us / reps as u64;
+                let wall = union_us(t, &run).min(o.total_us);
+                o.saved_us = wall - wall / reps as u64;
+                o.concurrent = sequential_count(t, &run) * 5 < run.len() * 4;
                 o.note = Some(format!("{reps} iterations of a {period}-span unit"));
+                if single_call.is_some() {
+                    o.params_unknown =
+                        run.iter().filter_map(|&w| single_io(t, w)).all(|i| t.nodes[i].class.params == 0);
+                    project_rtt(&mut o, cfg.rtt_ms);
+                }
                 claim_subtrees(t, &run, claims);
                 out.push(o);
             }

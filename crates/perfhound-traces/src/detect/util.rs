@@ -108,7 +108,56 @@ pub fn occurrence(rule: &'static Rule, t: &Trace, idx: &[usize], key: Arc<str>) 
         weak: false,
         note: None,
         tables: Arc::clone(&first.class.tables),
+        request_us: t.nodes[first.entry].span.duration_us(),
+        projected_total_us: 0,
+        projected_saved_us: 0,
+        params_unknown: false,
+        concurrent: false,
     }
+}
+
+/// Wall-clock time covered by the spans `idx` (overlaps counted once), in µs.
+pub fn union_us(t: &Trace, idx: &[usize]) -> u64 {
+    let mut iv: Vec<(u64, u64)> = idx.iter().map(|&i| (t.nodes[i].span.start_ns, t.nodes[i].span.end_ns)).collect();
+    iv.sort_unstable();
+    let (mut total, mut cur) = (0u64, None::<(u64, u64)>);
+    for (s, e) in iv {
+        cur = match cur {
+            Some((cs, ce)) if s <= ce => Some((cs, ce.max(e))),
+            Some((cs, ce)) => {
+                total += ce.saturating_sub(cs);
+                Some((s, e))
+            }
+            None => Some((s, e)),
+        };
+    }
+    total += cur.map_or(0, |(s, e)| e.saturating_sub(s));
+    total / 1_000
+}
+
+/// An occurrence for a group of repeats (one per item): the saving is what one batched
+/// call would save — the repeats' wall-clock time minus the longest one — whether they
+/// ran one after another or concurrently (then they are still N round trips). Repeats
+/// faster than a network round trip are projected at `cfg.rtt_ms`.
+pub fn repeats_occurrence(rule: &'static Rule, t: &Trace, g: &[usize], cfg: &crate::config::Config) -> Occurrence {
+    let mut o = occurrence(rule, t, g, Arc::clone(&t.nodes[g[0]].class.label));
+    let wall = union_us(t, g).min(o.total_us);
+    o.saved_us = wall.saturating_sub(max_us(t, g));
+    o.concurrent = sequential_count(t, g) * 5 < g.len() * 4;
+    o.params_unknown = g.iter().all(|&i| t.nodes[i].class.params == 0);
+    project_rtt(&mut o, cfg.rtt_ms);
+    o
+}
+
+/// Projects calls that took less than a network round trip (a local server) at `rtt_ms`:
+/// each pays one round trip more in production, and sequential ones add them up.
+pub fn project_rtt(o: &mut Occurrence, rtt_ms: f64) {
+    let (rtt, n) = (us(rtt_ms), o.calls);
+    if rtt == 0 || n == 0 || o.concurrent || o.total_us / n >= rtt {
+        return;
+    }
+    o.projected_total_us = o.total_us + n * rtt;
+    o.projected_saved_us = o.saved_us + (n - 1) * rtt;
 }
 
 /// Parents with at least `min` children, for detectors that look at siblings.
@@ -117,8 +166,9 @@ pub fn parents_with(t: &Trace, min: usize) -> impl Iterator<Item = usize> + '_ {
 }
 
 /// N+1 groups under `parent`: unclaimed children accepted by `pred`, with one key,
-/// repeated at least `min_repeats` times one after another, taking `min_total_ms` together,
-/// and not all with the very same parameters (that is a redundant call, not an N+1).
+/// repeated at least `min_repeats` times — one after another or concurrently —, taking
+/// `min_total_ms` together, and not all with the very same known parameters (that is a
+/// redundant call, not an N+1).
 pub fn repeated_groups(
     t: &Trace,
     parent: usize,
@@ -132,7 +182,6 @@ pub fn repeated_groups(
         .into_iter()
         .filter(|g| g.len() >= min)
         .filter(|g| !same_parameters(t, g))
-        .filter(|g| sequential_count(t, g) >= min)
         .filter(|g| total_us(t, g) >= us(cfg.min_total_ms))
         .collect()
 }
@@ -144,9 +193,10 @@ pub fn same_parameters(t: &Trace, idx: &[usize]) -> bool {
 }
 
 /// Runs of children of `parent` accepted by `accept` that executed strictly one after
-/// another with gaps of at most `max_gap_us`, outside transactions, with nothing else
-/// between them. Overlapping (parallel) calls, claimed spans, any other sibling and
-/// BEGIN … COMMIT blocks (one connection: cannot be parallelized) break a run.
+/// another with gaps of at most `max_gap_us`, outside transactions, with no other work
+/// between them. Overlapping (parallel) calls, claimed spans, other I/O, code that takes
+/// longer than the gap and BEGIN … COMMIT blocks (one connection: cannot be parallelized)
+/// break a run; unrelated spans (see [`unrelated`]) do not.
 pub fn serial_runs(
     t: &Trace,
     parent: usize,
@@ -161,6 +211,9 @@ pub fn serial_runs(
     for &i in &t.nodes[parent].children {
         let n = &t.nodes[i];
         let call = effective_call(t, i, &accept).filter(|&c| !claims.is_claimed(c) && !claims.is_claimed(i));
+        if call.is_none() && outer.last().is_some_and(|&last| unrelated(t, i, last, max_gap_us)) {
+            continue;
+        }
         let Some(call) = call.filter(|_| !in_tx) else {
             match n.class.op {
                 Op::Begin => in_tx = true,
@@ -184,6 +237,34 @@ pub fn serial_runs(
     runs.push(run);
     runs.retain(|r| r.len() >= 2);
     runs
+}
+
+/// A sibling that does not separate two calls of a run: a fetch of a static resource
+/// (script, style sheet, image, font), or a span without I/O below it (logging, metrics,
+/// a template fragment) that either ran while the previous call was in flight or took no
+/// longer than the allowed gap.
+fn unrelated(t: &Trace, i: usize, last_call: usize, max_gap_us: u64) -> bool {
+    let n = &t.nodes[i];
+    if n.class.category == crate::classify::Category::Http && is_static_resource(&n.class.label) {
+        return true;
+    }
+    if n.class.category.is_io() || n.class.category == crate::classify::Category::Entry {
+        return false;
+    }
+    if descendants(t, i).any(|d| t.nodes[d].class.category.is_io()) {
+        return false;
+    }
+    n.span.start_ns < t.nodes[last_call].span.end_ns || n.span.duration_us() <= max_gap_us
+}
+
+/// `GET http://host/static/app.js?v=3` and the like: a file a browser or CDN serves.
+pub fn is_static_resource(label: &str) -> bool {
+    const EXT: &[&str] = &[
+        ".js", ".mjs", ".css", ".map", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif", ".ico", ".woff",
+        ".woff2", ".ttf", ".otf",
+    ];
+    let path = label.split(['?', '#']).next().unwrap_or("").to_ascii_lowercase();
+    EXT.iter().any(|e| path.ends_with(e))
 }
 
 /// The accepted call a child stands for: itself, or the only call inside a thin wrapper

@@ -14,6 +14,8 @@ mod json_de;
 mod otlp_attrs;
 pub mod otlp_json;
 pub mod otlp_proto;
+pub mod otlp_split;
+pub mod proto_walk;
 pub mod split;
 pub mod zipkin;
 
@@ -174,34 +176,17 @@ fn read_dyn<S: Sink>(
     }
     let format = format.unwrap_or_else(|| detect(&head));
     report.format = Some(format);
-    let head_copy: Vec<u8> =
-        if format == Format::OtlpJson { head[..head.len().min(4096)].to_vec() } else { Vec::new() };
     let mut reader = BufReader::with_capacity(1 << 20, std::io::Cursor::new(head).chain(&mut input));
     match format {
         Format::OtlpJsonLines => read_lines(source, &mut reader, sink, &mut report),
-        Format::OtlpJson => {
-            let key = if memchr::memmem::find(&head_copy, b"resource_spans").is_some()
-                && memchr::memmem::find(&head_copy, b"resourceSpans").is_none()
-            {
-                "resource_spans"
-            } else {
-                "resourceSpans"
-            };
-            read_split(source, &mut reader, Some(key), &mut report, |el| otlp_json::decode_resource_spans(el, sink));
-        }
+        Format::OtlpJson => read_otlp_document(source, &mut reader, sink, &mut report),
         Format::Jaeger => {
             read_split(source, &mut reader, Some("data"), &mut report, |el| jaeger::decode_trace(el, sink))
         }
         Format::Zipkin => read_split(source, &mut reader, None, &mut report, |el| zipkin::decode_span(el, sink)),
         Format::OtlpProto => {
-            let mut buf = Vec::new();
-            match (&mut reader).take(MAX_MESSAGE_BYTES).read_to_end(&mut buf) {
-                Ok(_) => {
-                    if let Err(e) = otlp_proto::decode(&buf, sink) {
-                        report.fail(err(source, None, format!("not OTLP/protobuf: {e}")));
-                    }
-                }
-                Err(e) => report.fail(err(source, None, format!("cannot read: {e}"))),
+            if let Err(e) = proto_walk::walk(&mut reader, None, sink) {
+                report.fail(err(source, None, format!("not OTLP/protobuf: {e}")));
             }
         }
         Format::OtlpProtoStream => read_proto_stream(source, &mut reader, sink, &mut report),
@@ -238,6 +223,29 @@ fn read_lines<R: BufRead, S: Sink>(source: &str, reader: &mut R, sink: &mut S, r
     }
 }
 
+/// Streams one OTLP/JSON document (or several, one after another) span by span; a bad
+/// span is reported with its line and skipped.
+fn read_otlp_document<R: Read, S: Sink>(source: &str, reader: &mut R, sink: &mut S, report: &mut ReadReport) {
+    let mut decoder = otlp_json::PieceDecoder::default();
+    let mut piece_errors: Vec<InputError> = Vec::new();
+    let result = otlp_split::for_each_piece(reader, MAX_MESSAGE_BYTES as usize, |piece, line| {
+        let decoded = match piece {
+            otlp_split::Piece::Resource(text) => decoder.resource(text),
+            otlp_split::Piece::Span(text) => decoder.span(text, sink),
+            otlp_split::Piece::EndResource => Ok(decoder.end(sink)),
+        };
+        if let Err(e) = decoded {
+            piece_errors.push(json_err(source, &e, line - 1));
+        }
+        Ok::<(), ()>(())
+    });
+    decoder.end(sink);
+    for e in piece_errors {
+        report.fail(e);
+    }
+    split_result(source, "a `resourceSpans` array", result, report);
+}
+
 /// Splits a JSON array into elements and decodes each with `decode`; a bad element is
 /// reported with its line and skipped.
 fn read_split<R: Read>(
@@ -258,6 +266,11 @@ fn read_split<R: Read>(
         report.fail(e);
     }
     let what = key.map_or("a JSON array".to_string(), |k| format!("a `{k}` array"));
+    split_result(source, &what, result, report);
+}
+
+/// Reports how splitting ended (`what` names the array that was expected).
+fn split_result(source: &str, what: &str, result: Result<(), split::SplitError<()>>, report: &mut ReadReport) {
     match result {
         Ok(()) | Err(split::SplitError::Element { .. }) => {}
         Err(split::SplitError::Io(e)) => report.fail(err(source, None, format!("cannot read: {e}"))),
@@ -277,8 +290,7 @@ fn read_split<R: Read>(
     }
 }
 
-fn read_proto_stream<R: Read, S: Sink>(source: &str, reader: &mut R, sink: &mut S, report: &mut ReadReport) {
-    let mut buf = Vec::new();
+fn read_proto_stream<R: BufRead, S: Sink>(source: &str, reader: &mut R, sink: &mut S, report: &mut ReadReport) {
     for n in 1u64.. {
         let mut len = [0u8; 4];
         match reader.read_exact(&mut len) {
@@ -287,13 +299,10 @@ fn read_proto_stream<R: Read, S: Sink>(source: &str, reader: &mut R, sink: &mut 
             Err(e) => return report.fail(err(source, None, format!("message {n}: cannot read: {e}"))),
         }
         let size = u64::from(u32::from_be_bytes(len));
-        buf.clear();
-        match reader.take(size).read_to_end(&mut buf) {
-            Ok(got) if got as u64 == size => {}
-            _ => return report.fail(err(source, None, format!("message {n}: truncated ({size} bytes announced)"))),
-        }
-        if let Err(e) = otlp_proto::decode(&buf, sink) {
-            report.fail(err(source, None, format!("message {n}: not OTLP/protobuf: {e}")));
+        // A bad message cannot be skipped reliably (its length may be what is wrong), so
+        // reading stops at the first one.
+        if let Err(e) = proto_walk::walk(reader, Some(size), sink) {
+            return report.fail(err(source, None, format!("message {n}: not OTLP/protobuf: {e}")));
         }
     }
 }

@@ -33,18 +33,40 @@ pub fn decode_str<S: Sink>(text: &str, sink: &mut S) -> Result<(), serde_json::E
     de.end()
 }
 
-/// Decodes one `ResourceSpans` object (an element of `resourceSpans`).
-pub fn decode_resource_spans<S: Sink>(text: &str, sink: &mut S) -> Result<(), serde_json::Error> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    ResourceSpans { sink }.deserialize(&mut de)?;
-    de.end()
+/// Decodes a document handed out piece by piece by [`super::otlp_split`]: spans are sent
+/// on as soon as their resource's service is known, held until the end of their
+/// `resourceSpans` element otherwise.
+#[derive(Default)]
+pub struct PieceDecoder {
+    service: Option<Arc<str>>,
+    held: Vec<Span>,
 }
 
-/// Decodes one OTLP/JSON document from a reader, streaming.
-pub fn decode_reader<R: std::io::Read, S: Sink>(reader: R, sink: &mut S) -> Result<(), serde_json::Error> {
-    let mut de = serde_json::Deserializer::from_reader(reader);
-    Top { sink }.deserialize(&mut de)?;
-    de.end()
+impl PieceDecoder {
+    /// A `resource` object: its `service.name` names the spans of the current element.
+    pub fn resource(&mut self, text: &str) -> Result<(), serde_json::Error> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        self.service = Some(Resource.deserialize(&mut de)?);
+        de.end()
+    }
+
+    /// One span object.
+    pub fn span<S: Sink>(&mut self, text: &str, sink: &mut S) -> Result<(), serde_json::Error> {
+        let mut p = Pending { sink, service: self.service.clone(), held: std::mem::take(&mut self.held) };
+        let mut de = serde_json::Deserializer::from_str(text);
+        let result = SpanSeed { p: &mut p }.deserialize(&mut de).and_then(|()| de.end());
+        self.held = p.held;
+        result
+    }
+
+    /// The current `resourceSpans` element ended: held spans get its service (or `unknown`).
+    pub fn end<S: Sink>(&mut self, sink: &mut S) {
+        let service = self.service.take().unwrap_or_else(|| Arc::from("unknown"));
+        for mut span in self.held.drain(..) {
+            span.service = Arc::clone(&service);
+            sink.span(span);
+        }
+    }
 }
 
 struct Top<'s, S> {

@@ -4,9 +4,11 @@
 use super::ids;
 use super::Sink;
 use crate::semconv::{self, Applied, AttrValue};
-use crate::span::{empty_span, SpanKind};
+use crate::span::{empty_span, Span, SpanKind};
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use opentelemetry_proto::tonic::common::v1::{any_value, AnyValue, KeyValue};
+use opentelemetry_proto::tonic::resource::v1::Resource;
+use opentelemetry_proto::tonic::trace::v1::Span as ProtoSpan;
 use opentelemetry_proto::tonic::trace::v1::status::StatusCode;
 use prost::Message as _;
 use std::borrow::Cow;
@@ -22,42 +24,46 @@ pub fn decode<S: Sink>(bytes: &[u8], sink: &mut S) -> Result<(), prost::DecodeEr
 /// Sends the spans of a decoded request to `sink`.
 pub fn convert<S: Sink>(req: ExportTraceServiceRequest, sink: &mut S) {
     for rs in req.resource_spans {
-        let service: Arc<str> = rs
-            .resource
-            .as_ref()
-            .and_then(|r| r.attributes.iter().find(|kv| kv.key == "service.name"))
-            .and_then(|kv| match kv.value.as_ref().and_then(|v| v.value.as_ref()) {
-                Some(any_value::Value::StringValue(s)) => Some(Arc::from(s.as_str())),
-                _ => None,
-            })
-            .unwrap_or_else(|| Arc::from("unknown"));
-        for ss in rs.scope_spans {
-            for s in ss.spans {
-                let (Some(trace_id), Some(span_id), Some(parent_id)) = (
-                    ids::trace_id_from_bytes(&s.trace_id),
-                    ids::span_id_from_bytes(&s.span_id).filter(|id| *id != 0),
-                    ids::span_id_from_bytes(&s.parent_span_id),
-                ) else {
-                    sink.invalid("span without a valid trace_id/span_id");
-                    continue;
-                };
-                let mut span = empty_span(Arc::clone(&service));
-                span.trace_id = trace_id;
-                span.span_id = span_id;
-                span.parent_id = parent_id;
-                span.name = s.name.into_boxed_str();
-                span.kind = SpanKind::from_otlp(i64::from(s.kind));
-                span.start_ns = s.start_time_unix_nano;
-                span.end_ns = s.end_time_unix_nano;
-                span.error = s.status.as_ref().is_some_and(|st| st.code == StatusCode::Error as i32);
-                apply_all(&mut span, &s.attributes);
-                sink.span(span);
+        let service = service_of(rs.resource.as_ref());
+        for s in rs.scope_spans.into_iter().flat_map(|ss| ss.spans) {
+            match to_span(s, &service) {
+                Some(span) => sink.span(span),
+                None => sink.invalid("span without a valid trace_id/span_id"),
             }
         }
     }
 }
 
-fn apply_all(span: &mut crate::span::Span, attrs: &[KeyValue]) {
+/// A resource's `service.name` (`unknown` without one).
+pub(crate) fn service_of(resource: Option<&Resource>) -> Arc<str> {
+    resource
+        .and_then(|r| r.attributes.iter().find(|kv| kv.key == "service.name"))
+        .and_then(|kv| match kv.value.as_ref().and_then(|v| v.value.as_ref()) {
+            Some(any_value::Value::StringValue(s)) => Some(Arc::from(s.as_str())),
+            _ => None,
+        })
+        .unwrap_or_else(|| Arc::from("unknown"))
+}
+
+/// One protobuf span as a perfhound [`Span`] of `service`; `None` without valid ids.
+pub(crate) fn to_span(s: ProtoSpan, service: &Arc<str>) -> Option<Span> {
+    let trace_id = ids::trace_id_from_bytes(&s.trace_id)?;
+    let span_id = ids::span_id_from_bytes(&s.span_id).filter(|id| *id != 0)?;
+    let parent_id = ids::span_id_from_bytes(&s.parent_span_id)?;
+    let mut span = empty_span(Arc::clone(service));
+    span.trace_id = trace_id;
+    span.span_id = span_id;
+    span.parent_id = parent_id;
+    span.name = s.name.into_boxed_str();
+    span.kind = SpanKind::from_otlp(i64::from(s.kind));
+    span.start_ns = s.start_time_unix_nano;
+    span.end_ns = s.end_time_unix_nano;
+    span.error = s.status.as_ref().is_some_and(|st| st.code == StatusCode::Error as i32);
+    apply_all(&mut span, &s.attributes);
+    Some(span)
+}
+
+fn apply_all(span: &mut Span, attrs: &[KeyValue]) {
     for kv in attrs {
         let v = kv.value.as_ref().map_or(AttrValue::Other, value);
         match semconv::apply(&mut span.attrs, &kv.key, &v) {
@@ -87,7 +93,6 @@ fn value(v: &AnyValue) -> AttrValue<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use opentelemetry_proto::tonic::resource::v1::Resource;
     use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, ScopeSpans, Span as PSpan, Status};
 
     fn kv(k: &str, v: any_value::Value) -> KeyValue {

@@ -45,6 +45,11 @@ pub struct AuditArgs {
     /// No progress output; only the summary.
     #[arg(short, long)]
     quiet: bool,
+    /// Network round trip projected onto traced calls faster than it (a local database or
+    /// cache answers in 0.1 ms; production pays a round trip per call). Default 1ms, or
+    /// `audit.traces.thresholds.rtt_ms`; `0` turns projection off.
+    #[arg(long, value_name = "DURATION", value_parser = super::parse_rtt)]
+    rtt: Option<f64>,
 }
 
 pub fn run(args: AuditArgs) -> i32 {
@@ -56,7 +61,10 @@ pub fn run(args: AuditArgs) -> i32 {
 
 fn run_inner(args: &AuditArgs) -> anyhow::Result<i32> {
     let env = |name: &str| std::env::var(name).ok();
-    let cfg = config::load(&args.config, &env)?;
+    let mut cfg = config::load(&args.config, &env)?;
+    if let (Some(ms), Some(traces)) = (args.rtt, cfg.traces.as_mut()) {
+        traces.detectors.rtt_ms = ms;
+    }
     let baseline = args.baseline.as_deref().map(output::read_baseline).transpose()?;
     let mut progress = Progress::new(progress_mode(args.quiet));
     let quiet = args.quiet;
@@ -66,7 +74,7 @@ fn run_inner(args: &AuditArgs) -> anyhow::Result<i32> {
         }
     };
     let hooks = Hooks::new(&mut progress, &mut status);
-    let audit = perfhound_audit::run(&cfg, hooks, std::env::args().collect())?;
+    let audit = perfhound_audit::run(&cfg, hooks, super::recorded_command())?;
     progress.finish();
     let dir = args.out.clone().unwrap_or_else(|| cfg.out_dir.clone());
     let written = output::write(&dir, &audit, cfg.title.as_deref(), baseline).context("writing the audit")?;

@@ -150,8 +150,8 @@ fn run_inner(args: DbArgs) -> anyhow::Result<i32> {
     let cfg = config(&args)?;
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the runtime")?;
     let analysis = rt.block_on(analyze(&cfg))?;
-    let command: Vec<String> = std::env::args().map(|a| perfhound_db::session::redact_url(&a)).collect();
-    let run = perfhound_db::to_model::to_run(&analysis, command, cfg.top, cfg.show_literals);
+    let mut run = perfhound_db::to_model::to_run(&analysis, super::recorded_command(), cfg.top, cfg.show_literals);
+    run.redact_secrets();
     let json = serde_json::to_string_pretty(&run).context("serializing the run")?;
     if let Some(path) = &args.out {
         super::check::write_file(path, json.as_bytes())?;

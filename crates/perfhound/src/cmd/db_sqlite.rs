@@ -74,7 +74,8 @@ fn config(o: &Options) -> anyhow::Result<SqliteConfig> {
 fn run_inner(o: &Options) -> anyhow::Result<i32> {
     let cfg = config(o)?;
     let analysis = analyze(&cfg)?;
-    let run = perfhound_sqlite::to_model::to_run(&analysis, std::env::args().collect());
+    let mut run = perfhound_sqlite::to_model::to_run(&analysis, super::recorded_command());
+    run.redact_secrets();
     let json = serde_json::to_string_pretty(&run).context("serializing the run")?;
     if let Some(path) = &o.out {
         super::check::write_file(path, json.as_bytes())?;

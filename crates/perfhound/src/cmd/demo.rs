@@ -161,7 +161,7 @@ fn phase(
     let mut hooks = Hooks::new(&mut progress, &mut status);
     hooks.receiver = Some(receiver);
     hooks.after_load = Some(Box::new(|| rt.block_on(server.shutdown()).is_ok()));
-    let audit = perfhound_audit::run(&cfg, hooks, std::env::args().collect())?;
+    let audit = perfhound_audit::run(&cfg, hooks, super::recorded_command())?;
     let title = cfg.title.as_deref();
     let written = output::write(&cfg.out_dir, &audit, title, baseline)?;
     Ok(Phase { audit, written })

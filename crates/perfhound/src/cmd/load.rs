@@ -133,7 +133,8 @@ fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
     }
     let result = engine::run(plan, &opts, &mut progress).context("the load run could not start")?;
     progress.finish();
-    let run = perfhound_load::to_model::to_run(&result, redacted_command());
+    let mut run = perfhound_load::to_model::to_run(&result, super::recorded_command());
+    run.redact_secrets();
     if let Some(path) = &args.out {
         super::check::write_file(path, &serde_json::to_vec_pretty(&run)?)?;
     }
@@ -223,23 +224,4 @@ fn build_plan(args: &LoadArgs) -> anyhow::Result<Plan> {
 fn duration_flag(flag: &str, text: &str) -> anyhow::Result<Duration> {
     perfhound_load::scenario::parse_cli_duration(text)
         .map_err(|e| anyhow::anyhow!("{flag} `{text}`: {e} (examples: 500ms, 30s, 2m, 1h)"))
-}
-
-/// The command line with header values and body redacted (they may hold secrets).
-fn redacted_command() -> Vec<String> {
-    let mut out = Vec::new();
-    let mut redact_next = false;
-    for a in std::env::args() {
-        if redact_next {
-            out.push(match a.split_once(':') {
-                Some((k, _)) => format!("{k}: <redacted>"),
-                None => "<redacted>".into(),
-            });
-            redact_next = false;
-            continue;
-        }
-        redact_next = matches!(a.as_str(), "-H" | "--header" | "-b" | "--body");
-        out.push(a);
-    }
-    out
 }

@@ -18,6 +18,7 @@ const EXAMPLES: &str = "Examples:
   perfhound traces traces.json --format json -o run.json --fail-on warning
   perfhound traces traces.json --format sarif > perfhound.sarif
   perfhound traces traces.json --set n_plus_one_db.min_repeats=3 --set slow_db.min_ms=200
+  perfhound traces traces.json --rtt 2ms             project local calls at a 2 ms network round trip
   perfhound traces --listen                          OTLP/HTTP receiver on 127.0.0.1:4318 (Ctrl-C writes the run)
   perfhound traces --listen 127.0.0.1:4318 --out run.json
 
@@ -50,6 +51,11 @@ pub struct TracesArgs {
     /// Override one threshold, e.g. `n_plus_one_db.min_repeats=3` (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     sets: Vec<String>,
+    /// Network round trip projected onto calls faster than it (they ran against a local
+    /// server; production pays one per call), e.g. `500us`… `2ms`; `0` turns projection off.
+    /// Default 1ms (`rtt_ms` in the config).
+    #[arg(long, value_name = "DURATION", value_parser = super::parse_rtt)]
+    rtt: Option<f64>,
     /// Exit 1 when a finding has at least this severity.
     #[arg(long, value_enum)]
     fail_on: Option<FailOn>,
@@ -88,7 +94,11 @@ fn load_config(args: &TracesArgs) -> anyhow::Result<Config> {
         }
         None => Config::default(),
     };
-    Ok(base.with_overrides(&args.sets)?)
+    let mut cfg = base.with_overrides(&args.sets)?;
+    if let Some(ms) = args.rtt {
+        cfg.rtt_ms = ms;
+    }
+    Ok(cfg)
 }
 
 fn run_inner(args: TracesArgs) -> anyhow::Result<i32> {
@@ -98,11 +108,11 @@ fn run_inner(args: TracesArgs) -> anyhow::Result<i32> {
         None => None,
     };
     let meta = RunMeta {
-        command: std::env::args().collect(),
+        command: super::recorded_command(),
         started_at: perfhound_model::rfc3339_now(),
         ..Default::default()
     };
-    let run = match &args.listen {
+    let mut run = match &args.listen {
         Some(addr) => {
             if !args.inputs.is_empty() {
                 bail!("--listen receives traces over HTTP; do not also pass files");
@@ -111,6 +121,7 @@ fn run_inner(args: TracesArgs) -> anyhow::Result<i32> {
         }
         None => analyze_files(&args, cfg, format, meta)?,
     };
+    run.redact_secrets();
     if let Some(path) = &args.out {
         super::check::write_file(path, &serde_json::to_vec_pretty(&run)?)?;
     }
