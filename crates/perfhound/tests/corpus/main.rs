@@ -12,7 +12,7 @@ mod env;
 mod truth;
 
 use env::{App, AppSpec, Backends};
-use perfhound_model::Run;
+use perfhound_model::{Run, SourceKind};
 use std::path::Path;
 
 /// One app audited at a time.
@@ -45,7 +45,7 @@ async fn check(spec: AppSpec) {
         assert!(m.requests > 0 && m.failed == 0, "{endpoint} must answer every request: {m:?}");
     }
     assert!(
-        run.sources.iter().any(|s| s.kind == "traces"),
+        run.sources.iter().any(|s| s.kind == SourceKind::Traces),
         "the app's spans reached the receiver: {:?}",
         run.sources.iter().map(|s| &s.kind).collect::<Vec<_>>()
     );
