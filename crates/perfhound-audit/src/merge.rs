@@ -3,19 +3,49 @@
 //! The load run is the base: its targets are what the client measured. A target of another
 //! run with the same name and kind (the traces' view of `GET /api/orders`, tied to the load
 //! request by its name; the traces' `overall`) is the same thing seen from the server: its
-//! measurements are added as extra values (`server_p95_ms`, `db_share`, …) instead of being
+//! measurements are added as extra values (`server_latency_ms_p95`, `db_share`, …) instead of being
 //! counted twice. Other targets are added as they are, with the kind their engine gave
 //! them (`downstream` services and calls, `background` work, `query`), which is what lets
 //! the report keep them out of the service's endpoints table.
 //! Findings are merged by fingerprint; sources and warnings are concatenated.
 
-use perfhound_model::{Run, Target};
+use perfhound_model::{Extra, Run, Target};
+
+/// Who saw the merged run's targets: their latency and request count become that
+/// side's extra values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Seen {
+    /// The service's traces.
+    Server,
+    /// The database's statements.
+    Db,
+}
+
+impl Seen {
+    /// The extras for p50, p95, p99 (ms) and requests.
+    fn keys(self) -> ([(Extra, f64); 3], Extra) {
+        match self {
+            Seen::Server => (
+                [
+                    (Extra::ServerLatencyMsP50, 0.5),
+                    (Extra::ServerLatencyMsP95, 0.95),
+                    (Extra::ServerLatencyMsP99, 0.99),
+                ],
+                Extra::ServerRequests,
+            ),
+            Seen::Db => (
+                [(Extra::DbLatencyMsP50, 0.5), (Extra::DbLatencyMsP95, 0.95), (Extra::DbLatencyMsP99, 0.99)],
+                Extra::DbRequests,
+            ),
+        }
+    }
+}
 
 /// Merges `other` into `base`.
-pub fn merge_into(base: &mut Run, other: Run, prefix: &str) {
+pub fn merge_into(base: &mut Run, other: Run, seen: Seen) {
     for t in other.targets {
         match base.targets.iter_mut().find(|b| b.name == t.name && b.kind == t.kind) {
-            Some(b) => add_as_extra(b, &t, prefix),
+            Some(b) => add_as_extra(b, &t, seen),
             None => base.targets.push(t),
         }
     }
@@ -34,20 +64,19 @@ pub fn merge_into(base: &mut Run, other: Run, prefix: &str) {
     }
 }
 
-fn add_as_extra(base: &mut Target, other: &Target, prefix: &str) {
+fn add_as_extra(base: &mut Target, other: &Target, seen: Seen) {
     let m = &other.measurements;
     let extra = &mut base.measurements.extra;
+    let (quantiles, requests) = seen.keys();
     if let Some(h) = m.latency.as_ref().filter(|h| !h.is_empty()) {
-        for (name, q) in [("p50", 0.5), ("p95", 0.95), ("p99", 0.99)] {
-            extra.entry(format!("{prefix}_{name}_ms")).or_insert((h.quantile_us(q) as f64 / 10.0).round() / 100.0);
+        for (key, q) in quantiles {
+            extra.insert_if_absent(key, (h.quantile_us(q) as f64 / 10.0).round() / 100.0);
         }
     }
     if m.requests > 0 {
-        extra.entry(format!("{prefix}_requests")).or_insert(m.requests as f64);
+        extra.insert_if_absent(requests, m.requests as f64);
     }
-    for (k, v) in &m.extra {
-        extra.entry(k.clone()).or_insert(*v);
-    }
+    extra.fill_from(&m.extra);
 }
 
 #[cfg(test)]
@@ -65,29 +94,25 @@ mod tests {
         r
     }
 
-    fn target(name: &str, requests: u64, extra: &[(&str, f64)]) -> Target {
+    fn target(name: &str, requests: u64, extra: &[(Extra, f64)]) -> Target {
         Target {
             name: name.into(),
             kind: TargetKind::Endpoint,
             group: None,
-            measurements: Measurements {
-                requests,
-                extra: extra.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
-                ..Default::default()
-            },
+            measurements: Measurements { requests, extra: extra.iter().copied().collect(), ..Default::default() },
         }
     }
 
     #[test]
     fn same_target_becomes_extra_values_and_others_are_added() {
         let mut base = run(vec![target("GET /a", 100, &[])]);
-        let other = run(vec![target("GET /a", 90, &[("db_share", 0.8)]), target("GET /internal", 40, &[])]);
-        merge_into(&mut base, other, "server");
+        let other = run(vec![target("GET /a", 90, &[(Extra::DbShare, 0.8)]), target("GET /internal", 40, &[])]);
+        merge_into(&mut base, other, Seen::Server);
         assert_eq!(base.targets.len(), 2);
         let a = &base.targets[0];
         assert_eq!(a.measurements.requests, 100, "client counts are not added to");
-        assert_eq!(a.measurements.extra["db_share"], 0.8);
-        assert_eq!(a.measurements.extra["server_requests"], 90.0);
+        assert_eq!(a.measurements.extra.get(Extra::DbShare).unwrap(), 0.8);
+        assert_eq!(a.measurements.extra.get(Extra::ServerRequests).unwrap(), 90.0);
         assert_eq!(base.targets[1].name, "GET /internal");
     }
 
@@ -98,7 +123,7 @@ mod tests {
         downstream.kind = TargetKind::Downstream;
         let mut orphan = target("GET http://queue/poll", 3, &[]);
         orphan.kind = TargetKind::Background;
-        merge_into(&mut base, run(vec![downstream, orphan]), "server");
+        merge_into(&mut base, run(vec![downstream, orphan]), Seen::Server);
         let kinds: Vec<(&str, TargetKind)> = base.targets.iter().map(|t| (t.name.as_str(), t.kind)).collect();
         assert_eq!(
             kinds,
@@ -108,6 +133,6 @@ mod tests {
                 ("GET http://queue/poll", TargetKind::Background)
             ]
         );
-        assert!(!base.targets[0].measurements.extra.contains_key("server_requests"), "another service's GET /a");
+        assert!(base.targets[0].measurements.extra.get(Extra::ServerRequests).is_none(), "another service's GET /a");
     }
 }

@@ -49,7 +49,7 @@ pub fn summary(audit: &Audit, written: &Written, top: usize) -> String {
     let warn = findings.iter().filter(|f| f.severity >= Severity::Warning).count();
     s.push_str(&format!("\n{} findings ({} warning or worse)\n", findings.len(), warn));
     for f in findings.iter().take(top) {
-        s.push_str(&format!("  {:<8} {:<12} {}\n", f.severity.as_str(), f.rule.code, f.title));
+        s.push_str(&format!("  {}\n", perfhound_term::finding_line(f)));
     }
     if let Some(b) = &audit.budgets {
         s.push_str(&format!("budgets: {} passed, {} failed, {} without data\n", b.passed, b.failed, b.no_data));

@@ -4,7 +4,7 @@
 use crate::config::AuditConfig;
 use crate::database::Watch;
 use crate::error::AuditError;
-use crate::merge::merge_into;
+use crate::merge::{merge_into, Seen};
 use crate::receiver::Receiver;
 use perfhound_load::engine::{EngineOptions, Observer};
 use perfhound_model::Run;
@@ -115,11 +115,11 @@ pub fn run(cfg: &AuditConfig, hooks: Hooks<'_>, command: Vec<String>) -> Result<
         let mut db_run = w.analyze(seen.clone(), command, result.elapsed.as_secs_f64())?;
         crate::database::tie_to_endpoints(&mut db_run, &seen);
         if let Some(t) = traces_run.take() {
-            merge_into(&mut run, t, "server");
+            merge_into(&mut run, t, Seen::Server);
         }
-        merge_into(&mut run, db_run, "db");
+        merge_into(&mut run, db_run, Seen::Db);
     } else if let Some(t) = traces_run.take() {
-        merge_into(&mut run, t, "server");
+        merge_into(&mut run, t, Seen::Server);
     }
     run.redact_secrets();
     let budgets = cfg.budgets.as_ref().map(|b| evaluate(b, &RunSet::new(vec![run.clone()])));

@@ -7,6 +7,7 @@ use perfhound_audit::receiver::Receiver;
 use perfhound_audit::{run, Hooks};
 use perfhound_demo::{DemoConfig, Mode};
 use perfhound_load::output::{Progress, ProgressMode};
+use perfhound_model::Extra;
 use std::time::Duration;
 
 #[test]
@@ -51,8 +52,8 @@ fn trace_findings_carry_the_scenario_request_names() {
     // The same target, seen by client and server, is one target with the server's view as extras.
     let t = audit.run.target("user order history").unwrap();
     assert_eq!(t.measurements.requests, 6);
-    assert_eq!(t.measurements.extra["server_requests"], 6.0);
-    assert!(t.measurements.extra["db_calls_per_request"] > 50.0, "{:?}", t.measurements.extra);
+    assert_eq!(t.measurements.extra.get(Extra::ServerRequests).unwrap(), 6.0);
+    assert!(t.measurements.extra.get(Extra::DbCallsPerRequest).unwrap() > 50.0, "{:?}", t.measurements.extra);
     // Only requests perfhound sent outside the load (the reachability check, the
     // compression probe) carry no traceparent and keep their route name.
     let untied = audit.run.target("GET /api/users/{id}/orders").map_or(0, |t| t.measurements.requests);

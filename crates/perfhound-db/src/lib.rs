@@ -61,7 +61,7 @@ pub struct Analysis {
     pub advice: Option<Advice>,
     pub findings: Vec<Finding>,
     /// Database-level measurements (cache hit ratios, connections…).
-    pub metrics: std::collections::BTreeMap<String, f64>,
+    pub metrics: perfhound_model::Extras,
     pub warnings: Vec<String>,
     pub catalog: Catalog,
     pub started_at: String,
@@ -124,7 +124,7 @@ pub async fn analyze(cfg: &Config) -> Result<Analysis, DbError> {
     } else {
         None
     };
-    let mut metrics = std::collections::BTreeMap::new();
+    let mut metrics = perfhound_model::Extras::default();
     if cfg.checks {
         let ctx = checks::Ctx {
             client: &client,

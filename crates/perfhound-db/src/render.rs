@@ -1,18 +1,24 @@
 //! The terminal summary of an [`Analysis`]: top statements, index suggestions with their
 //! `CREATE INDEX CONCURRENTLY`, findings by severity, warnings.
 
-use crate::checks::{human_bytes, human_s};
 use crate::statements::StatementSet;
 use crate::Analysis;
+use perfhound_term::human::{bytes, duration_ms, duration_s};
+use perfhound_term::{clip, finding_line, one_line};
 use std::fmt::Write as _;
 
 /// Renders the text report.
 pub fn text(a: &Analysis, top: usize, show_literals: bool) -> String {
     let mut o = String::new();
-    let _ =
-        writeln!(o, "perfhound db — {} (PostgreSQL {}, database {})", a.source, a.server.version, a.server.database);
+    let _ = writeln!(
+        o,
+        "perfhound db — {} (PostgreSQL {}, database {})",
+        one_line(&a.source),
+        one_line(&a.server.version),
+        one_line(&a.server.database)
+    );
     let s = &a.statements;
-    let window = s.window_s.map_or(String::new(), |w| format!(" over {}", human_s(w)));
+    let window = s.window_s.map_or(String::new(), |w| format!(" over {}", duration_s(w)));
     let _ = writeln!(o, "{} statements analyzed{window}", s.statements.len());
     if !s.statements.is_empty() && s.statements.iter().any(|x| x.calls > 0) {
         top_list(&mut o, "Top statements by total time", s, s.top_by(top, |x| x.total_ms), show_literals);
@@ -34,10 +40,10 @@ pub fn text(a: &Analysis, top: usize, show_literals: bool) -> String {
                 }
             }
             if let Some(b) = sug.size_bytes {
-                line.push_str(&format!(", ~{}", human_bytes(b)));
+                line.push_str(&format!(", ~{}", bytes(b as f64)));
             }
             if let Some(ms) = sug.time_saved_ms_per_day {
-                line.push_str(&format!(", saves ~{}/day", human_s(ms / 1000.0)));
+                line.push_str(&format!(", saves ~{}/day", duration_ms(ms)));
             }
             let _ = writeln!(o, "{line}");
             for c in &sug.create {
@@ -49,7 +55,7 @@ pub fn text(a: &Analysis, top: usize, show_literals: bool) -> String {
     findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     let _ = writeln!(o, "\nFindings: {}", findings.len());
     for f in findings {
-        let _ = writeln!(o, "  [{}] {} {}: {}", f.severity, f.rule.code, f.rule.name, f.title);
+        let _ = writeln!(o, "  {}", finding_line(f));
         if let Some(snippet) = &f.recommendation.snippet {
             for l in snippet.lines() {
                 let _ = writeln!(o, "     {l}");
@@ -66,15 +72,7 @@ fn top_list(o: &mut String, title: &str, s: &StatementSet, idx: Vec<usize>, show
     let _ = writeln!(o, "\n{title}\n  {:>10} {:>9} {:>10}  query", "total", "calls", "mean");
     for i in idx {
         let st = &s.statements[i];
-        let mut q = st.display(show_literals);
-        if q.len() > 100 {
-            let mut cut = 97;
-            while !q.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            q.truncate(cut);
-            q.push_str("...");
-        }
-        let _ = writeln!(o, "  {:>10} {:>9} {:>7.2} ms  {q}", human_s(st.total_ms / 1000.0), st.calls, st.mean_ms);
+        let q = clip(&st.display(show_literals), 100);
+        let _ = writeln!(o, "  {:>10} {:>9} {:>10}  {q}", duration_ms(st.total_ms), st.calls, duration_ms(st.mean_ms));
     }
 }

@@ -3,9 +3,8 @@
 
 use crate::statements::StatementSet;
 use crate::Analysis;
-use perfhound_model::{Run, Target, TargetKind};
+use perfhound_model::{Extra, Extras, Run, Target, TargetKind};
 use perfhound_sql::engine::{self, counted_target};
-use std::collections::BTreeMap;
 
 /// Builds the run document. `top` bounds each of the three top lists whose union becomes
 /// targets. Query targets are named by their `perfhound-sql` fingerprint text, which never
@@ -14,17 +13,17 @@ pub fn to_run(a: &Analysis, command: Vec<String>, top: usize, _show_literals: bo
     let mut targets = vec![overall(a)];
     for i in top_union(&a.statements, top) {
         let s = &a.statements.statements[i];
-        let mut extra = BTreeMap::new();
-        extra.insert("calls".into(), s.calls as f64);
-        extra.insert("total_exec_time_ms".into(), s.total_ms);
-        extra.insert("mean_exec_time_ms".into(), s.mean_ms);
-        extra.insert("min_exec_time_ms".into(), s.min_ms);
-        extra.insert("max_exec_time_ms".into(), s.max_ms);
-        extra.insert("stddev_exec_time_ms".into(), s.stddev_ms);
-        extra.insert("rows".into(), s.rows as f64);
+        let mut extra = Extras::default();
+        extra.insert(Extra::Calls, s.calls as f64);
+        extra.insert(Extra::ExecTimeMsTotal, s.total_ms);
+        extra.insert(Extra::ExecTimeMsMean, s.mean_ms);
+        extra.insert(Extra::ExecTimeMsMin, s.min_ms);
+        extra.insert(Extra::ExecTimeMsMax, s.max_ms);
+        extra.insert(Extra::ExecTimeMsStddev, s.stddev_ms);
+        extra.insert(Extra::Rows, s.rows as f64);
         let blocks = s.shared_blks_hit + s.shared_blks_read;
         if blocks > 0 {
-            extra.insert("cache_hit_ratio".into(), s.shared_blks_hit as f64 / blocks as f64);
+            extra.insert(Extra::CacheHitRatio, s.shared_blks_hit as f64 / blocks as f64);
         }
         // The shared perfhound-sql shape: the name `perfhound traces` gives this query too.
         let name = s.fingerprint_text().to_string();
@@ -45,21 +44,21 @@ pub fn to_run(a: &Analysis, command: Vec<String>, top: usize, _show_literals: bo
 fn overall(a: &Analysis) -> Target {
     let mut extra = a.metrics.clone();
     let s = &a.statements;
-    extra.insert("statements".into(), s.statements.len() as f64);
-    extra.insert("total_exec_time_ms".into(), s.statements.iter().map(|x| x.total_ms).sum());
+    extra.insert(Extra::Statements, s.statements.len() as f64);
+    extra.insert(Extra::ExecTimeMsTotal, s.statements.iter().map(|x| x.total_ms).sum());
     if let Some(w) = s.window_s {
-        extra.insert("stats_window_s".into(), w);
+        extra.insert(Extra::StatsWindowS, w);
     }
     let hit: i64 = s.statements.iter().map(|x| x.shared_blks_hit).sum();
     let read: i64 = s.statements.iter().map(|x| x.shared_blks_read).sum();
     if hit + read > 0 {
         // Over the statements analyzed: the load window's blocks when a baseline was given.
-        extra.insert("statements_cache_hit_ratio".into(), hit as f64 / (hit + read) as f64);
-        extra.insert("statements_blocks_read".into(), read as f64);
+        extra.insert(Extra::StatementsCacheHitRatio, hit as f64 / (hit + read) as f64);
+        extra.insert(Extra::StatementsBlocksRead, read as f64);
     }
     if let Some(adv) = &a.advice {
-        extra.insert("index_suggestions".into(), adv.suggestions.len() as f64);
-        extra.insert("statements_explained".into(), adv.explained as f64);
+        extra.insert(Extra::IndexSuggestions, adv.suggestions.len() as f64);
+        extra.insert(Extra::StatementsExplained, adv.explained as f64);
     }
     let calls: i64 = s.statements.iter().map(|x| x.calls).sum();
     let name = format!("database {}", a.server.database);

@@ -1,8 +1,8 @@
 //! Human output: the live progress line and the end-of-run summary.
 
 use crate::engine::{Observer, Tick};
-use perfhound_model::threshold::{format_duration_us, format_value};
 use perfhound_model::{Histogram, Run};
+use perfhound_term::{clip, finding_line, human, one_line};
 use std::fmt::Write as _;
 use std::io::Write;
 
@@ -60,8 +60,8 @@ impl Observer for Progress {
             t.elapsed.as_secs_f64(),
             t.expected.as_secs_f64(),
             t.sample.requests,
-            format_duration_us(t.sample.p50_us as f64),
-            format_duration_us(t.sample.p99_us as f64),
+            lat(t.sample.p50_us),
+            lat(t.sample.p99_us),
             t.total_errors,
             t.sample.dropped,
             t.sample.vus_active,
@@ -92,20 +92,11 @@ impl Observer for Progress {
 }
 
 fn bytes(n: u64) -> String {
-    let n = n as f64;
-    if n >= 1e9 {
-        format!("{:.2} GB", n / 1e9)
-    } else if n >= 1e6 {
-        format!("{:.2} MB", n / 1e6)
-    } else if n >= 1e3 {
-        format!("{:.1} kB", n / 1e3)
-    } else {
-        format!("{n} B")
-    }
+    human::bytes(n as f64)
 }
 
 fn lat(us: u64) -> String {
-    format_duration_us(us as f64)
+    human::duration_us(us as f64)
 }
 
 fn latency_row(out: &mut String, label: &str, h: &Histogram) {
@@ -113,7 +104,7 @@ fn latency_row(out: &mut String, label: &str, h: &Histogram) {
     let _ = writeln!(
         out,
         "  {:<28} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
-        truncate(label, 28),
+        clip(label, 28),
         lat(s.p50_us),
         lat(s.p75_us),
         lat(s.p90_us),
@@ -125,16 +116,6 @@ fn latency_row(out: &mut String, label: &str, h: &Histogram) {
     );
 }
 
-fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(n - 1).collect();
-        t.push('…');
-        t
-    }
-}
-
 /// The end-of-run summary table.
 pub fn summary(run: &Run) -> String {
     let mut out = String::new();
@@ -144,21 +125,21 @@ pub fn summary(run: &Run) -> String {
     let _ = writeln!(
         out,
         "\nperfhound load — {}  ({}, {:.1}s, {})",
-        run.sources.first().map_or("", |s| s.description.as_str()),
+        one_line(run.sources.first().map_or("", |s| s.description.as_str())),
         if load.open_model { "open model" } else { "closed model" },
         load.duration_s,
         load.end_reason
     );
     let a = &load.accounting;
-    let target = m.target_rps.map(|t| format!(" (target {t}/s)")).unwrap_or_default();
+    let target = m.target_rps.map(|t| format!(" (target {})", human::rate(t))).unwrap_or_default();
     let _ = writeln!(
         out,
-        "\n  requests   {} sent = {} ok + {} failed ({:.2}% errors)   {:.1} req/s{}",
+        "\n  requests   {} sent = {} ok + {} failed ({} errors)   {}{}",
         a.requests_sent,
         a.requests_ok,
         a.requests_failed,
-        m.error_rate() * 100.0,
-        m.rps,
+        human::pct(m.error_rate()),
+        human::rate(m.rps),
         target
     );
     let _ = writeln!(
@@ -205,22 +186,28 @@ pub fn summary(run: &Run) -> String {
         let _ = writeln!(out, "\n  checks");
         for (t, c) in checks {
             let mark = if c.failed == 0 { "✓" } else { "✗" };
-            let _ =
-                writeln!(out, "    {mark} {:<40} {}/{} passed  ({})", c.name, c.passed, c.passed + c.failed, t.name);
+            let _ = writeln!(
+                out,
+                "    {mark} {:<40} {}/{} passed  ({})",
+                clip(&c.name, 40),
+                c.passed,
+                c.passed + c.failed,
+                clip(&t.name, 60)
+            );
         }
     }
     if !run.budget_results.is_empty() {
         let _ = writeln!(out, "\n  thresholds");
         for b in &run.budget_results {
             let mark = if b.passed { "✓" } else { "✗" };
-            let actual = b.actual.map_or("no data".to_string(), |a| format_value(b.metric.kind(), a));
-            let _ = writeln!(out, "    {mark} {:<40} actual {actual}", b.expression);
+            let actual = b.actual.map_or("no data".to_string(), |a| human::metric_value(b.metric, Some(a)));
+            let _ = writeln!(out, "    {mark} {:<40} actual {actual}", one_line(&b.expression));
         }
     }
     if !run.findings.is_empty() {
         let _ = writeln!(out, "\n  findings");
         for f in &run.findings {
-            let _ = writeln!(out, "    [{}] {} {}: {}", f.severity, f.rule.code, f.rule.name, f.title);
+            let _ = writeln!(out, "    {}", finding_line(f));
         }
     }
     if let Some(res) = &run.resources {
@@ -228,7 +215,7 @@ pub fn summary(run: &Run) -> String {
             let _ = writeln!(
                 out,
                 "\n  resources  {}: cpu avg {:.0}% peak {:.0}%, rss avg {} peak {}",
-                p.label,
+                one_line(&p.label),
                 p.cpu_pct_avg,
                 p.cpu_pct_peak,
                 bytes(p.rss_bytes_avg),

@@ -9,7 +9,7 @@ use crate::data::DataSource;
 use crate::jsonpath::JsonPath;
 use crate::template::{JsonTemplate, Template};
 use http::{HeaderName, Method};
-use perfhound_model::Threshold;
+use perfhound_model::{ExecutorKind, Threshold};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -107,14 +107,14 @@ pub enum Executor {
 }
 
 impl Executor {
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ExecutorKind {
         match self {
-            Executor::ConstantArrivalRate { .. } => "constant-arrival-rate",
-            Executor::RampingArrivalRate { .. } => "ramping-arrival-rate",
-            Executor::ConstantVus { .. } => "constant-vus",
-            Executor::RampingVus { .. } => "ramping-vus",
-            Executor::PerVuIterations { .. } => "per-vu-iterations",
-            Executor::SharedIterations { .. } => "shared-iterations",
+            Executor::ConstantArrivalRate { .. } => ExecutorKind::ConstantArrivalRate,
+            Executor::RampingArrivalRate { .. } => ExecutorKind::RampingArrivalRate,
+            Executor::ConstantVus { .. } => ExecutorKind::ConstantVus,
+            Executor::RampingVus { .. } => ExecutorKind::RampingVus,
+            Executor::PerVuIterations { .. } => ExecutorKind::PerVuIterations,
+            Executor::SharedIterations { .. } => ExecutorKind::SharedIterations,
         }
     }
 

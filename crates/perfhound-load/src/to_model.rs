@@ -60,7 +60,7 @@ pub fn to_run(result: &RunResult, command: Vec<String>) -> Run {
         started_at: result.started_at.clone(),
         ended_at: result.ended_at.clone(),
         host: HostInfo::current(),
-        sources: vec![Source { kind: "load".into(), description: result.plan.source.clone() }],
+        sources: vec![Source { kind: perfhound_model::SourceKind::Load, description: result.plan.source.clone() }],
         targets,
         findings,
         budget_results: Vec::new(),
@@ -72,7 +72,7 @@ pub fn to_run(result: &RunResult, command: Vec<String>) -> Run {
             open_model: result.plan.scenarios.iter().any(|s| s.executor.is_open_model()),
             threads: result.threads as u32,
             generator_saturated,
-            end_reason: result.end_reason.as_str().into(),
+            end_reason: result.end_reason,
         }),
         resources: Some(Resources { generator: result.generator.clone(), target: result.target.clone() }),
         warnings,
@@ -157,7 +157,7 @@ fn accounting(result: &RunResult) -> (Accounting, Vec<ScenarioSummary>) {
         let d = result.cutoffs[i].as_secs_f64().max(1e-3);
         out.push(ScenarioSummary {
             name: s.name.clone(),
-            executor: s.executor.kind().into(),
+            executor: s.executor.kind(),
             target_iterations_per_s: s.executor.is_open_model().then(|| round2(acc.iterations_scheduled as f64 / d)),
             achieved_iterations_per_s: round2(acc.iterations_started as f64 / d),
             vus_max: result.vus_max[i],
@@ -203,7 +203,7 @@ fn warnings(h: &GeneratorHealth, acc: &Accounting) -> Vec<String> {
     match h.end_reason {
         EndReason::Interrupted => w.push("the run was interrupted (Ctrl-C): results are partial".into()),
         EndReason::HardCap => w.push(format!("the run hit the hard cap of {:?} and was stopped", h.hard_cap)),
-        EndReason::Completed => {}
+        EndReason::Completed | EndReason::Aborted => {}
     }
     w
 }

@@ -139,7 +139,7 @@ fn iteration_executors_get_a_default_max_duration() {
 fn executor_names_are_normalized_and_timing_defaults_apply() {
     let doc = format!("scenarios:\n  s:\n    executor: Constant_VUs\n    vus: 1\n    duration: 2s\n    {GET}\n");
     let p = plan(&doc);
-    assert_eq!(p.scenarios[0].executor.kind(), "constant-vus");
+    assert_eq!(p.scenarios[0].executor.kind().as_str(), "constant-vus");
     assert_eq!((p.scenarios[0].start_time, p.scenarios[0].graceful_stop), (Duration::ZERO, secs(30)));
     assert_eq!(p.hard_cap, perfhound_load::plan::HARD_CAP_DEFAULT);
     let doc = format!(
@@ -914,7 +914,7 @@ fn examples_parse() {
     assert_eq!(p.thresholds.len(), 5);
 
     let k6 = load_scenario(&examples().join("k6-style.yaml"), &env).unwrap_or_else(|e| panic!("{e}"));
-    let kinds: Vec<&str> = k6.scenarios.iter().map(|s| s.executor.kind()).collect();
+    let kinds: Vec<&str> = k6.scenarios.iter().map(|s| s.executor.kind().as_str()).collect();
     assert_eq!(kinds, ["constant-arrival-rate", "ramping-vus", "per-vu-iterations"]);
 
     let art = load_scenario(&examples().join("artillery-style.yaml"), &env).unwrap_or_else(|e| panic!("{e}"));

@@ -11,16 +11,20 @@
 
 pub mod budget;
 pub mod duration;
+pub mod extra;
 pub mod finding;
 pub mod histogram;
+pub mod kinds;
 pub mod metric;
 pub mod redact;
 pub mod run;
 pub mod threshold;
 
 pub use budget::{Budget, BudgetFormat, BudgetLine, BudgetSet, Origin};
+pub use extra::{Extra, Extras};
 pub use finding::{Confidence, Effort, Evidence, Finding, Impact, Recommendation, Rule, RuleRef, Severity};
 pub use histogram::{Histogram, HistogramError, LatencySummary};
+pub use kinds::{EndReason, ExecutorKind, SourceKind};
 pub use metric::{Metric, MetricKind};
 pub use run::{
     new_run_id, rfc3339, rfc3339_now, Accounting, CheckCount, ErrorKind, HostInfo, LoadSection, Measurements,

@@ -4,6 +4,7 @@
 //! timings in microseconds, rates as fractions (`0.1%` → `0.001`), throughput in 1/s,
 //! sizes in bytes, counts and scores as plain numbers.
 
+use crate::extra::Extra;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -40,7 +41,7 @@ pub enum Metric {
     CriticalFindings,
     WarningFindings,
     InfoFindings,
-    /// Cache hits / lookups (fraction), from `Measurements::extra["cache_hit_ratio"]`.
+    /// Cache hits / lookups (fraction), from `Measurements::extra` ([`Extra::CacheHitRatio`]).
     CacheHitRatio,
     /// Web timings (Lighthouse audit ids), from `Measurements::extra` in milliseconds.
     FirstContentfulPaint,
@@ -50,9 +51,9 @@ pub enum Metric {
     SpeedIndex,
     TotalBlockingTime,
     MaxPotentialFid,
-    /// Cumulative layout shift (unitless), from `extra["cumulative-layout-shift"]`.
+    /// Cumulative layout shift (unitless), from `Measurements::extra`.
     CumulativeLayoutShift,
-    /// Lighthouse performance score 0–100, from `extra["performance-score"]`.
+    /// Lighthouse performance score 0–100, from `Measurements::extra`.
     PerformanceScore,
 }
 
@@ -153,20 +154,20 @@ impl Metric {
         matches!(self, Metric::Rps | Metric::Requests | Metric::CacheHitRatio | Metric::PerformanceScore)
     }
 
-    /// The key in [`crate::Measurements::extra`] a metric is read from, for metrics that
-    /// engines report there (web timings in milliseconds, ratios, scores).
-    pub fn extra_key(self) -> Option<&'static str> {
+    /// The [`Extra`] a metric is read from, for metrics that engines report in
+    /// [`crate::Measurements::extra`] (web timings in milliseconds, ratios, scores).
+    pub fn extra_key(self) -> Option<Extra> {
         Some(match self {
-            Metric::CacheHitRatio => "cache_hit_ratio",
-            Metric::FirstContentfulPaint => "first-contentful-paint",
-            Metric::LargestContentfulPaint => "largest-contentful-paint",
-            Metric::FirstMeaningfulPaint => "first-meaningful-paint",
-            Metric::Interactive => "interactive",
-            Metric::SpeedIndex => "speed-index",
-            Metric::TotalBlockingTime => "total-blocking-time",
-            Metric::MaxPotentialFid => "max-potential-fid",
-            Metric::CumulativeLayoutShift => "cumulative-layout-shift",
-            Metric::PerformanceScore => "performance-score",
+            Metric::CacheHitRatio => Extra::CacheHitRatio,
+            Metric::FirstContentfulPaint => Extra::FirstContentfulPaintMs,
+            Metric::LargestContentfulPaint => Extra::LargestContentfulPaintMs,
+            Metric::FirstMeaningfulPaint => Extra::FirstMeaningfulPaintMs,
+            Metric::Interactive => Extra::InteractiveMs,
+            Metric::SpeedIndex => Extra::SpeedIndexMs,
+            Metric::TotalBlockingTime => Extra::TotalBlockingTimeMs,
+            Metric::MaxPotentialFid => Extra::MaxPotentialFidMs,
+            Metric::CumulativeLayoutShift => Extra::CumulativeLayoutShift,
+            Metric::PerformanceScore => Extra::PerformanceScore,
             _ => return None,
         })
     }

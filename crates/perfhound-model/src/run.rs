@@ -4,8 +4,10 @@
 //! with a clear message instead of misreading them. Every counter is additive and every
 //! histogram mergeable, so N run files from sharded generators combine exactly.
 
+use crate::extra::Extras;
 use crate::finding::Finding;
 use crate::histogram::Histogram;
+use crate::kinds::{EndReason, ExecutorKind, SourceKind};
 use crate::threshold::BudgetResult;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -86,8 +88,7 @@ pub struct HostInfo {
 /// Where data came from.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Source {
-    /// `load`, `traces`, `db`, `logs`, `scan`.
-    pub kind: String,
+    pub kind: SourceKind,
     /// Human description: URL, scenario file, trace file…
     pub description: String,
 }
@@ -228,9 +229,9 @@ pub struct Measurements {
     pub bytes_out: u64,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<CheckCount>,
-    /// Extra named measurements engines need (e.g. `cache_hit_ratio`).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub extra: BTreeMap<String, f64>,
+    /// Extra named measurements engines need (e.g. `cache_hit_ratio`), by [`crate::Extra`].
+    #[serde(default, skip_serializing_if = "Extras::is_empty")]
+    pub extra: Extras,
 }
 
 impl Measurements {
@@ -294,7 +295,7 @@ impl Accounting {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ScenarioSummary {
     pub name: String,
-    pub executor: String,
+    pub executor: ExecutorKind,
     pub accounting: Accounting,
     /// Mean target iterations per second over the scenario, for arrival-rate executors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -337,8 +338,8 @@ pub struct LoadSection {
     pub threads: u32,
     /// True when the generator itself ran out of CPU: latencies may include its own delay.
     pub generator_saturated: bool,
-    /// Why the run ended: `completed`, `interrupted`, `hard-cap`, `aborted`.
-    pub end_reason: String,
+    /// Why the run ended.
+    pub end_reason: EndReason,
 }
 
 /// One resource sample of a process.

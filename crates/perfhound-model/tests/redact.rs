@@ -58,7 +58,7 @@ fn run_carrying(text: &str, command: Vec<String>) -> Run {
         started_at: String::new(),
         ended_at: String::new(),
         host: HostInfo::default(),
-        sources: vec![Source { kind: "load".into(), description: text.into() }],
+        sources: vec![Source { kind: perfhound_model::SourceKind::Load, description: text.into() }],
         targets: Vec::new(),
         findings: vec![finding],
         budget_results: Vec::new(),

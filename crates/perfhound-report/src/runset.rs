@@ -131,7 +131,7 @@ pub fn merge_measurements(into: &mut Measurements, other: &Measurements) {
             None => into.checks.push(check.clone()),
         }
     }
-    into.extra.extend(other.extra.iter().map(|(k, v)| (k.clone(), *v)));
+    into.extra.extend_from(&other.extra);
 }
 
 fn merge_histogram(into: &mut Option<perfhound_model::Histogram>, other: &Option<perfhound_model::Histogram>) {

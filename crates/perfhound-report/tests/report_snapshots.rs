@@ -65,7 +65,8 @@ fn runs_without_load_or_targets_still_report() {
     run.load = None;
     run.resources = None;
     run.budget_results.clear();
-    run.sources = vec![perfhound_model::Source { kind: "traces".into(), description: "traces.json".into() }];
+    run.sources =
+        vec![perfhound_model::Source { kind: perfhound_model::SourceKind::Traces, description: "traces.json".into() }];
     let report = perfhound_report::build_report(&perfhound_report::RunSet::new(vec![run]), &Default::default());
     assert!(report.summary.headline.is_none());
     assert_eq!(report.bottlenecks.len(), 4, "findings are ranked without measurements");

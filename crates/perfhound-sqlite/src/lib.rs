@@ -45,7 +45,6 @@ use catalog::Catalog;
 use explain::Explained;
 use perfhound_model::{Finding, Rule};
 use statements::StatementSet;
-use std::collections::BTreeMap;
 
 /// Every rule of the engine, for `perfhound rules`.
 pub fn rules() -> Vec<Rule> {
@@ -67,7 +66,7 @@ pub struct Analysis {
     pub advice: Option<Advice>,
     pub findings: Vec<Finding>,
     /// Database-level measurements (sizes, free pages, tables…).
-    pub metrics: BTreeMap<String, f64>,
+    pub metrics: perfhound_model::Extras,
     pub warnings: Vec<String>,
     pub catalog: Catalog,
     pub started_at: String,
@@ -146,7 +145,7 @@ pub fn analyze(cfg: &SqliteConfig) -> Result<Analysis, SqliteError> {
         not_improved: &not_improved,
     };
     findings.extend(explain::findings(&ctx, &explained));
-    let mut metrics = BTreeMap::new();
+    let mut metrics = perfhound_model::Extras::default();
     if cfg.checks {
         let suggested: Vec<advisor::candidates::Candidate> =
             advice.iter().flat_map(|a| a.suggestions.iter().map(|s| s.candidate.clone())).collect();

@@ -2,16 +2,18 @@
 //! measured times before/after and their `CREATE INDEX IF NOT EXISTS`, findings by
 //! severity, warnings.
 
-use crate::advisor::rule::{ms, pct, per_day};
-use crate::checks::human_bytes;
+use crate::advisor::rule::pct;
 use crate::Analysis;
+use perfhound_model::Extra;
+use perfhound_term::human::{bytes, duration_us};
+use perfhound_term::{clip, finding_line, one_line};
 use std::fmt::Write as _;
 
 /// Renders the text report.
 pub fn text(a: &Analysis, show_literals: bool) -> String {
     let mut o = String::new();
-    let _ = writeln!(o, "perfhound db — {} (SQLite {})", a.source, a.sqlite_version);
-    let size = a.metrics.get("database_bytes").map_or(String::new(), |b| format!(", {}", human_bytes(*b as u64)));
+    let _ = writeln!(o, "perfhound db — {} (SQLite {})", one_line(&a.source), a.sqlite_version);
+    let size = a.metrics.get(Extra::DatabaseBytes).map_or(String::new(), |b| format!(", {}", bytes(b)));
     let _ = writeln!(
         o,
         "{} tables, {} indexes{size}; {} statement(s) analyzed",
@@ -30,10 +32,10 @@ pub fn text(a: &Analysis, show_literals: bool) -> String {
         for (i, s) in adv.suggestions.iter().enumerate() {
             let mut line = format!("  {}. {} — {} statement(s)", i + 1, s.candidate.label(), s.helped.len());
             if let Some(b) = s.size_bytes {
-                line.push_str(&format!(", ~{}", human_bytes(b)));
+                line.push_str(&format!(", ~{}", bytes(b as f64)));
             }
             if let Some(us) = s.time_saved_us_per_day {
-                line.push_str(&format!(", saves ~{}/day", per_day(us)));
+                line.push_str(&format!(", saves ~{}/day", duration_us(us)));
             }
             let _ = writeln!(o, "{line}");
             for h in &s.helped {
@@ -41,13 +43,13 @@ pub fn text(a: &Analysis, show_literals: bool) -> String {
                 let _ = writeln!(
                     o,
                     "     {} → {} per execution (−{}%): {}",
-                    ms(h.before_us),
-                    ms(h.after_us),
+                    duration_us(h.before_us),
+                    duration_us(h.after_us),
                     pct(h.drop()),
                     clip(&text, 90)
                 );
-                let _ = writeln!(o, "       before: {}", h.plan_before.render().replace('\n', " | "));
-                let _ = writeln!(o, "       after:  {}", h.plan_after.render().replace('\n', " | "));
+                let _ = writeln!(o, "       before: {}", one_line(&h.plan_before.render().replace('\n', " | ")));
+                let _ = writeln!(o, "       after:  {}", one_line(&h.plan_after.render().replace('\n', " | ")));
             }
             for l in s.snippet().lines() {
                 let _ = writeln!(o, "     {l}");
@@ -58,7 +60,7 @@ pub fn text(a: &Analysis, show_literals: bool) -> String {
     findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     let _ = writeln!(o, "\nFindings: {}", findings.len());
     for f in findings {
-        let _ = writeln!(o, "  [{}] {} {}: {}", f.severity, f.rule.code, f.rule.name, f.title);
+        let _ = writeln!(o, "  {}", finding_line(f));
         if let Some(q) = &f.evidence.query {
             let _ = writeln!(o, "     {}", clip(q, 110));
         }
@@ -77,7 +79,7 @@ fn statements(o: &mut String, a: &Analysis, show_literals: bool) {
     let order = a.statements.top_by(usize::MAX, |s| s.total_us as f64 + s.calls as f64 * 1e-3);
     for i in order {
         let s = &a.statements.statements[i];
-        let mean = s.mean_us().map_or("-".to_string(), ms);
+        let mean = s.mean_us().map_or("-".to_string(), duration_us);
         let plan = match a.explained.get(i).map(|e| &e.plan) {
             Some(Ok(p)) => p.render().replace('\n', " | "),
             Some(Err(e)) => format!("not explained: {e}"),
@@ -86,13 +88,4 @@ fn statements(o: &mut String, a: &Analysis, show_literals: bool) {
         let _ = writeln!(o, "  {:>9} {:>11}  {}", s.calls, mean, clip(&s.display(show_literals), 100));
         let _ = writeln!(o, "  {:>9} {:>11}  ↳ {}", "", "", clip(&plan, 100));
     }
-}
-
-fn clip(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
-    }
-    let mut out: String = s.chars().take(max - 3).collect();
-    out.push_str("...");
-    out
 }

@@ -89,6 +89,14 @@
 //! assert!(server.cert_der().is_some());
 //! ```
 
+//!
+//! # Database and cache servers
+//!
+//! Behind cargo features, so crates that only need HTTP servers do not build them:
+//! [`pg`] (feature `postgres`) starts real PostgreSQL servers with one database per test, and
+//! [`redis`] (feature `redis`) a real `redis-server` per test; both in temp dirs, on free
+//! loopback ports, with bounded readiness polls and no leftovers.
+
 mod config;
 mod conn;
 mod refused;
@@ -96,6 +104,11 @@ mod routes;
 mod server;
 mod stats;
 mod timer;
+
+#[cfg(feature = "postgres")]
+pub mod pg;
+#[cfg(feature = "redis")]
+pub mod redis;
 
 pub use config::{ServerConfig, Stall};
 pub use refused::RefusedPort;
@@ -116,4 +129,11 @@ pub fn parse_micros(value: &http::HeaderValue) -> Option<std::time::Duration> {
 /// A [`ServerConfig`] for an HTTPS server with otherwise default settings.
 pub fn tls_config() -> ServerConfig {
     ServerConfig { tls: true, ..ServerConfig::default() }
+}
+
+/// A port that was free on 127.0.0.1 a moment ago. A child server that binds it later can
+/// lose a race; the harnesses that use it detect a failed bind (see [`redis`]).
+pub fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    l.local_addr().expect("local addr").port()
 }

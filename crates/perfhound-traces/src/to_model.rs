@@ -6,8 +6,10 @@ use crate::assemble::AssemblerStats;
 use crate::engine::Engine;
 use crate::ingest::ReadReport;
 use crate::measure::{EndpointStats, QueryStats};
-use perfhound_model::{HostInfo, Measurements, Run, Source, Target, TargetKind, ToolInfo, SCHEMA_VERSION};
-use std::collections::{BTreeMap, HashMap};
+use perfhound_model::{
+    Extra, Extras, HostInfo, Measurements, Run, Source, SourceKind, Target, TargetKind, ToolInfo, SCHEMA_VERSION,
+};
+use std::collections::HashMap;
 
 /// Query fingerprints written to the run (by total time); outbound call templates likewise.
 pub const MAX_QUERY_TARGETS: usize = 100;
@@ -29,8 +31,8 @@ pub fn to_run(engine: &Engine, meta: RunMeta, asm: &AssemblerStats, reports: &[R
     let mut targets = vec![endpoint_target("overall", TargetKind::Overall, None, overall)];
     let c = engine.counters;
     let extra = &mut targets[0].measurements.extra;
-    extra.insert("spans".into(), c.spans as f64);
-    extra.insert("traces".into(), c.traces as f64);
+    extra.insert(Extra::Spans, c.spans as f64);
+    extra.insert(Extra::Traces, c.traces as f64);
     let mut endpoints: Vec<_> = m.endpoints.iter().collect();
     endpoints.sort_by(|a, b| b.1.latency.sum_us.cmp(&a.1.latency.sum_us).then(a.0.cmp(b.0)));
     for ((name, service), s) in endpoints {
@@ -45,7 +47,7 @@ pub fn to_run(engine: &Engine, meta: RunMeta, asm: &AssemblerStats, reports: &[R
     }
     let mut warnings = meta.warnings;
     warnings.extend(input_warnings(engine, asm, reports));
-    let sources = meta.sources.iter().map(|s| Source { kind: "traces".into(), description: s.clone() }).collect();
+    let sources = meta.sources.iter().map(|s| Source { kind: SourceKind::Traces, description: s.clone() }).collect();
     Run {
         schema_version: SCHEMA_VERSION,
         id: perfhound_model::new_run_id(),
@@ -65,21 +67,21 @@ pub fn to_run(engine: &Engine, meta: RunMeta, asm: &AssemblerStats, reports: &[R
 
 fn endpoint_target(name: &str, kind: TargetKind, group: Option<String>, s: &EndpointStats) -> Target {
     let requests = s.requests();
-    let mut extra = BTreeMap::new();
+    let mut extra = Extras::default();
     let [db, http, cache, own] = s.shares();
     let r = |v: f64| (v * 10_000.0).round() / 10_000.0;
-    extra.insert("db_share".into(), r(db));
-    extra.insert("http_share".into(), r(http));
-    extra.insert("cache_share".into(), r(cache));
-    extra.insert("own_share".into(), r(own));
+    extra.insert(Extra::DbShare, r(db));
+    extra.insert(Extra::HttpShare, r(http));
+    extra.insert(Extra::CacheShare, r(cache));
+    extra.insert(Extra::OwnShare, r(own));
     let per = |n: u64| r(n as f64 / requests.max(1) as f64);
-    extra.insert("db_calls_per_request".into(), per(s.db_calls));
-    extra.insert("http_calls_per_request".into(), per(s.http_calls));
-    extra.insert("cache_calls_per_request".into(), per(s.cache_calls));
+    extra.insert(Extra::DbCallsPerRequest, per(s.db_calls));
+    extra.insert(Extra::HttpCallsPerRequest, per(s.http_calls));
+    extra.insert(Extra::CacheCallsPerRequest, per(s.cache_calls));
     // The application cache's hits and misses, when cache spans record them.
     if s.cache_hits + s.cache_misses > 0 {
-        extra.insert("cache_hits".into(), s.cache_hits as f64);
-        extra.insert("cache_misses".into(), s.cache_misses as f64);
+        extra.insert(Extra::CacheHits, s.cache_hits as f64);
+        extra.insert(Extra::CacheMisses, s.cache_misses as f64);
     }
     Target {
         name: name.to_string(),

@@ -10,10 +10,11 @@ pub const USAGE: i32 = 2;
 /// Prints an error with its context chain and returns [`USAGE`].
 pub fn fail(err: &anyhow::Error) -> i32 {
     // Errors quote what the user typed (URLs, headers, connection strings): mask secrets.
-    eprintln!("error: {}", perfhound_model::redact::text(&err.to_string()));
+    let mut text = format!("error: {}\n", perfhound_model::redact::text(&err.to_string()));
     for cause in err.chain().skip(1) {
-        eprintln!("  caused by: {}", perfhound_model::redact::text(&cause.to_string()));
+        text.push_str(&format!("  caused by: {}\n", perfhound_model::redact::text(&cause.to_string())));
     }
+    perfhound_term::eprint(&text);
     USAGE
 }
 

@@ -33,6 +33,8 @@ enum Command {
     Traces(Box<cmd::traces::TracesArgs>),
     /// Diagnose PostgreSQL or SQLite: top statements, N+1, verified index advice, health checks.
     Db(Box<cmd::db::DbArgs>),
+    /// Where the CPU goes: functions ranked by self and total time from CPU profiles.
+    Profile(cmd::profile::ProfileArgs),
     /// Write the Performance Analysis Report (Markdown, self-contained HTML or JSON) of runs.
     Report(cmd::report::ReportArgs),
     /// Check runs against performance budgets: pass/fail table, JUnit, CI annotations.
@@ -49,6 +51,7 @@ fn main() {
         Command::Rules(args) => cmd::rules::run(args),
         Command::Traces(args) => cmd::traces::run(*args),
         Command::Report(args) => cmd::report::run(args),
+        Command::Profile(args) => cmd::profile::run(args),
         Command::Check(args) => cmd::check::run(args),
         Command::Db(args) => cmd::db::run(*args),
         Command::Audit(args) => cmd::audit::run(args),

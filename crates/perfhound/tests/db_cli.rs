@@ -1,10 +1,6 @@
-//! `perfhound db` end to end against a real PostgreSQL (the perfhound-db test harness).
+//! `perfhound db` end to end against a real PostgreSQL (the testkit's `pg` harness).
 
-#[path = "../../perfhound-db/tests/support/mod.rs"]
-mod support;
-
-#[path = "../../perfhound-db/tests/support/certs.rs"]
-mod certs;
+use perfhound_testkit::pg as support;
 
 use assert_cmd::Command;
 
@@ -136,7 +132,7 @@ async fn statements_from_a_log_and_located_errors_for_bad_input() {
     assert_eq!(n1["target"], lookup.as_str());
     let count =
         run["targets"].as_array().unwrap().iter().find(|t| t["name"].as_str().unwrap().starts_with("SELECT count"));
-    assert_eq!(count.expect("multi-line statement")["measurements"]["extra"]["mean_exec_time_ms"], 812.5);
+    assert_eq!(count.expect("multi-line statement")["measurements"]["extra"]["exec_time_ms_mean"], 812.5);
 
     let not_a_log = dir.join("queries.sql");
     std::fs::write(&not_a_log, "SELECT 1;\n").unwrap();

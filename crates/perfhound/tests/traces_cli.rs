@@ -3,6 +3,7 @@
 //! OTLP to `perfhound traces --listen 127.0.0.1:0`.
 
 use assert_cmd::Command;
+use perfhound_model::Extra;
 use perfhound_model::Run;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -47,10 +48,10 @@ fn json_run_sarif_and_fail_on() {
     assert_eq!(result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "app/orders.py");
     assert_eq!(result["locations"][0]["physicalLocation"]["region"]["startLine"], 42);
     let run = Run::from_json(&std::fs::read_to_string(&run_path).unwrap()).unwrap();
-    assert_eq!(run.sources[0].kind, "traces");
+    assert_eq!(run.sources[0].kind, perfhound_model::SourceKind::Traces);
     let endpoint = run.target("GET /orders/{id}").expect("endpoint target");
     assert_eq!(endpoint.measurements.requests, 1);
-    assert!(endpoint.measurements.extra["db_share"] > 0.3, "{:?}", endpoint.measurements.extra);
+    assert!(endpoint.measurements.extra.get(Extra::DbShare).unwrap() > 0.3, "{:?}", endpoint.measurements.extra);
     assert!(run.targets.iter().any(|t| t.name == "SELECT * FROM order_items WHERE order_id = ? AND line = ?"));
     // Raising the threshold above the finding's severity passes.
     let ok = perfhound()
@@ -168,4 +169,21 @@ fn real_opentelemetry_sdk_exports_to_the_live_receiver() {
         stdout.contains("[info] PH-TRACE001") || stdout.contains("[warning] PH-TRACE001"),
         "printed live: {stdout}"
     );
+}
+
+#[test]
+fn escape_sequences_in_span_data_never_reach_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("otlp_n_plus_one.json")).unwrap();
+    // A title-setting OSC, a colour CSI, a bell and a carriage return inside the route.
+    let hostile = text.replace("/orders/{id}", "/orders/\\u001b[31m{id}\\u001b]0;owned\\u0007\\r\\u009b2J");
+    assert_ne!(hostile, text, "the fixture carries the route");
+    let path = dir.path().join("hostile.json");
+    std::fs::write(&path, hostile).unwrap();
+    let out = perfhound().arg("traces").arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("GET /orders/{id}"), "the text around the sequences is kept: {stdout}");
+    let bad: Vec<char> = stdout.chars().filter(|c| c.is_control() && *c != '\n').collect();
+    assert!(bad.is_empty(), "control characters reached stdout: {bad:?}\n{stdout:?}");
 }

@@ -20,10 +20,11 @@
 //! `bloat_ratio` (0.5), `bloat_min_bytes` (10 MB). An estimate: columns without
 //! statistics (never analyzed) make the table skipped.
 
-use super::{human_bytes, Ctx, Outcome};
+use super::{Ctx, Outcome};
 use crate::catalog::quote_ident;
 use crate::error::DbError;
 use perfhound_model::{Confidence, Effort, Finding, Rule, Severity};
+use perfhound_term::human;
 
 pub const RULE: Rule = Rule {
     code: "PH-DB017",
@@ -80,8 +81,8 @@ pub async fn check(ctx: &Ctx<'_>) -> Result<Outcome, DbError> {
             name.clone(),
             format!(
                 "{name}: {} on disk, ~{} needed ({:.0}% estimated bloat)",
-                human_bytes(bytes as i64),
-                human_bytes(expected as i64),
+                human::bytes(bytes),
+                human::bytes(expected),
                 bloat / bytes * 100.0
             ),
         );

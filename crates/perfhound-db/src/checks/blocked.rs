@@ -18,9 +18,11 @@
 //! # Thresholds
 //! None: any blocked statement is reported.
 
-use super::{human_s, Ctx, Outcome};
+use super::{Ctx, Outcome};
 use crate::error::DbError;
+use perfhound_model::Extra;
 use perfhound_model::{Finding, Rule, Severity};
+use perfhound_term::human::duration_s;
 
 pub const RULE: Rule = Rule {
     code: "PH-DB005",
@@ -50,8 +52,11 @@ pub async fn check(ctx: &Ctx<'_>) -> Result<Outcome, DbError> {
             let (pid, query, secs, blockers, desc): (i32, String, f64, Vec<i32>, String) =
                 (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4));
             let text = ctx.query_text(&query);
-            let mut f =
-                Finding::new(&RULE, format!("pid {pid}"), format!("pid {pid} blocked for {} by {desc}", human_s(secs)));
+            let mut f = Finding::new(
+                &RULE,
+                format!("pid {pid}"),
+                format!("pid {pid} blocked for {} by {desc}", duration_s(secs)),
+            );
             f.fingerprint = perfhound_model::finding::fingerprint(&[RULE.code, &text]);
             f.evidence.query = Some(text);
             f.evidence.durations_us.insert("waiting".into(), (secs * 1e6) as u64);
@@ -64,5 +69,5 @@ pub async fn check(ctx: &Ctx<'_>) -> Result<Outcome, DbError> {
             f
         })
         .collect::<Vec<_>>();
-    Ok(Outcome { metrics: vec![("blocked_queries", findings.len() as f64)], findings })
+    Ok(Outcome { metrics: vec![(Extra::BlockedQueries, findings.len() as f64)], findings })
 }

@@ -21,6 +21,7 @@
 
 use super::{Ctx, Outcome};
 use crate::error::DbError;
+use perfhound_model::Extra;
 use perfhound_model::{Finding, Rule, Severity};
 
 pub const RULE: Rule = Rule {
@@ -53,7 +54,11 @@ pub fn judge(used: i64, idle: i64, max: i64, reserved: i64, limit_ratio: f64) ->
     let ratio = used as f64 / usable as f64;
     let mut o = Outcome {
         findings: vec![],
-        metrics: vec![("connections", used as f64), ("max_connections", max as f64), ("connections_ratio", ratio)],
+        metrics: vec![
+            (Extra::Connections, used as f64),
+            (Extra::MaxConnections, max as f64),
+            (Extra::ConnectionsRatio, ratio),
+        ],
     };
     if ratio > limit_ratio {
         let mut f = Finding::new(

@@ -18,9 +18,10 @@
 //! # Thresholds
 //! None: every prefix-covered index is reported.
 
-use super::{human_bytes, Ctx, Outcome};
+use super::{Ctx, Outcome};
 use crate::catalog::Index;
 use perfhound_model::{Effort, Finding, Rule, Severity};
+use perfhound_term::human::bytes;
 
 pub const RULE: Rule = Rule {
     code: "PH-DB011",
@@ -62,7 +63,7 @@ pub fn check(ctx: &Ctx<'_>) -> Outcome {
         let mut f = Finding::new(
             &RULE,
             name.clone(),
-            format!("index {name} is covered by {} ({})", b.qualified(), human_bytes(a.bytes)),
+            format!("index {name} is covered by {} ({})", b.qualified(), bytes(a.bytes as f64)),
         );
         f.evidence.sizes_bytes.insert("index_size".into(), a.bytes.max(0) as u64);
         f.evidence.counts.insert("index_scans".into(), a.scans.max(0) as u64);

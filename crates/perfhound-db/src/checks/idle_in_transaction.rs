@@ -17,9 +17,11 @@
 //! # Thresholds
 //! `idle_in_transaction_s` (60).
 
-use super::{human_s, Ctx, Outcome};
+use super::{Ctx, Outcome};
 use crate::error::DbError;
+use perfhound_model::Extra;
 use perfhound_model::{Finding, Rule, Severity};
+use perfhound_term::human::duration_s;
 
 pub const RULE: Rule = Rule {
     code: "PH-DB007",
@@ -50,7 +52,7 @@ pub async fn check(ctx: &Ctx<'_>) -> Result<Outcome, DbError> {
             let mut f = Finding::new(
                 &RULE,
                 format!("pid {pid}"),
-                format!("pid {pid} ({user}) idle in transaction for {}", human_s(secs)),
+                format!("pid {pid} ({user}) idle in transaction for {}", duration_s(secs)),
             );
             f.fingerprint = perfhound_model::finding::fingerprint(&[RULE.code, &user, &text]);
             f.evidence.query = Some(text);
@@ -62,5 +64,5 @@ pub async fn check(ctx: &Ctx<'_>) -> Result<Outcome, DbError> {
             f
         })
         .collect::<Vec<_>>();
-    Ok(Outcome { metrics: vec![("idle_in_transaction", findings.len() as f64)], findings })
+    Ok(Outcome { metrics: vec![(Extra::IdleInTransaction, findings.len() as f64)], findings })
 }

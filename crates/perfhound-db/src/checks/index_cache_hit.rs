@@ -20,6 +20,7 @@
 
 use super::{Ctx, Outcome};
 use crate::error::DbError;
+use perfhound_model::Extra;
 use perfhound_model::{Rule, Severity};
 
 pub const RULE: Rule = Rule {
@@ -41,5 +42,5 @@ pub async fn check(ctx: &Ctx<'_>) -> Result<Outcome, DbError> {
         )
         .await
         .map_err(|e| DbError::query("reading pg_statio_user_indexes", &e))?;
-    Ok(super::table_cache_hit::judge(&RULE, "index_cache_hit_ratio", r.get(0), r.get(1), ctx))
+    Ok(super::table_cache_hit::judge(&RULE, Extra::IndexCacheHitRatio, r.get(0), r.get(1), ctx))
 }

@@ -17,8 +17,9 @@
 //! # Thresholds
 //! None. Make sure no concurrent build is in progress (`pg_stat_progress_create_index`).
 
-use super::{human_bytes, Ctx, Outcome};
+use super::{Ctx, Outcome};
 use perfhound_model::{Effort, Finding, Rule, Severity};
+use perfhound_term::human::bytes;
 
 pub const RULE: Rule = Rule {
     code: "PH-DB012",
@@ -38,7 +39,7 @@ pub fn check(ctx: &Ctx<'_>) -> Outcome {
         .map(|ix| {
             let name = ix.qualified();
             let mut f =
-                Finding::new(&RULE, name.clone(), format!("index {name} is invalid ({})", human_bytes(ix.bytes)));
+                Finding::new(&RULE, name.clone(), format!("index {name} is invalid ({})", bytes(ix.bytes as f64)));
             f.evidence.code = Some(ix.definition.clone());
             f.evidence.code_lang = Some("sql".into());
             f.evidence.sizes_bytes.insert("index_size".into(), ix.bytes.max(0) as u64);

@@ -18,9 +18,11 @@
 //! # Thresholds
 //! `long_running_s` (60).
 
-use super::{human_s, Ctx, Outcome};
+use super::{Ctx, Outcome};
 use crate::error::DbError;
+use perfhound_model::Extra;
 use perfhound_model::{Finding, Rule, Severity};
+use perfhound_term::human::duration_s;
 
 pub const RULE: Rule = Rule {
     code: "PH-DB004",
@@ -48,8 +50,11 @@ pub async fn check(ctx: &Ctx<'_>) -> Result<Outcome, DbError> {
         .map(|r| {
             let (pid, user, query, secs): (i32, String, String, f64) = (r.get(0), r.get(1), r.get(2), r.get(3));
             let text = ctx.query_text(&query);
-            let mut f =
-                Finding::new(&RULE, format!("pid {pid}"), format!("pid {pid} ({user}) running for {}", human_s(secs)));
+            let mut f = Finding::new(
+                &RULE,
+                format!("pid {pid}"),
+                format!("pid {pid} ({user}) running for {}", duration_s(secs)),
+            );
             f.fingerprint = perfhound_model::finding::fingerprint(&[RULE.code, &text]);
             f.evidence.query = Some(text);
             f.evidence.durations_us.insert("running".into(), (secs * 1e6) as u64);
@@ -61,5 +66,5 @@ pub async fn check(ctx: &Ctx<'_>) -> Result<Outcome, DbError> {
             f
         })
         .collect::<Vec<_>>();
-    Ok(Outcome { metrics: vec![("long_running_queries", findings.len() as f64)], findings })
+    Ok(Outcome { metrics: vec![(Extra::LongRunningQueries, findings.len() as f64)], findings })
 }

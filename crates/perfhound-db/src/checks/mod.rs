@@ -81,28 +81,3 @@ pub async fn run_all(ctx: &Ctx<'_>) -> Health {
     ];
     Health::collect(results)
 }
-
-/// Seconds as a short human duration.
-pub(crate) fn human_s(s: f64) -> String {
-    if s >= 3600.0 {
-        format!("{:.1} h", s / 3600.0)
-    } else if s >= 60.0 {
-        format!("{:.1} min", s / 60.0)
-    } else {
-        format!("{s:.1} s")
-    }
-}
-
-/// Bytes as a short human size.
-pub(crate) fn human_bytes(b: i64) -> String {
-    let b = b.max(0) as f64;
-    if b >= 1024.0 * 1024.0 * 1024.0 {
-        format!("{:.1} GB", b / (1024.0 * 1024.0 * 1024.0))
-    } else if b >= 1024.0 * 1024.0 {
-        format!("{:.1} MB", b / (1024.0 * 1024.0))
-    } else if b >= 1024.0 {
-        format!("{:.0} kB", b / 1024.0)
-    } else {
-        format!("{b:.0} B")
-    }
-}

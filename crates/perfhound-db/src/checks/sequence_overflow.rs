@@ -23,6 +23,7 @@
 use super::{Ctx, Outcome};
 use crate::catalog::quote_ident;
 use crate::error::DbError;
+use perfhound_model::Extra;
 use perfhound_model::{Effort, Finding, Rule, Severity};
 
 pub const RULE: Rule = Rule {
@@ -92,5 +93,5 @@ pub async fn check(ctx: &Ctx<'_>) -> Result<Outcome, DbError> {
         f.recommendation.effort = Some(Effort::MediumTerm);
         findings.push(f);
     }
-    Ok(Outcome { findings, metrics: vec![("max_sequence_used_ratio", worst)] })
+    Ok(Outcome { findings, metrics: vec![(Extra::MaxSequenceUsedRatio, worst)] })
 }

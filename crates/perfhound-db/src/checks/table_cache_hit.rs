@@ -20,6 +20,7 @@
 
 use super::{Ctx, Outcome};
 use crate::error::DbError;
+use perfhound_model::Extra;
 use perfhound_model::{Finding, Rule, Severity};
 
 pub const RULE: Rule = Rule {
@@ -41,11 +42,11 @@ pub async fn check(ctx: &Ctx<'_>) -> Result<Outcome, DbError> {
         )
         .await
         .map_err(|e| DbError::query("reading pg_statio_user_tables", &e))?;
-    Ok(judge(&RULE, "table_cache_hit_ratio", r.get(0), r.get(1), ctx))
+    Ok(judge(&RULE, Extra::TableCacheHitRatio, r.get(0), r.get(1), ctx))
 }
 
 /// Shared by the table and index cache checks.
-pub fn judge(rule: &Rule, metric: &'static str, hits: i64, reads: i64, ctx: &Ctx<'_>) -> Outcome {
+pub fn judge(rule: &Rule, metric: Extra, hits: i64, reads: i64, ctx: &Ctx<'_>) -> Outcome {
     let total = hits + reads;
     let mut o = Outcome::default();
     if total <= 0 {

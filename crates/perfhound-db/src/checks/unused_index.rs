@@ -18,8 +18,9 @@
 //! # Thresholds
 //! Zero scans. Severity is warning from 100 MB up, info below.
 
-use super::{human_bytes, Ctx, Outcome};
+use super::{Ctx, Outcome};
 use perfhound_model::{Confidence, Effort, Finding, Rule, Severity};
+use perfhound_term::human::bytes;
 
 pub const RULE: Rule = Rule {
     code: "PH-DB010",
@@ -50,7 +51,7 @@ pub fn check(ctx: &Ctx<'_>) -> Outcome {
         let mut f = Finding::new(
             &RULE,
             name.clone(),
-            format!("index {name} on {} has never been scanned ({})", table.name, human_bytes(ix.bytes)),
+            format!("index {name} on {} has never been scanned ({})", table.name, bytes(ix.bytes as f64)),
         );
         f.evidence.counts.insert("index_scans".into(), 0);
         f.evidence.sizes_bytes.insert("index_size".into(), ix.bytes.max(0) as u64);

@@ -23,6 +23,7 @@
 
 use super::{Ctx, Outcome};
 use crate::error::DbError;
+use perfhound_model::Extra;
 use perfhound_model::{Finding, Rule, Severity};
 
 pub const RULE: Rule = Rule {
@@ -56,7 +57,7 @@ pub async fn check(ctx: &Ctx<'_>) -> Result<Outcome, DbError> {
     for r in dbs {
         let (db, age): (String, i64) = (r.get(0), r.get(1));
         if db == ctx.server.database {
-            o.metrics.push(("xid_age", age as f64));
+            o.metrics.push((Extra::XidAge, age as f64));
         }
         if age <= ctx.t.wraparound_age {
             continue;

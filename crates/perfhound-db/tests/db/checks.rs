@@ -83,5 +83,5 @@ async fn catalog_checks_find_invalid_index_sequence_dead_tuples_bloat_and_xid_ag
         .starts_with("DROP INDEX CONCURRENTLY public.dup_email_key;"));
     let seq = a.findings.iter().find(|f| f.rule.code == "PH-DB013").unwrap();
     assert!(seq.title.contains("of 2147483647"), "{}", seq.title);
-    assert!(a.metrics.contains_key("xid_age"));
+    assert!(a.metrics.get(perfhound_model::Extra::XidAge).is_some());
 }

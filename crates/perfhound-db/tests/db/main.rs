@@ -2,10 +2,7 @@
 //! per test): the acceptance cases, Dexter-style single statements, statement
 //! analysis, health checks, safety, statements from real logs, TLS and analysis windows.
 
-#[path = "../support/certs.rs"]
-mod certs;
-#[path = "../support/mod.rs"]
-mod support;
+use perfhound_testkit::pg as support;
 
 mod acceptance;
 mod checks;

@@ -41,23 +41,8 @@ pub struct EngineOptions {
     pub skip_preflight: bool,
 }
 
-/// Why the run ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EndReason {
-    Completed,
-    Interrupted,
-    HardCap,
-}
-
-impl EndReason {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EndReason::Completed => "completed",
-            EndReason::Interrupted => "interrupted",
-            EndReason::HardCap => "hard-cap",
-        }
-    }
-}
+/// Why the run ended (the model's type: it is written to the run file as is).
+pub use perfhound_model::EndReason;
 
 /// Live numbers for progress output.
 pub struct Tick<'a> {

@@ -41,7 +41,7 @@ fn dropped_rate(a: &Accounting) -> f64 {
 
 /// Metrics engines report in `extra`: web timings in ms (→ µs), ratios and scores as is.
 fn extra_value(metric: Metric, m: &Measurements) -> Option<f64> {
-    let raw = *m.extra.get(metric.extra_key()?)?;
+    let raw = m.extra.get(metric.extra_key()?)?;
     let scaled = match metric {
         Metric::CacheHitRatio | Metric::CumulativeLayoutShift | Metric::PerformanceScore => raw,
         _ => raw * 1_000.0,
@@ -52,12 +52,13 @@ fn extra_value(metric: Metric, m: &Measurements) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use perfhound_model::Extra;
 
     #[test]
     fn extras_and_sizes() {
         let mut m = Measurements { requests: 4, bytes_in: 4000, ..Default::default() };
-        m.extra.insert("first-contentful-paint".into(), 1500.0);
-        m.extra.insert("cache_hit_ratio".into(), 0.45);
+        m.extra.insert(Extra::FirstContentfulPaintMs, 1500.0);
+        m.extra.insert(Extra::CacheHitRatio, 0.45);
         assert_eq!(metric_value(Metric::FirstContentfulPaint, &m, None), Some(1_500_000.0));
         assert_eq!(metric_value(Metric::CacheHitRatio, &m, None), Some(0.45));
         assert_eq!(metric_value(Metric::ResponseSize, &m, None), Some(1000.0));

@@ -12,6 +12,7 @@ use super::{Distribution, LimitCell, LoadInfo, ResourceRow, RunInfo, TargetRow};
 use crate::check::{CheckReport, Status};
 use crate::human;
 use crate::runset::RunSet;
+use perfhound_model::Extra;
 use perfhound_model::{BudgetResult, ProcessResources, Run, Target, TargetKind};
 
 /// Most targets drawn in the distribution chart (the overall one first).
@@ -63,26 +64,26 @@ pub(super) fn target_rows(runs: &RunSet, baseline: Option<&RunSet>, budgets: Opt
         .collect()
 }
 
-fn ratio_of(t: &Target, key: &str) -> Option<f64> {
-    t.measurements.extra.get(key).copied().filter(|r| r.is_finite() && (0.0..=1.0).contains(r))
+fn ratio_of(t: &Target, key: Extra) -> Option<f64> {
+    t.measurements.extra.get(key).filter(|r| r.is_finite() && (0.0..=1.0).contains(r))
 }
 
 /// `hits / (hits + misses)` from two counters in `extra`, when there were lookups.
-fn counted_ratio(t: &Target, hits: &str, misses: &str) -> Option<f64> {
-    let (h, m) = (t.measurements.extra.get(hits)?, t.measurements.extra.get(misses).copied().unwrap_or(0.0));
+fn counted_ratio(t: &Target, hits: Extra, misses: Extra) -> Option<f64> {
+    let (h, m) = (t.measurements.extra.get(hits)?, t.measurements.extra.get(misses).unwrap_or(0.0));
     (h + m > 0.0 && h.is_finite() && m.is_finite()).then(|| h / (h + m))
 }
 
 fn app_cache_ratio(t: &Target) -> Option<f64> {
-    counted_ratio(t, "cache_hits", "cache_misses")
-        .or_else(|| counted_ratio(t, "cache_server_keyspace_hits", "cache_server_keyspace_misses"))
-        .or_else(|| if t.kind == TargetKind::Query { None } else { ratio_of(t, "cache_hit_ratio") })
+    counted_ratio(t, Extra::CacheHits, Extra::CacheMisses)
+        .or_else(|| counted_ratio(t, Extra::CacheServerKeyspaceHits, Extra::CacheServerKeyspaceMisses))
+        .or_else(|| if t.kind == TargetKind::Query { None } else { ratio_of(t, Extra::CacheHitRatio) })
 }
 
 fn db_buffer_ratio(t: &Target) -> Option<f64> {
     match t.kind {
-        TargetKind::Query => ratio_of(t, "cache_hit_ratio"),
-        _ => ratio_of(t, "statements_cache_hit_ratio"),
+        TargetKind::Query => ratio_of(t, Extra::CacheHitRatio),
+        _ => ratio_of(t, Extra::StatementsCacheHitRatio),
     }
 }
 
@@ -117,14 +118,14 @@ pub(super) fn load_infos(runs: &RunSet) -> Vec<LoadInfo> {
                 description: run
                     .sources
                     .iter()
-                    .filter(|s| s.kind == "load")
+                    .filter(|s| s.kind == perfhound_model::SourceKind::Load)
                     .map(|s| s.description.as_str())
                     .collect::<Vec<_>>()
                     .join(", "),
                 duration_s: load.duration_s,
                 open_model: load.open_model,
                 generator_saturated: load.generator_saturated,
-                end_reason: load.end_reason.clone(),
+                end_reason: load.end_reason.as_str().to_string(),
                 accounting: load.accounting.clone(),
                 series: load.series.clone(),
             })

@@ -6,6 +6,7 @@
 
 mod findings;
 
+use perfhound_model::Extra;
 use perfhound_model::*;
 use perfhound_report::{build_report, evaluate, parse_budgets, Report, ReportOptions, RunSet};
 
@@ -69,7 +70,7 @@ fn base_run(id: &str, start_s: i64, slowdown: f64) -> Run {
             measurements: m,
         });
     }
-    targets[0].measurements.extra.insert("cache_hit_ratio".into(), 0.45);
+    targets[0].measurements.extra.insert(Extra::CacheHitRatio, 0.45);
     overall.target_rps = Some(100.0);
     targets.insert(0, Target { name: "overall".into(), kind: TargetKind::Overall, group: None, measurements: overall });
     let query = measurements(72_000, 9_000.0 * slowdown, 0, duration_s as f64, 7);
@@ -91,8 +92,8 @@ fn base_run(id: &str, start_s: i64, slowdown: f64) -> Run {
         ended_at: rfc3339(start_s + duration_s, 0),
         host: HostInfo { hostname: "ci".into(), os: "linux".into(), arch: "x86_64".into(), cpus: 2 },
         sources: vec![
-            Source { kind: "load".into(), description: "checkout.yaml".into() },
-            Source { kind: "traces".into(), description: "traces.otlp.json".into() },
+            Source { kind: perfhound_model::SourceKind::Load, description: "checkout.yaml".into() },
+            Source { kind: perfhound_model::SourceKind::Traces, description: "traces.otlp.json".into() },
         ],
         targets,
         findings: Vec::new(),
@@ -185,7 +186,7 @@ fn load_section(seconds: u32, slowdown: f64) -> LoadSection {
     LoadSection {
         scenarios: vec![ScenarioSummary {
             name: "checkout".into(),
-            executor: "constant-arrival-rate".into(),
+            executor: perfhound_model::ExecutorKind::ConstantArrivalRate,
             accounting: accounting.clone(),
             target_iterations_per_s: Some(100.0),
             achieved_iterations_per_s: 100.0,
@@ -197,7 +198,7 @@ fn load_section(seconds: u32, slowdown: f64) -> LoadSection {
         open_model: true,
         threads: 2,
         generator_saturated: false,
-        end_reason: "completed".into(),
+        end_reason: perfhound_model::EndReason::Completed,
     }
 }
 

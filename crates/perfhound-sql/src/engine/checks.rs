@@ -2,8 +2,7 @@
 //! that failed (privileges, an old server, a locked file) becoming a warning that names
 //! it — never the end of the analysis.
 
-use perfhound_model::{Finding, Rule};
-use std::collections::BTreeMap;
+use perfhound_model::{Extra, Extras, Finding, Rule};
 use std::fmt::Display;
 
 /// What one check found: findings plus database-level measurements (e.g.
@@ -11,7 +10,7 @@ use std::fmt::Display;
 #[derive(Debug, Default)]
 pub struct Outcome {
     pub findings: Vec<Finding>,
-    pub metrics: Vec<(&'static str, f64)>,
+    pub metrics: Vec<(Extra, f64)>,
 }
 
 impl From<Vec<Finding>> for Outcome {
@@ -24,7 +23,7 @@ impl From<Vec<Finding>> for Outcome {
 #[derive(Debug, Default)]
 pub struct Health {
     pub findings: Vec<Finding>,
-    pub metrics: BTreeMap<String, f64>,
+    pub metrics: Extras,
     pub warnings: Vec<String>,
 }
 
@@ -37,7 +36,7 @@ impl Health {
             match r {
                 Ok(o) => {
                     h.findings.extend(o.findings);
-                    h.metrics.extend(o.metrics.into_iter().map(|(k, v)| (k.to_string(), v)));
+                    h.metrics.extend(o.metrics);
                 }
                 Err(e) => h.warnings.push(format!("check {} {} skipped: {e}", rule.code, rule.name)),
             }
@@ -58,9 +57,9 @@ mod tests {
 
     #[test]
     fn results_and_failures_are_gathered_in_order() {
-        let ok = Outcome { findings: Vec::new(), metrics: vec![("ratio", 0.5)] };
+        let ok = Outcome { findings: Vec::new(), metrics: vec![(Extra::TableCacheHitRatio, 0.5)] };
         let h = Health::collect([(RULE, Ok(ok)), (RULE, Err("permission denied"))]);
-        assert_eq!(h.metrics.get("ratio"), Some(&0.5));
+        assert_eq!(h.metrics.get(Extra::TableCacheHitRatio), Some(0.5));
         assert_eq!(h.warnings, ["check PH-X001 example skipped: permission denied"]);
         assert!(h.findings.is_empty());
     }

@@ -3,9 +3,9 @@
 //! statistics window.
 
 use perfhound_model::{
-    new_run_id, Finding, HostInfo, Measurements, Run, Source, Target, TargetKind, ToolInfo, SCHEMA_VERSION,
+    new_run_id, Extras, Finding, HostInfo, Measurements, Run, Source, SourceKind, Target, TargetKind, ToolInfo,
+    SCHEMA_VERSION,
 };
-use std::collections::BTreeMap;
 
 /// The run document (source kind `db`) of an analysis described as `description` (e.g.
 /// `app.db (SQLite 3.46.0)`) that ran from `started_at` to `ended_at` (RFC 3339).
@@ -24,7 +24,7 @@ pub fn run(
         started_at: started_at.to_string(),
         ended_at: ended_at.to_string(),
         host: HostInfo::current(),
-        sources: vec![Source { kind: "db".into(), description }],
+        sources: vec![Source { kind: SourceKind::Db, description }],
         targets,
         findings: findings.to_vec(),
         budget_results: Vec::new(),
@@ -42,7 +42,7 @@ pub fn counted_target(
     group: Option<String>,
     calls: u64,
     window_s: Option<f64>,
-    extra: BTreeMap<String, f64>,
+    extra: Extras,
 ) -> Target {
     let rps = window_s.filter(|w| *w > 0.0).map_or(0.0, |w| calls as f64 / w);
     Target {
@@ -73,7 +73,7 @@ mod tests {
 
     #[test]
     fn rates_need_a_positive_window() {
-        let t = |w| counted_target("q".into(), TargetKind::Query, None, 120, w, BTreeMap::new()).measurements.rps;
+        let t = |w| counted_target("q".into(), TargetKind::Query, None, 120, w, Extras::default()).measurements.rps;
         assert_eq!((t(Some(60.0)), t(Some(0.0)), t(None)), (2.0, 0.0, 0.0));
     }
 

@@ -28,6 +28,7 @@ use super::{Advice, Helped, Suggestion};
 use crate::statements::StatementSet;
 use perfhound_model::finding::fingerprint;
 use perfhound_model::{Confidence, Effort, Finding, Rule, Severity};
+use perfhound_term::human::duration_us;
 
 pub const RULE: Rule = Rule {
     code: "PH-SQLITE001",
@@ -37,32 +38,6 @@ pub const RULE: Rule = Rule {
     why: "Without it SQLite scans the whole table (or sorts, or builds a transient index) on every execution: cost grows with the table.",
     fix: "Run the suggested CREATE INDEX IF NOT EXISTS and ANALYZE the table; the build locks writes while it runs.",
 };
-
-/// Milliseconds with a precision that suits the value.
-pub fn ms(us: f64) -> String {
-    let m = us / 1000.0;
-    if m >= 100.0 {
-        format!("{m:.0} ms")
-    } else if m >= 1.0 {
-        format!("{m:.1} ms")
-    } else {
-        format!("{m:.3} ms")
-    }
-}
-
-/// A duration per day: `850 ms`, `5.7 s`, `12.4 min`, `3.1 h`.
-pub fn per_day(us: f64) -> String {
-    let s = us / 1e6;
-    if s >= 3600.0 {
-        format!("{:.1} h", s / 3600.0)
-    } else if s >= 60.0 {
-        format!("{:.1} min", s / 60.0)
-    } else if s >= 1.0 {
-        format!("{s:.1} s")
-    } else {
-        ms(us)
-    }
-}
 
 /// A drop as a percentage, rounded down (99.96% is `99.9`, never a `100` that is not).
 pub fn pct(drop: f64) -> String {
@@ -81,8 +56,8 @@ fn finding(s: &Suggestion, set: &StatementSet, show_literals: bool) -> Finding {
         "index {} makes {} statement(s) faster: {} → {} per execution (−{}%)",
         s.candidate.label(),
         s.helped.len(),
-        ms(first.before_us),
-        ms(first.after_us),
+        duration_us(first.before_us),
+        duration_us(first.after_us),
         pct(first.drop())
     );
     let mut f = Finding::new(&RULE, st.fingerprint.clone(), title);
@@ -111,8 +86,8 @@ fn finding(s: &Suggestion, set: &StatementSet, show_literals: bool) -> Finding {
         f.evidence.notes.push(format!(
             "statement {}: {} → {} per execution (−{}%, {} parameter set(s)): {text}",
             i + 1,
-            ms(h.before_us),
-            ms(h.after_us),
+            duration_us(h.before_us),
+            duration_us(h.after_us),
             pct(h.drop()),
             h.sets
         ));

@@ -19,9 +19,11 @@
 //! # Thresholds
 //! `freelist_ratio` (0.2), `freelist_min_bytes` (1 MB).
 
-use super::{human_bytes, Ctx, Outcome};
+use super::{Ctx, Outcome};
 use crate::error::SqliteError;
+use perfhound_model::Extra;
 use perfhound_model::{Effort, Finding, Rule, Severity};
+use perfhound_term::human;
 
 pub const RULE: Rule = Rule {
     code: "PH-SQLITE009",
@@ -41,10 +43,10 @@ pub fn check(ctx: &Ctx<'_>) -> Result<Outcome, SqliteError> {
     let ratio = if pages > 0 { free as f64 / pages as f64 } else { 0.0 };
     let mut o = Outcome {
         metrics: vec![
-            ("page_size_bytes", page_size as f64),
-            ("database_bytes", total_b as f64),
-            ("freelist_bytes", free_b as f64),
-            ("freelist_ratio", ratio),
+            (Extra::PageSizeBytes, page_size as f64),
+            (Extra::DatabaseBytes, total_b as f64),
+            (Extra::FreelistBytes, free_b as f64),
+            (Extra::FreelistRatio, ratio),
         ],
         ..Default::default()
     };
@@ -52,7 +54,12 @@ pub fn check(ctx: &Ctx<'_>) -> Result<Outcome, SqliteError> {
         let mut f = Finding::new(
             &RULE,
             ctx.database.clone(),
-            format!("{} of {} ({:.0}%) are free pages", human_bytes(free_b), human_bytes(total_b), ratio * 100.0),
+            format!(
+                "{} of {} ({:.0}%) are free pages",
+                human::bytes(free_b as f64),
+                human::bytes(total_b as f64),
+                ratio * 100.0
+            ),
         );
         f.evidence.sizes_bytes.insert("freelist".into(), free_b);
         f.evidence.sizes_bytes.insert("database".into(), total_b);

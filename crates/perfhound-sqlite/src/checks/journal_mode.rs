@@ -23,6 +23,7 @@
 
 use super::{Ctx, Outcome};
 use crate::error::SqliteError;
+use perfhound_model::Extra;
 use perfhound_model::{Effort, Finding, Rule, Severity};
 
 pub const RULE: Rule = Rule {
@@ -37,7 +38,7 @@ pub const RULE: Rule = Rule {
 pub fn check(ctx: &Ctx<'_>) -> Result<Outcome, SqliteError> {
     let mode = ctx.pragma_text("journal_mode")?.to_ascii_lowercase();
     let mut o =
-        Outcome { metrics: vec![("journal_mode_wal", if mode == "wal" { 1.0 } else { 0.0 })], ..Default::default() };
+        Outcome { metrics: vec![(Extra::JournalModeWal, if mode == "wal" { 1.0 } else { 0.0 })], ..Default::default() };
     if mode != "wal" && mode != "memory" && mode != "off" {
         let mut f = Finding::new(&RULE, ctx.database.clone(), format!("journal_mode is {mode}, not WAL"));
         f.evidence.notes.push(format!("PRAGMA journal_mode = {mode}"));

@@ -15,7 +15,7 @@ pub mod unindexed_foreign_key;
 use crate::catalog::Catalog;
 use crate::config::Thresholds;
 use crate::error::SqliteError;
-use perfhound_model::Rule;
+use perfhound_model::{Extra, Rule};
 pub use perfhound_sql::engine::{Health, Outcome};
 use rusqlite::Connection;
 
@@ -60,21 +60,7 @@ pub fn run_all(ctx: &Ctx<'_>) -> Health {
         (freelist::RULE, freelist::check(ctx)),
     ];
     let mut h = Health::collect(results);
-    h.metrics.insert("tables".into(), ctx.catalog.tables.len() as f64);
-    h.metrics.insert("indexes".into(), ctx.catalog.indexes.len() as f64);
+    h.metrics.insert(Extra::Tables, ctx.catalog.tables.len() as f64);
+    h.metrics.insert(Extra::Indexes, ctx.catalog.indexes.len() as f64);
     h
-}
-
-/// Bytes as a short human size.
-pub fn human_bytes(b: u64) -> String {
-    let b = b as f64;
-    if b >= 1024.0 * 1024.0 * 1024.0 {
-        format!("{:.1} GB", b / (1024.0 * 1024.0 * 1024.0))
-    } else if b >= 1024.0 * 1024.0 {
-        format!("{:.1} MB", b / (1024.0 * 1024.0))
-    } else if b >= 1024.0 {
-        format!("{:.0} kB", b / 1024.0)
-    } else {
-        format!("{b:.0} B")
-    }
 }

@@ -2,6 +2,7 @@
 
 use super::support;
 use super::{codes, run, stmt, suggested};
+use perfhound_model::Extra;
 use perfhound_model::{Effort, Severity};
 use perfhound_sqlite::advisor::Suggestion;
 use perfhound_sqlite::Analysis;
@@ -186,10 +187,13 @@ fn the_run_has_one_target_per_statement_named_like_traces() {
     let run = perfhound_sqlite::to_model::to_run(a, vec!["perfhound".into()]);
     assert_eq!(run.targets.len(), 11);
     assert_eq!(run.targets[0].name, "database shop.db");
-    assert_eq!(run.targets[0].measurements.extra["index_suggestions"], suggested(a).len() as f64);
+    assert_eq!(run.targets[0].measurements.extra.get(Extra::IndexSuggestions).unwrap(), suggested(a).len() as f64);
     let t = run.target("SELECT * FROM orders WHERE user_id = ?").expect("query target");
     assert_eq!((t.group.as_deref(), t.measurements.requests), (Some("sqlite"), 10_000));
-    assert!(t.measurements.extra["measured_time_ms"] > t.measurements.extra["measured_time_with_index_ms"]);
+    assert!(
+        t.measurements.extra.get(Extra::MeasuredTimeMs).unwrap()
+            > t.measurements.extra.get(Extra::MeasuredTimeMsWithIndex).unwrap()
+    );
     let json = serde_json::to_string(&run).unwrap();
     assert!(perfhound_model::Run::from_json(&json).is_ok());
     let text = render(a);

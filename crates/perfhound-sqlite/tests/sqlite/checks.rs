@@ -51,7 +51,7 @@ fn a_fresh_well_indexed_database_has_no_findings() {
     );
     assert!(a.findings.is_empty(), "{:#?}", a.findings);
     assert!(a.advice.as_ref().is_some_and(|adv| adv.suggestions.is_empty() && adv.worked_on == 0));
-    assert_eq!(a.metrics["journal_mode_wal"], 1.0);
+    assert_eq!(a.metrics.get(perfhound_model::Extra::JournalModeWal).unwrap(), 1.0);
     assert!(a.warnings.is_empty(), "{:?}", a.warnings);
 }
 
@@ -110,7 +110,7 @@ fn a_purged_table_leaves_a_freelist_to_vacuum() {
     let a = run(&path, &[], |_| {});
     let f = a.findings.iter().find(|f| f.rule.code == "PH-SQLITE009").expect("freelist finding");
     assert_eq!(f.recommendation.snippet.as_deref(), Some("VACUUM;"));
-    assert!(a.metrics["freelist_ratio"] > 0.5, "{:?}", a.metrics);
+    assert!(a.metrics.get(perfhound_model::Extra::FreelistRatio).unwrap() > 0.5, "{:?}", a.metrics);
     assert!(f.evidence.sizes_bytes["freelist"] >= 1024 * 1024);
 }
 

@@ -232,7 +232,10 @@ fn read_otlp_document<R: Read, S: Sink>(source: &str, reader: &mut R, sink: &mut
         let decoded = match piece {
             otlp_split::Piece::Resource(text) => decoder.resource(text),
             otlp_split::Piece::Span(text) => decoder.span(text, sink),
-            otlp_split::Piece::EndResource => Ok(decoder.end(sink)),
+            otlp_split::Piece::EndResource => {
+                decoder.end(sink);
+                Ok(())
+            }
         };
         if let Err(e) = decoded {
             piece_errors.push(json_err(source, &e, line - 1));

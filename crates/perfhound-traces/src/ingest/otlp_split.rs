@@ -48,7 +48,9 @@ impl Frame {
     fn child(self, key: &[u8], open: u8) -> Child {
         let object = open == b'{';
         match (self, object) {
-            (Frame::Top, false) if matches!(key, b"resourceSpans" | b"resource_spans") => Child::Frame(Frame::ResourceList),
+            (Frame::Top, false) if matches!(key, b"resourceSpans" | b"resource_spans") => {
+                Child::Frame(Frame::ResourceList)
+            }
             (Frame::ResourceList, true) => Child::Frame(Frame::ResourceSpans),
             (Frame::ResourceSpans, true) if key == b"resource" => Child::Capture(Kind::Resource),
             (Frame::ResourceSpans, false)
@@ -275,8 +277,9 @@ impl Walker {
             return f(piece, line).map_err(|error| SplitError::Element { line, error });
         }
         match self.stack.pop() {
-            Some(Frame::ResourceSpans) => f(Piece::EndResource, self.line)
-                .map_err(|error| SplitError::Element { line: self.line, error })?,
+            Some(Frame::ResourceSpans) => {
+                f(Piece::EndResource, self.line).map_err(|error| SplitError::Element { line: self.line, error })?
+            }
             Some(_) => {}
             None => return Err(SplitError::NotFound),
         }

@@ -235,7 +235,11 @@ mod tests {
                     scope_spans: vec![scope(vec![span(1), span(2)])],
                     schema_url: "https://opentelemetry.io/schemas/1.21.0".into(),
                 },
-                ResourceSpans { resource: Some(resource("b")), scope_spans: vec![scope(vec![span(3)])], ..Default::default() },
+                ResourceSpans {
+                    resource: Some(resource("b")),
+                    scope_spans: vec![scope(vec![span(3)])],
+                    ..Default::default()
+                },
             ],
         }
         .encode_to_vec()

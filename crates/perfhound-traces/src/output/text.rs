@@ -1,15 +1,16 @@
 //! The terminal report: what was read, where time goes per endpoint, and the findings
 //! ranked by impact with their evidence and fix.
 
-use perfhound_model::{Finding, Run, Target, TargetKind};
+use perfhound_model::{Extra, Finding, Run, Target, TargetKind};
+use perfhound_term::{clip, finding_line, human, one_line};
 use std::fmt::Write as _;
 
-fn ms(us: u64) -> String {
-    format!("{:.1}", us as f64 / 1000.0)
+fn lat(us: u64) -> String {
+    human::duration_us(us as f64)
 }
 
-fn pct(v: Option<&f64>) -> String {
-    format!("{:>3.0}%", v.copied().unwrap_or(0.0) * 100.0)
+fn pct(v: Option<f64>) -> String {
+    human::pct(v.unwrap_or(0.0))
 }
 
 /// Endpoints table and findings, for people.
@@ -21,8 +22,8 @@ pub fn render(run: &Run, max_endpoints: usize) -> String {
         let _ = writeln!(
             out,
             "perfhound traces: {} spans, {} traces, {} requests",
-            x.get("spans").copied().unwrap_or(0.0),
-            x.get("traces").copied().unwrap_or(0.0),
+            x.get(Extra::Spans).unwrap_or(0.0),
+            x.get(Extra::Traces).unwrap_or(0.0),
             o.measurements.requests
         );
     }
@@ -30,8 +31,8 @@ pub fn render(run: &Run, max_endpoints: usize) -> String {
     if !endpoints.is_empty() {
         let _ = writeln!(
             out,
-            "\n{:<44} {:>8} {:>9} {:>9} {:>9}   {:>4} {:>4} {:>5} {:>4}",
-            "endpoint", "requests", "p50 ms", "p95 ms", "p99 ms", "db", "http", "cache", "own"
+            "\n{:<44} {:>8} {:>9} {:>9} {:>9}   {:>5} {:>5} {:>5} {:>5}",
+            "endpoint", "requests", "p50", "p95", "p99", "db", "http", "cache", "own"
         );
         for t in endpoints.iter().take(max_endpoints) {
             let m = &t.measurements;
@@ -42,16 +43,16 @@ pub fn render(run: &Run, max_endpoints: usize) -> String {
             let name = format!("{} [{}]", t.name, t.group.as_deref().unwrap_or(""));
             let _ = writeln!(
                 out,
-                "{:<44} {:>8} {:>9} {:>9} {:>9}   {} {} {}  {}",
+                "{:<44} {:>8} {:>9} {:>9} {:>9}   {:>5} {:>5} {:>5} {:>5}",
                 clip(&name, 44),
                 m.requests,
-                ms(p50),
-                ms(p95),
-                ms(p99),
-                pct(m.extra.get("db_share")),
-                pct(m.extra.get("http_share")),
-                pct(m.extra.get("cache_share")),
-                pct(m.extra.get("own_share"))
+                lat(p50),
+                lat(p95),
+                lat(p99),
+                pct(m.extra.get(Extra::DbShare)),
+                pct(m.extra.get(Extra::HttpShare)),
+                pct(m.extra.get(Extra::CacheShare)),
+                pct(m.extra.get(Extra::OwnShare))
             );
         }
         if endpoints.len() > max_endpoints {
@@ -75,13 +76,13 @@ pub fn render(run: &Run, max_endpoints: usize) -> String {
 /// One finding as a few lines.
 pub fn finding(rank: usize, f: &Finding) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "\n{rank}. [{}] {} {} — {}", f.severity, f.rule.code, f.rule.name, f.title);
+    let _ = writeln!(out, "\n{rank}. {}", finding_line(f));
     let mut impact = Vec::new();
     if let Some(us) = f.impact.time_saved_per_request_us {
-        impact.push(format!("saves ~{} ms per affected request", ms(us)));
+        impact.push(format!("saves ~{} per affected request", lat(us)));
     }
     if let Some(s) = f.impact.share_of_total {
-        impact.push(format!("{:.1}% of all request time", s * 100.0));
+        impact.push(format!("{} of all request time", human::pct(s)));
     }
     if let Some(n) = f.impact.occurrences {
         impact.push(format!("{n} occurrence(s) in {} trace(s)", f.evidence.counts.get("traces").copied().unwrap_or(0)));
@@ -93,24 +94,17 @@ pub fn finding(rank: usize, f: &Finding) -> String {
         let _ = writeln!(out, "   query: {}", clip(q, 300));
     }
     if let Some(l) = &f.evidence.location {
-        let _ = writeln!(out, "   at: {l}");
+        let _ = writeln!(out, "   at: {}", one_line(l));
     }
     for n in &f.evidence.notes {
         let _ = writeln!(out, "   {}", clip(n, 300));
     }
     if let Some(e) = f.evidence.examples.first() {
-        let _ = writeln!(out, "   example: {e}");
+        let _ = writeln!(out, "   example: {}", one_line(e));
     }
-    let _ = writeln!(out, "   fix: {}", f.recommendation.text);
+    let _ = writeln!(out, "   fix: {}", one_line(&f.recommendation.text));
     if let Some(s) = &f.recommendation.snippet {
         let _ = writeln!(out, "        {s}");
     }
     out
-}
-
-fn clip(s: &str, max: usize) -> String {
-    match s.char_indices().nth(max) {
-        Some((cut, _)) => format!("{}…", &s[..cut]),
-        None => s.to_string(),
-    }
 }

@@ -70,7 +70,7 @@ fn run_inner(args: &AuditArgs) -> anyhow::Result<i32> {
     let quiet = args.quiet;
     let mut status = |line: &str| {
         if !quiet {
-            eprintln!("perfhound audit: {line}");
+            perfhound_term::eprint(&format!("perfhound audit: {line}\n"));
         }
     };
     let hooks = Hooks::new(&mut progress, &mut status);
@@ -78,7 +78,7 @@ fn run_inner(args: &AuditArgs) -> anyhow::Result<i32> {
     progress.finish();
     let dir = args.out.clone().unwrap_or_else(|| cfg.out_dir.clone());
     let written = output::write(&dir, &audit, cfg.title.as_deref(), baseline).context("writing the audit")?;
-    print!("{}", output::summary(&audit, &written, 10));
+    perfhound_term::print(&output::summary(&audit, &written, 10));
     let fail_on = args.fail_on.map(FailOn::severity).or(cfg.fail_on);
     Ok(exit_code(&audit, fail_on))
 }

@@ -63,15 +63,15 @@ fn run_inner(args: &CheckArgs) -> anyhow::Result<i32> {
         write_file(path, check::render_junit(&outcome).as_bytes())?;
     }
     match args.format {
-        Format::Text => print!("{}", check::render_text(&outcome)),
+        Format::Text => perfhound_term::print(&check::render_text(&outcome)),
         Format::Json => println!("{}", serde_json::to_string_pretty(&outcome)?),
     }
     if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
         // The runner reads workflow commands from both streams; keep JSON on stdout parseable.
         let annotations = check::render_annotations(&outcome);
         match args.format {
-            Format::Text => print!("{annotations}"),
-            Format::Json => eprint!("{annotations}"),
+            Format::Text => perfhound_term::print(&annotations),
+            Format::Json => perfhound_term::eprint(&annotations),
         }
     }
     Ok(if outcome.ok(args.strict) { exit::OK } else { exit::BREACHED })

@@ -142,7 +142,7 @@ fn run_inner(args: DbArgs) -> anyhow::Result<i32> {
         super::check::write_file(path, json.as_bytes())?;
     }
     match args.format {
-        Format::Text => print!("{}", perfhound_db::render::text(&analysis, cfg.top, cfg.show_literals)),
+        Format::Text => perfhound_term::print(&perfhound_db::render::text(&analysis, cfg.top, cfg.show_literals)),
         Format::Json => println!("{json}"),
     }
     if args.apply {
@@ -161,7 +161,11 @@ fn apply(args: &DbArgs, cfg: &Config, a: &perfhound_db::Analysis, rt: &tokio::ru
         if !std::io::stdin().is_terminal() {
             bail!("--apply needs confirmation: run in a terminal or pass --yes");
         }
-        eprint!("Create {} index(es) concurrently in database {}? [y/N] ", advice.suggestions.len(), a.server.database);
+        perfhound_term::eprint(&format!(
+            "Create {} index(es) concurrently in database {}? [y/N] ",
+            advice.suggestions.len(),
+            a.server.database
+        ));
         std::io::stderr().flush().ok();
         let mut answer = String::new();
         std::io::stdin().lock().read_line(&mut answer).context("reading the answer")?;
@@ -179,9 +183,9 @@ fn apply(args: &DbArgs, cfg: &Config, a: &perfhound_db::Analysis, rt: &tokio::ru
     ))?;
     for r in applied {
         match &r.error {
-            Some(e) => eprintln!("not created: {} ({e})", r.index),
+            Some(e) => perfhound_term::eprint(&format!("not created: {} ({e})\n", r.index)),
             None => {
-                eprintln!("created {}", r.index);
+                perfhound_term::eprint(&format!("created {}\n", r.index));
                 for (_, before, now) in &r.remeasured {
                     let now = now.map_or("not measurable".to_string(), |n| format!("{n:.1}"));
                     eprintln!("  re-measured: estimated cost {before:.1} → {now}");

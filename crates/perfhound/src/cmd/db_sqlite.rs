@@ -83,7 +83,7 @@ fn run_inner(o: &Options) -> anyhow::Result<i32> {
     if o.json {
         println!("{json}");
     } else {
-        print!("{}", perfhound_sqlite::render::text(&analysis, cfg.show_literals));
+        perfhound_term::print(&perfhound_sqlite::render::text(&analysis, cfg.show_literals));
     }
     let breached = o.fail_on.is_some_and(|t| analysis.findings.iter().any(|f| f.severity >= t));
     Ok(if breached { exit::BREACHED } else { exit::OK })

@@ -70,7 +70,7 @@ fn run_inner(args: &DemoArgs) -> anyhow::Result<i32> {
     let started = Instant::now();
     let say = |line: &str| {
         if !args.quiet {
-            eprintln!("perfhound demo: {line}");
+            perfhound_term::eprint(&format!("perfhound demo: {line}\n"));
         }
     };
     say(&format!("preparing the demo database {} (seeded once, then reused)", db_path.display()));
@@ -91,14 +91,14 @@ fn run_inner(args: &DemoArgs) -> anyhow::Result<i32> {
     if args.fixed {
         let baseline = last.audit.run.clone();
         let fixed = phase(&rt, args, Mode::Fixed, &db_path, duration, Some(baseline))?;
-        print!("{}", demo_compare::render(&last.audit.run, &fixed.audit.run));
+        perfhound_term::print(&demo_compare::render(&last.audit.run, &fixed.audit.run));
         println!(
             "\nbefore: {} (the planted bottlenecks, ranked, with evidence and fixes)",
             last.written.html.display()
         );
         last = fixed;
     }
-    print!("{}", output::summary(&last.audit, &last.written, 8));
+    perfhound_term::print(&output::summary(&last.audit, &last.written, 8));
     if !args.fixed {
         println!("next: perfhound demo --fixed   (runs the optimized service and writes the before/after report)");
     }
@@ -154,7 +154,7 @@ fn phase(
     let tag = mode.as_str();
     let mut status = |line: &str| {
         if !quiet {
-            eprintln!("perfhound demo: [{tag}] {line}");
+            perfhound_term::eprint(&format!("perfhound demo: [{tag}] {line}\n"));
         }
     };
     let mut hooks = Hooks::new(&mut progress, &mut status);

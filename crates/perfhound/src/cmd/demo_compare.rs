@@ -2,6 +2,7 @@
 //! after the fix, and whether perfhound still reports it.
 
 use perfhound_model::{Run, Severity};
+use perfhound_term::human;
 
 /// Bytes received per response (body and headers, as sent on the wire).
 fn bytes_per_response(run: &Run, endpoint: &str) -> Option<f64> {
@@ -10,11 +11,7 @@ fn bytes_per_response(run: &Run, endpoint: &str) -> Option<f64> {
 }
 
 fn size(bytes: Option<f64>) -> String {
-    match bytes {
-        Some(b) if b >= 10_000.0 => format!("{:.0} kB", b / 1000.0),
-        Some(b) => format!("{b:.0} B"),
-        None => "n/a".into(),
-    }
+    bytes.map_or("n/a".to_string(), human::bytes)
 }
 
 fn p50_ms(run: &Run, endpoint: &str) -> Option<f64> {
@@ -44,7 +41,7 @@ pub fn render(before: &Run, after: &Run) -> String {
             (Some(b), Some(a)) if b > 0.0 => format!("{:+.0}%", (a - b) / b * 100.0),
             _ => "n/a".into(),
         };
-        let fmt = |v: Option<f64>| v.map_or("n/a".to_string(), |v| format!("{v:.1} ms"));
+        let fmt = |v: Option<f64>| v.map_or("n/a".to_string(), human::duration_ms);
         let found = codes_on(before, p.endpoint).join(",");
         let left = codes_on(after, p.endpoint);
         let left = if left.is_empty() { "none".to_string() } else { left.join(",") };

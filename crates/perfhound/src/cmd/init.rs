@@ -44,7 +44,11 @@ fn run_inner(args: &InitArgs) -> anyhow::Result<()> {
     }
     let text = starter(&args.url, args.db.as_deref());
     std::fs::write(&args.output, text).with_context(|| format!("cannot write {}", args.output.display()))?;
-    eprintln!("wrote {}; edit the flow, then run: perfhound audit {}", args.output.display(), args.output.display());
+    perfhound_term::eprint(&format!(
+        "wrote {}; edit the flow, then run: perfhound audit {}\n",
+        args.output.display(),
+        args.output.display()
+    ));
     Ok(())
 }
 

@@ -140,13 +140,13 @@ fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
         super::check::write_file(path, &serde_json::to_vec_pretty(&run)?)?;
     }
     match args.format {
-        OutputFormat::Text => print!("{}", perfhound_load::output::summary(&run)),
+        OutputFormat::Text => perfhound_term::print(&perfhound_load::output::summary(&run)),
         OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&run)?),
         OutputFormat::None => {}
     }
     if let Some(path) = &args.out {
         if args.format == OutputFormat::Text {
-            println!("\n  run written to {}", path.display());
+            perfhound_term::print(&format!("\n  run written to {}\n", path.display()));
         }
     }
     let breached = run.budget_results.iter().any(|b| !b.passed);

@@ -82,9 +82,13 @@ fn run_inner(args: &ReportArgs) -> anyhow::Result<i32> {
     match &args.out {
         Some(path) => {
             write_file(path, text.as_bytes())?;
-            eprintln!("report written to {} ({})", path.display(), report.summary.status.label());
+            perfhound_term::eprint(&format!(
+                "report written to {} ({})\n",
+                path.display(),
+                report.summary.status.label()
+            ));
         }
-        None => print!("{text}"),
+        None => perfhound_term::print(&text),
     }
     let budget_failed = report.budgets.as_ref().is_some_and(|b| b.failed > 0);
     let finding_failed = super::fails_on(args.fail_on, report.bottlenecks.iter().map(|b| &b.finding));

@@ -126,7 +126,7 @@ fn run_inner(args: TracesArgs) -> anyhow::Result<i32> {
         super::check::write_file(path, &serde_json::to_vec_pretty(&run)?)?;
     }
     match args.format {
-        OutputFormat::Text => print!("{}", text::render(&run, args.max_endpoints)),
+        OutputFormat::Text => perfhound_term::print(&text::render(&run, args.max_endpoints)),
         OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&run)?),
         OutputFormat::Sarif => {
             println!("{}", serde_json::to_string_pretty(&sarif::render(&run, &perfhound_traces::rules()))?)
@@ -134,7 +134,7 @@ fn run_inner(args: TracesArgs) -> anyhow::Result<i32> {
         OutputFormat::None => {}
     }
     if let (Some(path), OutputFormat::Text) = (&args.out, args.format) {
-        println!("\n  run written to {}", path.display());
+        perfhound_term::print(&format!("\n  run written to {}\n", path.display()));
     }
     Ok(exit_code(&run, args.fail_on))
 }
@@ -171,7 +171,7 @@ fn analyze_files(args: &TracesArgs, cfg: Config, format: Option<Format>, mut met
     }
     for r in &reports {
         for e in &r.errors {
-            eprintln!("warning: {e}");
+            perfhound_term::eprint(&format!("warning: {e}\n"));
         }
     }
     Ok(perfhound_traces::to_run(&engine, meta, &assembler.stats, &reports))
@@ -184,7 +184,7 @@ fn listen(addr: &str, args: &TracesArgs, cfg: Config, mut meta: RunMeta) -> anyh
     let receiver_cfg = perfhound_server::ReceiverConfig { max_body_bytes: args.max_body_bytes, ..Default::default() };
     let on_finding = Box::new(move |f: &Finding| {
         if !quiet {
-            println!("[{}] {} {} — {}", f.severity, f.rule.code, f.rule.name, f.title);
+            perfhound_term::print(&format!("{}\n", perfhound_term::finding_line(f)));
         }
     });
     let state = perfhound_server::State::new(receiver_cfg, cfg, on_finding);

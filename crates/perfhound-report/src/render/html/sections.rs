@@ -16,8 +16,11 @@ pub(super) use super::targets::metrics;
 pub(super) fn header(out: &mut String, report: &Report) {
     let _ = writeln!(out, "<header><h1>{}</h1>", esc(&report.title));
     for run in &report.runs {
-        let sources: Vec<String> =
-            run.sources.iter().map(|s| format!("{} <code>{}</code>", esc(&s.kind), esc(&s.description))).collect();
+        let sources: Vec<String> = run
+            .sources
+            .iter()
+            .map(|s| format!("{} <code>{}</code>", esc(s.kind.as_str()), esc(&s.description)))
+            .collect();
         let _ = writeln!(
             out,
             "<p class=\"meta\">Run <code>{}</code> · {} · {} → {} · {}</p>",

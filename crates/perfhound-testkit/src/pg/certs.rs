@@ -1,6 +1,6 @@
 //! Test certificates made with rcgen: a CA, a server certificate it signs for `localhost`
-//! and `127.0.0.1`, and an unrelated CA (a wrong `sslrootcert`). Included by the test
-//! crate root as `crate::certs` (see `support/mod.rs`).
+//! and `127.0.0.1`, and an unrelated CA (a wrong `sslrootcert`), for the main
+//! server's TLS.
 
 use std::path::{Path, PathBuf};
 
@@ -23,7 +23,7 @@ fn ca_params(name: &str) -> rcgen::CertificateParams {
 
 /// Writes the certificates into `dir`; the server key belongs to `owner` with mode 0600
 /// (PostgreSQL refuses a key others can read).
-pub fn write(dir: &Path, owner: Option<(u32, u32)>) -> Option<Certs> {
+pub fn write(dir: &Path, owner: Option<(u32, u32)>) -> Certs {
     let ca_key = rcgen::KeyPair::generate().expect("CA key");
     let ca = rcgen::CertifiedIssuer::self_signed(ca_params("perfhound test CA"), ca_key).expect("CA cert");
     let wrong_key = rcgen::KeyPair::generate().expect("wrong CA key");
@@ -51,5 +51,5 @@ pub fn write(dir: &Path, owner: Option<(u32, u32)>) -> Option<Certs> {
             std::os::unix::fs::chown(f, Some(uid), Some(gid)).expect("chown certificate");
         }
     }
-    Some(certs)
+    certs
 }

@@ -1,5 +1,5 @@
-//! Test harness: real PostgreSQL servers, started once per test binary, one database per
-//! test.
+//! Real PostgreSQL servers for any crate's tests (feature `postgres`), started once per test
+//! binary, one database per test.
 //!
 //! The servers come from the Debian packages (`/usr/lib/postgresql/<v>/bin`, or
 //! `PERFHOUND_PG_BIN`): `initdb` into a fresh directory under the temp dir, `postgres` on a
@@ -10,18 +10,16 @@
 //! binary. Tests get their own database with `pg_stat_statements` and `hypopg` created.
 //!
 //! - [`server`]: the main server, with `ssl = on` (a certificate from a test CA made with
-//!   rcgen, see `certs.rs`) and a SCRAM-only role over TLS ([`SCRAM_USER`]). The including
-//!   test crate provides `crate::certs` (`#[path = "…/support/certs.rs"] mod certs;`); a
-//!   crate without rcgen among its dev-dependencies provides a `write` that returns `None`,
-//!   and its server runs without TLS.
+//!   rcgen, see [`certs`]) and a SCRAM-only role over TLS ([`SCRAM_USER`]).
 //! - [`log_server`]: a server that logs every statement with its duration
 //!   (`log_min_duration_statement = 0`) through the logging collector into stderr, csvlog
 //!   and jsonlog files in its directory, with a non-default `log_line_prefix`; TLS off.
-#![allow(dead_code)]
+//!
+//! Use it as `use perfhound_testkit::pg as support;` (what perfhound-db's tests call it).
 
+pub mod certs;
 pub mod seed;
 
-use crate::certs;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -115,11 +113,6 @@ fn as_account(cmd: &mut Command, account: Option<(u32, u32)>) -> &mut Command {
     cmd
 }
 
-fn free_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-    l.local_addr().expect("local addr").port()
-}
-
 fn start(kind: Kind) -> Server {
     let (bin, version) = find_bin();
     let account = server_account();
@@ -139,28 +132,47 @@ fn start(kind: Kind) -> Server {
         .expect("run initdb");
     assert!(out.status.success(), "initdb failed: {}", String::from_utf8_lossy(&out.stderr));
     let (settings, certs) = match kind {
-        Kind::Main => match certs::write(&dir, account) {
-            Some(certs) => {
-                require_scram_over_tls(&data);
-                (tls_settings(&certs), Some(certs))
-            }
-            None => (Vec::new(), None),
-        },
+        Kind::Main => {
+            let certs = certs::write(&dir, account);
+            require_scram_over_tls(&data);
+            (tls_settings(&certs), Some(certs))
+        }
         Kind::Logging => (logging_settings(&dir), None),
     };
-    let port = free_port();
-    let pid = spawn_postgres(&bin, &dir, &data, port, account, &settings);
+    let (port, pid) = listen_on_a_free_port(&bin, &dir, &data, account, &settings);
     STOP.lock().unwrap_or_else(|e| e.into_inner()).push((pid, dir.clone()));
     // SAFETY: registering a plain extern "C" function, once.
     AT_EXIT.call_once(|| unsafe {
         libc::atexit(stop_at_exit);
     });
-    wait_ready(&bin, &dir, port);
     let server = Server { port, dir, bin, version, certs };
     if server.certs.is_some() {
         create_scram_user(&server);
     }
     server
+}
+
+/// How many ports are tried when the chosen one turns out to be taken.
+const PORT_ATTEMPTS: usize = 5;
+
+/// Starts `postgres` on a free port and waits until it accepts connections. A port taken
+/// between choosing and binding makes the server exit ("could not bind"): that is detected
+/// and retried on another port, never raced silently.
+fn listen_on_a_free_port(
+    bin: &Path,
+    dir: &Path,
+    data: &Path,
+    account: Option<(u32, u32)>,
+    settings: &[String],
+) -> (u16, i32) {
+    for _ in 0..PORT_ATTEMPTS {
+        let port = crate::free_port();
+        let pid = spawn_postgres(bin, dir, data, port, account, settings);
+        if wait_ready(bin, dir, port, pid) {
+            return (port, pid);
+        }
+    }
+    panic!("PostgreSQL did not start: the chosen port was taken {PORT_ATTEMPTS} times");
 }
 
 fn tls_settings(c: &certs::Certs) -> Vec<String> {
@@ -271,20 +283,29 @@ fn spawn_postgres(
     rx.recv().expect("server thread").unwrap_or_else(|e| panic!("cannot start postgres: {e}"))
 }
 
-/// Polls `pg_isready` until the server accepts connections (bounded: 60 s).
-fn wait_ready(bin: &Path, dir: &Path, port: u16) {
+/// Polls `pg_isready` until the server accepts connections (bounded: 60 s). Returns false
+/// when the server exited because its port was taken; panics with the log otherwise.
+fn wait_ready(bin: &Path, dir: &Path, port: u16, pid: i32) -> bool {
     let deadline = Instant::now() + Duration::from_secs(60);
+    let log = || std::fs::read_to_string(dir.join("server.log")).unwrap_or_default();
     loop {
         let ok = Command::new(bin.join("pg_isready"))
             .args(["-q", "-h", "127.0.0.1", "-p", &port.to_string(), "-t", "1"])
             .status()
             .is_ok_and(|s| s.success());
         if ok {
-            return;
+            return true;
+        }
+        // SAFETY: signal 0 only checks that our child still exists.
+        if unsafe { libc::kill(pid, 0) } != 0 {
+            let log = log();
+            if log.contains("could not bind") || log.contains("already in use") {
+                return false;
+            }
+            panic!("PostgreSQL exited before accepting connections; server log:\n{log}");
         }
         if Instant::now() > deadline {
-            let log = std::fs::read_to_string(dir.join("server.log")).unwrap_or_default();
-            panic!("PostgreSQL did not become ready within 60 s; server log:\n{log}");
+            panic!("PostgreSQL did not become ready within 60 s; server log:\n{}", log());
         }
         std::thread::sleep(Duration::from_millis(25));
     }

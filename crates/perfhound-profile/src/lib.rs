@@ -1,0 +1,25 @@
+//! CPU profiles for perfhound: where the CPU goes.
+//!
+//! Profilers write stacks in many formats; this crate reads them into one [`Profile`]
+//! (interned frames, and a weight per distinct stack) and ranks functions by self and
+//! total time ([`hotspots`]). Memory grows with the number of distinct frames and stacks,
+//! never with the size of the file: inputs are read line by line.
+//!
+//! Formats read today: folded/collapsed stacks ([`folded`]: py-spy `--format raw`,
+//! inferno, async-profiler collapsed) and Linux `perf script` text ([`perf`]).
+//! [`read`] detects which one a file holds. Bad input becomes a [`ParseError`] naming the
+//! line and what was expected; nothing here panics on input.
+
+pub mod detect;
+pub mod error;
+pub mod folded;
+pub mod frame;
+pub mod hotspots;
+pub mod perf;
+pub mod profile;
+
+pub use detect::{read, Format};
+pub use error::ParseError;
+pub use frame::Frame;
+pub use hotspots::{hotspots, Hotspot};
+pub use profile::Profile;

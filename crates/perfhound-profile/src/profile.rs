@@ -1,0 +1,123 @@
+//! The in-memory profile: interned frames and one weight per distinct stack.
+//!
+//! Frames are interned by their raw text, so a million samples of one stack cost one
+//! entry. A frame also points to its *function* (name + file), which is what hotspots
+//! rank: py-spy writes the current line into every frame, and `f (a.py:10)` and
+//! `f (a.py:12)` are one function.
+
+use crate::frame::Frame;
+use std::collections::HashMap;
+
+/// A function: the frames that share a name and a file.
+#[derive(Clone, Debug)]
+pub struct Function {
+    pub name: String,
+    pub file: Option<String>,
+    /// The smallest line any of its frames carried (closest to the definition).
+    pub line: Option<u32>,
+}
+
+/// Stacks (root first) with their summed weight (samples, or the profiler's period).
+#[derive(Default, Debug)]
+pub struct Profile {
+    frame_ids: HashMap<Box<str>, u32>,
+    frame_func: Vec<u32>,
+    func_ids: HashMap<(String, Option<String>), u32>,
+    functions: Vec<Function>,
+    stacks: HashMap<Box<[u32]>, u64>,
+    total: u64,
+}
+
+impl Profile {
+    /// The id of a frame given as the profiler wrote it, interning it on first sight.
+    pub fn intern(&mut self, text: &str) -> u32 {
+        if let Some(&id) = self.frame_ids.get(text) {
+            return id;
+        }
+        let func = self.function_of(Frame::parse(text));
+        let id = self.frame_func.len() as u32;
+        self.frame_func.push(func);
+        self.frame_ids.insert(text.into(), id);
+        id
+    }
+
+    fn function_of(&mut self, frame: Frame) -> u32 {
+        let key = (frame.name, frame.file);
+        if let Some(&id) = self.func_ids.get(&key) {
+            let f = &mut self.functions[id as usize];
+            f.line = min_line(f.line, frame.line);
+            return id;
+        }
+        let id = self.functions.len() as u32;
+        let (name, file) = key.clone();
+        self.functions.push(Function { name, file, line: frame.line });
+        self.func_ids.insert(key, id);
+        id
+    }
+
+    /// Adds `weight` to a stack of frame ids, root first. Empty stacks are ignored.
+    pub fn add(&mut self, stack: &[u32], weight: u64) {
+        if stack.is_empty() || weight == 0 {
+            return;
+        }
+        self.total = self.total.saturating_add(weight);
+        match self.stacks.get_mut(stack) {
+            Some(w) => *w = w.saturating_add(weight),
+            None => {
+                self.stacks.insert(stack.into(), weight);
+            }
+        }
+    }
+
+    /// Every distinct stack (root first) with its weight, as function ids.
+    pub fn stacks(&self) -> impl Iterator<Item = (impl Iterator<Item = u32> + '_, u64)> + '_ {
+        self.stacks.iter().map(|(s, &w)| (s.iter().map(|&f| self.frame_func[f as usize]), w))
+    }
+
+    pub fn function(&self, id: u32) -> &Function {
+        &self.functions[id as usize]
+    }
+
+    pub fn function_count(&self) -> usize {
+        self.functions.len()
+    }
+
+    pub fn stack_count(&self) -> usize {
+        self.stacks.len()
+    }
+
+    /// The summed weight of every stack.
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+}
+
+fn min_line(a: Option<u32>, b: Option<u32>) -> Option<u32> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_stacks_share_one_entry() {
+        let mut p = Profile::default();
+        let (a, b) = (p.intern("main"), p.intern("work (w.py:3)"));
+        p.add(&[a, b], 2);
+        p.add(&[a, b], 3);
+        assert_eq!((p.stack_count(), p.total()), (1, 5));
+    }
+
+    #[test]
+    fn lines_of_one_function_merge() {
+        let mut p = Profile::default();
+        p.intern("work (w.py:12)");
+        p.intern("work (w.py:10)");
+        assert_eq!(p.function_count(), 1);
+        assert_eq!(p.function(0).line, Some(10));
+    }
+}
