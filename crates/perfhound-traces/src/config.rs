@@ -166,7 +166,8 @@ section!(
         min_request_share: f64 = 0.9,
         /// …and this many requests.
         min_requests: u32 = 3,
-        /// The endpoint's median latency over the median of the service's other endpoints.
+        /// The endpoint's own-code time over the median own-code time of the service's other
+        /// endpoints.
         min_ratio: f64 = 4.0,
         /// Own-code time of the median request from which the finding is critical.
         critical_ms: f64 = 1000.0,
@@ -180,7 +181,7 @@ section!(
         n_plus_one_http: Repeats = Repeats::default(),
         n_plus_one_cache: Repeats = Repeats::default(),
         repeated_pattern: Pattern = Pattern::default(),
-        consecutive_db: Consecutive = Consecutive::default(),
+        consecutive_db: Consecutive = Consecutive { min_calls: 2, min_saved_ms: 20.0, max_gap_ms: 10.0 },
         consecutive_http: Consecutive = Consecutive { min_calls: 3, min_saved_ms: 100.0, max_gap_ms: 10.0 },
         slow_db: Slow = Slow::default(),
         slow_http: Slow = Slow { min_ms: 1000.0, critical_ms: 5000.0 },
@@ -250,7 +251,7 @@ mod tests {
         assert_eq!(c.consecutive_http.min_calls, 3);
         assert_eq!(c.consecutive_http.min_saved_ms, 100.0);
         assert_eq!(c.rtt_ms, 1.0);
-        assert_eq!(c.consecutive_db.min_saved_ms, 100.0);
+        assert_eq!(c.consecutive_db.min_saved_ms, 20.0);
         assert_eq!(c.payload.large_bytes, 300_000);
     }
 

@@ -16,7 +16,9 @@
 //!
 //! **Thresholds** (`connection_churn`): `min_connects_per_request` = 2 is reported on its
 //! own; single connects are reported when they happen in at least `min_request_share` =
-//! 50 % of an endpoint's requests, over at least `min_requests` = 5 requests.
+//! 50 % of an endpoint's requests, over at least `min_requests` = 5 requests. Once an
+//! endpoint has `min_requests` requests, several connects must also recur in that share:
+//! a pool growing in the first requests (`Promise.all` warming `pg.Pool`) is not churn.
 
 use super::util::occurrence;
 use super::{Claims, Context, Detector, Occurrence, Recurrence};
@@ -76,5 +78,15 @@ impl Detector for ConnectionChurn {
     fn recurrence(&self, cfg: &Config) -> Recurrence {
         let c = &cfg.connection_churn;
         Recurrence { min_requests: u64::from(c.min_requests), min_share: c.min_request_share }
+    }
+
+    /// With enough traffic to tell, connections opened in only a few of an endpoint's
+    /// requests are a pool warming up (growing to meet concurrency, or after idle
+    /// connections were closed), not churn: churn recurs. With few requests (one trace
+    /// file), several connects in one request still count on their own.
+    fn relevant(&self, g: &Group, cx: &Context) -> bool {
+        let c = &cx.cfg.connection_churn;
+        let requests = cx.measure.requests_of(g.primary_endpoint());
+        requests < u64::from(c.min_requests) || g.traces as f64 / requests as f64 >= c.min_request_share
     }
 }

@@ -14,7 +14,7 @@
 //!
 //! **Thresholds** (`pool_wait`): `min_wait_ms` = 20 of waiting in one request.
 
-use super::util::{occurrence, total_us, us};
+use super::util::{occurrence, us};
 use super::{Claims, Context, Detector, Occurrence};
 use crate::aggregate::Group;
 use crate::classify::Category;
@@ -36,13 +36,23 @@ pub const RULE: Rule = Rule {
 pub fn detect(t: &Trace, cfg: &Config, _claims: &mut Claims, out: &mut Vec<Occurrence>) {
     for e in t.entries() {
         let waits: Vec<usize> = t.owned_by(e).filter(|&i| t.nodes[i].class.category == Category::PoolWait).collect();
-        if waits.is_empty() || total_us(t, &waits) < us(cfg.pool_wait.min_wait_ms).max(1) {
+        let waited_us: u64 = waits.iter().map(|&i| waited_us(t, i)).sum();
+        if waits.is_empty() || waited_us < us(cfg.pool_wait.min_wait_ms).max(1) {
             continue;
         }
         let mut o = occurrence(&RULE, t, &waits, Arc::clone(&t.nodes[e].endpoint));
-        o.saved_us = o.total_us;
+        o.total_us = waited_us;
+        o.saved_us = waited_us;
         out.push(o);
     }
+}
+
+/// Time an acquire span spent waiting: its duration minus the connections it opened
+/// itself (a pool growing to meet concurrency, e.g. `pg-pool.connect` over `pg.connect`,
+/// is connecting — `connection-churn`'s business — not queueing for a busy connection).
+fn waited_us(t: &Trace, i: usize) -> u64 {
+    let connecting = t.nodes[i].children.iter().filter(|&&c| t.nodes[c].class.category == Category::Connect);
+    t.nodes[i].span.duration_us().saturating_sub(connecting.map(|&c| t.nodes[c].span.duration_us()).sum())
 }
 
 /// The rule's detector (registered in [`super::DETECTORS`]).
