@@ -64,7 +64,7 @@ pub fn scenario_yaml(base_url: &str, duration_secs: u64, vus: u32) -> String {
         "GET /api/reports/sales-summary",
         "get",
         "/api/reports/sales-summary",
-        "        query: {period: 7d}\n",
+        "        query: {period: 30d}\n",
     );
     let body = format!("        json: {}\n", import_body());
     step(&mut y, "POST /api/events/import", "post", "/api/events/import", &body);

@@ -159,7 +159,7 @@ section!(
     /// for how the defaults were chosen).
     OwnCode {
         /// Own-code time (outside DB, HTTP/RPC and cache spans) of one request.
-        min_ms: f64 = 100.0,
+        min_ms: f64 = 50.0,
         /// And its share of the request.
         min_share: f64 = 0.7,
         /// In at least this share of the endpoint's requests…

@@ -1,4 +1,4 @@
-//! `GET /api/reports/sales-summary?period=7d` (planted: the same expensive aggregation
+//! `GET /api/reports/sales-summary?period=30d` (planted: the same expensive aggregation
 //! recomputed on every request; fixed with a TTL cache keyed by the period).
 //!
 //! The computation is an INTERNAL span `compute sales_summary` with `code.function` and its

@@ -36,7 +36,7 @@ pub async fn exercise(http: &Http, base: &str) -> Vec<Exchange> {
         push("/api/products/export", http.get(&format!("{base}/api/products/export?category=electronics")).await);
     }
     for _ in 0..SUMMARY_REQUESTS {
-        push("/api/reports/sales-summary", http.get(&format!("{base}/api/reports/sales-summary?period=7d")).await);
+        push("/api/reports/sales-summary", http.get(&format!("{base}/api/reports/sales-summary?period=30d")).await);
     }
     let body = perfhound_demo::scenario::import_body();
     for _ in 0..2 {

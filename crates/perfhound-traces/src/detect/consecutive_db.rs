@@ -19,7 +19,9 @@
 //! scale's warning saving; Sentry's production 100 ms hides three 20 ms scans run one
 //! after another on a local database), `max_gap_ms` = 10 between queries. Saving = sum − longest. Not reported:
 //! overlapping (already parallel) queries, writes, queries inside BEGIN … COMMIT, queries
-//! separated by other work, the same call repeated with the same parameters (`redundant-call`).
+//! separated by other work, the same call repeated with the same parameters (`redundant-call`),
+//! and — once an endpoint has 5 requests — a sequence seen in fewer than half of them (a
+//! cache-miss path).
 
 use super::util::{joined_labels, max_us, occurrence, parents_with, serial_runs, us};
 use super::{Claims, Context, Detector, Occurrence};
@@ -39,6 +41,10 @@ pub const RULE: Rule = Rule {
     why: "The request waits for the sum of the query times instead of the longest one.",
     fix: "Run the queries concurrently (asyncio.gather, Promise.all, CompletableFuture, goroutines, separate pooled connections) or combine them into one round trip.",
 };
+
+/// Requests of an endpoint from which recurrence is required, and the share required.
+const RECUR_MIN_REQUESTS: u64 = 5;
+const RECUR_MIN_SHARE: f64 = 0.5;
 
 pub fn detect(t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurrence>) {
     let c = &cfg.consecutive_db;
@@ -84,5 +90,13 @@ impl Detector for ConsecutiveDb {
 
     fn evidence(&self, g: &Group, _cx: &Context, f: &mut Finding) {
         query_evidence(g, f);
+    }
+
+    /// With enough traffic to tell (`RECUR_MIN_REQUESTS`), the sequence must show in
+    /// `RECUR_MIN_SHARE` of the endpoint's requests: queries run one after another on a
+    /// rare path (a cache miss once per TTL) are not how the endpoint behaves.
+    fn relevant(&self, g: &Group, cx: &Context) -> bool {
+        let requests = cx.measure.requests_of(g.primary_endpoint());
+        requests < RECUR_MIN_REQUESTS || g.traces as f64 / requests as f64 >= RECUR_MIN_SHARE
     }
 }
