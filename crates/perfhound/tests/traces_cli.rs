@@ -56,7 +56,7 @@ fn json_run_sarif_and_fail_on() {
     // Raising the threshold above the finding's severity passes.
     let ok = perfhound()
         .args(["traces", &fixture("otlp_n_plus_one.json"), "--format", "none", "--set", "n_plus_one_db.min_repeats=7"])
-        .args(["--set", "redundant.min_repeats=9", "--fail-on", "info"])
+        .args(["--set", "redundant.min_repeats=9", "--set", "consecutive_db.min_saved_ms=100", "--fail-on", "info"])
         .output()
         .unwrap();
     assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stdout));
