@@ -86,7 +86,6 @@ impl Detector for ConnectionChurn {
     /// file), several connects in one request still count on their own.
     fn relevant(&self, g: &Group, cx: &Context) -> bool {
         let c = &cx.cfg.connection_churn;
-        let requests = cx.measure.requests_of(g.primary_endpoint());
-        requests < u64::from(c.min_requests) || g.traces as f64 / requests as f64 >= c.min_request_share
+        super::util::recurs_enough(g, cx, u64::from(c.min_requests), c.min_request_share)
     }
 }

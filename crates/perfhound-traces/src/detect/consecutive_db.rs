@@ -96,7 +96,6 @@ impl Detector for ConsecutiveDb {
     /// `RECUR_MIN_SHARE` of the endpoint's requests: queries run one after another on a
     /// rare path (a cache miss once per TTL) are not how the endpoint behaves.
     fn relevant(&self, g: &Group, cx: &Context) -> bool {
-        let requests = cx.measure.requests_of(g.primary_endpoint());
-        requests < RECUR_MIN_REQUESTS || g.traces as f64 / requests as f64 >= RECUR_MIN_SHARE
+        super::util::recurs_enough(g, cx, RECUR_MIN_REQUESTS, RECUR_MIN_SHARE)
     }
 }

@@ -314,3 +314,11 @@ pub fn joined_labels(t: &Trace, idx: &[usize]) -> String {
         .collect();
     parts.join(" ; ")
 }
+
+/// True when the group shows in `min_share` of its endpoint's requests — or when the
+/// endpoint has fewer than `min_requests` requests, too few to tell a rare path (a pool
+/// warming up, a cache miss) from the endpoint's behaviour.
+pub fn recurs_enough(g: &crate::aggregate::Group, cx: &super::Context, min_requests: u64, min_share: f64) -> bool {
+    let requests = cx.measure.requests_of(g.primary_endpoint());
+    requests < min_requests || g.traces as f64 / requests as f64 >= min_share
+}
