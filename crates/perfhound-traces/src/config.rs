@@ -181,7 +181,7 @@ section!(
         n_plus_one_http: Repeats = Repeats::default(),
         n_plus_one_cache: Repeats = Repeats::default(),
         repeated_pattern: Pattern = Pattern::default(),
-        consecutive_db: Consecutive = Consecutive { min_calls: 2, min_saved_ms: 20.0, max_gap_ms: 10.0 },
+        consecutive_db: Consecutive = Consecutive { min_calls: 2, min_saved_ms: 10.0, max_gap_ms: 10.0 },
         consecutive_http: Consecutive = Consecutive { min_calls: 3, min_saved_ms: 100.0, max_gap_ms: 10.0 },
         slow_db: Slow = Slow::default(),
         slow_http: Slow = Slow { min_ms: 1000.0, critical_ms: 5000.0 },
@@ -251,7 +251,7 @@ mod tests {
         assert_eq!(c.consecutive_http.min_calls, 3);
         assert_eq!(c.consecutive_http.min_saved_ms, 100.0);
         assert_eq!(c.rtt_ms, 1.0);
-        assert_eq!(c.consecutive_db.min_saved_ms, 20.0);
+        assert_eq!(c.consecutive_db.min_saved_ms, 10.0);
         assert_eq!(c.payload.large_bytes, 300_000);
     }
 

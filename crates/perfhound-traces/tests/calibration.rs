@@ -183,7 +183,11 @@ fn sentry_fast_n_plus_one_stays_below_warning() {
 fn thresholds_stay_configurable() {
     // Sentry's production thresholds hide the seed chain and the fast N+1.
     let sentry = Config::default()
-        .with_overrides(&["consecutive_http.min_saved_ms=2000".into(), "n_plus_one_db.min_total_ms=50".into()])
+        .with_overrides(&[
+            "consecutive_http.min_saved_ms=2000".into(),
+            "consecutive_db.min_saved_ms=100".into(),
+            "n_plus_one_db.min_total_ms=50".into(),
+        ])
         .unwrap();
     check_with("seed001_chain.json", sentry.clone(), &[]);
     check_with("sentry_fast_n_plus_one.json", sentry, &[]);
