@@ -1,10 +1,12 @@
-//! Which format a profile file holds, from its first non-blank line.
+//! Which format a profile file holds, from its first bytes: gzip is removed first, then
+//! `{` means JSON (`.cpuprofile` or speedscope), binary bytes mean pprof protobuf, and
+//! text is folded stacks or `perf script` by its first non-blank, non-`#` line.
 
 use crate::error::ParseError;
 use crate::profile::Profile;
-use crate::{folded, perf};
+use crate::{folded, json, perf, pprof};
 use serde::Serialize;
-use std::io::{BufRead, Cursor, Read};
+use std::io::{BufRead, BufReader, Cursor, Read};
 
 /// A profile format perfhound reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -14,52 +16,81 @@ pub enum Format {
     Folded,
     /// `perf script` text.
     PerfScript,
+    /// pprof protobuf (`perftools.profiles.Profile`), gzipped or not.
+    Pprof,
+    /// Chrome DevTools / Node `.cpuprofile` JSON.
+    Cpuprofile,
+    /// speedscope JSON.
+    Speedscope,
 }
 
-/// Detects the format of `input` and reads it into `profile`.
+/// A decompressed pprof larger than this is refused (a gzip bomb, or not a CPU profile).
+const MAX_PPROF_BYTES: u64 = 1 << 30;
+
+/// Detects the format of `input` (gzipped or not) and reads it into `profile`.
 pub fn read(mut input: impl BufRead, profile: &mut Profile) -> Result<Format, ParseError> {
+    if input.fill_buf()?.starts_with(&[0x1f, 0x8b]) {
+        let inner = BufReader::with_capacity(1 << 16, flate2::bufread::MultiGzDecoder::new(input));
+        return read_plain(inner, profile).map_err(|e| gzip_context(e));
+    }
+    read_plain(input, profile)
+}
+
+fn gzip_context(mut e: ParseError) -> ParseError {
+    if e.message.starts_with("could not read the profile") {
+        e.message = format!("{} (the file starts like gzip; is it truncated?)", e.message);
+    }
+    e
+}
+
+fn read_plain(mut input: impl BufRead, profile: &mut Profile) -> Result<Format, ParseError> {
+    let head = input.fill_buf()?;
+    let Some(first) = head.iter().position(|b| !b.is_ascii_whitespace()) else {
+        return read_text(input, profile);
+    };
+    let start = &head[first..head.len().min(first + 4096)];
+    if start[0] == b'{' || start[0] == b'[' {
+        return json::read(input, profile);
+    }
+    if start.iter().any(|&b| b < 0x09 || (0x0e..0x20).contains(&b) && b != 0x1b) {
+        let mut buf = Vec::new();
+        input.take(MAX_PPROF_BYTES + 1).read_to_end(&mut buf)?;
+        if buf.len() as u64 > MAX_PPROF_BYTES {
+            return Err(ParseError::at(0, "a binary file over 1 GiB; expected a pprof CPU profile"));
+        }
+        pprof::read(&buf, profile).map_err(binary_context)?;
+        return Ok(Format::Pprof);
+    }
+    read_text(input, profile)
+}
+
+fn binary_context(mut e: ParseError) -> ParseError {
+    e.message = format!("{} (the file is binary, so it was read as pprof protobuf)", e.message);
+    e
+}
+
+fn read_text(mut input: impl BufRead, profile: &mut Profile) -> Result<Format, ParseError> {
     let mut head = Vec::new();
-    let mut lines = 0;
     let first = loop {
         let start = head.len();
         if input.read_until(b'\n', &mut head)? == 0 {
-            return Err(ParseError::at(0, "the profile is empty; expected folded stacks or `perf script` text"));
+            return Err(ParseError::at(
+                0,
+                "the profile is empty; expected folded stacks, `perf script` text, pprof, .cpuprofile or speedscope JSON",
+            ));
         }
-        lines += 1;
         let line = String::from_utf8_lossy(&head[start..]).trim().to_string();
         if !line.is_empty() && !line.starts_with('#') {
             break line;
         }
     };
-    let format = sniff(&head, &first, lines)?;
     let whole = Cursor::new(head).chain(input);
-    match format {
-        Format::Folded => folded::read(whole, profile)?,
-        Format::PerfScript => perf::read(whole, profile)?,
-    }
-    Ok(format)
-}
-
-fn sniff(head: &[u8], first: &str, line: u64) -> Result<Format, ParseError> {
-    let binary = head.iter().any(|&b| b < 0x09 || (0x0e..0x20).contains(&b) && b != 0x1b);
-    if head.starts_with(&[0x1f, 0x8b]) || binary {
-        return Err(ParseError::at(
-            0,
-            "this looks like a pprof (protobuf) profile, which perfhound cannot read yet; \
-             convert it with `go tool pprof -raw` or `pprof -traces`, or export folded stacks",
-        ));
-    }
-    if first.starts_with('{') || first.starts_with('[') {
-        return Err(ParseError::at(
-            line,
-            "this looks like JSON (a .cpuprofile or speedscope file), which perfhound \
-             cannot read yet; expected folded stacks or `perf script` text",
-        ));
-    }
     let last = first.rsplit([' ', '\t']).next().unwrap_or("");
     if first.contains(' ') && last.parse::<u64>().is_ok() || first.contains(';') {
+        folded::read(whole, profile)?;
         Ok(Format::Folded)
     } else {
+        perf::read(whole, profile)?;
         Ok(Format::PerfScript)
     }
 }

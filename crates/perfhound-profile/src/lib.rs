@@ -10,16 +10,21 @@
 //! [`read`] detects which one a file holds. Bad input becomes a [`ParseError`] naming the
 //! line and what was expected; nothing here panics on input.
 
+pub mod cpuprofile;
 pub mod detect;
 pub mod error;
 pub mod folded;
 pub mod frame;
 pub mod hotspots;
+mod json;
 pub mod perf;
+pub mod pprof;
 pub mod profile;
+pub mod speedscope;
+mod wire;
 
 pub use detect::{read, Format};
-pub use error::ParseError;
+pub use error::{ParseError, Position};
 pub use frame::Frame;
 pub use hotspots::{hotspots, Hotspot};
-pub use profile::Profile;
+pub use profile::{Profile, Unit};

@@ -5,8 +5,34 @@
 //! rank: py-spy writes the current line into every frame, and `f (a.py:10)` and
 //! `f (a.py:12)` are one function.
 
-use crate::frame::Frame;
+use crate::error::ParseError;
+use crate::frame::{clean, Frame};
+use serde::Serialize;
 use std::collections::HashMap;
+
+/// What a stack's weight counts. Files of different units cannot be merged.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Unit {
+    /// Samples (folded stacks, `perf script`, `.cpuprofile`, pprof sample counts).
+    #[default]
+    Samples,
+    /// CPU or wall time (pprof `nanoseconds`, speedscope time units).
+    Nanoseconds,
+    /// Allocated bytes (pprof and speedscope memory profiles).
+    Bytes,
+}
+
+impl Unit {
+    /// The plural noun for weights of this unit, as printed after a number.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Unit::Samples => "samples",
+            Unit::Nanoseconds => "ns",
+            Unit::Bytes => "bytes",
+        }
+    }
+}
 
 /// A function: the frames that share a name and a file.
 #[derive(Clone, Debug)]
@@ -21,11 +47,13 @@ pub struct Function {
 #[derive(Default, Debug)]
 pub struct Profile {
     frame_ids: HashMap<Box<str>, u32>,
+    located_ids: HashMap<(String, Option<String>, Option<u32>), u32>,
     frame_func: Vec<u32>,
     func_ids: HashMap<(String, Option<String>), u32>,
     functions: Vec<Function>,
     stacks: HashMap<Box<[u32]>, u64>,
     total: u64,
+    unit: Option<Unit>,
 }
 
 impl Profile {
@@ -39,6 +67,46 @@ impl Profile {
         self.frame_func.push(func);
         self.frame_ids.insert(text.into(), id);
         id
+    }
+
+    /// The id of a frame a structured format gave as parts (pprof, `.cpuprofile`,
+    /// speedscope). Control characters are replaced as in [`Frame::parse`].
+    pub fn intern_parts(&mut self, name: &str, file: Option<&str>, line: Option<u32>) -> u32 {
+        let key = (name.to_string(), file.filter(|f| !f.is_empty()).map(str::to_string), line);
+        if let Some(&id) = self.located_ids.get(&key) {
+            return id;
+        }
+        let name = if name.trim().is_empty() { "(anonymous)".to_string() } else { clean(name.trim()) };
+        let frame = Frame { name, file: key.1.as_deref().map(clean), line };
+        let func = self.function_of(frame);
+        let id = self.frame_func.len() as u32;
+        self.frame_func.push(func);
+        self.located_ids.insert(key, id);
+        id
+    }
+
+    /// Declares the unit of the weights about to be added; a file whose unit differs
+    /// from the files already read is refused (shares of samples and of bytes do not add).
+    pub fn set_unit(&mut self, unit: Unit) -> Result<(), ParseError> {
+        match self.unit {
+            Some(u) if u != unit && self.total > 0 => Err(ParseError::at(
+                0,
+                format!(
+                    "its weights are {} but the profiles before it count {}; profile them separately",
+                    unit.noun(),
+                    u.noun()
+                ),
+            )),
+            _ => {
+                self.unit = Some(unit);
+                Ok(())
+            }
+        }
+    }
+
+    /// What the weights count.
+    pub fn unit(&self) -> Unit {
+        self.unit.unwrap_or_default()
     }
 
     fn function_of(&mut self, frame: Frame) -> u32 {
