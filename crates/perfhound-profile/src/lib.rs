@@ -16,7 +16,7 @@ pub mod error;
 pub mod folded;
 pub mod frame;
 pub mod hotspots;
-mod json;
+pub mod json;
 pub mod perf;
 pub mod pprof;
 pub mod profile;

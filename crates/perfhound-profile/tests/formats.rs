@@ -112,3 +112,16 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn go_style_pprof_reads_sample_counts_with_inlined_frames_caller_first() {
+    // fixtures/mkpprof.py writes this file byte by byte, as Go lays out a CPU profile.
+    let (format, p) = check(include_bytes!("fixtures/go-handmade.pb.gz"));
+    assert_eq!((format, p.unit(), p.total()), (Format::Pprof, Unit::Samples, 105));
+    let hs = hotspots(&p);
+    assert_eq!((hs[0].function.as_str(), hs[0].self_weight), ("main.findSimilar", 70));
+    assert_eq!(hs[0].location().as_deref(), Some("/app/main.go:40"));
+    assert_eq!(find(&hs, "main.handle").total_weight, 100, "the inlined caller counts");
+    assert_eq!(find(&hs, "[server]").self_weight, 5, "unsymbolized frames name their binary");
+    assert_eq!(find(&hs, "runtime.mallocgc").location().as_deref(), Some("/usr/lib/go/src/runtime/malloc.go:1000"));
+}
