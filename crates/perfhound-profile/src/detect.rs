@@ -2,11 +2,12 @@
 //! `{` means JSON (`.cpuprofile` or speedscope), binary bytes mean pprof protobuf, and
 //! text is folded stacks or `perf script` by its first non-blank, non-`#` line.
 
-use crate::error::ParseError;
+use crate::error::{FileError, ParseError};
 use crate::profile::Profile;
 use crate::{folded, json, perf, pprof};
 use serde::Serialize;
 use std::io::{BufRead, BufReader, Cursor, Read};
+use std::path::Path;
 
 /// A profile format perfhound reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -26,6 +27,20 @@ pub enum Format {
 
 /// A decompressed pprof larger than this is refused (a gzip bomb, or not a CPU profile).
 const MAX_PPROF_BYTES: u64 = 1 << 30;
+
+/// Reads the profile file at `path` into `profile` (merging with what it holds).
+pub fn read_file(path: &Path, profile: &mut Profile) -> Result<Format, FileError> {
+    let shown = || crate::frame::clean(&path.display().to_string());
+    let file = std::fs::File::open(path).map_err(|error| FileError::Open { path: shown(), error })?;
+    read(BufReader::with_capacity(1 << 16, file), profile).map_err(|error| FileError::Parse { path: shown(), error })
+}
+
+/// One profile file on its own.
+pub fn read_profile(path: &Path) -> Result<Profile, FileError> {
+    let mut profile = Profile::default();
+    read_file(path, &mut profile)?;
+    Ok(profile)
+}
 
 /// Detects the format of `input` (gzipped or not) and reads it into `profile`.
 pub fn read(mut input: impl BufRead, profile: &mut Profile) -> Result<Format, ParseError> {

@@ -73,3 +73,12 @@ pub(crate) fn excerpt(s: &str) -> String {
         cut
     }
 }
+
+/// A profile file that could not be opened or read, with its path.
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    #[error("cannot open {path}: {error}")]
+    Open { path: String, error: std::io::Error },
+    #[error("{path} is not a profile perfhound reads: {error}")]
+    Parse { path: String, error: ParseError },
+}

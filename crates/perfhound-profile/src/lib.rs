@@ -12,7 +12,10 @@
 
 pub mod cpuprofile;
 pub mod detect;
+pub mod diff;
 pub mod error;
+pub mod flame_assets;
+pub mod flamegraph;
 pub mod folded;
 pub mod frame;
 pub mod hotspots;
@@ -21,10 +24,14 @@ pub mod perf;
 pub mod pprof;
 pub mod profile;
 pub mod speedscope;
+pub mod tree;
 mod wire;
 
-pub use detect::{read, Format};
-pub use error::{ParseError, Position};
+pub use detect::{read, read_file, read_profile, Format};
+pub use diff::{movers, Mover};
+pub use error::{FileError, ParseError, Position};
+pub use flame_assets::{FLAME_SCRIPT, FLAME_SCRIPT_SHA256, FLAME_STYLE, FLAME_STYLE_SHA256};
+pub use flamegraph::{diff_flamegraph_svg, flamegraph_svg, FlameOptions};
 pub use frame::Frame;
 pub use hotspots::{hotspots, Hotspot};
 pub use profile::{Profile, Unit};

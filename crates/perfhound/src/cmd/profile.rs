@@ -1,31 +1,39 @@
-//! `perfhound profile`: read CPU profiles and rank functions by self and total time.
+//! `perfhound profile`: read CPU profiles, rank functions by self and total time, draw
+//! flame graphs, and compare two profiles (`--diff`).
 
 use crate::exit;
-use anyhow::Context as _;
 use clap::Args;
-use perfhound_profile::{hotspots, Format, Hotspot, Profile};
-use std::io::BufReader;
+use perfhound_profile::{movers, read_file, FlameOptions, Format, Hotspot, Mover, Profile};
 use std::path::{Path, PathBuf};
 
 const EXAMPLES: &str = "Examples:
   py-spy record --format raw -o app.folded -- python app.py
-  perfhound profile app.folded
+  perfhound profile app.folded --flamegraph app.svg
   perf record -g -p PID -- sleep 10 && perf script > app.perf && perfhound profile app.perf
-  perfhound profile a.folded b.folded --top 50 --format json | jq '.hotspots[0]'
+  curl -o cpu.pb.gz 'http://127.0.0.1:6060/debug/pprof/profile?seconds=10' && perfhound profile cpu.pb.gz
+  node --cpu-prof app.js && perfhound profile CPU.*.cpuprofile --top 50 --format json
+  perfhound profile --diff before.folded after.folded --flamegraph diff.svg
 
-Formats (detected from the content): folded stacks `root;caller;leaf COUNT` (py-spy raw,
-inferno, async-profiler collapsed) and Linux `perf script` text. Several files are merged
-into one profile. See docs/profile.md.
+Formats (detected from the content, gzipped or not): pprof protobuf, folded stacks
+`root;caller;leaf COUNT` (py-spy raw, inferno, async-profiler collapsed), Linux `perf script`
+text, Chrome/Node .cpuprofile, speedscope JSON. Several files are merged into one profile.
+See docs/profile.md.
 
-Exit codes: 0 ok · 2 unreadable file or bad input (the message names the file and line).";
+Exit codes: 0 ok · 2 unreadable file or bad input (the message names the file and line or byte).";
 
-/// Rank the functions of CPU profiles by self and total time.
+/// Rank the functions of CPU profiles by self and total time; draw flame graphs.
 #[derive(Args, Debug)]
 #[command(after_help = EXAMPLES)]
 pub struct ProfileArgs {
     /// Profile files (merged when several).
-    #[arg(required = true)]
+    #[arg(required_unless_present = "diff")]
     files: Vec<PathBuf>,
+    /// Compare two profiles: the biggest movers, and with --flamegraph a differential graph.
+    #[arg(long, num_args = 2, value_names = ["BEFORE", "AFTER"], conflicts_with = "files")]
+    diff: Option<Vec<PathBuf>>,
+    /// Write an interactive flame graph (SVG: click to zoom, Search) to this file.
+    #[arg(long, value_name = "FILE.svg")]
+    flamegraph: Option<PathBuf>,
     /// How many functions to list.
     #[arg(long, default_value_t = 20)]
     top: usize,
@@ -41,36 +49,81 @@ enum OutputFormat {
 }
 
 pub fn run(args: ProfileArgs) -> i32 {
-    let mut profile = Profile::default();
-    let mut formats = Vec::new();
-    for file in &args.files {
-        match read_file(file, &mut profile) {
-            Ok(f) => formats.push(f),
-            Err(e) => return exit::fail(&e),
-        }
-    }
-    let mut hs = hotspots(&profile);
-    hs.truncate(args.top);
-    match args.format {
-        OutputFormat::Text => print!("{}", text(&profile, &hs)),
-        OutputFormat::Json => println!("{}", json(&profile, &formats, &hs)),
-    }
-    exit::OK
+    let result = match &args.diff {
+        Some(pair) => diff(&args, &pair[0], &pair[1]),
+        None => single(&args),
+    };
+    result.unwrap_or_else(|e| exit::fail(&e))
 }
 
-fn read_file(path: &Path, profile: &mut Profile) -> anyhow::Result<Format> {
-    let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    perfhound_profile::read(BufReader::with_capacity(1 << 16, file), profile)
-        .with_context(|| format!("{} is not a profile perfhound reads", path.display()))
+fn single(args: &ProfileArgs) -> anyhow::Result<i32> {
+    let (profile, formats) = read_all(&args.files)?;
+    if let Some(path) = &args.flamegraph {
+        let title = format!("Flame graph: {}", names(&args.files));
+        let svg = perfhound_profile::flamegraph_svg(&profile, &FlameOptions { title, ..Default::default() });
+        super::check::write_file(path, svg.as_bytes())?;
+    }
+    let mut hs = perfhound_profile::hotspots(&profile);
+    hs.truncate(args.top);
+    match args.format {
+        OutputFormat::Text => perfhound_term::print(&text(&profile, &hs)),
+        OutputFormat::Json => println!("{}", json(&profile, &formats, &hs)),
+    }
+    Ok(exit::OK)
+}
+
+fn diff(args: &ProfileArgs, before: &Path, after: &Path) -> anyhow::Result<i32> {
+    let (b, _) = read_all(std::slice::from_ref(&before.to_path_buf()))?;
+    let (a, _) = read_all(std::slice::from_ref(&after.to_path_buf()))?;
+    if let Some(path) = &args.flamegraph {
+        let title = format!("Differential flame graph: {} → {}", names(&[before]), names(&[after]));
+        let svg = perfhound_profile::diff_flamegraph_svg(&b, &a, &FlameOptions { title, ..Default::default() });
+        super::check::write_file(path, svg.as_bytes())?;
+    }
+    let mut ms = movers(&b, &a);
+    ms.truncate(args.top);
+    match args.format {
+        OutputFormat::Text => perfhound_term::print(&movers_text(&b, &a, &ms)),
+        OutputFormat::Json => {
+            let v = serde_json::json!({"before": summary(&b), "after": summary(&a), "movers": ms});
+            println!("{}", serde_json::to_string_pretty(&v)?);
+        }
+    }
+    Ok(exit::OK)
+}
+
+fn read_all(files: &[PathBuf]) -> anyhow::Result<(Profile, Vec<Format>)> {
+    let mut profile = Profile::default();
+    let mut formats = Vec::new();
+    for file in files {
+        formats.push(read_file(file, &mut profile)?);
+    }
+    Ok((profile, formats))
+}
+
+fn names<P: AsRef<Path>>(files: &[P]) -> String {
+    let names: Vec<String> = files
+        .iter()
+        .map(|f| {
+            f.as_ref()
+                .file_name()
+                .map_or_else(|| f.as_ref().display().to_string(), |n| n.to_string_lossy().into_owned())
+        })
+        .collect();
+    perfhound_term::clean(&names.join(", ")).into_owned()
+}
+
+fn header(profile: &Profile) -> String {
+    format!(
+        "{}, {} functions, {} distinct stacks",
+        perfhound_profile::flamegraph::weight(profile.unit(), profile.total()),
+        profile.function_count(),
+        profile.stack_count()
+    )
 }
 
 fn text(profile: &Profile, hs: &[Hotspot]) -> String {
-    let mut out = format!(
-        "{} samples, {} functions, {} distinct stacks\n\n  self%   total%  function\n",
-        profile.total(),
-        profile.function_count(),
-        profile.stack_count()
-    );
+    let mut out = format!("{}\n\n  self%   total%  function\n", header(profile));
     for h in hs {
         let at = h.location().map(|l| format!("  {l}")).unwrap_or_default();
         out += &format!("{:>6.1}%  {:>6.1}%  {}{at}\n", h.self_share * 100.0, h.total_share * 100.0, h.function);
@@ -78,9 +131,40 @@ fn text(profile: &Profile, hs: &[Hotspot]) -> String {
     out
 }
 
+fn movers_text(before: &Profile, after: &Profile, ms: &[Mover]) -> String {
+    let mut out = format!(
+        "before: {}\nafter:  {}\n\n  self% before → after  (change)   total% before → after  function\n",
+        header(before),
+        header(after)
+    );
+    for m in ms {
+        let at = m.location().map(|l| format!("  {l}")).unwrap_or_default();
+        out += &format!(
+            "{:>6.1}% → {:>5.1}%  ({:+6.1} pts)   {:>6.1}% → {:>5.1}%  {}{at}\n",
+            m.before_self_share * 100.0,
+            m.after_self_share * 100.0,
+            m.self_change * 100.0,
+            m.before_total_share * 100.0,
+            m.after_total_share * 100.0,
+            m.function
+        );
+    }
+    out
+}
+
+fn summary(profile: &Profile) -> serde_json::Value {
+    serde_json::json!({
+        "unit": profile.unit(),
+        "weight": profile.total(),
+        "functions": profile.function_count(),
+        "stacks": profile.stack_count(),
+    })
+}
+
 fn json(profile: &Profile, formats: &[Format], hs: &[Hotspot]) -> String {
     let v = serde_json::json!({
         "formats": formats,
+        "unit": profile.unit(),
         "samples": profile.total(),
         "functions": profile.function_count(),
         "stacks": profile.stack_count(),
