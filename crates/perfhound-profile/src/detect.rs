@@ -46,7 +46,7 @@ pub fn read_profile(path: &Path) -> Result<Profile, FileError> {
 pub fn read(mut input: impl BufRead, profile: &mut Profile) -> Result<Format, ParseError> {
     if input.fill_buf()?.starts_with(&[0x1f, 0x8b]) {
         let inner = BufReader::with_capacity(1 << 16, flate2::bufread::MultiGzDecoder::new(input));
-        return read_plain(inner, profile).map_err(|e| gzip_context(e));
+        return read_plain(inner, profile).map_err(gzip_context);
     }
     read_plain(input, profile)
 }

@@ -114,9 +114,9 @@ fn render(profile: &Profile, tree: &Tree, opts: &FlameOptions, paint: &Paint<'_>
         };
         let (px, pw) = (PAD + x as f64 * per, w as f64 * per);
         let y = height - BOTTOM - (d + 1) * FRAME_H;
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<g class=\"f\" data-x=\"{x}\" data-w=\"{w}\" data-d=\"{d}\"><title>{}</title><rect x=\"{px:.2}\" y=\"{y}\" width=\"{pw:.2}\" height=\"{}\" rx=\"2\" fill=\"{fill}\"/><text x=\"{:.2}\" y=\"{}\">{}</text></g>\n",
+            "<g class=\"f\" data-x=\"{x}\" data-w=\"{w}\" data-d=\"{d}\"><title>{}</title><rect x=\"{px:.2}\" y=\"{y}\" width=\"{pw:.2}\" height=\"{}\" rx=\"2\" fill=\"{fill}\"/><text x=\"{:.2}\" y=\"{}\">{}</text></g>",
             esc(&title),
             FRAME_H - 1,
             px + 3.0,

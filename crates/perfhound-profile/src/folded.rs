@@ -34,7 +34,7 @@ pub(crate) fn for_each_line(
 
 fn add_line(line: &str, profile: &mut Profile, scratch: &mut Vec<u32>) -> Result<(), String> {
     let line = line.trim();
-    if line.is_empty() {
+    if line.is_empty() || line.starts_with('#') {
         return Ok(());
     }
     let Some((stack, count)) = line.rsplit_once([' ', '\t']) else {

@@ -23,6 +23,7 @@ pub mod json;
 pub mod perf;
 pub mod pprof;
 pub mod profile;
+pub mod rules;
 pub mod speedscope;
 pub mod tree;
 mod wire;
@@ -34,4 +35,5 @@ pub use flame_assets::{FLAME_SCRIPT, FLAME_SCRIPT_SHA256, FLAME_STYLE, FLAME_STY
 pub use flamegraph::{diff_flamegraph_svg, flamegraph_svg, FlameOptions};
 pub use frame::Frame;
 pub use hotspots::{hotspots, Hotspot};
-pub use profile::{Profile, Unit};
+pub use profile::{Function, Profile, Unit};
+pub use rules::{findings, rules};

@@ -11,13 +11,19 @@ use crate::profile::{Profile, Unit};
 use crate::wire::{bytes, int, push_varints, Reader, Value};
 use std::collections::HashMap;
 
+/// A location: mapping id, address, and its lines leaf first as (function id, line).
+type Location = (u64, u64, Vec<(u64, u64)>);
+
+/// A field's (number, offset) and value.
+type Field<'a> = ((u64, u64), Value<'a>);
+
 #[derive(Default)]
 struct Tables<'a> {
     strings: Vec<&'a [u8]>,
     /// function id → (name, file, start line) as string-table indices and a line.
     functions: HashMap<u64, (u64, u64, u64)>,
     /// location id → (mapping id, address, lines leaf first as (function id, line)).
-    locations: HashMap<u64, (u64, u64, Vec<(u64, u64)>)>,
+    locations: HashMap<u64, Location>,
     mappings: HashMap<u64, u64>,
     sample_types: Vec<(u64, u64)>,
     default_type: u64,
@@ -35,7 +41,9 @@ pub fn read(buf: &[u8], profile: &mut Profile) -> Result<(), ParseError> {
         if number.0 != 2 {
             continue;
         }
-        (ids.clear(), values.clear(), stack.clear());
+        ids.clear();
+        values.clear();
+        stack.clear();
         let mut s = bytes(value, number.1, "a sample")?;
         while let Some(((n, _), v)) = next(&mut s)? {
             match n {
@@ -58,7 +66,7 @@ pub fn read(buf: &[u8], profile: &mut Profile) -> Result<(), ParseError> {
 }
 
 /// The next field with its (number, offset).
-fn next<'a>(r: &mut Reader<'a>) -> Result<Option<((u64, u64), Value<'a>)>, ParseError> {
+fn next<'a>(r: &mut Reader<'a>) -> Result<Option<Field<'a>>, ParseError> {
     let at = r.offset();
     Ok(r.field()?.map(|(n, v)| ((n, at), v)))
 }

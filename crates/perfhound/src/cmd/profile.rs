@@ -3,6 +3,7 @@
 
 use crate::exit;
 use clap::Args;
+use perfhound_model::Finding;
 use perfhound_profile::{movers, read_file, FlameOptions, Format, Hotspot, Mover, Profile};
 use std::path::{Path, PathBuf};
 
@@ -19,7 +20,11 @@ Formats (detected from the content, gzipped or not): pprof protobuf, folded stac
 text, Chrome/Node .cpuprofile, speedscope JSON. Several files are merged into one profile.
 See docs/profile.md.
 
-Exit codes: 0 ok · 2 unreadable file or bad input (the message names the file and line or byte).";
+Findings (PH-PROF001…): a hot function, JSON serialization, regex compilation, logging,
+allocation/GC, lock contention and sleeps, each naming its frames; `perfhound rules`.
+
+Exit codes: 0 ok · 1 findings at or above --fail-on · 2 unreadable file or bad input (the
+message names the file and the line or byte).";
 
 /// Rank the functions of CPU profiles by self and total time; draw flame graphs.
 #[derive(Args, Debug)]
@@ -40,6 +45,9 @@ pub struct ProfileArgs {
     /// What to print on stdout.
     #[arg(long, value_enum, default_value = "text")]
     format: OutputFormat,
+    /// Exit 1 when a finding has at least this severity (with --diff: in AFTER).
+    #[arg(long, value_enum)]
+    fail_on: Option<super::FailOn>,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,11 +73,12 @@ fn single(args: &ProfileArgs) -> anyhow::Result<i32> {
     }
     let mut hs = perfhound_profile::hotspots(&profile);
     hs.truncate(args.top);
+    let findings = perfhound_profile::findings(&profile);
     match args.format {
-        OutputFormat::Text => perfhound_term::print(&text(&profile, &hs)),
-        OutputFormat::Json => println!("{}", json(&profile, &formats, &hs)),
+        OutputFormat::Text => perfhound_term::print(&(text(&profile, &hs) + &findings_text(&findings))),
+        OutputFormat::Json => println!("{}", json(&profile, &formats, &hs, &findings)),
     }
-    Ok(exit::OK)
+    Ok(exit_code(&findings, args.fail_on))
 }
 
 fn diff(args: &ProfileArgs, before: &Path, after: &Path) -> anyhow::Result<i32> {
@@ -82,14 +91,16 @@ fn diff(args: &ProfileArgs, before: &Path, after: &Path) -> anyhow::Result<i32> 
     }
     let mut ms = movers(&b, &a);
     ms.truncate(args.top);
+    let findings = perfhound_profile::findings(&a);
     match args.format {
-        OutputFormat::Text => perfhound_term::print(&movers_text(&b, &a, &ms)),
+        OutputFormat::Text => perfhound_term::print(&(movers_text(&b, &a, &ms) + &findings_text(&findings))),
         OutputFormat::Json => {
-            let v = serde_json::json!({"before": summary(&b), "after": summary(&a), "movers": ms});
+            let v =
+                serde_json::json!({"before": summary(&b), "after": summary(&a), "movers": ms, "findings": findings});
             println!("{}", serde_json::to_string_pretty(&v)?);
         }
     }
-    Ok(exit::OK)
+    Ok(exit_code(&findings, args.fail_on))
 }
 
 fn read_all(files: &[PathBuf]) -> anyhow::Result<(Profile, Vec<Format>)> {
@@ -161,7 +172,30 @@ fn summary(profile: &Profile) -> serde_json::Value {
     })
 }
 
-fn json(profile: &Profile, formats: &[Format], hs: &[Hotspot]) -> String {
+fn exit_code(findings: &[Finding], fail_on: Option<super::FailOn>) -> i32 {
+    if super::fails_on(fail_on, findings.iter()) {
+        exit::BREACHED
+    } else {
+        exit::OK
+    }
+}
+
+/// The findings, one line each with their evidence notes, after a blank line.
+fn findings_text(findings: &[Finding]) -> String {
+    let mut out = String::new();
+    if !findings.is_empty() {
+        out += &format!("\nFindings ({}):\n", findings.len());
+    }
+    for f in findings {
+        out += &format!("  {}\n", perfhound_term::finding_line(f));
+        for note in &f.evidence.notes {
+            out += &format!("      {}\n", perfhound_term::one_line(note));
+        }
+    }
+    out
+}
+
+fn json(profile: &Profile, formats: &[Format], hs: &[Hotspot], findings: &[Finding]) -> String {
     let v = serde_json::json!({
         "formats": formats,
         "unit": profile.unit(),
@@ -169,6 +203,7 @@ fn json(profile: &Profile, formats: &[Format], hs: &[Hotspot]) -> String {
         "functions": profile.function_count(),
         "stacks": profile.stack_count(),
         "hotspots": hs,
+        "findings": findings,
     });
     serde_json::to_string_pretty(&v).unwrap_or_default()
 }
