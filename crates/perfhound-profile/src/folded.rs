@@ -34,7 +34,8 @@ pub(crate) fn for_each_line(
 
 fn add_line(line: &str, profile: &mut Profile, scratch: &mut Vec<u32>) -> Result<(), String> {
     let line = line.trim();
-    if line.is_empty() || line.starts_with('#') {
+    // py-spy writes ` 3` for samples taken while no Python frame was on the stack.
+    if line.is_empty() || line.starts_with('#') || line.bytes().all(|b| b.is_ascii_digit()) {
         return Ok(());
     }
     let Some((stack, count)) = line.rsplit_once([' ', '\t']) else {

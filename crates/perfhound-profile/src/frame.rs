@@ -18,6 +18,9 @@ impl Frame {
     /// Control characters become U+FFFD so frame text is safe to print.
     pub fn parse(text: &str) -> Frame {
         let text = clean(text.trim());
+        if let Some(f) = v8_perf_map(&text) {
+            return f;
+        }
         match split_location(&text) {
             Some((name, file, line)) => Frame { name: name.to_string(), file: Some(file.to_string()), line },
             None => Frame { name: text, file: None, line: None },
@@ -51,6 +54,23 @@ fn split_location(text: &str) -> Option<(&str, &str, Option<u32>)> {
     looks_like_file.then_some((name, file, line))
 }
 
+/// Node's `--perf-basic-prof` names: `JS:*findSimilar /app/hot.js:1:21` (also
+/// `LazyCompile:`/`Function:` prefixes, `*` optimized, `~` interpreted, `^` baseline).
+fn v8_perf_map(text: &str) -> Option<Frame> {
+    let rest =
+        ["JS:", "LazyCompile:", "Function:", "InterpretedFunction:"].iter().find_map(|p| text.strip_prefix(p))?;
+    let rest = rest.trim_start_matches(['*', '~', '^']);
+    let (name, loc) = rest.rsplit_once(' ').unwrap_or((rest, ""));
+    let mut parts = loc.rsplitn(3, ':');
+    let (col, line, file) = (parts.next(), parts.next(), parts.next());
+    let (file, line) = match (file, line.and_then(|l| l.parse().ok()), col.and_then(|c| c.parse::<u32>().ok())) {
+        (Some(f), Some(l), Some(_)) if !f.is_empty() => (Some(f.to_string()), Some(l)),
+        _ => (None, None),
+    };
+    let name = if name.is_empty() { "(anonymous)" } else { name };
+    Some(Frame { name: name.to_string(), file, line })
+}
+
 pub(crate) fn clean(text: &str) -> String {
     text.chars().map(|c| if c.is_control() { '\u{FFFD}' } else { c }).collect()
 }
@@ -70,6 +90,13 @@ mod tests {
     fn bare_names_and_parentheses_stay_names() {
         assert_eq!(Frame::parse("main").location(), None);
         assert_eq!(Frame::parse("Foo::operator() (inlined)").name, "Foo::operator() (inlined)");
+    }
+
+    #[test]
+    fn node_perf_map_names_have_file_and_line() {
+        let f = Frame::parse("JS:*findSimilar /app/hot.js:1:21");
+        assert_eq!((f.name.as_str(), f.location().as_deref()), ("findSimilar", Some("/app/hot.js:1")));
+        assert_eq!(Frame::parse("LazyCompile:~ node:internal/main:3:9").name, "(anonymous)");
     }
 
     #[test]

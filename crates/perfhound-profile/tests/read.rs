@@ -63,6 +63,12 @@ fn recursion_counts_once_in_total_time() {
 }
 
 #[test]
+fn py_spy_samples_without_python_frames_are_skipped() {
+    let (_, p) = check("main;work 3\n 2\n");
+    assert_eq!((p.total(), p.stack_count()), (3, 1));
+}
+
+#[test]
 fn a_folded_line_without_a_count_names_its_line() {
     let e = error(b"main;work 3\nmain;work\n");
     assert!(e.starts_with("line 2: "), "{e}");
