@@ -13,53 +13,56 @@
 use crate::error::{excerpt, ParseError};
 use crate::folded::for_each_line;
 use crate::profile::Profile;
+use std::borrow::Cow;
 use std::io::BufRead;
 
 /// Reads every sample of `input` into `profile`.
 pub fn read(input: impl BufRead, profile: &mut Profile) -> Result<(), ParseError> {
-    let mut sample: Option<Vec<u32>> = None;
+    // One buffer for every sample: empty between samples, the command then frames inside.
+    let mut stack: Vec<u32> = Vec::with_capacity(64);
     for_each_line(input, |n, line| {
         if line.trim().is_empty() {
-            flush(&mut sample, profile);
+            flush(&mut stack, profile);
         } else if line.starts_with([' ', '\t']) {
-            let stack = sample.as_mut().ok_or_else(|| ParseError::at(n, NO_HEADER))?;
+            if stack.is_empty() {
+                return Err(ParseError::at(n, NO_HEADER));
+            }
             stack.push(profile.intern(&symbol(line.trim()).map_err(|m| ParseError::at(n, m))?));
         } else if !line.starts_with('#') {
-            flush(&mut sample, profile);
-            sample = Some(vec![profile.intern(&command(line))]);
+            flush(&mut stack, profile);
+            stack.push(profile.intern(command(line)));
         }
         Ok(())
     })?;
-    flush(&mut sample, profile);
+    flush(&mut stack, profile);
     Ok(())
 }
 
 const NO_HEADER: &str = "a stack frame before any sample header; expected `perf script` output \
      (a line `COMM PID TIME: PERIOD EVENT:` followed by indented `ADDRESS SYMBOL (BINARY)` lines)";
 
-/// Adds the finished sample: frames were pushed root (command), then leaf … outermost.
-fn flush(sample: &mut Option<Vec<u32>>, profile: &mut Profile) {
-    if let Some(mut stack) = sample.take() {
+/// Adds the finished sample and empties the buffer: frames were pushed root (command),
+/// then leaf … outermost.
+fn flush(stack: &mut Vec<u32>, profile: &mut Profile) {
+    if stack.len() > 1 {
         stack[1..].reverse();
-        if stack.len() > 1 {
-            profile.add(&stack, 1);
-        }
+        profile.add(stack, 1);
     }
+    stack.clear();
 }
 
 /// The command name: the header's text before the PID (`comm` may contain spaces).
-fn command(header: &str) -> String {
-    let mut words = Vec::new();
+fn command(header: &str) -> &str {
+    let mut end = 0;
     for word in header.split_whitespace() {
         if is_pid(word) {
             break;
         }
-        words.push(word);
+        end = word.as_ptr() as usize - header.as_ptr() as usize + word.len();
     }
-    if words.is_empty() {
-        "[unknown]".to_string()
-    } else {
-        words.join(" ")
+    match header[..end].trim() {
+        "" => "[unknown]",
+        comm => comm,
     }
 }
 
@@ -68,7 +71,7 @@ fn is_pid(word: &str) -> bool {
 }
 
 /// `ADDRESS SYMBOL+0xOFF (BINARY)` → `SYMBOL`, or `[BINARY]` when the symbol is unknown.
-fn symbol(frame: &str) -> Result<String, String> {
+fn symbol(frame: &str) -> Result<Cow<'_, str>, String> {
     let Some((addr, rest)) = frame.split_once(char::is_whitespace) else {
         return Err(format!("expected `ADDRESS SYMBOL (BINARY)` in a stack, found `{}`", excerpt(frame)));
     };
@@ -84,9 +87,9 @@ fn symbol(frame: &str) -> Result<String, String> {
     if sym.is_empty() || sym == "[unknown]" {
         let base = binary.rsplit('/').next().unwrap_or("").trim_matches(['[', ']']);
         let base = if base.is_empty() { "unknown" } else { base };
-        return Ok(format!("[{base}]"));
+        return Ok(Cow::Owned(format!("[{base}]")));
     }
-    Ok(sym.to_string())
+    Ok(Cow::Borrowed(sym))
 }
 
 fn strip_offset(sym: &str) -> &str {

@@ -10,6 +10,9 @@ use crate::frame::{clean, Frame};
 use serde::Serialize;
 use std::collections::HashMap;
 
+/// A fast non-cryptographic hasher: keys are frame texts and stacks from a local file.
+type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
 /// What a stack's weight counts. Files of different units cannot be merged.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -46,12 +49,12 @@ pub struct Function {
 /// Stacks (root first) with their summed weight (samples, or the profiler's period).
 #[derive(Default, Debug)]
 pub struct Profile {
-    frame_ids: HashMap<Box<str>, u32>,
-    located_ids: HashMap<(String, Option<String>, Option<u32>), u32>,
+    frame_ids: Map<Box<str>, u32>,
+    located_ids: Map<(String, Option<String>, Option<u32>), u32>,
     frame_func: Vec<u32>,
-    func_ids: HashMap<(String, Option<String>), u32>,
+    func_ids: Map<(String, Option<String>), u32>,
     functions: Vec<Function>,
-    stacks: HashMap<Box<[u32]>, u64>,
+    stacks: Map<Box<[u32]>, u64>,
     total: u64,
     unit: Option<Unit>,
 }
