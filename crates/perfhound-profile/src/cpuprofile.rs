@@ -90,9 +90,10 @@ pub fn add(nodes: &[CpuNode], samples: Option<&NodeCounts>, profile: &mut Profil
             continue;
         }
         stack.clear();
-        let mut at = leaf;
+        let (mut at, mut steps) = (leaf, 0);
         while at != usize::MAX {
-            if stack.len() > nodes.len() {
+            steps += 1;
+            if steps > nodes.len() {
                 return Err(ParseError::at(0, "the node tree has a cycle; expected `children` to form a tree"));
             }
             stack.extend(frames[at]);

@@ -92,6 +92,13 @@ fn bad_json_names_the_line_and_column() {
 }
 
 #[test]
+fn a_cpuprofile_whose_tree_loops_is_rejected() {
+    let doc = br#"{"nodes":[{"id":1,"callFrame":{"functionName":"(root)"},"children":[2]},
+      {"id":2,"callFrame":{"functionName":"(root)"},"children":[1]}],"samples":[1]}"#;
+    assert!(error(doc).contains("the node tree has a cycle"));
+}
+
+#[test]
 fn a_truncated_pprof_names_the_byte_offset() {
     let e = error(&[0x0a, 0x04, 0x08, 0x01, 0x10]);
     assert_eq!(e, "byte 2: a field of 4 bytes but only 3 remain; the file is truncated (the file is binary, so it was read as pprof protobuf)");
