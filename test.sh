@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 PACKAGES=(ca-certificates postgresql postgresql-contrib postgresql-15-hypopg chromium fonts-dejavu-core
-  python3 python3-venv redis-server)
+  python3 python3-venv redis-server linux-perf)
 # Node.js may come from elsewhere (nodesource ships npm inside its nodejs package, and
 # Debian's npm conflicts with it): ask for Debian's only when node or npm is absent.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
