@@ -87,6 +87,7 @@ fn sleep_in_native_code() {
 fn frames_are_recognised_across_runtimes() {
     let cases = [
         ("dumps (/usr/lib/python3.11/json/__init__.py:231)", "PH-PROF002"),
+        ("iterencode (json/encoder.py:258)", "PH-PROF002"),
         ("Builtin:JsonStringify", "PH-PROF002"),
         ("v8::internal::JsonParser<unsigned char>::ParseJson", "PH-PROF002"),
         ("<serde_json::ser::Serializer<W> as serde::Serializer>::serialize_str", "PH-PROF002"),

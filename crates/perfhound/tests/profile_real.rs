@@ -69,7 +69,15 @@ fn py_spy_raw_and_speedscope_put_find_similar_on_top() {
         assert!(v["hotspots"][0]["file"].as_str().unwrap().ends_with("hot.py"));
         let codes: Vec<&str> =
             v["findings"].as_array().unwrap().iter().map(|f| f["rule"]["code"].as_str().unwrap()).collect();
-        assert!(codes.contains(&"PH-PROF001"), "{codes:?}");
+        assert!(codes.contains(&"PH-PROF001") && codes.contains(&"PH-PROF002"), "hot function and JSON: {codes:?}");
+        let hot: Vec<&str> = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"]["code"] == "PH-PROF001")
+            .map(|f| f["target"].as_str().unwrap())
+            .collect();
+        assert!(hot.iter().all(|t| !t.contains("json/")), "json frames are left to PH-PROF002: {hot:?}");
     }
 }
 

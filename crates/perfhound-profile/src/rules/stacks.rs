@@ -10,7 +10,7 @@ use std::collections::HashMap;
 /// A set of frames recognised by function name or source file, across runtimes.
 ///
 /// Name patterns: `exact`, `prefix*`, `*suffix`, `*contains*`. File patterns match a
-/// substring of the frame's file (`/json/encoder.py`).
+/// substring of the frame's file (`/json/encoder.py`), or its start without the `/`.
 pub struct Frames {
     pub names: &'static [&'static str],
     pub files: &'static [&'static str],
@@ -24,8 +24,15 @@ impl Frames {
     /// the file, not running what it defines, so file patterns skip it.
     pub fn matches(&self, f: &Function) -> bool {
         self.names.iter().any(|p| pattern(p, &f.name))
-            || f.name != "<module>" && f.file.as_deref().is_some_and(|file| self.files.iter().any(|p| file.contains(p)))
+            || f.name != "<module>"
+                && f.file.as_deref().is_some_and(|file| self.files.iter().any(|p| file_matches(p, file)))
     }
+}
+
+/// `/json/encoder.py` matches any path containing it, and also `json/encoder.py` itself:
+/// py-spy's raw output shortens paths to the part below `sys.path`.
+fn file_matches(pattern: &str, file: &str) -> bool {
+    file.contains(pattern) || pattern.strip_prefix('/').is_some_and(|p| file.starts_with(p))
 }
 
 fn pattern(p: &str, name: &str) -> bool {
