@@ -109,6 +109,7 @@ fn base_run(id: &str, start_s: i64, slowdown: f64) -> Run {
         load: Some(load_section(duration_s as u32, slowdown)),
         resources: Some(resources(slowdown)),
         warnings: Vec::new(),
+        complexity: Vec::new(),
     }
 }
 

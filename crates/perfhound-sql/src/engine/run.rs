@@ -31,6 +31,7 @@ pub fn run(
         load: None,
         resources: None,
         warnings: warnings.to_vec(),
+        complexity: Vec::new(),
     }
 }
 

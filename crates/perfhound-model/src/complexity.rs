@@ -1,0 +1,36 @@
+//! [`ComplexityFit`]: how an endpoint's time grows with a size parameter, measured from
+//! the outside by `perfhound complexity` (time = a·n^k fitted on a log–log scale).
+//!
+//! The run file keeps the measured points (the median per size and how many samples it
+//! came from) next to the fit, so a report can plot them and a reader can refit them.
+
+use serde::{Deserialize, Serialize};
+
+/// One size of the series: `n` and the median time of its samples.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ComplexityPoint {
+    pub n: u64,
+    /// Median time of the samples at this size, in microseconds.
+    pub median_us: u64,
+    /// Successful samples the median is taken over.
+    pub samples: u64,
+}
+
+/// The fit of time = a·n^k for one request template.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ComplexityFit {
+    /// The request with the size parameter as `{n}`, e.g. `GET /api/similar?items={n}`.
+    pub target: String,
+    /// The template variable that was varied (`n`).
+    pub parameter: String,
+    /// The fitted exponent k (Theil–Sen slope of ln time over ln n).
+    pub exponent: f64,
+    /// The 95 % confidence interval of k (bootstrap over the samples of each size).
+    pub exponent_low: f64,
+    pub exponent_high: f64,
+    /// The fitted coefficient a, in microseconds (time at n = 1 on the fitted line).
+    pub coefficient_us: f64,
+    /// `constant`, `sublinear`, `linear`, `n log n`, `quadratic`, `cubic` or `polynomial`.
+    pub class: String,
+    pub points: Vec<ComplexityPoint>,
+}
