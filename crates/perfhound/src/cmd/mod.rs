@@ -1,6 +1,7 @@
 //! One module per subcommand.
 pub mod audit;
 pub mod check;
+pub mod complexity;
 pub mod db;
 pub mod db_sqlite;
 pub mod demo;
