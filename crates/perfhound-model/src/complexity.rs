@@ -34,3 +34,13 @@ pub struct ComplexityFit {
     pub class: String,
     pub points: Vec<ComplexityPoint>,
 }
+
+impl ComplexityFit {
+    /// `GET /x?n={n}: time grows as n^2.0 (95 % CI 1.9–2.1): quadratic`.
+    pub fn headline(&self) -> String {
+        format!(
+            "{}: time grows as n^{:.1} (95 % CI {:.1}–{:.1}): {}",
+            self.target, self.exponent, self.exponent_low, self.exponent_high, self.class
+        )
+    }
+}

@@ -11,10 +11,9 @@ fn perfhound() -> Command {
     Command::cargo_bin("perfhound").expect("binary is built")
 }
 
-/// Runs the series on `shape` and returns the run and stdout.
-fn check(server: &TestServer, shape: &str, sizes: &str) -> (Run, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("run.json");
+/// Runs the series on `shape` and returns the run and stdout; the run file stays in `dir`.
+fn check(dir: &std::path::Path, server: &TestServer, shape: &str, sizes: &str) -> (Run, String) {
+    let out = dir.join(format!("{shape}.json"));
     let url = server.url(&format!("/work/{shape}/{{{{ n }}}}"));
     let output = perfhound()
         .args(["complexity", &url, "--sizes", sizes, "-n", "7", "-q", "--out"])
@@ -43,15 +42,17 @@ fn assert_exponent(f: &ComplexityFit, truth: f64, band: f64) {
 #[test]
 fn constant_linear_and_quadratic_work_fit_their_exponents() {
     let server = TestServer::start(ServerConfig::default());
-    let (constant, _) = check(&server, "constant", "n=100..1600x2");
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let (constant, _) = check(dir, &server, "constant", "n=100..1600x2");
     assert_exponent(fit(&constant), 0.0, 0.25);
     assert_eq!(fit(&constant).class, "constant");
-    let (linear, _) = check(&server, "linear", "n=100..1600x2");
+    let (linear, _) = check(dir, &server, "linear", "n=100..1600x2");
     assert_exponent(fit(&linear), 1.0, 0.25);
     assert!(linear.findings.is_empty(), "{:?}", linear.findings);
     // Every size's request outlasts a scheduler time slice (~9 ms at n = 100 unoptimized),
     // so CPU contention on a busy machine stretches all sizes alike.
-    let (quadratic, stdout) = check(&server, "quadratic", "n=100..800x2");
+    let (quadratic, stdout) = check(dir, &server, "quadratic", "n=100..800x2");
     let f = fit(&quadratic);
     assert_exponent(f, 2.0, 0.3);
     assert_eq!(f.class, "quadratic");
@@ -62,6 +63,19 @@ fn constant_linear_and_quadratic_work_fit_their_exponents() {
     assert!(finding.title.starts_with("GET /work/quadratic/{n}: time grows as n^"), "{}", finding.title);
     assert!(finding.title.ends_with(": quadratic"), "{}", finding.title);
     assert!(stdout.contains("time grows as n^") && stdout.contains("PH-CPLX001"), "{stdout}");
+    assert_report_plots(dir, f);
+}
+
+/// The HTML report of the quadratic run plots its 4 points and the fitted line.
+fn assert_report_plots(dir: &std::path::Path, f: &ComplexityFit) {
+    let html = dir.join("report.html");
+    let out = perfhound().arg("report").arg(dir.join("quadratic.json")).arg("-o").arg(&html).output().unwrap();
+    assert_eq!(out.status.code().map(|c| c <= 1), Some(true), "{}", String::from_utf8_lossy(&out.stderr));
+    let html = std::fs::read_to_string(html).unwrap();
+    assert!(html.contains("<section id=\"complexity\"><h2>Empirical Complexity</h2>"));
+    assert!(html.contains(r#"data-series="measured" data-points="4""#), "measured points not plotted");
+    assert!(html.contains(r#"data-series="fit" data-points="2""#), "fitted line not plotted");
+    assert!(html.contains(&format!("time grows as n^{:.1}", f.exponent)));
 }
 
 #[test]

@@ -44,21 +44,13 @@ const QUADRATIC_FROM: f64 = 1.5;
 /// Critical when the largest size already takes this long.
 const CRITICAL_US: u64 = 500_000;
 
-/// `GET /x?n={n}: time grows as n^2.0 (95 % CI 1.9–2.1): quadratic`.
-pub fn headline(f: &ComplexityFit) -> String {
-    format!(
-        "{}: time grows as n^{:.1} (95 % CI {:.1}–{:.1}): {}",
-        f.target, f.exponent, f.exponent_low, f.exponent_high, f.class
-    )
-}
-
 /// The finding for a fit, when its growth is superlinear.
 pub fn finding(f: &ComplexityFit) -> Option<Finding> {
     if f.exponent_low <= SUPERLINEAR_LOW {
         return None;
     }
     let (first, last) = (f.points.first()?, f.points.last()?);
-    let mut out = Finding::new(&RULE, &f.target, headline(f));
+    let mut out = Finding::new(&RULE, &f.target, f.headline());
     out.severity = severity(f, last.median_us);
     let linear = first.median_us as f64 * last.n as f64 / first.n.max(1) as f64;
     out.impact.time_saved_per_request_us = Some((last.median_us as f64 - linear).max(0.0) as u64);

@@ -138,3 +138,19 @@ pub(super) fn resources(out: &mut String, report: &Report) {
     }
     out.push('\n');
 }
+
+/// The complexity fits: the headline and the measured medians of each.
+pub(super) fn complexity(out: &mut String, report: &Report) {
+    if report.complexity.is_empty() {
+        return;
+    }
+    out.push_str("## Empirical Complexity\n\n");
+    for f in &report.complexity {
+        let _ = writeln!(out, "**{}**\n", md(&f.headline()));
+        let _ = writeln!(out, "| {} | median | samples |\n|---:|---:|---:|", md(&f.parameter));
+        for p in &f.points {
+            let _ = writeln!(out, "| {} | {} | {} |", p.n, human::duration_us(p.median_us as f64), p.samples);
+        }
+        out.push('\n');
+    }
+}

@@ -55,6 +55,9 @@ pub struct Report {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comparison: Option<compare::Comparison>,
     pub distributions: Vec<Distribution>,
+    /// Empirical complexity fits (`perfhound complexity`) with their measured points.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub complexity: Vec<perfhound_model::ComplexityFit>,
     pub warnings: Vec<String>,
 }
 
@@ -203,6 +206,7 @@ pub fn build_report(runs: &RunSet, options: &ReportOptions) -> Report {
         budgets: options.budgets.clone(),
         comparison,
         distributions: tables::distributions(runs, baseline),
+        complexity: runs.runs.iter().flat_map(|r| r.complexity.iter().cloned()).collect(),
         warnings: runs.runs.iter().flat_map(|r| r.warnings.iter().cloned()).collect(),
     }
 }

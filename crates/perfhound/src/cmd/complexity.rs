@@ -4,7 +4,7 @@ use super::{duration_flag, FailOn};
 use crate::exit;
 use anyhow::Context as _;
 use clap::Args;
-use perfhound_load::complexity::{self, rule, ComplexityOptions, Sizes};
+use perfhound_load::complexity::{self, ComplexityOptions, Sizes};
 use perfhound_load::engine::EngineOptions;
 use perfhound_load::output::{Progress, ProgressMode};
 use perfhound_load::plan::HttpOptions;
@@ -155,7 +155,7 @@ fn text(run: &Run) -> String {
                 p.samples
             );
         }
-        let _ = writeln!(out, "\n  {}", rule::headline(fit));
+        let _ = writeln!(out, "\n  {}", fit.headline());
     }
     for f in &run.findings {
         let _ = writeln!(out, "  {}", perfhound_term::finding_line(f));
