@@ -10,6 +10,7 @@
 //!   db: $DATABASE_URL                 # postgres://… or sqlite://path
 //!   out: perfhound-audit              # run.json, report.html, report.md
 //!   fail_on: critical                 # also exit 1 on findings this severe
+//!   profile: { command: "py-spy record --pid {pid} -d {seconds} -f raw -o {out}", pid: $APP_PID }
 //! budgets:
 //!   - { target: overall, p95: 300ms, error_rate: 1% }
 //! ```
@@ -36,6 +37,8 @@ pub struct AuditConfig {
     pub budgets: Option<BudgetSet>,
     pub out_dir: PathBuf,
     pub fail_on: Option<Severity>,
+    /// `audit.profile`: capture a CPU profile of the service during the load.
+    pub profile: Option<crate::profile::ProfileSection>,
 }
 
 /// The OTLP receiver opened during the load.
@@ -75,6 +78,7 @@ struct RawAudit {
     budgets: Option<Spanned<String>>,
     out: Option<String>,
     fail_on: Option<Spanned<String>>,
+    profile: Option<Spanned<crate::profile::config::RawProfile>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -146,8 +150,14 @@ pub fn parse(path: &Path, text: &str, env: &dyn Fn(&str) -> Option<String>) -> R
             ))
         })?),
     };
+    let profile = match raw.profile {
+        None => None,
+        Some(p) => Some(
+            crate::profile::config::resolve(p.value, &at(&p.referenced), base, env).map_err(AuditError::Config)?,
+        ),
+    };
     let out_dir = base.join(raw.out.as_deref().unwrap_or("perfhound-audit"));
-    Ok(AuditConfig { file: path.to_path_buf(), plan, title: raw.title, traces, db, budgets, out_dir, fail_on })
+    Ok(AuditConfig { file: path.to_path_buf(), plan, title: raw.title, traces, db, budgets, out_dir, fail_on, profile })
 }
 
 fn traces_section(t: RawTraces, at: &dyn Fn(&serde_saphyr::Location) -> String) -> Result<TracesSection, AuditError> {

@@ -7,6 +7,7 @@
 
 mod compare;
 mod potential;
+mod profile;
 mod rank;
 mod summary;
 mod tables;
@@ -15,6 +16,7 @@ pub use compare::{
     Comparison, Delta, FindingRef, FindingStatus, TargetChange, Verdict, REGRESSION_LATENCY_MIN_US, REGRESSION_REL,
 };
 pub use potential::{Potential, TargetPotential};
+pub use profile::{ProfileHotspot, ProfileView};
 pub use rank::horizon;
 pub use summary::{Headline, Health, Reason, SeverityCounts, Summary};
 
@@ -35,6 +37,8 @@ pub struct ReportOptions {
     pub baseline: Option<RunSet>,
     /// Budget outcomes for the "Target" column and the budgets section.
     pub budgets: Option<CheckReport>,
+    /// A CPU profile captured during the runs' window (`perfhound audit` with `audit.profile`).
+    pub profile: Option<ProfileView>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -58,6 +62,8 @@ pub struct Report {
     /// Empirical complexity fits (`perfhound complexity`) with their measured points.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub complexity: Vec<perfhound_model::ComplexityFit>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<ProfileView>,
     pub warnings: Vec<String>,
 }
 
@@ -207,6 +213,7 @@ pub fn build_report(runs: &RunSet, options: &ReportOptions) -> Report {
         comparison,
         distributions: tables::distributions(runs, baseline),
         complexity: runs.runs.iter().flat_map(|r| r.complexity.iter().cloned()).collect(),
+        profile: options.profile.clone(),
         warnings: runs.runs.iter().flat_map(|r| r.warnings.iter().cloned()).collect(),
     }
 }

@@ -230,6 +230,6 @@ pub fn fixture_report(run: perfhound_model::Run) -> Report {
     let runs = RunSet::new(vec![run]);
     let budgets = evaluate(&example_budgets(), &runs);
     let options =
-        ReportOptions { title: None, baseline: Some(RunSet::new(vec![baseline_run()])), budgets: Some(budgets) };
+        ReportOptions { title: None, baseline: Some(RunSet::new(vec![baseline_run()])), budgets: Some(budgets), profile: None };
     build_report(&runs, &options)
 }

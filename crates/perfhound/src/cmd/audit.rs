@@ -74,8 +74,11 @@ fn run_inner(args: &AuditArgs) -> anyhow::Result<i32> {
         }
     };
     let hooks = Hooks::new(&mut progress, &mut status);
-    let audit = perfhound_audit::run(&cfg, hooks, super::recorded_command())?;
+    let mut audit = perfhound_audit::run(&cfg, hooks, super::recorded_command())?;
     progress.finish();
+    if let (Some(p), Some(path)) = (audit.profile.as_mut(), &args.baseline) {
+        p.baseline = output::baseline_profile(path);
+    }
     let dir = args.out.clone().unwrap_or_else(|| cfg.out_dir.clone());
     let written = output::write(&dir, &audit, cfg.title.as_deref(), baseline).context("writing the audit")?;
     perfhound_term::print(&output::summary(&audit, &written, 10));

@@ -1,0 +1,130 @@
+//! `audit.profile` end to end: a real Python service (OpenTelemetry SDK from PyPI) with seed
+//! 002's O(n²) loop, audited while py-spy (PyPI) records it through the `command` method;
+//! and the ways a capture can fail, each a warning that says why while the audit goes on.
+
+use assert_cmd::Command;
+use perfhound_model::{Run, SourceKind};
+use perfhound_testkit::{ServerConfig, TestServer};
+use std::io::BufRead as _;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+
+fn perfhound() -> Command {
+    Command::cargo_bin("perfhound").expect("binary is built")
+}
+
+fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A program from a virtualenv `./test.sh` creates.
+fn venv_bin(venv: &str, program: &str, setup: &str) -> PathBuf {
+    let p = workspace().join(format!("target/{venv}/bin/{program}"));
+    assert!(p.exists(), "{} is missing: run ./test.sh (it runs {setup})", p.display());
+    p
+}
+
+/// The Python service, killed on drop.
+struct App {
+    child: Child,
+    port: u16,
+}
+
+impl App {
+    fn start(receiver_port: u16) -> App {
+        let python = venv_bin("otel-venv", "python", "tests/otel_app/setup.sh");
+        let mut child = std::process::Command::new(python)
+            .arg(workspace().join("tests/profile/audit_app.py"))
+            .env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", format!("http://127.0.0.1:{receiver_port}/v1/traces"))
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let port = line.trim().strip_prefix("PORT ").and_then(|p| p.parse().ok()).expect("the app prints its port");
+        App { child, port }
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn write_config(dir: &Path, base_url: &str, receiver: Option<u16>, profile: &str) -> PathBuf {
+    let traces = receiver.map_or(String::new(), |p| format!("  traces: {{listen: 127.0.0.1:{p}, settle: 10s}}\n"));
+    let text = format!(
+        "base_url: {base_url}\nscenarios:\n  browse:\n    executor: constant-vus\n    vus: 1\n    duration: 4s\n    flow:\n      - {{name: GET /api/similar, get: /api/similar}}\n      - {{name: GET /api/ping, get: /api/ping}}\naudit:\n{traces}  out: out\n  profile:\n{profile}"
+    );
+    let cfg = dir.join("perfhound.yaml");
+    std::fs::write(&cfg, text).unwrap();
+    cfg
+}
+
+fn read_run(dir: &Path) -> Run {
+    Run::from_json(&std::fs::read_to_string(dir.join("out/run.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn py_spy_profile_names_the_hot_loop_in_the_own_code_finding_and_the_report() {
+    let py_spy = venv_bin("profile-venv", "py-spy", "tests/profile/setup.sh");
+    let receiver = perfhound_testkit::free_port();
+    let app = App::start(receiver);
+    let dir = tempfile::tempdir().unwrap();
+    let command = format!("{} record --pid {{pid}} --duration {{seconds}} --format raw --nonblocking --output {{out}}", py_spy.display());
+    let profile = format!("    command: \"{command}\"\n    pid: {}\n    seconds: 3s\n", app.child.id());
+    let cfg = write_config(dir.path(), &format!("http://127.0.0.1:{}", app.port), Some(receiver), &profile);
+    let out = perfhound().args(["audit", "-q"]).arg(&cfg).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{stdout}{stderr}");
+    let run = read_run(dir.path());
+    assert!(run.warnings.iter().all(|w| !w.contains("no CPU profile")), "{:?}", run.warnings);
+    let source = run.sources.iter().find(|s| s.kind == SourceKind::Profile).expect("a profile source");
+    assert!(source.description.contains("py-spy record") && source.description.contains("samples"), "{source:?}");
+    let own = run.findings.iter().find(|f| f.rule.code == "PH-TRACE017").expect("the O(n²) endpoint is CPU-bound own code");
+    assert_eq!(own.target, "GET /api/similar");
+    let note = own.evidence.notes.iter().find(|n| n.starts_with("CPU profile")).expect("the profile's frames");
+    assert!(note.contains("find_similar_products (audit_app.py:"), "{note}");
+    let folded = std::fs::read_to_string(dir.path().join("out/profile.folded")).unwrap();
+    assert!(folded.lines().any(|l| l.contains("find_similar_products")), "{folded}");
+    let html = std::fs::read_to_string(dir.path().join("out/report.html")).unwrap();
+    let section = &html[html.find("<section id=\"profile\">").expect("a CPU Profile section")..];
+    let first_row = &section[section.find("<tbody>").unwrap()..];
+    assert!(first_row[..200.min(first_row.len())].contains("find_similar_products"), "{first_row:.300}");
+}
+
+#[test]
+fn a_profiler_that_cannot_run_is_a_warning_and_the_audit_goes_on() {
+    let server = TestServer::start(ServerConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("    command: \"no-such-profiler-xyz --pid {pid} -o {out}\"\n    pid: 1\n", "`no-such-profiler-xyz` is not installed"),
+        ("    perf: true\n    pid: 999999999\n", "process 999999999 is not running"),
+        ("    command: \"sh -c 'echo ptrace: Operation not permitted >&2; exit 1' {out}\"\n", "Operation not permitted"),
+        (&format!("    pprof: {}\n    seconds: 1s\n", server.url("/status/404")), "answered 404"),
+    ];
+    for (profile, why) in cases {
+        let cfg = write_config(dir.path(), &server.base_url(), None, profile);
+        let out = perfhound().args(["audit"]).arg(&cfg).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        assert!(stderr.contains("no CPU profile") && stderr.contains(why), "{why}: {stderr}");
+        let run = read_run(dir.path());
+        assert!(run.warnings.iter().any(|w| w.contains(why) && w.contains("went on without")), "{:?}", run.warnings);
+        assert!(run.targets.iter().any(|t| t.name == "GET /api/similar" && t.measurements.requests > 0));
+        assert!(!std::fs::read_to_string(dir.path().join("out/report.html")).unwrap().contains("id=\"profile\""));
+    }
+}
+
+#[test]
+fn a_bad_profile_section_is_a_config_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(dir.path(), "http://127.0.0.1:9", None, "    perf: true\n");
+    let out = perfhound().args(["audit"]).arg(&cfg).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("perfhound.yaml:") && stderr.contains("audit.profile: this method needs the service's process id"), "{stderr}");
+}
