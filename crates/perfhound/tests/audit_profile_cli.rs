@@ -128,3 +128,33 @@ fn a_bad_profile_section_is_a_config_error() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("perfhound.yaml:") && stderr.contains("audit.profile: this method needs the service's process id"), "{stderr}");
 }
+
+/// `perf: true` attached to this test process while the load keeps its testkit server
+/// busy in `perfhound_testkit::work::spin`: the hot function must top the profile. Where
+/// perf is not permitted the audit must say why instead (and still finish).
+#[test]
+fn perf_attached_to_a_pid_finds_the_busy_function_or_says_why_not() {
+    let server = TestServer::start(ServerConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let profile = format!("    perf: true\n    pid: {}\n    seconds: 2s\n", std::process::id());
+    let cfg = write_config(dir.path(), &server.base_url(), None, &profile);
+    let text = std::fs::read_to_string(&cfg).unwrap().replace("get: /api/similar", "get: /work/linear/2000");
+    std::fs::write(&cfg, text).unwrap();
+    let out = perfhound().args(["audit"]).arg(&cfg).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let run = read_run(dir.path());
+    match run.warnings.iter().find(|w| w.contains("no CPU profile")) {
+        Some(w) => assert!(w.contains("perf"), "a refusal names perf and what to do: {w}"),
+        None => {
+            // Unoptimized, the self time is in inlined iterator frames; spin's total is the bulk.
+            let folded = std::fs::read_to_string(dir.path().join("out/profile.folded")).unwrap();
+            let weight = |l: &str| l.rsplit_once(' ').and_then(|(_, w)| w.parse::<u64>().ok()).unwrap_or(0);
+            let total: u64 = folded.lines().map(weight).sum();
+            let spin: u64 = folded.lines().filter(|l| l.contains("work::spin")).map(weight).sum();
+            assert!(total > 0 && spin * 2 > total, "spin {spin} of {total} samples:\n{folded}");
+            let html = std::fs::read_to_string(dir.path().join("out/report.html")).unwrap();
+            assert!(html.contains("<section id=\"profile\"><h2>CPU Profile</h2>"));
+        }
+    }
+}

@@ -116,7 +116,7 @@ impl Job {
             }
             Method::Perf { frequency } => {
                 self.perf(*frequency, &out)?;
-                format!("perf record -F {frequency} -g -p {} ({} s)", self.section.pid.unwrap_or(0), self.seconds)
+                format!("perf record -F {frequency} --call-graph dwarf -p {} ({} s)", self.section.pid.unwrap_or(0), self.seconds)
             }
         };
         match std::fs::metadata(&out) {
@@ -151,7 +151,7 @@ impl Job {
         let data = self.dir.join("perf.data");
         let pid = self.section.pid.unwrap_or(0);
         let record = format!(
-            "perf record -F {frequency} -g -p {pid} -o {} -- sleep {}",
+            "perf record -F {frequency} --call-graph dwarf -p {pid} -o {} -- sleep {}",
             shell_quote(&data.display().to_string()),
             self.seconds
         );
