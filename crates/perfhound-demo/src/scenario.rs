@@ -66,6 +66,13 @@ pub fn scenario_yaml(base_url: &str, duration_secs: u64, vus: u32) -> String {
         "/api/reports/sales-summary",
         "        query: {period: 30d}\n",
     );
+    step(
+        &mut y,
+        "GET /api/products/{id}/similar",
+        "get",
+        "/api/products/{{ vu }}/similar",
+        "        query: {items: \"50\"}\n",
+    );
     let body = format!("        json: {}\n", import_body());
     step(&mut y, "POST /api/events/import", "post", "/api/events/import", &body);
     step(&mut y, "GET /health", "get", "/health", "");

@@ -156,7 +156,9 @@ impl Job {
             self.seconds
         );
         run_shell(&record, self.seconds, None)?;
-        let script = format!("perf script -i {}", shell_quote(&data.display().to_string()));
+        // Inlined frames are resolved with addr2line per frame by default: minutes on a large
+        // binary with debug info. The symbol of each frame is enough for a flame graph.
+        let script = format!("perf script --no-inline -i {}", shell_quote(&data.display().to_string()));
         let result = run_shell(&script, 0, Some(out));
         let _ = std::fs::remove_file(&data);
         result

@@ -109,10 +109,15 @@ pub struct ComplexityOptions {
     pub request: QuickOptions,
     pub body_text: Option<String>,
     pub sizes: Sizes,
+    /// The fit's target name; default [`template_name`] of the URL.
+    pub name: Option<String>,
 }
 
 /// The request's name with the parameter shown as `{n}`: `GET /api/similar?items={n}`.
 pub fn template_name(o: &ComplexityOptions) -> String {
+    if let Some(name) = &o.name {
+        return name.clone();
+    }
     let url = &o.request.url;
     let path = url.find("://").and_then(|i| url[i + 3..].find('/').map(|j| &url[i + 3 + j..])).unwrap_or("/");
     let shown = format!("{{{}}}", o.sizes.parameter);

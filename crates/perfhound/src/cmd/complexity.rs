@@ -47,6 +47,9 @@ pub struct ComplexityArgs {
     /// Request header `Name: value` (repeatable).
     #[arg(short = 'H', long = "header")]
     headers: Vec<String>,
+    /// The request's name in the run and the finding (default: `METHOD /path?with={n}`).
+    #[arg(long)]
+    name: Option<String>,
     /// Request body; may carry `{{ n }}`.
     #[arg(short = 'b', long)]
     body: Option<String>,
@@ -137,7 +140,7 @@ fn options(args: &ComplexityArgs) -> anyhow::Result<ComplexityOptions> {
         hard_cap: Some(duration + std::time::Duration::from_secs(30)),
         max_duration: duration,
     };
-    Ok(ComplexityOptions { request, body_text: args.body.clone(), sizes })
+    Ok(ComplexityOptions { request, body_text: args.body.clone(), sizes, name: args.name.clone() })
 }
 
 /// The points, the fit and the findings, for a terminal.

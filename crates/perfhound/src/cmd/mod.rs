@@ -6,6 +6,7 @@ pub mod db;
 pub mod db_sqlite;
 pub mod demo;
 pub mod demo_compare;
+pub mod demo_complexity;
 pub mod init;
 pub mod load;
 pub mod profile;
