@@ -4,7 +4,8 @@
 //!
 //! The sizes are interleaved: every iteration of the single VU sends each size once, in
 //! order, so a machine that gets busier half-way slows every size alike instead of bending
-//! the curve. The run is bounded by the sample count and by a wall-time limit, like every
+//! the curve. One unmeasured round warms the service up first (a cold first request would
+//! make the smallest size look slow and pull k down). The run is bounded by the sample count and by a wall-time limit, like every
 //! load; targets are loopback unless `allow_remote`.
 
 pub mod fit;
@@ -162,7 +163,13 @@ pub fn plan(o: &ComplexityOptions) -> Result<Plan, String> {
 /// Runs the series and returns the load run with the fit and its finding added.
 pub fn measure(o: &ComplexityOptions, opts: &EngineOptions, observer: &mut dyn Observer, command: Vec<String>) -> Result<Run, String> {
     let plan = plan(o)?;
-    let result = engine::run(plan, opts, observer).map_err(|e| e.to_string())?;
+    // One unmeasured round first: connection, caches and lazy initialization of every size.
+    let mut warm_up = plan.clone();
+    if let Executor::SharedIterations { iterations, .. } = &mut warm_up.scenarios[0].executor {
+        *iterations = 1;
+    }
+    engine::run(warm_up, opts, observer).map_err(|e| e.to_string())?;
+    let result = engine::run(plan, opts, &mut *observer).map_err(|e| e.to_string())?;
     let mut run = crate::to_model::to_run(&result, command);
     let (mut sizes, mut samples) = (Vec::new(), Vec::new());
     for (i, n) in o.sizes.values.iter().enumerate() {

@@ -176,7 +176,7 @@ fn phase(
     if !args.quiet {
         eprintln!("perfhound demo: [{tag}] fitting time = a·n^k on {}", demo_complexity::ENDPOINT);
     }
-    demo_complexity::measure(rt, mode, db_path, &mut audit.run)?;
+    demo_complexity::measure(rt, mode, db_path, &mut audit.run, cfg.profile.as_ref())?;
     let title = cfg.title.as_deref();
     let written = output::write(&cfg.out_dir, &audit, title, baseline)?;
     Ok(Phase { audit, written })
