@@ -152,9 +152,9 @@ pub fn parse(path: &Path, text: &str, env: &dyn Fn(&str) -> Option<String>) -> R
     };
     let profile = match raw.profile {
         None => None,
-        Some(p) => Some(
-            crate::profile::config::resolve(p.value, &at(&p.referenced), base, env).map_err(AuditError::Config)?,
-        ),
+        Some(p) => {
+            Some(crate::profile::config::resolve(p.value, &at(&p.referenced), base, env).map_err(AuditError::Config)?)
+        }
     };
     let out_dir = base.join(raw.out.as_deref().unwrap_or("perfhound-audit"));
     Ok(AuditConfig { file: path.to_path_buf(), plan, title: raw.title, traces, db, budgets, out_dir, fail_on, profile })

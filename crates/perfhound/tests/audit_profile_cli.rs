@@ -73,7 +73,10 @@ fn py_spy_profile_names_the_hot_loop_in_the_own_code_finding_and_the_report() {
     let receiver = perfhound_testkit::free_port();
     let app = App::start(receiver);
     let dir = tempfile::tempdir().unwrap();
-    let command = format!("{} record --pid {{pid}} --duration {{seconds}} --format raw --nonblocking --output {{out}}", py_spy.display());
+    let command = format!(
+        "{} record --pid {{pid}} --duration {{seconds}} --format raw --nonblocking --output {{out}}",
+        py_spy.display()
+    );
     let profile = format!("    command: \"{command}\"\n    pid: {}\n    seconds: 3s\n", app.child.id());
     let cfg = write_config(dir.path(), &format!("http://127.0.0.1:{}", app.port), Some(receiver), &profile);
     let out = perfhound().args(["audit", "-q"]).arg(&cfg).output().unwrap();
@@ -84,7 +87,8 @@ fn py_spy_profile_names_the_hot_loop_in_the_own_code_finding_and_the_report() {
     assert!(run.warnings.iter().all(|w| !w.contains("no CPU profile")), "{:?}", run.warnings);
     let source = run.sources.iter().find(|s| s.kind == SourceKind::Profile).expect("a profile source");
     assert!(source.description.contains("py-spy record") && source.description.contains("samples"), "{source:?}");
-    let own = run.findings.iter().find(|f| f.rule.code == "PH-TRACE017").expect("the O(n²) endpoint is CPU-bound own code");
+    let own =
+        run.findings.iter().find(|f| f.rule.code == "PH-TRACE017").expect("the O(n²) endpoint is CPU-bound own code");
     assert_eq!(own.target, "GET /api/similar");
     let note = own.evidence.notes.iter().find(|n| n.starts_with("CPU profile")).expect("the profile's frames");
     assert!(note.contains("find_similar_products (audit_app.py:"), "{note}");
@@ -101,9 +105,15 @@ fn a_profiler_that_cannot_run_is_a_warning_and_the_audit_goes_on() {
     let server = TestServer::start(ServerConfig::default());
     let dir = tempfile::tempdir().unwrap();
     let cases = [
-        ("    command: \"no-such-profiler-xyz --pid {pid} -o {out}\"\n    pid: 1\n", "`no-such-profiler-xyz` is not installed"),
+        (
+            "    command: \"no-such-profiler-xyz --pid {pid} -o {out}\"\n    pid: 1\n",
+            "`no-such-profiler-xyz` is not installed",
+        ),
         ("    perf: true\n    pid: 999999999\n", "process 999999999 is not running"),
-        ("    command: \"sh -c 'echo ptrace: Operation not permitted >&2; exit 1' {out}\"\n", "Operation not permitted"),
+        (
+            "    command: \"sh -c 'echo ptrace: Operation not permitted >&2; exit 1' {out}\"\n",
+            "Operation not permitted",
+        ),
         (&format!("    pprof: {}\n    seconds: 1s\n", server.url("/status/404")), "answered 404"),
     ];
     for (profile, why) in cases {
@@ -126,7 +136,11 @@ fn a_bad_profile_section_is_a_config_error() {
     let out = perfhound().args(["audit"]).arg(&cfg).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("perfhound.yaml:") && stderr.contains("audit.profile: this method needs the service's process id"), "{stderr}");
+    assert!(
+        stderr.contains("perfhound.yaml:")
+            && stderr.contains("audit.profile: this method needs the service's process id"),
+        "{stderr}"
+    );
 }
 
 /// `perf: true` attached to this test process while the load keeps its testkit server
@@ -173,7 +187,10 @@ fn profile_endpoint(body: Vec<u8>) -> (String, std::thread::JoinHandle<String>) 
         while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap() == 1 {
             head.push(byte[0]);
         }
-        let response = format!("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: {}\r\n\r\n", body.len());
+        let response = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
         stream.write_all(response.as_bytes()).unwrap();
         stream.write_all(&body).unwrap();
         String::from_utf8_lossy(&head).lines().next().unwrap_or("").to_string()

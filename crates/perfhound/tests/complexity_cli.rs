@@ -15,11 +15,8 @@ fn perfhound() -> Command {
 fn check(dir: &std::path::Path, server: &TestServer, shape: &str, sizes: &str) -> (Run, String) {
     let out = dir.join(format!("{shape}.json"));
     let url = server.url(&format!("/work/{shape}/{{{{ n }}}}"));
-    let output = perfhound()
-        .args(["complexity", &url, "--sizes", sizes, "-n", "7", "-q", "--out"])
-        .arg(&out)
-        .output()
-        .unwrap();
+    let output =
+        perfhound().args(["complexity", &url, "--sizes", sizes, "-n", "7", "-q", "--out"]).arg(&out).output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     assert_eq!(output.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
     let run = Run::from_json(&std::fs::read_to_string(&out).unwrap()).unwrap();
@@ -86,7 +83,8 @@ fn a_url_without_the_parameter_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("{{ n }}"), "{stderr}");
     assert_eq!(server.stats().requests_total, 0);
-    let out = perfhound().args(["complexity", &server.url("/work/linear/{{ n }}"), "--sizes", "n=5..10"]).output().unwrap();
+    let out =
+        perfhound().args(["complexity", &server.url("/work/linear/{{ n }}"), "--sizes", "n=5..10"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--sizes `n=5..10`"));
 }
@@ -95,7 +93,8 @@ fn a_url_without_the_parameter_is_a_usage_error() {
 fn a_failing_size_is_named() {
     let server = TestServer::start(ServerConfig::default());
     let url = server.url("/work/linear/{{ n }}");
-    let out = perfhound().args(["complexity", &url, "--sizes", "n=1000,10000,1000000", "-n", "3", "-q"]).output().unwrap();
+    let out =
+        perfhound().args(["complexity", &url, "--sizes", "n=1000,10000,1000000", "-n", "3", "-q"]).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("n=1000000: 3 of 3 requests failed"), "{stderr}");

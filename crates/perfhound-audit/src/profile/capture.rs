@@ -116,7 +116,11 @@ impl Job {
             }
             Method::Perf { frequency } => {
                 self.perf(*frequency, &out)?;
-                format!("perf record -F {frequency} --call-graph dwarf -p {} ({} s)", self.section.pid.unwrap_or(0), self.seconds)
+                format!(
+                    "perf record -F {frequency} --call-graph dwarf -p {} ({} s)",
+                    self.section.pid.unwrap_or(0),
+                    self.seconds
+                )
             }
         };
         match std::fs::metadata(&out) {
@@ -144,7 +148,8 @@ impl Job {
         if !status.is_success() {
             return Err(unavailable(format!("GET {full} answered {status}"), fix));
         }
-        std::fs::write(out, &body).map_err(|e| unavailable(format!("cannot write {}: {e}", out.display()), "Check the output directory."))
+        std::fs::write(out, &body)
+            .map_err(|e| unavailable(format!("cannot write {}: {e}", out.display()), "Check the output directory."))
     }
 
     fn perf(&self, frequency: u32, out: &Path) -> Result<(), Unavailable> {
@@ -176,7 +181,8 @@ fn run_shell(command: &str, seconds: u64, stdout: Option<&Path>) -> Result<(), U
         })?),
         None => cmd.stdout(Stdio::null()),
     };
-    let mut child = cmd.spawn().map_err(|e| unavailable(format!("cannot run `sh -c {command}`: {e}"), "Check the command."))?;
+    let mut child =
+        cmd.spawn().map_err(|e| unavailable(format!("cannot run `sh -c {command}`: {e}"), "Check the command."))?;
     let mut stderr = child.stderr.take();
     let reader = std::thread::spawn(move || {
         let mut text = String::new();
@@ -229,7 +235,8 @@ fn perf_preflight(pid: u32) -> Result<(), Unavailable> {
             "Install Linux perf (Debian: `apt install linux-perf`; Ubuntu: `linux-tools-$(uname -r)`), or use `command:` with another profiler.",
         ));
     }
-    let paranoid = std::fs::read_to_string("/proc/sys/kernel/perf_event_paranoid").ok().and_then(|s| s.trim().parse::<i32>().ok());
+    let paranoid =
+        std::fs::read_to_string("/proc/sys/kernel/perf_event_paranoid").ok().and_then(|s| s.trim().parse::<i32>().ok());
     let root = uid_of("/proc/self/status") == Some(0);
     match paranoid {
         Some(level) if level > 2 && !root => Err(unavailable(
@@ -272,14 +279,22 @@ mod tests {
 
     #[test]
     fn placeholders_are_filled_and_the_output_quoted() {
-        let section = ProfileSection { method: Method::Command { template: String::new() }, pid: Some(42), seconds: Some(3) };
+        let section =
+            ProfileSection { method: Method::Command { template: String::new() }, pid: Some(42), seconds: Some(3) };
         let job = Job { section, seconds: 3, dir: PathBuf::from("/tmp/a b") };
-        assert_eq!(job.fill("py-spy record --pid {pid} -d {seconds} -o {out}"), "py-spy record --pid 42 -d 3 -o '/tmp/a b/profile.out'");
+        assert_eq!(
+            job.fill("py-spy record --pid {pid} -d {seconds} -o {out}"),
+            "py-spy record --pid 42 -d 3 -o '/tmp/a b/profile.out'"
+        );
     }
 
     #[test]
     fn a_missing_program_and_a_failing_one_say_why() {
-        let section = ProfileSection { method: Method::Command { template: "no-such-profiler-xyz {out}".into() }, pid: None, seconds: Some(1) };
+        let section = ProfileSection {
+            method: Method::Command { template: "no-such-profiler-xyz {out}".into() },
+            pid: None,
+            seconds: Some(1),
+        };
         let err = Capture::start(&section, 1, Path::new("/tmp")).err().unwrap();
         assert!(err.reason.contains("`no-such-profiler-xyz` is not installed"), "{err}");
         let err = run_shell("echo 'Operation not permitted' >&2; exit 3", 1, None).unwrap_err();

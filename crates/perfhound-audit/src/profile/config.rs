@@ -92,7 +92,10 @@ pub(crate) fn resolve(
         Method::Pprof { .. } => false,
     };
     if needs_pid && pid.is_none() {
-        return Err(err("this method needs the service's process id: add `pid: 1234`, `pid: $APP_PID` or `pid_file: app.pid`".into()));
+        return Err(err(
+            "this method needs the service's process id: add `pid: 1234`, `pid: $APP_PID` or `pid_file: app.pid`"
+                .into(),
+        ));
     }
     let seconds = match raw.seconds {
         None => None,
@@ -125,10 +128,18 @@ fn pid_value(v: &PidValue, env: &dyn Fn(&str) -> Option<String>) -> Result<u32, 
             None => s.clone(),
         },
     };
-    text.trim().parse::<u32>().ok().filter(|p| *p > 0).ok_or_else(|| format!("pid: `{}` is not a process id", text.trim()))
+    text.trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|p| *p > 0)
+        .ok_or_else(|| format!("pid: `{}` is not a process id", text.trim()))
 }
 
 fn pid_file(path: &Path) -> Result<u32, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("pid_file: cannot read {}: {e}", path.display()))?;
-    text.trim().parse::<u32>().ok().filter(|p| *p > 0).ok_or_else(|| format!("pid_file {}: `{}` is not a process id", path.display(), text.trim()))
+    text.trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|p| *p > 0)
+        .ok_or_else(|| format!("pid_file {}: `{}` is not a process id", path.display(), text.trim()))
 }

@@ -49,7 +49,11 @@ pub fn plan_length(plan: &Plan) -> Duration {
 
 /// Starts the capture; a method that cannot run becomes a warning on `warnings`.
 pub fn begin(section: &ProfileSection, plan: &Plan, warnings: &mut Vec<String>) -> Option<Running> {
-    let dir = std::env::temp_dir().join(format!("perfhound-profile-{}-{}", std::process::id(), perfhound_model::new_run_id()));
+    let dir = std::env::temp_dir().join(format!(
+        "perfhound-profile-{}-{}",
+        std::process::id(),
+        perfhound_model::new_run_id()
+    ));
     if let Err(e) = std::fs::create_dir_all(&dir) {
         warnings.push(format!("no CPU profile: cannot create {}: {e}", dir.display()));
         return None;

@@ -54,11 +54,18 @@ pub fn tie(run: &mut Run, profile: &Profile, description: &str) -> ProfileView {
 
 /// `CPU profile of the service during the load, top functions by self time: …`.
 fn frames_note(top: &[ProfileHotspot]) -> String {
-    let mut s = String::from("CPU profile of the service during the load (whole process), top functions by self time: ");
+    let mut s =
+        String::from("CPU profile of the service during the load (whole process), top functions by self time: ");
     for (i, h) in top.iter().take(TOP_IN_FINDING).enumerate() {
         let at = h.location.as_deref().map(|l| format!(" ({l})")).unwrap_or_default();
         let sep = if i == 0 { "" } else { ", " };
-        let _ = write!(s, "{sep}{}{at} {:.0} % self / {:.0} % total", h.function, h.self_share * 100.0, h.total_share * 100.0);
+        let _ = write!(
+            s,
+            "{sep}{}{at} {:.0} % self / {:.0} % total",
+            h.function,
+            h.self_share * 100.0,
+            h.total_share * 100.0
+        );
     }
     s
 }

@@ -64,7 +64,9 @@ pub async fn similar(
     if items == 0 || items > MAX_ITEMS {
         return Ok(error_response(StatusCode::BAD_REQUEST, &format!("items must be 1..={MAX_ITEMS}")));
     }
-    let row = |r: &rusqlite::Row<'_>| Ok(Product { id: r.get(0)?, name: r.get(1)?, category: r.get(2)?, price_cents: r.get(3)? });
+    let row = |r: &rusqlite::Row<'_>| {
+        Ok(Product { id: r.get(0)?, name: r.get(1)?, category: r.get(2)?, price_cents: r.get(3)? })
+    };
     let found = app.db.run(&cx, move |s| s.query(op("SELECT", "products"), PRODUCT, [id], row)).await?;
     let Some(product) = found.into_iter().next() else {
         return Ok(error_response(StatusCode::NOT_FOUND, &format!("no product {id}")));

@@ -217,7 +217,11 @@ pub async fn probe_compression(connector: &Connector, url: &str, timeout: Durati
 /// GETs `url` once over HTTP/1.1 and returns the status and the whole body (at most
 /// [`h1::MAX_KEPT_BODY`]), within `timeout`. For one-off fetches next to a load, e.g. a
 /// service's `/debug/pprof/profile`; the connector's loopback rule applies.
-pub async fn fetch(connector: &Connector, url: &str, timeout: Duration) -> Result<(http::StatusCode, Bytes), RequestError> {
+pub async fn fetch(
+    connector: &Connector,
+    url: &str,
+    timeout: Duration,
+) -> Result<(http::StatusCode, Bytes), RequestError> {
     let uri: Uri = url.parse().map_err(|e| RequestError::new(ErrorKind::Protocol, format!("`{url}`: {e}")))?;
     let origin = Origin::from_uri(&uri)?;
     let work = async {
@@ -226,7 +230,13 @@ pub async fn fetch(connector: &Connector, url: &str, timeout: Duration) -> Resul
         };
         let host = http::HeaderValue::from_str(origin.authority.as_str())
             .map_err(|e| RequestError::new(ErrorKind::Protocol, e.to_string()))?;
-        c.encode(&http::Method::GET, uri.path_and_query().map_or("/", |p| p.as_str()), &host, &http::HeaderMap::new(), &[]);
+        c.encode(
+            &http::Method::GET,
+            uri.path_and_query().map_or("/", |p| p.as_str()),
+            &host,
+            &http::HeaderMap::new(),
+            &[],
+        );
         let resp = c.round_trip(false, true).await?;
         Ok((resp.status, resp.body.unwrap_or_default()))
     };

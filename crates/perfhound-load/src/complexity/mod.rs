@@ -54,7 +54,9 @@ impl Sizes {
             return Err(format!("{} sizes: give 3 to {MAX_SIZES}, e.g. {DEFAULT_SIZES}", values.len()));
         }
         if values[values.len() - 1] < values[0] * 4 {
-            return Err("the largest size must be at least 4× the smallest: a fit over a narrow range says nothing".into());
+            return Err(
+                "the largest size must be at least 4× the smallest: a fit over a narrow range says nothing".into()
+            );
         }
         Ok(Sizes { parameter: parameter.to_string(), values })
     }
@@ -161,7 +163,12 @@ pub fn plan(o: &ComplexityOptions) -> Result<Plan, String> {
 }
 
 /// Runs the series and returns the load run with the fit and its finding added.
-pub fn measure(o: &ComplexityOptions, opts: &EngineOptions, observer: &mut dyn Observer, command: Vec<String>) -> Result<Run, String> {
+pub fn measure(
+    o: &ComplexityOptions,
+    opts: &EngineOptions,
+    observer: &mut dyn Observer,
+    command: Vec<String>,
+) -> Result<Run, String> {
     let plan = plan(o)?;
     // One unmeasured round first: connection, caches and lazy initialization of every size.
     let mut warm_up = plan.clone();
@@ -189,10 +196,16 @@ pub fn measure(o: &ComplexityOptions, opts: &EngineOptions, observer: &mut dyn O
         }
     }
     if sizes.len() < 3 {
-        return Err(format!("only {} sizes got an answer before the time limit: raise -d/--duration or lower the sizes", sizes.len()));
+        return Err(format!(
+            "only {} sizes got an answer before the time limit: raise -d/--duration or lower the sizes",
+            sizes.len()
+        ));
     }
     if sizes.len() < o.sizes.values.len() {
-        run.warnings.push(format!("the time limit stopped the series: sizes above {} were not measured", sizes[sizes.len() - 1]));
+        run.warnings.push(format!(
+            "the time limit stopped the series: sizes above {} were not measured",
+            sizes[sizes.len() - 1]
+        ));
     }
     let fit = rule::to_fit(&template_name(o), &o.sizes.parameter, &sizes, &samples)
         .ok_or("internal: fewer than two sizes to fit")?;

@@ -158,10 +158,20 @@ pub(super) fn complexity(out: &mut String, report: &Report) {
 /// The CPU profile's hottest functions.
 pub(super) fn profile(out: &mut String, report: &Report) {
     let Some(p) = &report.profile else { return };
-    let _ = writeln!(out, "## CPU Profile\n\n_{}_\n\n| function | location | self | total |\n|---|---|---:|---:|", md(&p.description));
+    let _ = writeln!(
+        out,
+        "## CPU Profile\n\n_{}_\n\n| function | location | self | total |\n|---|---|---:|---:|",
+        md(&p.description)
+    );
     for h in &p.hotspots {
         let at = h.location.as_deref().map_or_else(|| "\u{2014}".to_string(), md_code);
-        let _ = writeln!(out, "| {} | {at} | {} | {} |", md_code(&h.function), human::pct(h.self_share), human::pct(h.total_share));
+        let _ = writeln!(
+            out,
+            "| {} | {at} | {} | {} |",
+            md_code(&h.function),
+            human::pct(h.self_share),
+            human::pct(h.total_share)
+        );
     }
     out.push('\n');
 }

@@ -229,7 +229,11 @@ fn example_budgets() -> perfhound_model::BudgetSet {
 pub fn fixture_report(run: perfhound_model::Run) -> Report {
     let runs = RunSet::new(vec![run]);
     let budgets = evaluate(&example_budgets(), &runs);
-    let options =
-        ReportOptions { title: None, baseline: Some(RunSet::new(vec![baseline_run()])), budgets: Some(budgets), profile: None };
+    let options = ReportOptions {
+        title: None,
+        baseline: Some(RunSet::new(vec![baseline_run()])),
+        budgets: Some(budgets),
+        profile: None,
+    };
     build_report(&runs, &options)
 }

@@ -4,11 +4,11 @@
 //! endpoint; the fit and its finding join the mode's run.
 
 use anyhow::Context as _;
+use perfhound_audit::profile::ProfileSection;
 use perfhound_demo::{DemoConfig, Mode};
 use perfhound_load::complexity::{self, ComplexityOptions, Sizes};
 use perfhound_load::engine::EngineOptions;
 use perfhound_load::quick::QuickOptions;
-use perfhound_audit::profile::ProfileSection;
 use perfhound_model::Run;
 use perfhound_profile::Profile;
 use std::path::Path;

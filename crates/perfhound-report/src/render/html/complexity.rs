@@ -94,7 +94,8 @@ fn chart(f: &ComplexityFit) -> String {
             10u64.pow(d.max(0) as u32)
         );
     }
-    let measured: Vec<String> = f.points.iter().map(|p| format!("{:.1},{:.1}", px(p.n as f64), py(p.median_us as f64))).collect();
+    let measured: Vec<String> =
+        f.points.iter().map(|p| format!("{:.1},{:.1}", px(p.n as f64), py(p.median_us as f64))).collect();
     let fitted: Vec<String> = [f.points.first(), f.points.last()]
         .into_iter()
         .flatten()

@@ -10,11 +10,8 @@ use std::fmt::Write as _;
 /// The section, or nothing without a profile.
 pub(super) fn section(out: &mut String, profile: Option<&ProfileView>) {
     let Some(p) = profile else { return };
-    let _ = writeln!(
-        out,
-        "<section id=\"profile\"><h2>CPU Profile</h2>\n<p class=\"meta\">{}</p>",
-        esc(&p.description)
-    );
+    let _ =
+        writeln!(out, "<section id=\"profile\"><h2>CPU Profile</h2>\n<p class=\"meta\">{}</p>", esc(&p.description));
     if let Some(svg) = &p.flame_svg {
         let _ = writeln!(out, "<figure class=\"flame\"><figcaption>Flame graph: width is CPU time; the widest top frames are the hot code.</figcaption>{svg}</figure>");
     }
