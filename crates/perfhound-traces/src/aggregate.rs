@@ -157,11 +157,13 @@ impl Group {
     }
 }
 
+/// Rule code, key, and the endpoint for a rule grouped per endpoint.
+type GroupKey = (&'static str, Arc<str>, Option<Arc<str>>);
+
 /// All groups.
 #[derive(Default)]
 pub struct Aggregator {
-    /// (rule, key, endpoint for a rule grouped per endpoint) → group.
-    index: HashMap<(&'static str, Arc<str>, Option<Arc<str>>), usize>,
+    index: HashMap<GroupKey, usize>,
     pub groups: Vec<Group>,
     announced: Vec<bool>,
     pub dropped: u64,
