@@ -99,3 +99,27 @@ fn a_failing_size_is_named() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("n=1000000: 3 of 3 requests failed"), "{stderr}");
 }
+
+/// `{{ n }}` in the body only: accepted, one POST per size and round, the series named
+/// after the URL, the run printed as JSON.
+#[test]
+fn the_size_can_be_in_the_body() {
+    let server = TestServer::start(ServerConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run.json");
+    let output = perfhound()
+        .args(["complexity", &server.url("/echo"), "-m", "POST", "-b", "{\"items\": {{ n }}}"])
+        .args(["--sizes", "n=10,100,1000", "-n", "3", "-q", "--format", "json", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let run = Run::from_json(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let f = fit(&run);
+    assert_eq!(f.target, "POST /echo");
+    assert_eq!(f.points.iter().map(|p| (p.n, p.samples)).collect::<Vec<_>>(), [(10, 3), (100, 3), (1000, 3)]);
+    // One warm-up round, then the measured rounds (a POST gets no compression probe).
+    assert_eq!(server.stats().path("/echo"), 3 * (1 + 3), "{:?}", server.stats());
+    let stdout: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(stdout["complexity"][0]["target"], "POST /echo");
+}
