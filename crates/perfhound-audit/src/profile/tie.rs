@@ -105,3 +105,51 @@ pub fn flame_svg(_profile: &Profile) -> Option<String> {
 pub fn diff_svg(_before: &Profile, _after: &Profile) -> Option<String> {
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folded_stacks_round_trip_and_a_baseline_finds_its_profile() {
+        let text =
+            "main (app.py:3);handle (app.py:9) 15\nmain (app.py:3);handle (app.py:9);find_similar (recs.py:12) 85\n";
+        let dir = tempfile::tempdir().unwrap();
+        let first = dir.path().join("first.folded");
+        std::fs::write(&first, text).unwrap();
+        let profile = read(&first).unwrap();
+        assert_eq!(folded(&profile), text, "written as read, stacks sorted");
+        std::fs::write(dir.path().join(crate::output::PROFILE_FILE), folded(&profile)).unwrap();
+        let baseline =
+            crate::output::baseline_profile(&dir.path().join("run.json")).expect("profile.folded next to run.json");
+        assert_eq!(baseline.total(), 100);
+        assert!(crate::output::baseline_profile(&dir.path().join("elsewhere/run.json")).is_none());
+        std::fs::write(&first, "").unwrap();
+        assert!(read(&first).unwrap_err().contains("first.folded"), "an empty capture names its file");
+    }
+
+    #[test]
+    fn own_code_findings_get_the_top_frames() {
+        let mut profile = Profile::default();
+        let (a, b) = (profile.intern("handle (app.py:9)"), profile.intern("find_similar (recs.py:12)"));
+        profile.add(&[a, b], 9);
+        profile.add(&[a], 1);
+        let mut run: Run = serde_json::from_value(serde_json::json!({"schema_version": 1, "id": "x",
+            "tool": {"name": "perfhound", "version": "0"}, "started_at": "a", "ended_at": "b",
+            "host": {"hostname": "h", "os": "linux", "arch": "x86_64", "cpus": 2}, "sources": [], "targets": [],
+            "findings": [{"rule": {"code": "PH-TRACE017", "name": "cpu-bound-own-code"}, "severity": "warning",
+                "title": "t", "target": "GET /x", "fingerprint": "f", "confidence": "high"}]}))
+        .unwrap();
+        let view = tie(&mut run, &profile, "py-spy record (2 s)");
+        assert_eq!(view.description, "py-spy record (2 s), 10 samples");
+        assert_eq!(view.hotspots[0].function, "find_similar");
+        assert_eq!(run.sources.last().unwrap().kind, SourceKind::Profile);
+        let note = &run.findings[0].evidence.notes[0];
+        assert!(
+            note.ends_with(
+                "find_similar (recs.py:12) 90 % self / 90 % total, handle (app.py:9) 10 % self / 100 % total"
+            ),
+            "{note}"
+        );
+    }
+}
