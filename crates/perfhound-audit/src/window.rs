@@ -90,12 +90,18 @@ pub fn run(cfg: &AuditConfig, hooks: Hooks<'_>, command: Vec<String>) -> Result<
     }
     status(&format!("load: {}", perfhound_model::redact::text(&plan.source)));
     let mut profile_warnings = Vec::new();
+    let mut engine_options = EngineOptions::default();
+    if cfg.profile.is_some() {
+        // The targets first, so a profiler is never started for a load that cannot run.
+        perfhound_load::engine::preflight(&plan).map_err(|e| AuditError::Load(e.to_string()))?;
+        engine_options.skip_preflight = true;
+    }
     let capture = cfg.profile.as_ref().and_then(|p| crate::profile::begin(p, &plan, &mut profile_warnings));
     if capture.is_some() {
         status("capturing a CPU profile of the service during the load");
     }
-    let result = perfhound_load::engine::run(plan, &EngineOptions::default(), observer)
-        .map_err(|e| AuditError::Load(e.to_string()))?;
+    let result =
+        perfhound_load::engine::run(plan, &engine_options, observer).map_err(|e| AuditError::Load(e.to_string()))?;
     let mut run = perfhound_load::to_model::to_run(&result, command.clone());
     run.started_at = started_at.clone();
     let captured = capture.and_then(|c| crate::profile::end(c).map_err(|e| profile_warnings.push(e)).ok());

@@ -215,3 +215,18 @@ fn a_pprof_endpoint_is_pulled_for_the_load_window() {
     let section = &md[md.find("## CPU Profile").expect("a CPU Profile section")..];
     assert!(section.lines().nth(6).is_some_and(|l| l.starts_with("| `find_similar` | `recs.py:12` |")), "{section}");
 }
+
+/// An unreachable service fails the audit (exit 2) before any profiler is started.
+#[test]
+fn no_profiler_is_started_for_a_load_that_cannot_run() {
+    let refused = perfhound_testkit::RefusedPort::bind().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("profiler-ran");
+    let profile = format!("    command: \"touch {} {{out}}\"\n    seconds: 1s\n", marker.display());
+    let cfg = write_config(dir.path(), &refused.url(""), None, &profile);
+    let out = perfhound().args(["audit", "-q"]).arg(&cfg).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("cannot reach"), "{stderr}");
+    assert!(!marker.exists(), "the profiler was started");
+}
