@@ -39,8 +39,28 @@ impl ComplexityFit {
     /// `GET /x?n={n}: time grows as n^2.0 (95 % CI 1.9–2.1): quadratic`.
     pub fn headline(&self) -> String {
         format!(
-            "{}: time grows as n^{:.1} (95 % CI {:.1}–{:.1}): {}",
-            self.target, self.exponent, self.exponent_low, self.exponent_high, self.class
+            "{}: time grows as n^{} (95 % CI {}–{}): {}",
+            self.target,
+            one_decimal(self.exponent),
+            one_decimal(self.exponent_low),
+            one_decimal(self.exponent_high),
+            self.class
         )
+    }
+}
+
+/// `2.0`, `-0.1`; never `-0.0`.
+fn one_decimal(x: f64) -> String {
+    let r = (x * 10.0).round() / 10.0;
+    format!("{:.1}", if r == 0.0 { 0.0 } else { r })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn exponents_read_without_a_negative_zero() {
+        assert_eq!(super::one_decimal(-0.04), "0.0");
+        assert_eq!(super::one_decimal(-0.06), "-0.1");
+        assert_eq!(super::one_decimal(1.96), "2.0");
     }
 }
