@@ -1,0 +1,1 @@
+//! Comparing two runs (placeholder, filled in by the compare step).

@@ -1,0 +1,1 @@
+//! Learned fixes (placeholder).
