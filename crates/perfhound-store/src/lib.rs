@@ -30,6 +30,7 @@ pub mod record;
 pub mod schema;
 mod sqlite;
 mod store;
+pub mod trend;
 
 pub use location::Location;
 pub use meta::Meta;

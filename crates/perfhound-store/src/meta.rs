@@ -50,7 +50,7 @@ pub fn parse_tags(values: &[String]) -> Result<BTreeMap<String, String>, String>
         let (k, v) = value
             .split_once('=')
             .filter(|(k, _)| !k.trim().is_empty())
-            .ok_or_else(|| format!("--tag `{value}`: expected key=value, e.g. --tag env=ci"))?;
+            .ok_or_else(|| format!("--tag `{value}`: expected name=value, e.g. --tag env=ci"))?;
         tags.insert(k.trim().to_string(), v.trim().to_string());
     }
     Ok(tags)
@@ -64,7 +64,7 @@ mod tests {
     fn tags_need_a_key() {
         let tags = parse_tags(&["env=ci".into(), " rev = 2 ".into()]).unwrap();
         assert_eq!(tags.get("rev").map(String::as_str), Some("2"));
-        assert!(parse_tags(&["=x".into()]).unwrap_err().contains("key=value"));
+        assert!(parse_tags(&["=x".into()]).unwrap_err().contains("name=value"));
         assert!(parse_tags(&["novalue".into()]).is_err());
     }
 }

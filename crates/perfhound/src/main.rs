@@ -41,6 +41,8 @@ enum Command {
     Check(cmd::check::CheckArgs),
     /// List the rules perfhound's detectors and checks report.
     Rules(cmd::rules::RulesArgs),
+    /// Saved runs, a metric's trend with change points, regressions by commit.
+    History(Box<cmd::history::HistoryArgs>),
 }
 
 fn main() {
@@ -57,6 +59,7 @@ fn main() {
         Command::Audit(args) => cmd::audit::run(args),
         Command::Init(args) => cmd::init::run(args),
         Command::Demo(args) => cmd::demo::run(args),
+        Command::History(args) => cmd::history::run(*args),
     };
     std::process::exit(code);
 }

@@ -50,6 +50,8 @@ pub struct AuditArgs {
     /// `audit.traces.thresholds.rtt_ms`; `0` turns projection off.
     #[arg(long, value_name = "DURATION", value_parser = super::parse_rtt)]
     rtt: Option<f64>,
+    #[command(flatten)]
+    store: super::store::StoreArgs,
 }
 
 pub fn run(args: AuditArgs) -> i32 {
@@ -60,6 +62,7 @@ pub fn run(args: AuditArgs) -> i32 {
 }
 
 fn run_inner(args: &AuditArgs) -> anyhow::Result<i32> {
+    args.store.validate()?;
     let env = |name: &str| std::env::var(name).ok();
     let mut cfg = config::load(&args.config, &env)?;
     if let (Some(ms), Some(traces)) = (args.rtt, cfg.traces.as_mut()) {
@@ -78,6 +81,7 @@ fn run_inner(args: &AuditArgs) -> anyhow::Result<i32> {
     progress.finish();
     let dir = args.out.clone().unwrap_or_else(|| cfg.out_dir.clone());
     let written = output::write(&dir, &audit, cfg.title.as_deref(), baseline).context("writing the audit")?;
+    args.store.save("audit", &audit.run);
     perfhound_term::print(&output::summary(&audit, &written, 10));
     let fail_on = args.fail_on.map(FailOn::severity).or(cfg.fail_on);
     Ok(exit_code(&audit, fail_on))

@@ -30,6 +30,7 @@ pub struct Options {
     pub fail_on: Option<Severity>,
     /// Not supported for SQLite: refused with a usage error.
     pub apply: bool,
+    pub store: super::store::StoreArgs,
 }
 
 /// The `sqlite:` URL to analyze: the argument, else `$DATABASE_URL`; `None` when neither is one.
@@ -80,6 +81,7 @@ fn run_inner(o: &Options) -> anyhow::Result<i32> {
     if let Some(path) = &o.out {
         super::check::write_file(path, json.as_bytes())?;
     }
+    o.store.save("db", &run);
     if o.json {
         println!("{json}");
     } else {

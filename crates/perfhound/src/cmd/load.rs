@@ -97,6 +97,8 @@ pub struct LoadArgs {
     /// Absolute limit on the run's wall time, whatever the scenario says.
     #[arg(long, default_value = "1h")]
     hard_cap: String,
+    #[command(flatten)]
+    store: super::store::StoreArgs,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -121,6 +123,7 @@ fn is_scenario(target: &str) -> bool {
 }
 
 fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
+    args.store.validate()?;
     let plan = build_plan(&args)?;
     let mode = ProgressMode::choose(args.quiet, args.progress_interval);
     let mut progress = Progress::new(mode);
@@ -139,6 +142,7 @@ fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
     if let Some(path) = &args.out {
         super::check::write_file(path, &serde_json::to_vec_pretty(&run)?)?;
     }
+    args.store.save("load", &run);
     match args.format {
         OutputFormat::Text => perfhound_term::print(&perfhound_load::output::summary(&run)),
         OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&run)?),

@@ -5,11 +5,13 @@ pub mod db;
 pub mod db_sqlite;
 pub mod demo;
 pub mod demo_compare;
+pub mod history;
 pub mod init;
 pub mod load;
 pub mod profile;
 pub mod report;
 pub mod rules;
+pub mod store;
 pub mod traces;
 
 use std::time::Duration;

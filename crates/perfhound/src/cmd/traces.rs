@@ -68,6 +68,8 @@ pub struct TracesArgs {
     /// In live mode, do not print findings as they appear.
     #[arg(short = 'q', long)]
     quiet: bool,
+    #[command(flatten)]
+    store: super::store::StoreArgs,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,6 +104,7 @@ fn load_config(args: &TracesArgs) -> anyhow::Result<Config> {
 }
 
 fn run_inner(args: TracesArgs) -> anyhow::Result<i32> {
+    args.store.validate()?;
     let cfg = load_config(&args)?;
     let format = match args.input_format.as_deref() {
         Some(f) => Some(Format::parse(f).with_context(|| format!("--input-format {f}: unknown format"))?),
@@ -125,6 +128,7 @@ fn run_inner(args: TracesArgs) -> anyhow::Result<i32> {
     if let Some(path) = &args.out {
         super::check::write_file(path, &serde_json::to_vec_pretty(&run)?)?;
     }
+    args.store.save("traces", &run);
     match args.format {
         OutputFormat::Text => perfhound_term::print(&text::render(&run, args.max_endpoints)),
         OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&run)?),
