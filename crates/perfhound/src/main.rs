@@ -43,6 +43,8 @@ enum Command {
     Rules(cmd::rules::RulesArgs),
     /// Saved runs, a metric's trend with change points, regressions by commit.
     History(Box<cmd::history::HistoryArgs>),
+    /// Compare two runs: significant regressions per endpoint and metric, findings new/fixed.
+    Compare(Box<cmd::compare::CompareArgs>),
 }
 
 fn main() {
@@ -60,6 +62,7 @@ fn main() {
         Command::Init(args) => cmd::init::run(args),
         Command::Demo(args) => cmd::demo::run(args),
         Command::History(args) => cmd::history::run(*args),
+        Command::Compare(args) => cmd::compare::run(*args),
     };
     std::process::exit(code);
 }

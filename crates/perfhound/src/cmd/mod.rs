@@ -1,6 +1,8 @@
 //! One module per subcommand.
 pub mod audit;
 pub mod check;
+pub mod compare;
+pub mod compare_render;
 pub mod db;
 pub mod db_sqlite;
 pub mod demo;

@@ -1,1 +1,0 @@
-//! Comparing two runs (placeholder, filled in by the compare step).
