@@ -1,4 +1,5 @@
-//! perfhound's servers. For now: the live OTLP/HTTP trace receiver.
+//! perfhound's servers: the live OTLP/HTTP trace receiver, and (in [`dashboard`]) `perfhound
+//! serve`'s dashboard over the run store, which mounts the same receiver.
 //!
 //! `perfhound traces --listen 127.0.0.1:4318` points OpenTelemetry SDKs and Collectors at
 //! this receiver instead of (or besides) a tracing backend. It accepts
@@ -11,6 +12,7 @@
 //!
 //! Ticks of the assembler are wall-clock milliseconds here (files use span counts).
 
+pub mod dashboard;
 pub mod error;
 pub mod metrics;
 pub mod otlp;
@@ -155,15 +157,19 @@ pub async fn serve(
     state: Arc<State>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let ticker_state = Arc::clone(&state);
-    let ticker = tokio::spawn(async move {
-        let mut interval = tokio::time::interval(ticker_state.cfg.tick);
-        loop {
-            interval.tick().await;
-            ticker_state.tick();
-        }
-    });
+    let ticker = spawn_ticker(Arc::clone(&state));
     let result = axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await;
     ticker.abort();
     result
+}
+
+/// Checks for idle traces every `cfg.tick` until aborted.
+pub(crate) fn spawn_ticker(state: Arc<State>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(state.cfg.tick);
+        loop {
+            interval.tick().await;
+            state.tick();
+        }
+    })
 }

@@ -45,6 +45,8 @@ enum Command {
     History(Box<cmd::history::HistoryArgs>),
     /// Compare two runs: significant regressions per endpoint and metric, findings new/fixed.
     Compare(Box<cmd::compare::CompareArgs>),
+    /// Serve the history dashboard (trends, change points, compare, live view), OTLP and /metrics.
+    Serve(cmd::serve::ServeArgs),
 }
 
 fn main() {
@@ -63,6 +65,7 @@ fn main() {
         Command::Demo(args) => cmd::demo::run(args),
         Command::History(args) => cmd::history::run(*args),
         Command::Compare(args) => cmd::compare::run(*args),
+        Command::Serve(args) => cmd::serve::run(args),
     };
     std::process::exit(code);
 }

@@ -13,6 +13,7 @@ pub mod load;
 pub mod profile;
 pub mod report;
 pub mod rules;
+pub mod serve;
 pub mod store;
 pub mod traces;
 

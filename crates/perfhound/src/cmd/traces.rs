@@ -206,7 +206,8 @@ fn listen(addr: &str, args: &TracesArgs, cfg: Config, mut meta: RunMeta) -> anyh
     Ok(state.finish(meta))
 }
 
-async fn shutdown_signal() {
+/// Ctrl-C or SIGTERM (shared by every command that serves until stopped).
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

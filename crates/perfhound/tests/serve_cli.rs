@@ -1,0 +1,172 @@
+//! `perfhound serve` and `load --serve` in a real headless Chromium over the DevTools
+//! protocol: the pages load without errors under their CSP, the trend chart marks the
+//! planted regression at its commit, the compare view shows `perfhound compare`'s
+//! numbers, hostile run names stay text, the live view updates, a token guards the server.
+
+mod cdp;
+mod store_support;
+
+use assert_cmd::cargo::CommandCargoExt as _;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+const HOSTILE: &str = "GET /x<script>document.documentElement.setAttribute('data-pwned','1')</script><img src=x>";
+
+fn perfhound() -> Command {
+    let mut cmd = Command::cargo_bin("perfhound").expect("binary is built");
+    cmd.env_remove("PERFHOUND_STORE").env_remove("PERFHOUND_SERVE_TOKEN");
+    cmd
+}
+
+/// The child and the URL it printed on stderr (`http://127.0.0.1:PORT`).
+fn start(mut cmd: Command, marker: &str) -> (Child, String) {
+    let mut child = cmd.stderr(Stdio::piped()).stdout(Stdio::null()).spawn().unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let line = lines.find_map(|l| l.ok().filter(|l| l.contains(marker))).expect("the server printed its address");
+    let at = line.find("http://").unwrap();
+    let url: String = line[at..].chars().take_while(|c| !c.is_whitespace()).collect();
+    let base = url.trim_end_matches('/').trim_end_matches("/live").to_string();
+    // Keep draining stderr so the child never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    (child, base)
+}
+
+fn stop(mut child: Child) {
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let status = child.wait().unwrap();
+    assert!(status.success(), "stopped cleanly with Ctrl-C: {status}");
+}
+
+/// 30 runs at 10 ms then 8 at 12 ms (commit c30…), plus a run with a hostile name.
+fn planted(db: &Path) {
+    for i in 0..38 {
+        let median = if i < 30 { 10_000 + (i % 3) * 150 } else { 12_000 + (i % 3) * 150 };
+        let run = store_support::run(&format!("run{i:02}"), "GET /api/orders", median);
+        store_support::save(db, &run, &format!("c{i:02}{}", "0".repeat(37)), "main");
+    }
+    let hostile = store_support::with_finding(store_support::run("hostile", HOSTILE, 5_000));
+    store_support::save(db, &hostile, "\"><script>alert(1)</script>", "<b>branch</b>");
+}
+
+fn http(base: &str, request_head: &str) -> String {
+    let addr = base.trim_start_matches("http://");
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(s, "{request_head}Host: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out
+}
+
+#[test]
+fn dashboard_pages_in_chromium() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.db");
+    planted(&db);
+    let mut cmd = perfhound();
+    cmd.args(["serve", "--listen", "127.0.0.1:0", "--store"]).arg(&db);
+    let (server, base) = start(cmd, "dashboard on");
+    let mut b = cdp::Browser::launch();
+
+    b.open(&format!("{base}/"));
+    assert_eq!(b.eval("document.querySelectorAll('#runs tbody tr').length"), 39);
+    let cells = b.eval("[...document.querySelectorAll('#runs td')].map(td => td.textContent).join('\\n')");
+    assert!(cells.as_str().unwrap().contains("<b>branch</b>"), "hostile branch shown as text");
+
+    b.open(&format!("{base}/trends"));
+    let change = b.eval(
+        "(() => { const l = document.querySelector('svg.trend[data-target=\"GET /api/orders\"] line.change[data-metric=p50]'); \
+          return l && [l.dataset.index, l.dataset.commit, l.dataset.change]; })()",
+    );
+    assert_eq!(change[0], "30", "the change point is the 31st run: {change}");
+    assert_eq!(change[1], "c300000");
+    let size: f64 = change[2].as_str().unwrap().parse().unwrap();
+    assert!((size - 0.2).abs() < 0.03, "+20 %: {size}");
+    let points = b.eval("document.querySelector('svg.trend polyline.p95').dataset.points");
+    assert_eq!(points, "38");
+
+    let json =
+        perfhound().args(["compare", "run00", "run37", "--format", "json", "--store"]).arg(&db).output().unwrap();
+    let expected: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    b.open(&format!("{base}/compare?a=run00&b=run37"));
+    let shown = b.eval(
+        "[...document.querySelectorAll('#compare tbody tr')].map(r => [r.dataset.metric, +r.dataset.baseline, +r.dataset.current])",
+    );
+    let triple =
+        |v: &serde_json::Value| (v[0].as_str().unwrap().to_string(), v[1].as_f64().unwrap(), v[2].as_f64().unwrap());
+    let shown: Vec<_> = shown.as_array().unwrap().iter().map(triple).collect();
+    let want: Vec<_> = expected["targets"][0]["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| triple(&serde_json::json!([m["metric"], m["baseline"], m["current"]])))
+        .collect();
+    assert_eq!(shown, want, "the compare view shows compare's numbers");
+    assert_eq!(shown[0].0, "p50");
+    assert_eq!(b.eval("document.getElementById('verdict').dataset.regressions"), expected["regressions"].to_string());
+
+    b.open(&format!("{base}/findings"));
+    assert!(b.eval("document.querySelector('#findings').textContent").as_str().unwrap().contains("PH-TRACE001"));
+    b.open(&format!("{base}/runs/hostile"));
+    b.wait_for("document.documentElement.dataset.js === 'ready'");
+    assert!(b.eval("document.body.textContent").as_str().unwrap().contains("<script>document.documentElement"));
+
+    for page in ["/", "/trends", "/findings", "/compare?a=hostile&b=run37"] {
+        b.open(&format!("{base}{page}"));
+        assert_eq!(b.eval("document.documentElement.getAttribute('data-pwned')"), serde_json::Value::Null, "{page}");
+        assert_eq!(b.eval("document.querySelectorAll('img').length"), 0, "{page}: injected <img>");
+    }
+    assert!(b.problems().is_empty(), "console errors or CSP violations: {:#?}", b.problems());
+    drop(b);
+
+    let metrics = http(&base, "GET /metrics HTTP/1.1\r\n");
+    assert!(metrics.contains("perfhound_spans_received_total"), "{metrics}");
+    assert!(metrics.contains("perfhound_last_run_latency_seconds{target=\"GET /x"), "{metrics}");
+    assert!(metrics.trim_end().ends_with("# EOF"), "{metrics}");
+    stop(server);
+}
+
+#[test]
+fn a_token_guards_the_server_and_is_required_beyond_loopback() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.db");
+    let out = perfhound().args(["serve", "--listen", "0.0.0.0:0", "--store"]).arg(&db).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("pass --token"));
+
+    let mut cmd = perfhound();
+    cmd.args(["serve", "--listen", "127.0.0.1:0", "--store"])
+        .arg(&db)
+        .env("PERFHOUND_SERVE_TOKEN", "0123456789abcdef-token");
+    let (server, base) = start(cmd, "dashboard on");
+    assert!(http(&base, "GET / HTTP/1.1\r\n").starts_with("HTTP/1.1 401"));
+    assert!(http(&base, "GET / HTTP/1.1\r\nAuthorization: Bearer wrong\r\n").starts_with("HTTP/1.1 401"));
+    let ok = http(&base, "GET / HTTP/1.1\r\nAuthorization: Bearer 0123456789abcdef-token\r\n");
+    assert!(ok.starts_with("HTTP/1.1 200"), "{ok}");
+    assert!(ok.contains("content-security-policy: default-src 'none'"), "{ok}");
+    let cookie = http(&base, "GET /?token=0123456789abcdef-token HTTP/1.1\r\n");
+    assert!(cookie.contains("set-cookie: perfhound_token="), "{cookie}");
+    stop(server);
+}
+
+#[test]
+fn the_live_view_updates_while_a_load_runs() {
+    let server = perfhound_testkit::TestServer::start(perfhound_testkit::ServerConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = perfhound();
+    cmd.args(["load", &server.url("/"), "-d", "30s", "-r", "50", "-c", "2", "--format", "none", "--serve"])
+        .arg("--store")
+        .arg(dir.path().join("h.db"));
+    let (load, base) = start(cmd, "live view on");
+    let mut b = cdp::Browser::launch();
+    b.open(&format!("{base}/live"));
+    b.wait_for("+document.body.dataset.updates >= 3 && +document.body.dataset.total > 0");
+    let state = b.eval("document.getElementById('live-state').textContent");
+    assert_eq!(state, "running");
+    let first = b.eval("+document.body.dataset.total").as_f64().unwrap();
+    b.wait_for(&format!("+document.body.dataset.total > {first}"));
+    assert!(b.problems().is_empty(), "{:#?}", b.problems());
+    drop(b);
+    // Ctrl-C ends the load early; it still writes and saves its run.
+    stop(load);
+}
