@@ -47,6 +47,8 @@ enum Command {
     Compare(Box<cmd::compare::CompareArgs>),
     /// Serve the history dashboard (trends, change points, compare, live view), OTLP and /metrics.
     Serve(cmd::serve::ServeArgs),
+    /// Fixes perfhound learned (finding fixed + measured improvement), cited by the same rule.
+    Learned(cmd::learned::LearnedArgs),
 }
 
 fn main() {
@@ -66,6 +68,7 @@ fn main() {
         Command::History(args) => cmd::history::run(*args),
         Command::Compare(args) => cmd::compare::run(*args),
         Command::Serve(args) => cmd::serve::run(args),
+        Command::Learned(args) => cmd::learned::run(args),
     };
     std::process::exit(code);
 }

@@ -77,11 +77,18 @@ fn run_inner(args: &AuditArgs) -> anyhow::Result<i32> {
         }
     };
     let hooks = Hooks::new(&mut progress, &mut status);
-    let audit = perfhound_audit::run(&cfg, hooks, super::recorded_command())?;
+    let mut audit = perfhound_audit::run(&cfg, hooks, super::recorded_command())?;
+    args.store.cite(&mut audit.run);
     progress.finish();
     let dir = args.out.clone().unwrap_or_else(|| cfg.out_dir.clone());
+    let learned_from = baseline.clone();
     let written = output::write(&dir, &audit, cfg.title.as_deref(), baseline).context("writing the audit")?;
     args.store.save("audit", &audit.run);
+    if let Some(before) = &learned_from {
+        for line in args.store.learn(before, &audit.run) {
+            perfhound_term::print(&format!("{line}\n"));
+        }
+    }
     perfhound_term::print(&output::summary(&audit, &written, 10));
     let fail_on = args.fail_on.map(FailOn::severity).or(cfg.fail_on);
     Ok(exit_code(&audit, fail_on))

@@ -143,6 +143,7 @@ fn run_inner(args: DbArgs) -> anyhow::Result<i32> {
     let analysis = rt.block_on(analyze(&cfg))?;
     let mut run = perfhound_db::to_model::to_run(&analysis, super::recorded_command(), cfg.top, cfg.show_literals);
     run.redact_secrets();
+    args.store.cite(&mut run);
     let json = serde_json::to_string_pretty(&run).context("serializing the run")?;
     if let Some(path) = &args.out {
         super::check::write_file(path, json.as_bytes())?;

@@ -77,6 +77,7 @@ fn run_inner(o: &Options) -> anyhow::Result<i32> {
     let analysis = analyze(&cfg)?;
     let mut run = perfhound_sqlite::to_model::to_run(&analysis, super::recorded_command());
     run.redact_secrets();
+    o.store.cite(&mut run);
     let json = serde_json::to_string_pretty(&run).context("serializing the run")?;
     if let Some(path) = &o.out {
         super::check::write_file(path, json.as_bytes())?;

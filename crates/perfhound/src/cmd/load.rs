@@ -150,6 +150,7 @@ fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
     progress.finish();
     let mut run = perfhound_load::to_model::to_run(&result, super::recorded_command());
     run.redact_secrets();
+    args.store.cite(&mut run);
     if let Some(path) = &args.out {
         super::check::write_file(path, &serde_json::to_vec_pretty(&run)?)?;
     }

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod demo_compare;
 pub mod history;
 pub mod init;
+pub mod learned;
 pub mod load;
 pub mod profile;
 pub mod report;

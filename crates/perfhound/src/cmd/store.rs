@@ -41,6 +41,37 @@ impl StoreArgs {
             perfhound_term::eprint(&format!("warning: the run was not saved in the history: {e}\n"));
         }
     }
+
+    /// Cites recorded fixes of the same rule in `run`'s findings (before the run is written).
+    /// Nothing happens with `--no-store`, without a store yet, or when it cannot be read.
+    pub fn cite(&self, run: &mut Run) {
+        if self.no_store {
+            return;
+        }
+        let location = location(self.store.as_deref());
+        if matches!(&location, Location::Sqlite(path) if !path.exists()) {
+            return;
+        }
+        if let Ok(learned) = Store::open(&location).and_then(|mut s| s.learned(None)) {
+            perfhound_store::learned::cite(run, &learned);
+        }
+    }
+
+    /// Records the fixes `current` proves against `baseline` (findings gone, endpoint
+    /// measurably faster) and returns one line per fix for the user.
+    pub fn learn(&self, baseline: &Run, current: &Run) -> Vec<String> {
+        if self.no_store {
+            return Vec::new();
+        }
+        let comparison = perfhound_store::compare::compare(baseline, current, &Default::default());
+        let fixes = perfhound_store::learned::fixes(baseline, current, &comparison);
+        let saved = Store::open(&location(self.store.as_deref())).and_then(|mut s| s.record_learned(&fixes));
+        if let Err(e) = saved {
+            perfhound_term::eprint(&format!("warning: the learned fixes were not saved: {e}\n"));
+            return Vec::new();
+        }
+        fixes.iter().map(|l| format!("learned {}: {}", l.rule, perfhound_store::learned::citation(l))).collect()
+    }
 }
 
 /// `--store`, else `PERFHOUND_STORE`, else the project's `.perfhound/history.db`.

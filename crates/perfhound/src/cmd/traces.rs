@@ -125,6 +125,7 @@ fn run_inner(args: TracesArgs) -> anyhow::Result<i32> {
         None => analyze_files(&args, cfg, format, meta)?,
     };
     run.redact_secrets();
+    args.store.cite(&mut run);
     if let Some(path) = &args.out {
         super::check::write_file(path, &serde_json::to_vec_pretty(&run)?)?;
     }
