@@ -26,7 +26,7 @@ pub mod human;
 pub mod sparkline;
 
 pub use clean::{clean, clip, one_line};
-pub use finding::finding_line;
+pub use finding::{finding_line, findings_block};
 pub use sparkline::sparkline;
 
 /// Writes rendered human text to stdout with control characters stripped (`\n`, `\t`
