@@ -103,7 +103,7 @@ fn relative_change(before: &[f64], after: &[f64]) -> f64 {
 /// Each value divided by the median of its mode, when the (positive) values form two
 /// clusters whose gap in log space is wider than either cluster; `None` otherwise.
 fn within_modes(series: &[f64]) -> Option<Vec<f64>> {
-    if series.len() < 6 || series.iter().any(|v| !(*v > 0.0)) {
+    if series.len() < 6 || series.iter().any(|v| v.is_nan() || *v <= 0.0) {
         return None;
     }
     let mut logs: Vec<f64> = series.iter().map(|v| v.ln()).collect();
