@@ -170,3 +170,27 @@ fn the_live_view_updates_while_a_load_runs() {
     // Ctrl-C ends the load early; it still writes and saves its run.
     stop(load);
 }
+
+#[test]
+fn the_dashboard_reads_a_postgresql_store() {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let (url, _client) = rt.block_on(perfhound_testkit::pg::server().database("serve_store", false));
+    let loc = perfhound_store::Location::Postgres(url.clone());
+    let meta = perfhound_store::Meta { command: "load".into(), git_branch: "main".into(), ..Default::default() };
+    for i in 0..3 {
+        let run = store_support::run(&format!("pgrun{i}"), "GET /pg", 10_000 + i * 1000);
+        perfhound_store::save(&loc, &run, &meta).unwrap();
+    }
+    let mut cmd = perfhound();
+    cmd.args(["serve", "--listen", "127.0.0.1:0", "--store", &url]);
+    let (server, base) = start(cmd, "dashboard on");
+    let page = http(&base, "GET / HTTP/1.1\r\n");
+    assert!(page.starts_with("HTTP/1.1 200") && page.contains("pgrun2"), "{page}");
+    assert!(
+        !page.contains("postgres@") && page.contains("the PostgreSQL store"),
+        "no host or role on the page: {page}"
+    );
+    let trends = http(&base, "GET /trends HTTP/1.1\r\n");
+    assert!(trends.contains("data-target=\"GET /pg\" data-runs=\"3\""), "{trends}");
+    stop(server);
+}

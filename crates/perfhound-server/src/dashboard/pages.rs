@@ -18,7 +18,12 @@ fn recent(limit: usize) -> Filter {
 
 pub async fn runs(State(d): State<Arc<Dashboard>>) -> Result<Response, PageError> {
     let rows = with_store(&d, |s| s.list(&recent(200))).await?;
-    let mut body = format!("<p class=\"muted\">{} runs in {}</p>\n", rows.len(), esc(&d.store.describe()));
+    // A PostgreSQL URL names a host and role the page's readers need not see.
+    let store = match &d.store {
+        perfhound_store::Location::Sqlite(path) => path.display().to_string(),
+        perfhound_store::Location::Postgres(_) => "the PostgreSQL store".to_string(),
+    };
+    let mut body = format!("<p class=\"muted\">{} runs in {}</p>\n", rows.len(), esc(&store));
     body.push_str(
         "<table id=\"runs\"><thead><tr><th class=\"num\">#</th><th>run</th><th>started</th><th>command</th>\
          <th>branch</th><th>commit</th><th class=\"num\">findings</th><th>tags</th></tr></thead><tbody>\n",
