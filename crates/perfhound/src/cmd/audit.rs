@@ -76,16 +76,20 @@ fn run_inner(args: &AuditArgs) -> anyhow::Result<i32> {
             perfhound_term::eprint(&format!("perfhound audit: {line}\n"));
         }
     };
+    let mut store = args.store.clone();
+    if store.store.is_none() {
+        store.store = cfg.store.clone();
+    }
     let hooks = Hooks::new(&mut progress, &mut status);
     let mut audit = perfhound_audit::run(&cfg, hooks, super::recorded_command())?;
-    args.store.cite(&mut audit.run);
+    store.cite(&mut audit.run);
     progress.finish();
     let dir = args.out.clone().unwrap_or_else(|| cfg.out_dir.clone());
     let learned_from = baseline.clone();
     let written = output::write(&dir, &audit, cfg.title.as_deref(), baseline).context("writing the audit")?;
-    args.store.save("audit", &audit.run);
+    store.save("audit", &audit.run);
     if let Some(before) = &learned_from {
-        for line in args.store.learn(before, &audit.run) {
+        for line in store.learn(before, &audit.run) {
             perfhound_term::print(&format!("{line}\n"));
         }
     }
