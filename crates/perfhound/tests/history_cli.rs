@@ -144,3 +144,20 @@ fn rusqlite_set_version(db: &std::path::Path) {
         .unwrap();
     assert!(status.success());
 }
+
+#[test]
+fn a_series_file_gets_its_change_points_and_bad_lines_are_located() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("p95.txt");
+    let values: Vec<String> =
+        (0..24).map(|i| format!("{}", if i < 12 { 100.0 } else { 115.0 } + (i % 3) as f64)).collect();
+    std::fs::write(&file, format!("# p95 in ms\n{}\n", values.join("\n"))).unwrap();
+    let out = perfhound().args(["history", "--format", "json", "--series-file"]).arg(&file).output().unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["values"].as_array().unwrap().len(), 24);
+    assert_eq!(doc["change_points"][0]["index"], 12, "{doc}");
+    std::fs::write(&file, "1\n2\nnan-ish\n").unwrap();
+    let bad = perfhound().args(["history", "--series-file"]).arg(&file).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("p95.txt:3: `nan-ish` is not a number"));
+}

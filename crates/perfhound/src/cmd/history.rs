@@ -15,6 +15,7 @@ const EXAMPLES: &str = "Examples:
   perfhound history --metric p95 --endpoint 'GET /api/orders' --format json
   perfhound history --regressions --branch main           where p50/p95/p99 moved, and at which commit
   perfhound history --store postgres://perf@127.0.0.1/perfhound
+  perfhound history --series-file p95.txt --format json   change points of any series (one number per line)
 
 Exit codes: 0 ok · 1 with --regressions and --fail-on-regression, a regression was found ·
 2 the store cannot be opened (or was written by a newer perfhound).";
@@ -47,6 +48,10 @@ pub struct HistoryArgs {
     /// Change points that made p50/p95/p99 worse, per target, with the commit.
     #[arg(long, conflicts_with = "metric")]
     regressions: bool,
+    /// Change points of a series from a file (one number per line; `#` comments and blank
+    /// lines skipped) instead of the store, e.g. values exported from another tool.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["metric", "regressions"])]
+    series_file: Option<std::path::PathBuf>,
     /// With --regressions: exit 1 when one is found.
     #[arg(long, requires = "regressions")]
     fail_on_regression: bool,
@@ -84,6 +89,9 @@ fn filter(args: &HistoryArgs) -> anyhow::Result<Filter> {
 }
 
 fn run_inner(args: &HistoryArgs) -> anyhow::Result<i32> {
+    if let Some(path) = &args.series_file {
+        return series_file(path, args.format);
+    }
     let filter = filter(args)?;
     let metric = args.metric.as_deref().map(series_metric).transpose()?;
     let mut store = super::store::open(args.store.as_deref())?;
@@ -203,4 +211,46 @@ fn regressions_text(found: &[Regression]) -> String {
         ));
     }
     out
+}
+
+/// `--series-file`: the file's values with their change points, like `--metric`.
+fn series_file(path: &std::path::Path, format: Format) -> anyhow::Result<i32> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("--series-file {}: cannot read", path.display()))?;
+    let mut values = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let v: f64 =
+            line.parse().ok().filter(|v: &f64| v.is_finite()).with_context(|| {
+                format!("{}:{}: `{line}` is not a number (one value per line)", path.display(), i + 1)
+            })?;
+        values.push(v);
+    }
+    let change_points = perfhound_store::changepoint::detect(&values, &Default::default());
+    match format {
+        Format::Json => {
+            let doc = serde_json::json!({ "values": values, "change_points": change_points });
+            println!("{}", serde_json::to_string_pretty(&doc)?);
+        }
+        Format::Text => {
+            let marks: Vec<usize> = change_points.iter().map(|c| c.index).collect();
+            let mut out = format!("{} values\n\n  {}\n", values.len(), perfhound_term::sparkline(&values, &marks));
+            for c in &change_points {
+                out.push_str(&format!(
+                    "  change at value {} (line order): {:.4} → {:.4} ({:+.1}%, effect δ={:.2}, p={:.3})\n",
+                    c.index + 1,
+                    c.mean_before,
+                    c.mean_after,
+                    c.change * 100.0,
+                    c.effect_size,
+                    c.p_value
+                ));
+            }
+            perfhound_term::print(&out);
+        }
+    }
+    Ok(exit::OK)
 }
