@@ -105,3 +105,18 @@ fn a_jump_from_one_mode_to_another_is_one_change_point() {
     assert_eq!(found.iter().map(|c| c.index).collect::<Vec<_>>(), [20, 40], "{found:?}");
     assert!(found[0].change > 0.4 && found[1].change < -0.25, "{found:?}");
 }
+
+#[test]
+fn a_single_slow_run_amid_stable_runs_is_not_a_change_point() {
+    let mut flagged = Vec::new();
+    for seed in 0..20u64 {
+        let mut rng = Lcg(seed * 13 + 5);
+        let mut s = series(&mut rng, 40, false, 1.0);
+        s[15 + (seed as usize % 10)] *= 2.0;
+        let found = detect(&s, &Config::default());
+        if !found.is_empty() {
+            flagged.push((seed, found));
+        }
+    }
+    assert!(flagged.is_empty(), "one outlier is not a shift: {flagged:?}");
+}
