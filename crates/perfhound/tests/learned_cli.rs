@@ -83,4 +83,10 @@ fn an_audit_that_fixed_a_finding_and_got_faster_is_learned_and_cited() {
     assert!(notes.contains(&format!("this fix took {name} from 20")), "{notes}");
     let text = perfhound().args(["learned", "--store"]).arg(&db).output().unwrap();
     assert!(String::from_utf8_lossy(&text.stdout).contains("1 learned fixes"));
+
+    // Every run above was saved, by the command that made it.
+    let rows = perfhound().args(["history", "--format", "json", "--store"]).arg(&db).output().unwrap();
+    let rows: serde_json::Value = serde_json::from_slice(&rows.stdout).unwrap();
+    let commands: Vec<&str> = rows.as_array().unwrap().iter().map(|r| r["command"].as_str().unwrap()).collect();
+    assert_eq!(commands, ["audit", "audit", "traces"]);
 }
