@@ -111,7 +111,8 @@ fn dashboard_pages_in_chromium() {
     b.wait_for("document.documentElement.dataset.js === 'ready'");
     assert!(b.eval("document.body.textContent").as_str().unwrap().contains("<script>document.documentElement"));
 
-    for page in ["/", "/trends", "/findings", "/compare?a=hostile&b=run37"] {
+    for page in ["/", "/trends", "/findings", "/compare?a=hostile&b=run37", "/trends?branch=%22%3E%3Cimg%20src%3Dx%3E"]
+    {
         b.open(&format!("{base}{page}"));
         assert_eq!(b.eval("document.documentElement.getAttribute('data-pwned')"), serde_json::Value::Null, "{page}");
         assert_eq!(b.eval("document.querySelectorAll('img').length"), 0, "{page}: injected <img>");

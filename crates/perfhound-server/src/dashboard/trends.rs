@@ -20,8 +20,13 @@ pub struct TrendQuery {
 }
 
 pub async fn page(State(d): State<Arc<Dashboard>>, Query(q): Query<TrendQuery>) -> Result<Response, PageError> {
-    let filter =
-        Filter { branch: q.branch.filter(|b| !b.is_empty()), limit: q.limit.unwrap_or(100), ..Default::default() };
+    let branch = q.branch.filter(|b| !b.is_empty());
+    let form = format!(
+        "<form method=\"get\" action=\"/trends\"><label>branch <input name=\"branch\" value=\"{}\"></label> \
+         <button type=\"submit\">Show</button></form>\n",
+        esc(branch.as_deref().unwrap_or(""))
+    );
+    let filter = Filter { branch, limit: q.limit.unwrap_or(100), ..Default::default() };
     let charts = with_store(&d, move |s| {
         let targets = s.series_targets(Metric::P95, &filter)?;
         let mut out = Vec::new();
@@ -35,7 +40,7 @@ pub async fn page(State(d): State<Arc<Dashboard>>, Query(q): Query<TrendQuery>) 
         Ok(out)
     })
     .await?;
-    let mut body = String::new();
+    let mut body = form;
     if charts.is_empty() {
         body.push_str("<p class=\"muted\">No latency series yet: runs of load, traces and audit appear here.</p>");
     }
