@@ -72,26 +72,28 @@ impl Store {
     /// Saved runs matching `filter`, oldest first (the most recent `limit`).
     pub fn list(&mut self, filter: &Filter) -> Result<Vec<RunRow>, StoreError> {
         let (clause, params) = where_clause(filter);
+        // One query, runs with their tags (no query per run).
         let sql = format!(
-            "SELECT seq, id, command, started_at, git_commit, git_branch, host, findings, budgets_failed
-             FROM runs r WHERE {clause} ORDER BY seq DESC{}",
+            "SELECT r.seq, r.id, r.command, r.started_at, r.git_commit, r.git_branch, r.host, r.findings,
+                    r.budgets_failed, t.key, t.value
+             FROM (SELECT * FROM runs r WHERE {clause} ORDER BY seq DESC{}) r
+             LEFT JOIN run_tags t ON t.run_id = r.id
+             ORDER BY r.seq, t.key",
             limit(filter)
         );
         let rows = self.db.query(&sql, &params).map_err(|e| self.error(e))?;
-        let mut out = Vec::with_capacity(rows.len());
-        for row in rows.into_iter().rev() {
-            let tags = self.tags(&row[1].text())?;
-            out.push(run_row(&row, tags));
+        let mut out: Vec<RunRow> = Vec::new();
+        for row in rows {
+            if out.last().is_none_or(|last| last.seq != row[0].int()) {
+                out.push(run_row(&row, Default::default()));
+            }
+            let key = row[9].text();
+            if !key.is_empty() {
+                let last = out.last_mut().expect("pushed above");
+                last.tags.insert(key, row[10].text());
+            }
         }
         Ok(out)
-    }
-
-    fn tags(&mut self, id: &str) -> Result<std::collections::BTreeMap<String, String>, StoreError> {
-        let rows = self
-            .db
-            .query("SELECT key, value FROM run_tags WHERE run_id = $1 ORDER BY key", &[id.into()])
-            .map_err(|e| self.error(e))?;
-        Ok(rows.into_iter().map(|r| (r[0].text(), r[1].text())).collect())
     }
 
     /// The saved run whose id is `id` or starts with it.
