@@ -195,3 +195,33 @@ fn the_dashboard_reads_a_postgresql_store() {
     assert!(trends.contains("data-target=\"GET /pg\" data-runs=\"3\""), "{trends}");
     stop(server);
 }
+
+#[test]
+fn an_audit_with_serve_has_a_live_view_too() {
+    let server = perfhound_testkit::TestServer::start(perfhound_testkit::ServerConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("perfhound.yaml");
+    assert!(perfhound().args(["init", "--url", &server.base_url(), "-o"]).arg(&cfg).status().unwrap().success());
+    let text = std::fs::read_to_string(&cfg)
+        .unwrap()
+        .replace("duration: 30s", "duration: 60s")
+        .replace("vus: 10", "vus: 2")
+        .replace("listen: 127.0.0.1:4318", "listen: 127.0.0.1:0")
+        .replace("settle: 5s", "settle: 1s");
+    std::fs::write(&cfg, text).unwrap();
+    let db = dir.path().join("h.db");
+    let mut cmd = perfhound();
+    cmd.args(["audit", "-q", "--serve", "--store"]).arg(&db).arg("--out").arg(dir.path().join("out")).arg(&cfg);
+    let (mut audit, base) = start(cmd, "live view on");
+    let mut b = cdp::Browser::launch();
+    b.open(&format!("{base}/live"));
+    b.wait_for("+document.body.dataset.total > 0 && document.getElementById('live-state').textContent === 'running'");
+    drop(b);
+    // Ctrl-C ends the load early; the audit still analyzes, writes and saves its run.
+    unsafe { libc::kill(audit.id() as i32, libc::SIGINT) };
+    let status = audit.wait().unwrap();
+    assert!(matches!(status.code(), Some(0) | Some(1)), "{status}");
+    let out = perfhound().args(["history", "--format", "json", "--store"]).arg(&db).output().unwrap();
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows[0]["command"], "audit", "{rows}");
+}

@@ -50,6 +50,10 @@ pub struct AuditArgs {
     /// `audit.traces.thresholds.rtt_ms`; `0` turns projection off.
     #[arg(long, value_name = "DURATION", value_parser = super::parse_rtt)]
     rtt: Option<f64>,
+    /// Serve a live view (and the dashboard) while the load runs, on this loopback
+    /// address [default: 127.0.0.1:0, a free port]; the URL is printed on stderr.
+    #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = "127.0.0.1:0")]
+    serve: Option<String>,
     #[command(flatten)]
     store: super::store::StoreArgs,
 }
@@ -80,8 +84,13 @@ fn run_inner(args: &AuditArgs) -> anyhow::Result<i32> {
     if store.store.is_none() {
         store.store = cfg.store.clone();
     }
-    let hooks = Hooks::new(&mut progress, &mut status);
+    let live =
+        args.serve.as_deref().map(|addr| super::live::start("audit", addr, store.store.as_deref())).transpose()?;
+    let label = args.config.display().to_string();
+    let mut observer = super::live::LiveObserver::new(&mut progress, live, &label);
+    let hooks = Hooks::new(&mut observer, &mut status);
     let mut audit = perfhound_audit::run(&cfg, hooks, super::recorded_command())?;
+    observer.finished();
     store.cite(&mut audit.run);
     progress.finish();
     let dir = args.out.clone().unwrap_or_else(|| cfg.out_dir.clone());

@@ -8,7 +8,6 @@ use perfhound_load::engine::{self, EngineOptions};
 use perfhound_load::output::{Progress, ProgressMode};
 use perfhound_load::plan::{HttpOptions, Plan};
 use perfhound_load::quick::QuickOptions;
-use perfhound_server::dashboard::{Live, LiveSnapshot};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -140,11 +139,9 @@ fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
             );
         }
     }
-    let live = match &args.serve {
-        Some(addr) => Some(start_live(addr, &args)?),
-        None => None,
-    };
-    let mut observer = LiveObserver { progress: &mut progress, live: live.clone(), label: args.target.clone() };
+    let live =
+        args.serve.as_deref().map(|addr| super::live::start("load", addr, args.store.store.as_deref())).transpose()?;
+    let mut observer = super::live::LiveObserver::new(&mut progress, live, &args.target);
     let result = engine::run(plan, &opts, &mut observer).context("the load run could not start")?;
     observer.finished();
     progress.finish();
@@ -236,50 +233,4 @@ fn build_plan(args: &LoadArgs) -> anyhow::Result<Plan> {
         max_duration: hard_cap.min(Duration::from_secs(600)),
     };
     perfhound_load::quick::plan(opts).map_err(|e| anyhow::anyhow!("{e}"))
-}
-
-fn start_live(addr: &str, args: &LoadArgs) -> anyhow::Result<std::sync::Arc<Live>> {
-    let live = std::sync::Arc::new(Live::default());
-    let local = super::serve::spawn_live(addr, std::sync::Arc::clone(&live), args.store.store.as_deref())?;
-    perfhound_term::eprint(&format!("perfhound load: live view on http://{local}/live\n"));
-    Ok(live)
-}
-
-/// Forwards ticks to the progress output and, with `--serve`, to the live view.
-struct LiveObserver<'a> {
-    progress: &'a mut Progress,
-    live: Option<std::sync::Arc<Live>>,
-    label: String,
-}
-
-impl LiveObserver<'_> {
-    fn finished(&self) {
-        if let Some(live) = &self.live {
-            let last = live.get().unwrap_or_default();
-            live.set(LiveSnapshot { running: false, ..last });
-        }
-    }
-}
-
-impl engine::Observer for LiveObserver<'_> {
-    fn on_tick(&mut self, t: &engine::Tick<'_>) {
-        self.progress.on_tick(t);
-        if let Some(live) = &self.live {
-            live.set(LiveSnapshot {
-                running: true,
-                label: self.label.clone(),
-                elapsed_s: t.elapsed.as_secs_f64(),
-                expected_s: t.expected.as_secs_f64(),
-                rps: t.sample.requests as f64,
-                p50_us: t.sample.p50_us,
-                p99_us: t.sample.p99_us,
-                total_requests: t.total_requests,
-                total_errors: t.total_errors,
-            });
-        }
-    }
-
-    fn on_interrupt(&mut self) {
-        self.progress.on_interrupt();
-    }
 }

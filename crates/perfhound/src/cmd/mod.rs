@@ -10,6 +10,7 @@ pub mod demo_compare;
 pub mod history;
 pub mod init;
 pub mod learned;
+pub mod live;
 pub mod load;
 pub mod profile;
 pub mod report;
