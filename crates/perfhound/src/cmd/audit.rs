@@ -16,6 +16,7 @@ const EXAMPLES: &str = "Examples:
   perfhound audit perfhound.yaml --baseline perfhound-audit/run.json --out after
                                                     after a fix: the before/after report
   perfhound audit perfhound.yaml --fail-on critical   gate CI on findings as well as budgets
+  perfhound audit perfhound.yaml --serve --tag env=ci  a live view while it runs; the run is saved with a tag
 
 The config is a scenario file (docs/scenario.md) with an `audit:` section and `budgets:`
 (docs/audit.md). During the load perfhound listens for OTLP/HTTP traces (point the

@@ -17,6 +17,7 @@ const EXAMPLES: &str = "Examples:
   perfhound load http://127.0.0.1:8080/api -n 10000 -m POST -H 'Content-Type: application/json' -b '{\"a\":1}'
   perfhound load https://localhost:8443/ --http2 --insecure -d 10s
   perfhound load scenario.yaml --out run.json                     multi-step flows, checks, thresholds
+  perfhound load http://127.0.0.1:8080/ -d 1m --serve --tag rev=2  live view in the browser; saved in the history
   perfhound load http://127.0.0.1:8080/ -d 30s --threshold 'p95 < 300ms' --watch-pid $(pgrep myserver)
 
 Exit codes: 0 all thresholds passed · 1 a threshold was breached · 2 usage, config or connection error.
