@@ -161,3 +161,34 @@ fn a_series_file_gets_its_change_points_and_bad_lines_are_located() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("p95.txt:3: `nan-ish` is not a number"));
 }
+
+#[test]
+fn no_secret_reaches_the_store() {
+    let server = TestServer::start(ServerConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.db");
+    let url = server.url("/?api_key=k3y-in-the-url");
+    perfhound()
+        .args([
+            "load",
+            &url,
+            "-n",
+            "20",
+            "-c",
+            "1",
+            "-q",
+            "--format",
+            "none",
+            "-H",
+            "Authorization: Bearer s3cr3t-t0ken",
+        ])
+        .arg("--store")
+        .arg(&db)
+        .assert()
+        .success();
+    let mut bytes = std::fs::read(&db).unwrap();
+    bytes.extend(std::fs::read(dir.path().join("h.db-wal")).unwrap_or_default());
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(text.contains("perfhound"), "the run is in the store");
+    assert!(!text.contains("s3cr3t-t0ken") && !text.contains("k3y-in-the-url"), "a secret was stored");
+}
