@@ -172,13 +172,19 @@ fn energy(m: usize, n: usize, between: f64, within_left: f64, within_right: f64)
 fn permutation_p(series: &[f64], observed: f64, cfg: &Config, rng: &mut SplitMix) -> f64 {
     let mut shuffled = series.to_vec();
     let mut at_least = 0usize;
+    let total = (cfg.permutations + 1) as f64;
     for _ in 0..cfg.permutations {
         rng.shuffle(&mut shuffled);
         if best_split(&shuffled, cfg.min_segment).is_some_and(|(_, s)| s >= observed) {
             at_least += 1;
+            // Already not significant, whatever the remaining shuffles say: stop (a stable
+            // segment costs a few shuffles instead of all of them).
+            if (at_least + 1) as f64 / total > cfg.max_p {
+                break;
+            }
         }
     }
-    (at_least + 1) as f64 / (cfg.permutations + 1) as f64
+    (at_least + 1) as f64 / total
 }
 
 pub(crate) fn mean(x: &[f64]) -> f64 {
