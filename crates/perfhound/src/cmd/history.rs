@@ -167,7 +167,7 @@ fn trend_text(t: &Trend, metric: Metric) -> String {
     let marks: Vec<usize> = t.change_points.iter().map(|c| c.index).collect();
     let fmt = |v: f64| perfhound_term::human::metric_value(metric, Some(v));
     let mut out = format!("{} {} over {} runs\n\n", perfhound_term::one_line(&t.target), metric.as_str(), values.len());
-    out.push_str(&format!("  {}\n", perfhound_term::sparkline(&values, &marks)));
+    out.push_str(&format!("  {}\n", spark(&values, &marks)));
     if let (Some(first), Some(last)) = (values.first(), values.last()) {
         out.push_str(&format!("  first {}  last {}\n", fmt(*first), fmt(*last)));
     }
@@ -237,7 +237,7 @@ fn series_file(path: &std::path::Path, format: Format) -> anyhow::Result<i32> {
         }
         Format::Text => {
             let marks: Vec<usize> = change_points.iter().map(|c| c.index).collect();
-            let mut out = format!("{} values\n\n  {}\n", values.len(), perfhound_term::sparkline(&values, &marks));
+            let mut out = format!("{} values\n\n  {}\n", values.len(), spark(&values, &marks));
             for c in &change_points {
                 out.push_str(&format!(
                     "  change at value {} (line order): {:.4} → {:.4} ({:+.1}%, effect δ={:.2}, p={:.3})\n",
@@ -253,4 +253,18 @@ fn series_file(path: &std::path::Path, format: Format) -> anyhow::Result<i32> {
         }
     }
     Ok(exit::OK)
+}
+
+/// Widest sparkline printed: longer series show their most recent values.
+const SPARK_WIDTH: usize = 120;
+
+fn spark(values: &[f64], marks: &[usize]) -> String {
+    let skip = values.len().saturating_sub(SPARK_WIDTH);
+    let shown: Vec<usize> = marks.iter().filter(|m| **m >= skip).map(|m| m - skip).collect();
+    let line = perfhound_term::sparkline(&values[skip..], &shown);
+    if skip > 0 {
+        format!("{line}  (the last {SPARK_WIDTH} of {})", values.len())
+    } else {
+        line
+    }
 }
