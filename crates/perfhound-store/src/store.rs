@@ -115,12 +115,11 @@ impl Store {
         }
     }
 
-    /// The newest run on `branch` (for `--baseline branch:main`).
-    pub fn latest_on_branch(&mut self, branch: &str) -> Result<Option<String>, StoreError> {
-        let rows = self
-            .db
-            .query("SELECT id FROM runs WHERE git_branch = $1 ORDER BY seq DESC LIMIT 1", &[branch.into()])
-            .map_err(|e| self.error(e))?;
+    /// The newest run on `branch` other than `except` (for `--baseline branch:main`: on main
+    /// itself, the run being compared is not its own baseline).
+    pub fn latest_on_branch(&mut self, branch: &str, except: &str) -> Result<Option<String>, StoreError> {
+        let sql = "SELECT id FROM runs WHERE git_branch = $1 AND id <> $2 ORDER BY seq DESC LIMIT 1";
+        let rows = self.db.query(sql, &[branch.into(), except.into()]).map_err(|e| self.error(e))?;
         Ok(rows.first().map(|r| r[0].text()))
     }
 

@@ -38,7 +38,8 @@ fn saved_runs_come_back_whole_and_filter_by_branch_tag_and_target() {
     let values: Vec<f64> = series.iter().map(|p| p.value).collect();
     assert_eq!(values.len(), 2);
     assert!(values[0] > 9_000.0 && values[0] < 11_000.0 && values[1] > values[0], "{values:?}");
-    assert_eq!(store.latest_on_branch("main").unwrap().as_deref(), Some("aaaa1111"));
+    assert_eq!(store.latest_on_branch("main", "").unwrap().as_deref(), Some("aaaa1111"));
+    assert_eq!(store.latest_on_branch("main", "aaaa1111").unwrap(), None, "a run is not its own baseline");
     assert!(matches!(store.run("zzzz"), Err(StoreError::NoRun { .. })));
 }
 

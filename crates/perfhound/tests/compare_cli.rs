@@ -106,3 +106,18 @@ fn hostile_target_names_stay_text_in_markdown() {
     assert_eq!(row.matches(" | ").count(), 7, "the name cannot add a table cell: {row}");
     assert!(row.contains("\\|<script>"), "inside a code span, | is escaped: {row}");
 }
+
+#[test]
+fn on_the_baseline_branch_the_newest_run_is_compared_with_the_one_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = store(dir.path());
+    store_support::save(&db, &store_support::run("main0002", "GET /api/orders", 13_000), "ccccccc", "main");
+    let out = perfhound()
+        .args(["compare", "--baseline", "branch:main", "--format", "json", "--store"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "main0002 against main0001, not against itself");
+    let c: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((c["baseline"].as_str(), c["current"].as_str()), (Some("main0001"), Some("main0002")));
+}

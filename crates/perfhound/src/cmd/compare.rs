@@ -88,9 +88,18 @@ fn run_inner(args: &CompareArgs) -> anyhow::Result<i32> {
     }
     let mut store = None;
     let (baseline, current) = match (args.runs.as_slice(), &args.baseline) {
-        ([a, b], None) => (resolve(a, &mut store, args)?, resolve(b, &mut store, args)?),
-        ([b], Some(a)) => (resolve(a, &mut store, args)?, resolve(b, &mut store, args)?),
-        ([], Some(a)) => (resolve(a, &mut store, args)?, newest(&mut store, args)?),
+        ([a, b], None) => {
+            let current = resolve(b, "", &mut store, args)?;
+            (resolve(a, &current.id, &mut store, args)?, current)
+        }
+        ([b], Some(a)) => {
+            let current = resolve(b, "", &mut store, args)?;
+            (resolve(a, &current.id, &mut store, args)?, current)
+        }
+        ([], Some(a)) => {
+            let current = newest(&mut store, args)?;
+            (resolve(a, &current.id, &mut store, args)?, current)
+        }
         ([_, _], Some(_)) => anyhow::bail!("give two runs, or one run and --baseline, not both"),
         _ => anyhow::bail!("give two runs to compare (BASELINE CURRENT), or --baseline with at most one run"),
     };
@@ -117,14 +126,14 @@ fn open<'a>(store: &'a mut Option<Store>, args: &CompareArgs) -> anyhow::Result<
     Ok(store.as_mut().expect("opened above"))
 }
 
-/// A run file, `branch:NAME`, or a saved run id (prefix).
-fn resolve(spec: &str, store: &mut Option<Store>, args: &CompareArgs) -> anyhow::Result<Run> {
+/// A run file, `branch:NAME` (its newest run other than `current`), or a saved run id (prefix).
+fn resolve(spec: &str, current: &str, store: &mut Option<Store>, args: &CompareArgs) -> anyhow::Result<Run> {
     if Path::new(spec).is_file() {
         return Ok(perfhound_report::read_run(Path::new(spec))?);
     }
     let s = open(store, args)?;
     let id = match spec.strip_prefix("branch:") {
-        Some(branch) => s.latest_on_branch(branch)?.with_context(|| {
+        Some(branch) => s.latest_on_branch(branch, current)?.with_context(|| {
             format!("no saved run on branch `{branch}`: run perfhound on that branch first (`perfhound history` lists runs)")
         })?,
         None => spec.to_string(),
