@@ -62,3 +62,19 @@ fn a_newer_postgres_store_is_refused() {
     let err = Store::open(&loc).err().unwrap().to_string();
     assert!(err.contains("store schema 999") && err.contains("upgrade perfhound"), "{err}");
 }
+
+#[test]
+fn postgres_store_records_and_lists_learned_fixes() {
+    use perfhound_store::compare::{compare, Config};
+    let loc = Location::Postgres(database("store_learned"));
+    let before = common::run_with_finding("before", 185_000);
+    let after = common::run("after", 12_000, 500);
+    let fixes = perfhound_store::learned::fixes(&before, &after, &compare(&before, &after, &Config::default()));
+    let mut store = Store::open(&loc).unwrap();
+    store.record_learned(&fixes).unwrap();
+    store.record_learned(&fixes).unwrap();
+    assert_eq!(store.learned(None).unwrap(), fixes);
+    assert_eq!(store.learned(Some("PH-TEST001")).unwrap().len(), 1);
+    assert!(store.learned(Some("PH-NONE")).unwrap().is_empty());
+    assert_eq!(store.latest_on_branch("main", "").unwrap(), None);
+}
