@@ -37,6 +37,16 @@ fn child_writer() {
     }
 }
 
+/// The endless writer is killed even when an assertion fails first.
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 fn spawn_writer(db: &Path, writer: &str, runs: u64) -> Child {
     Command::new(std::env::current_exe().unwrap())
         .args(["child_writer", "--exact", "--nocapture", "--test-threads=1"])
@@ -74,8 +84,8 @@ fn a_writer_killed_mid_write_leaves_a_readable_store() {
     use std::io::{BufRead, BufReader};
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("history.db");
-    let mut child = spawn_writer(&db, "victim", 0);
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut child = KillOnDrop(spawn_writer(&db, "victim", 0));
+    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
     // Let it commit a few runs, then kill it while it is inside its loop of writes.
     let mut committed = Vec::new();
     while committed.len() < 5 {
@@ -84,8 +94,8 @@ fn a_writer_killed_mid_write_leaves_a_readable_store() {
             committed.push(id.to_string());
         }
     }
-    unsafe { libc::kill(child.id() as i32, libc::SIGKILL) };
-    let status = child.wait().unwrap();
+    unsafe { libc::kill(child.0.id() as i32, libc::SIGKILL) };
+    let status = child.0.wait().unwrap();
     assert!(!status.success(), "the writer was killed");
     // Ids it printed after our read are committed too; read them so none is missed.
     committed.extend(lines.map_while(Result::ok).filter_map(|l| l.strip_prefix("committed ").map(str::to_string)));

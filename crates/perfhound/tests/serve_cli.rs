@@ -19,20 +19,43 @@ fn perfhound() -> Command {
     cmd
 }
 
+/// A child process killed when dropped, so a failed assertion never leaves it running.
+struct Running(Option<Child>);
+
+impl Running {
+    fn id(&self) -> u32 {
+        self.0.as_ref().expect("running").id()
+    }
+
+    fn wait(&mut self) -> std::io::Result<std::process::ExitStatus> {
+        self.0.take().expect("running").wait()
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
 /// The child and the URL it printed on stderr (`http://127.0.0.1:PORT`).
-fn start(mut cmd: Command, marker: &str) -> (Child, String) {
-    let mut child = cmd.stderr(Stdio::piped()).stdout(Stdio::null()).spawn().unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+fn start(mut cmd: Command, marker: &str) -> (Running, String) {
+    let mut running = Running(Some(cmd.stderr(Stdio::piped()).stdout(Stdio::null()).spawn().unwrap()));
+    let stderr = running.0.as_mut().and_then(|c| c.stderr.take()).unwrap();
+    let mut lines = BufReader::new(stderr).lines();
     let line = lines.find_map(|l| l.ok().filter(|l| l.contains(marker))).expect("the server printed its address");
     let at = line.find("http://").unwrap();
     let url: String = line[at..].chars().take_while(|c| !c.is_whitespace()).collect();
     let base = url.trim_end_matches('/').trim_end_matches("/live").to_string();
     // Keep draining stderr so the child never blocks on a full pipe.
     std::thread::spawn(move || lines.for_each(drop));
-    (child, base)
+    (running, base)
 }
 
-fn stop(mut child: Child) {
+fn stop(mut child: Running) {
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
     let status = child.wait().unwrap();
     assert!(status.success(), "stopped cleanly with Ctrl-C: {status}");
