@@ -76,6 +76,13 @@ impl Receiver {
         last
     }
 
+    /// Analyzes the buffered traces and returns every statement recorded so far
+    /// (cumulative: a capacity step takes the difference).
+    pub fn flush_statements(&self) -> Vec<perfhound_traces::measure::QuerySummary> {
+        self.state.flush();
+        self.state.query_summaries()
+    }
+
     /// Stops serving, analyzes every buffered trace and returns the traces run and the
     /// statements the traces recorded.
     pub fn finish(mut self, meta: RunMeta) -> (Run, Vec<SeenStatement>) {

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 pub mod audit;
+pub mod capacity;
 pub mod check;
 pub mod db;
 pub mod db_sqlite;

@@ -1,0 +1,84 @@
+//! `perfhound capacity`: the maximum throughput a service sustains under an SLO, the knee
+//! of its latency curve, the component that saturates first, how it fails and recovers
+//! above the knee, and whether it leaks over a long steady run.
+//!
+//! Why a crate of its own: a capacity search *owns the load* (the open-model steps run by
+//! `perfhound-load`) and watches the service during every step — its CPU and RSS
+//! (`--watch-pid`), PostgreSQL's connections and waits ([`db`]) and its statements'
+//! latency from its traces ([`spans`], the audit's OTLP receiver). Judging each step
+//! ([`judge`]), locating the knee ([`knee`]) and naming what saturated ([`verdict`]) are
+//! pure functions over the steps' evidence, tested without a server.
+//!
+//! The search ([`search`]) rises by `--step-factor` from `--start-rate` until a step breaks
+//! the SLO, cannot keep up or fails, then bisects between the last good and the first bad
+//! rate. Every step is bounded; `--max-time` and `--max-rate` bound the search; Ctrl-C keeps
+//! the finished steps. When perfhound itself is the limit the search says so and does not
+//! blame the service.
+
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod judge;
+pub mod knee;
+pub mod output;
+pub mod search;
+pub mod spans;
+pub mod step;
+pub mod verdict;
+pub mod watch;
+
+pub use config::{CapacityConfig, HoldConfig, Search, SoakConfig};
+pub use error::CapacityError;
+
+use perfhound_model::{CapacityStep, Run};
+use watch::Watchers;
+
+/// The outcome: one run whose `load.capacity` holds every step and the verdict.
+pub struct Capacity {
+    pub run: Run,
+    pub interrupted: bool,
+}
+
+/// Runs the search (and the hold/recovery when asked) described by `cfg`.
+pub fn run(
+    cfg: &CapacityConfig,
+    watchers: &mut Watchers,
+    on_step: &mut dyn FnMut(&CapacityStep),
+    command: Vec<String>,
+) -> Result<Capacity, CapacityError> {
+    let searched = search::search(cfg, watchers, on_step)?;
+    let mut section = searched.section;
+    section.saturation = verdict::saturation(&section.steps);
+    let mut run = searched.best_run.unwrap_or_else(|| empty_run(cfg));
+    run.tool.command = command;
+    let load = run.load.get_or_insert_with(Default::default);
+    load.capacity = Some(Box::new(section));
+    run.redact_secrets();
+    Ok(Capacity { run, interrupted: searched.interrupted })
+}
+
+/// A run with no step (interrupted before the first one finished).
+fn empty_run(cfg: &CapacityConfig) -> Run {
+    Run {
+        schema_version: perfhound_model::SCHEMA_VERSION,
+        id: perfhound_model::new_run_id(),
+        tool: perfhound_model::ToolInfo {
+            name: "perfhound".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            command: Vec::new(),
+        },
+        started_at: perfhound_model::rfc3339_now(),
+        ended_at: perfhound_model::rfc3339_now(),
+        host: perfhound_model::HostInfo::current(),
+        sources: vec![perfhound_model::Source {
+            kind: perfhound_model::SourceKind::Load,
+            description: cfg.plan.source.clone(),
+        }],
+        targets: Vec::new(),
+        findings: Vec::new(),
+        budget_results: Vec::new(),
+        load: None,
+        resources: None,
+        warnings: Vec::new(),
+    }
+}

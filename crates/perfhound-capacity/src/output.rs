@@ -1,0 +1,65 @@
+//! The capacity search in text: one line per step while it runs, and the summary.
+
+use perfhound_model::{CapacitySection, CapacityStep, StepPhase};
+use perfhound_term::human;
+
+fn phase(p: StepPhase) -> &'static str {
+    match p {
+        StepPhase::Ramp => "ramp",
+        StepPhase::Refine => "refine",
+        StepPhase::Hold => "hold",
+        StepPhase::Recovery => "recover",
+        StepPhase::Soak => "soak",
+    }
+}
+
+/// `ramp    150/s → 148/s  p50 21ms  p99 35ms  err 0%  ok`
+pub fn step_line(s: &CapacityStep) -> String {
+    let mut line = format!(
+        "  {:<7} {:>8} → {:>8}  p50 {:>8}  p99 {:>8}  err {:>6}",
+        phase(s.phase),
+        human::rate(s.offered_rps),
+        human::rate(s.achieved_rps),
+        human::duration_us(s.latency_us_p50 as f64),
+        human::duration_us(s.latency_us_p99 as f64),
+        human::pct(s.error_rate),
+    );
+    if s.dropped > 0 {
+        line.push_str(&format!("  dropped {}", s.dropped));
+    }
+    line.push_str(if s.passed { "  ok" } else { "  BAD" });
+    if let Some(cpu) = s.target_cpu_pct {
+        line.push_str(&format!("  cpu {cpu:.0}%"));
+    }
+    if let Some(db) = &s.db {
+        line.push_str(&format!("  db {:.1}/{} busy", db.active_mean, db.connections_peak));
+    }
+    line.push('\n');
+    for why in &s.broken {
+        line.push_str(&format!("            {}\n", perfhound_term::one_line(why)));
+    }
+    line
+}
+
+/// The closing summary.
+pub fn summary(c: &CapacitySection) -> String {
+    let mut out = String::from("\ncapacity\n");
+    if !c.slo.is_empty() {
+        out.push_str(&format!("  SLO                {}\n", c.slo.join(", ")));
+    }
+    let max = match (c.max_sustainable_rps, c.max_sustainable_offered_rps) {
+        (Some(a), Some(o)) => format!("{} (offered {})", human::rate(a), human::rate(o)),
+        _ => "none: no step met the SLO".into(),
+    };
+    out.push_str(&format!("  max under SLO      {max}\n"));
+    let knee = c.knee_rps.map_or("latency flat over the steps".into(), |k| format!("{} offered", human::rate(k)));
+    out.push_str(&format!("  knee               {knee}\n"));
+    out.push_str(&format!("  stopped            {}\n", c.stop_detail));
+    if let Some(first) = c.saturation.first() {
+        out.push_str(&format!("  saturates first    {}\n", first.evidence));
+        for s in c.saturation.iter().skip(1) {
+            out.push_str(&format!("  then               {}\n", s.evidence));
+        }
+    }
+    out
+}

@@ -1,0 +1,173 @@
+//! What saturates first: every watched component's utilization or latency across the
+//! steps, in order of offered rate, and the one that gave out first and grew fastest.
+//!
+//! Rules (docs/capacity.md):
+//! - **DB connection pool**: the service's connections are ≥ 80 % busy on average
+//!   (mean active sessions / open client connections in `pg_stat_activity`).
+//! - **max_connections**: open client connections reach 90 % of `max_connections`.
+//! - **service CPU**: the watched process's CPU reaches 90 % of the highest level it
+//!   ever reached, and that level is at least 80 % of one core (a plateau).
+//! - **service memory**: peak RSS grows ≥ 1.5× from the lowest step.
+//! - **a DB statement**: its mean latency grows ≥ 2× from the lowest step (traces).
+//!
+//! Components are ranked by the offered rate at which they saturated (first), then by
+//! growth (fastest). The service's own time (send → response) is the symptom every one of
+//! them shows; it is named only when no watched component explains it.
+
+use perfhound_model::capacity::{DbSample, Saturation};
+use perfhound_model::{CapacityStep, StepPhase};
+use perfhound_term::human;
+
+/// Ranked components, the first one saturated first.
+pub fn saturation(steps: &[CapacityStep]) -> Vec<Saturation> {
+    let mut curve: Vec<&CapacityStep> =
+        steps.iter().filter(|s| matches!(s.phase, StepPhase::Ramp | StepPhase::Refine)).collect();
+    curve.sort_by(|a, b| a.offered_rps.total_cmp(&b.offered_rps));
+    if curve.is_empty() {
+        return Vec::new();
+    }
+    let mut out: Vec<Saturation> =
+        [pool(&curve), max_connections(&curve), cpu(&curve), memory(&curve)].into_iter().flatten().collect();
+    out.extend(statements(&curve));
+    out.sort_by(|a, b| {
+        let from = |s: &Saturation| s.from_rps.unwrap_or(f64::INFINITY);
+        from(a).total_cmp(&from(b)).then(b.growth.total_cmp(&a.growth))
+    });
+    if out.is_empty() {
+        out.extend(own_time(&curve));
+    }
+    out
+}
+
+fn growth(first: f64, last: f64) -> f64 {
+    if first > 0.0 {
+        (last / first * 10.0).round() / 10.0
+    } else {
+        1.0
+    }
+}
+
+/// Share of the open client connections busy on average, and the step's sample.
+fn busy(s: &CapacityStep) -> Option<(f64, &DbSample)> {
+    s.db.as_ref().filter(|d| d.connections_peak > 0).map(|d| (d.active_mean / f64::from(d.connections_peak), d))
+}
+
+fn pool(curve: &[&CapacityStep]) -> Option<Saturation> {
+    let (at, (share, db)) = curve.iter().find_map(|s| busy(s).filter(|(u, _)| *u >= 0.8).map(|b| (*s, b)))?;
+    let first = curve.iter().find_map(|s| busy(s)).map_or(0.0, |(u, _)| u);
+    let wait = db.waits.iter().max_by_key(|(_, n)| **n).map(|(w, n)| format!("; top wait {w} ({n} sessions)")).unwrap_or_default();
+    Some(Saturation {
+        component: "DB connection pool".into(),
+        from_rps: Some(at.offered_rps),
+        growth: growth(first, share),
+        evidence: format!(
+            "DB connection pool: {:.1} of {} connections busy on average from {} (peak {}/{}){wait}",
+            db.active_mean,
+            db.connections_peak,
+            human::rate(at.offered_rps),
+            db.active_peak,
+            db.connections_peak
+        ),
+    })
+}
+
+fn max_connections(curve: &[&CapacityStep]) -> Option<Saturation> {
+    let at = curve.iter().find(|s| {
+        s.db.as_ref().is_some_and(|d| d.max_connections > 0 && f64::from(d.connections_peak) >= 0.9 * f64::from(d.max_connections))
+    })?;
+    let db = at.db.as_ref()?;
+    Some(Saturation {
+        component: "PostgreSQL max_connections".into(),
+        from_rps: Some(at.offered_rps),
+        growth: 1.0,
+        evidence: format!(
+            "PostgreSQL connections {}/{} (max_connections) from {}",
+            db.connections_peak,
+            db.max_connections,
+            human::rate(at.offered_rps)
+        ),
+    })
+}
+
+fn cpu(curve: &[&CapacityStep]) -> Option<Saturation> {
+    let values: Vec<(f64, f64)> = curve.iter().filter_map(|s| s.target_cpu_pct.map(|c| (s.offered_rps, c))).collect();
+    let peak = values.iter().map(|v| v.1).fold(0.0, f64::max);
+    if peak < 80.0 {
+        return None;
+    }
+    let (at, level) = values.iter().find(|(_, c)| *c >= 0.9 * peak)?;
+    Some(Saturation {
+        component: "service CPU".into(),
+        from_rps: Some(*at),
+        growth: growth(values[0].1, peak),
+        evidence: format!(
+            "service CPU at {}% of a core from {} ({}% at {})",
+            level.round(),
+            human::rate(*at),
+            values[0].1.round(),
+            human::rate(values[0].0)
+        ),
+    })
+}
+
+fn memory(curve: &[&CapacityStep]) -> Option<Saturation> {
+    let values: Vec<(f64, u64)> = curve.iter().filter_map(|s| s.target_rss_bytes.map(|r| (s.offered_rps, r))).collect();
+    let (first, last) = (values.first()?, values.last()?);
+    let g = growth(first.1 as f64, last.1 as f64);
+    (g >= 1.5).then(|| Saturation {
+        component: "service memory".into(),
+        from_rps: values.iter().find(|v| v.1 as f64 >= 1.5 * first.1 as f64).map(|v| v.0),
+        growth: g,
+        evidence: format!(
+            "service RSS grows {g}× from {} at {} to {} at {}",
+            human::bytes(first.1 as f64),
+            human::rate(first.0),
+            human::bytes(last.1 as f64),
+            human::rate(last.0)
+        ),
+    })
+}
+
+/// Statements from the traces whose mean latency at least doubled.
+fn statements(curve: &[&CapacityStep]) -> Vec<Saturation> {
+    let first = curve[0];
+    let last = curve.iter().rev().find(|s| !s.spans.is_empty()).copied().unwrap_or(first);
+    let own = growth(first.service_us_p50 as f64, last.service_us_p50 as f64);
+    first
+        .spans
+        .iter()
+        .filter_map(|f| {
+            let l = last.spans.iter().find(|l| l.name == f.name && l.kind == f.kind)?;
+            let g = growth(f.mean_us, l.mean_us);
+            let from = curve.iter().find(|s| s.spans.iter().any(|x| x.name == f.name && x.mean_us >= 2.0 * f.mean_us))?;
+            (g >= 2.0).then(|| Saturation {
+                component: format!("DB: {}", perfhound_term::clip(&f.name, 80)),
+                from_rps: Some(from.offered_rps),
+                growth: g,
+                evidence: format!(
+                    "DB: `{}` mean grows {g}× from {} to {} while the service's p50 grows {own}×",
+                    perfhound_term::clip(&f.name, 80),
+                    human::rate(first.offered_rps),
+                    human::rate(last.offered_rps)
+                ),
+            })
+        })
+        .collect()
+}
+
+fn own_time(curve: &[&CapacityStep]) -> Option<Saturation> {
+    let first = curve[0];
+    let last = curve.last()?;
+    let g = growth(first.service_us_p99 as f64, last.service_us_p99 as f64);
+    (g >= 2.0).then(|| Saturation {
+        component: "service (unwatched)".into(),
+        from_rps: None,
+        growth: g,
+        evidence: format!(
+            "the service's own time (p99) grows {g}× from {} to {}; no watched resource explains it \
+             (add --watch-pid, --db or --traces-listen to name the component)",
+            human::rate(first.offered_rps),
+            human::rate(last.offered_rps)
+        ),
+    })
+}

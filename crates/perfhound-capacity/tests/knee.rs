@@ -1,0 +1,101 @@
+//! The knee search against a server whose capacity is known by construction: a fixed
+//! worker pool × a fixed service time (4 workers × 20 ms = 200 req/s).
+
+use perfhound_capacity::watch::Watchers;
+use perfhound_capacity::{CapacityConfig, Search};
+use perfhound_load::plan::HttpOptions;
+use perfhound_load::quick::{self, QuickOptions};
+use perfhound_model::{CapacitySection, StepPhase, StopReason};
+use perfhound_testkit::{ServerConfig, TestServer};
+use std::time::Duration;
+
+fn plan(url: String) -> perfhound_load::plan::Plan {
+    quick::plan(QuickOptions {
+        url,
+        connections: 1,
+        duration: Some(Duration::from_secs(1)),
+        requests: None,
+        rate: Some(1.0),
+        method: http::Method::GET,
+        headers: Vec::new(),
+        body: None,
+        http: HttpOptions::default(),
+        thresholds: Vec::new(),
+        hard_cap: None,
+        max_duration: Duration::from_secs(60),
+    })
+    .unwrap()
+}
+
+fn config(url: String, search: Search) -> CapacityConfig {
+    CapacityConfig {
+        plan: plan(url),
+        slo: perfhound_capacity::config::parse_slo(&["p99 < 150ms".into(), "error_rate < 1%".into()]).unwrap(),
+        search,
+        watch_pid: None,
+        db: None,
+        traces_listen: None,
+        hold: None,
+        soak: None,
+        threads: None,
+    }
+}
+
+fn search(cfg: &CapacityConfig) -> CapacitySection {
+    let mut lines = Vec::new();
+    let mut on_step = |s: &perfhound_model::CapacityStep| lines.push(perfhound_capacity::output::step_line(s));
+    let out = perfhound_capacity::run(cfg, &mut Watchers::default(), &mut on_step, Vec::new()).unwrap();
+    eprintln!("{}", lines.concat());
+    let section = *out.run.load.unwrap().capacity.unwrap();
+    eprintln!("{}", perfhound_capacity::output::summary(&section));
+    section
+}
+
+#[test]
+fn finds_the_capacity_of_a_fixed_worker_pool_within_ten_percent() {
+    let server = TestServer::start(ServerConfig {
+        workers: Some(4),
+        fixed_delay: Some(Duration::from_millis(20)),
+        http1_only: true,
+        ..ServerConfig::default()
+    });
+    let known = 4.0 / 0.020;
+    let s = Search {
+        start_rps: 60.0,
+        max_rps: 1000.0,
+        factor: 1.5,
+        step: Duration::from_secs(3),
+        max_time: Duration::from_secs(120),
+        max_vus: 300,
+        timeout: Duration::from_secs(5),
+        ..Search::default()
+    };
+    let c = search(&config(server.url("/"), s));
+    let max = c.max_sustainable_rps.expect("a step met the SLO");
+    assert!((max - known).abs() / known <= 0.10, "max sustainable {max} req/s vs known capacity {known}");
+    assert!(c.stop.blames_service(), "the service's limit ended the search: {:?} {}", c.stop, c.stop_detail);
+    assert!(c.steps.iter().any(|s| s.phase == StepPhase::Refine), "the bracket was refined");
+    let knee = c.knee_rps.expect("latency departs from flat before the capacity");
+    assert!(knee <= known * 1.1 && knee >= known * 0.5, "knee {knee} req/s");
+    for s in &c.steps {
+        assert!(s.passed || !s.broken.is_empty(), "a bad step says why");
+    }
+}
+
+#[test]
+fn a_flat_service_stops_at_the_max_rate_without_blaming_it() {
+    let server = TestServer::start(ServerConfig::default());
+    let s = Search {
+        start_rps: 20.0,
+        max_rps: 40.0,
+        factor: 2.0,
+        step: Duration::from_secs(2),
+        max_time: Duration::from_secs(60),
+        ..Search::default()
+    };
+    let c = search(&config(server.url("/"), s));
+    assert_eq!(c.stop, StopReason::MaxRate, "{}", c.stop_detail);
+    assert_eq!(c.steps.len(), 2);
+    assert!(c.steps.iter().all(|s| s.passed));
+    assert_eq!(c.max_sustainable_offered_rps, Some(40.0));
+}
