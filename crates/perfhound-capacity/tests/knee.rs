@@ -1,5 +1,6 @@
 //! The knee search against a server whose capacity is known by construction: a fixed
-//! worker pool × a fixed service time (4 workers × 20 ms = 200 req/s).
+//! worker pool × a fixed service time (4 workers × 100 ms = 40 req/s: a rate the shared,
+//! loaded 2-core test machine drives without the generator disturbing the server).
 
 use perfhound_capacity::watch::Watchers;
 use perfhound_capacity::{CapacityConfig, Search};
@@ -30,7 +31,7 @@ fn plan(url: String) -> perfhound_load::plan::Plan {
 fn config(url: String, search: Search) -> CapacityConfig {
     CapacityConfig {
         plan: plan(url),
-        slo: perfhound_capacity::config::parse_slo(&["p99 < 150ms".into(), "error_rate < 1%".into()]).unwrap(),
+        slo: perfhound_capacity::config::parse_slo(&["p99 < 400ms".into(), "error_rate < 1%".into()]).unwrap(),
         search,
         watch_pid: None,
         db: None,
@@ -55,16 +56,16 @@ fn search(cfg: &CapacityConfig) -> CapacitySection {
 fn finds_the_capacity_of_a_fixed_worker_pool_within_ten_percent() {
     let server = TestServer::start(ServerConfig {
         workers: Some(4),
-        fixed_delay: Some(Duration::from_millis(20)),
+        fixed_delay: Some(Duration::from_millis(100)),
         http1_only: true,
         ..ServerConfig::default()
     });
-    let known = 4.0 / 0.020;
+    let known = 4.0 / 0.100;
     let s = Search {
-        start_rps: 60.0,
-        max_rps: 1000.0,
+        start_rps: 12.0,
+        max_rps: 400.0,
         factor: 1.5,
-        step: Duration::from_secs(3),
+        step: Duration::from_secs(4),
         max_time: Duration::from_secs(120),
         max_vus: 300,
         timeout: Duration::from_secs(5),
