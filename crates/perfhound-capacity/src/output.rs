@@ -32,7 +32,7 @@ pub fn step_line(s: &CapacityStep) -> String {
         line.push_str(&format!("  cpu {cpu:.0}%"));
     }
     if let Some(db) = &s.db {
-        line.push_str(&format!("  db {:.1}/{} busy", db.active_mean, db.connections_peak));
+        line.push_str(&format!("  db busy {:.1} (peak {}) of {}", db.active_mean, db.active_peak, db.connections_peak));
     }
     line.push('\n');
     for why in &s.broken {

@@ -2,8 +2,9 @@
 //! steps, in order of offered rate, and the one that gave out first and grew fastest.
 //!
 //! Rules (docs/capacity.md):
-//! - **DB connection pool**: the service's connections are ≥ 80 % busy on average
-//!   (mean active sessions / open client connections in `pg_stat_activity`).
+//! - **DB connection pool**: the sessions running a statement (`pg_stat_activity`) stop
+//!   growing with load — the most ever busy at once, K, is held (mean ≥ 80 % of K) from
+//!   some step up to the highest-rate one: requests wait for one of K connections.
 //! - **max_connections**: open client connections reach 90 % of `max_connections`.
 //! - **service CPU**: the watched process's CPU reaches 90 % of the highest level it
 //!   ever reached, and that level is at least 80 % of one core (a plateau).
@@ -47,26 +48,31 @@ fn growth(first: f64, last: f64) -> f64 {
     }
 }
 
-/// Share of the open client connections busy on average, and the step's sample.
-fn busy(s: &CapacityStep) -> Option<(f64, &DbSample)> {
-    s.db.as_ref().filter(|d| d.connections_peak > 0).map(|d| (d.active_mean / f64::from(d.connections_peak), d))
-}
-
+/// Busy sessions stop growing with load: the most ever busy at once (K) is reached and
+/// held (mean ≥ 80 % of K) from some step on, up to the highest-rate step.
 fn pool(curve: &[&CapacityStep]) -> Option<Saturation> {
-    let (at, (share, db)) = curve.iter().find_map(|s| busy(s).filter(|(u, _)| *u >= 0.8).map(|b| (*s, b)))?;
-    let first = curve.iter().find_map(|s| busy(s)).map_or(0.0, |(u, _)| u);
-    let wait = db.waits.iter().max_by_key(|(_, n)| **n).map(|(w, n)| format!("; top wait {w} ({n} sessions)")).unwrap_or_default();
+    let dbs: Vec<(f64, &DbSample)> = curve.iter().filter_map(|s| s.db.as_ref().map(|d| (s.offered_rps, d))).collect();
+    let k = dbs.iter().map(|(_, d)| d.active_peak).max().filter(|k| *k >= 1)?;
+    let held = |d: &DbSample| d.active_mean >= 0.8 * f64::from(k);
+    let (top_rps, top) = dbs.last()?;
+    let (from_rps, _) = dbs.iter().find(|(_, d)| held(d))?;
+    if !held(top) || from_rps >= top_rps {
+        return None;
+    }
+    let first = dbs[0].1.active_mean.max(0.1);
+    let wait = top.waits.iter().max_by_key(|(_, n)| **n).map(|(w, n)| format!("; top wait {w} ({n} sessions)")).unwrap_or_default();
     Some(Saturation {
         component: "DB connection pool".into(),
-        from_rps: Some(at.offered_rps),
-        growth: growth(first, share),
+        from_rps: Some(*from_rps),
+        growth: growth(first, top.active_mean),
         evidence: format!(
-            "DB connection pool: {:.1} of {} connections busy on average from {} (peak {}/{}){wait}",
-            db.active_mean,
-            db.connections_peak,
-            human::rate(at.offered_rps),
-            db.active_peak,
-            db.connections_peak
+            "DB connection pool: {k} of {k} connections busy (mean {:.1}) from {} while the offered load rose to {}; \
+             {} client connections open, max_connections {}{wait}",
+            top.active_mean,
+            human::rate(*from_rps),
+            human::rate(*top_rps),
+            top.connections_peak,
+            top.max_connections
         ),
     })
 }
