@@ -20,10 +20,14 @@ pub mod db;
 pub mod error;
 pub mod judge;
 pub mod knee;
+pub mod leak;
 pub mod output;
+pub mod procstat;
 pub mod search;
+pub mod soak;
 pub mod spans;
 pub mod step;
+pub mod trend;
 pub mod verdict;
 pub mod watch;
 
@@ -55,6 +59,34 @@ pub fn run(
     load.capacity = Some(Box::new(section));
     run.redact_secrets();
     Ok(Capacity { run, interrupted: searched.interrupted })
+}
+
+/// Runs a soak (`cfg.soak`): one steady step, resources fitted against time, leaks as
+/// findings.
+pub fn run_soak(cfg: &CapacityConfig, soak_cfg: &SoakConfig, command: Vec<String>) -> Result<Capacity, CapacityError> {
+    let soaked = soak::soak(cfg, soak_cfg)?;
+    let mut run = soaked.run;
+    run.tool.command = command;
+    run.findings.extend(soaked.findings);
+    let growing: Vec<&str> = soaked.soak.trends.iter().filter(|t| t.growing).map(|t| t.resource.as_str()).collect();
+    let stop_detail = format!(
+        "soak at {} for {} (first {} not fitted): {}",
+        perfhound_term::human::rate(soak_cfg.rps),
+        perfhound_term::human::duration_s(soaked.step.duration_s),
+        perfhound_term::human::duration_s(soaked.soak.warmup_s),
+        if growing.is_empty() { "stable".to_string() } else { format!("growing: {}", growing.join(", ")) }
+    );
+    let section = perfhound_model::CapacitySection {
+        slo: cfg.slo.iter().map(|s| s.expression.clone()).collect(),
+        steps: vec![soaked.step],
+        stop: perfhound_model::StopReason::Soak,
+        stop_detail,
+        soak: Some(soaked.soak),
+        ..Default::default()
+    };
+    run.load.get_or_insert_with(Default::default).capacity = Some(Box::new(section));
+    run.redact_secrets();
+    Ok(Capacity { run, interrupted: soaked.interrupted })
 }
 
 /// A run with no step (interrupted before the first one finished).
