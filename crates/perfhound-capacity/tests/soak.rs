@@ -111,7 +111,7 @@ fn a_flat_server_is_stable() {
 
 #[test]
 fn a_sawtooth_is_not_a_leak() {
-    let server = Server::start(&["sawtooth", "200000", "40"]);
+    let server = Server::start(&["sawtooth", "500000", "80"]);
     let (out, trends) = soak(&server, 20.0, 24);
     let r = rss(&trends);
     assert!(!r.growing, "{r:?}");

@@ -9,6 +9,7 @@ Binds 127.0.0.1:0, prints the port on the first line of stdout, serves HTTP/1.1 
 until stdin is closed. Standard library only.
 """
 import http.server
+import mmap
 import sys
 import threading
 
@@ -27,11 +28,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
         global count
         with lock:
             count += 1
-            if MODE in ("leak", "sawtooth"):
+            if MODE == "leak":
                 # b"x" * n writes every byte: the pages are resident (bytearray(n) may not be).
                 retained.append(b"x" * SIZE)
-            if MODE == "sawtooth" and count % EVERY == 0:
-                retained.clear()
+            if MODE == "sawtooth":
+                # Own mappings, so that clearing really returns the memory (malloc would keep it).
+                m = mmap.mmap(-1, SIZE)
+                for page in range(0, SIZE, mmap.PAGESIZE):
+                    m[page] = 1
+                retained.append(m)
+                if count % EVERY == 0:
+                    for m in retained:
+                        m.close()
+                    retained.clear()
         body = b"ok"
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
