@@ -68,8 +68,11 @@ pub struct HoldConfig {
     /// Hold at this multiple of the max sustainable rate.
     pub factor: f64,
     pub duration: Duration,
-    /// How long the recovery step at the max sustainable rate runs.
+    /// How long the recovery runs.
     pub recovery: Duration,
+    /// The recovery rate as a share of the max sustainable rate (0.5: the backlog built by
+    /// the hold can drain; at 1.0 a service exactly at capacity never catches up).
+    pub recovery_share: f64,
 }
 
 /// Everything one `perfhound capacity` run needs.

@@ -27,6 +27,7 @@ pub mod search;
 pub mod soak;
 pub mod spans;
 pub mod step;
+pub mod stress;
 pub mod trend;
 pub mod verdict;
 pub mod watch;
@@ -53,12 +54,20 @@ pub fn run(
     let searched = search::search(cfg, watchers, on_step)?;
     let mut section = searched.section;
     section.saturation = verdict::saturation(&section.steps);
+    let mut interrupted = searched.interrupted;
+    if let (Some(hold), Some(good), false) = (&cfg.hold, section.max_sustainable_offered_rps, interrupted) {
+        let stressed = stress::stress(cfg, hold, good)?;
+        on_step(&stressed.step);
+        section.steps.push(stressed.step);
+        section.stress = Some(stressed.stress);
+        interrupted = stressed.interrupted;
+    }
     let mut run = searched.best_run.unwrap_or_else(|| empty_run(cfg));
     run.tool.command = command;
     let load = run.load.get_or_insert_with(Default::default);
     load.capacity = Some(Box::new(section));
     run.redact_secrets();
-    Ok(Capacity { run, interrupted: searched.interrupted })
+    Ok(Capacity { run, interrupted })
 }
 
 /// Runs a soak (`cfg.soak`): one steady step, resources fitted against time, leaks as

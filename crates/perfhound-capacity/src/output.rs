@@ -27,7 +27,9 @@ pub fn step_line(s: &CapacityStep) -> String {
     if s.dropped > 0 {
         line.push_str(&format!("  dropped {}", s.dropped));
     }
-    line.push_str(if s.passed { "  ok" } else { "  BAD" });
+    if matches!(s.phase, StepPhase::Ramp | StepPhase::Refine) {
+        line.push_str(if s.passed { "  ok" } else { "  BAD" });
+    }
     if let Some(cpu) = s.target_cpu_pct {
         line.push_str(&format!("  cpu {cpu:.0}%"));
     }
@@ -59,6 +61,31 @@ pub fn summary(c: &CapacitySection) -> String {
         out.push_str(&format!("  saturates first    {}\n", first.evidence));
         for s in c.saturation.iter().skip(1) {
             out.push_str(&format!("  then               {}\n", s.evidence));
+        }
+    }
+    if let Some(st) = &c.stress {
+        let kinds: Vec<String> = st.errors_by_kind.iter().map(|(k, n)| format!("{n} {}", k.as_str())).collect();
+        let errors = if kinds.is_empty() { "no errors".to_string() } else { kinds.join(", ") };
+        out.push_str(&format!(
+            "  hold               {}: {errors}; up to {} requests in flight\n",
+            human::rate(st.hold_rps),
+            st.queued_peak
+        ));
+        let back = st.recovered_after_s.map_or("did not recover within the recovery window".into(), |s| {
+            format!("back under the SLO {} after the load dropped", human::duration_s(s))
+        });
+        out.push_str(&format!("  recovery           at {}: {back}\n", human::rate(st.recovery_rps)));
+    }
+    if let Some(soak) = &c.soak {
+        for t in &soak.trends {
+            let slope = if t.resource == "rss_bytes" {
+                format!("{}/hour (95 % CI {}–{})", human::bytes(t.slope_per_hour), human::bytes(t.slope_ci_low), human::bytes(t.slope_ci_high))
+            } else {
+                format!("{:.1}/hour (95 % CI {:.1}–{:.1})", t.slope_per_hour, t.slope_ci_low, t.slope_ci_high)
+            };
+            let verdict = if t.growing { "GROWING" } else { "stable" };
+            let limit = t.hours_to_limit.map(|h| format!(", limit in {h:.1} h")).unwrap_or_default();
+            out.push_str(&format!("  {:<18} {verdict}: {slope}{limit}\n", t.resource));
         }
     }
     out

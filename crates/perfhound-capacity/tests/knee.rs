@@ -71,16 +71,27 @@ fn finds_the_capacity_of_a_fixed_worker_pool_within_ten_percent() {
         timeout: Duration::from_secs(5),
         ..Search::default()
     };
-    let c = search(&config(server.url("/"), s));
+    let mut cfg = config(server.url("/"), s);
+    cfg.hold = Some(perfhound_capacity::HoldConfig {
+        factor: 1.5,
+        duration: Duration::from_secs(4),
+        recovery: Duration::from_secs(10),
+        recovery_share: 0.5,
+    });
+    let c = search(&cfg);
     let max = c.max_sustainable_rps.expect("a step met the SLO");
     assert!((max - known).abs() / known <= 0.10, "max sustainable {max} req/s vs known capacity {known}");
     assert!(c.stop.blames_service(), "the service's limit ended the search: {:?} {}", c.stop, c.stop_detail);
     assert!(c.steps.iter().any(|s| s.phase == StepPhase::Refine), "the bracket was refined");
     let knee = c.knee_rps.expect("latency departs from flat before the capacity");
     assert!(knee <= known * 1.1 && knee >= known * 0.5, "knee {knee} req/s");
-    for s in &c.steps {
+    for s in c.steps.iter().filter(|s| s.phase != StepPhase::Hold) {
         assert!(s.passed || !s.broken.is_empty(), "a bad step says why");
     }
+    let stress = c.stress.as_ref().expect("the hold ran");
+    assert!(stress.queued_peak > 4, "requests queued in front of the 4 workers: {stress:?}");
+    let back = stress.recovered_after_s.expect("the service recovers at half its capacity");
+    assert!(back >= 1.0 && back < 10.0, "the backlog takes time to drain: {back} s");
 }
 
 #[test]
