@@ -18,6 +18,7 @@
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod interrupt;
 pub mod judge;
 pub mod knee;
 pub mod leak;

@@ -48,6 +48,9 @@ impl Walk<'_> {
     }
 
     fn step(&mut self, rps: f64, phase: StepPhase) -> Result<Next, CapacityError> {
+        if crate::interrupt::pressed() {
+            return Ok(Next::Stop(StopReason::Interrupted));
+        }
         if !self.has_time() {
             return Ok(Next::Stop(StopReason::TimeLimit));
         }
@@ -79,6 +82,7 @@ impl Walk<'_> {
 /// Runs the ramp and the refinement.
 pub fn search(cfg: &CapacityConfig, watchers: &mut Watchers, on_step: OnStep<'_>) -> Result<Searched, CapacityError> {
     cfg.search.validate()?;
+    crate::interrupt::install();
     let mut walk = Walk {
         cfg,
         watchers,

@@ -6,7 +6,7 @@ use crate::exit;
 use anyhow::{bail, Context as _};
 use clap::Args;
 use perfhound_capacity::watch::Watchers;
-use perfhound_capacity::{CapacityConfig, Search};
+use perfhound_capacity::{CapacityConfig, HoldConfig, Search, SoakConfig};
 use perfhound_load::plan::{HttpOptions, Plan};
 use perfhound_load::quick::QuickOptions;
 use std::path::{Path, PathBuf};
@@ -18,6 +18,9 @@ const EXAMPLES: &str = "Examples:
   perfhound capacity http://127.0.0.1:8080/ --slo 'p99 < 200ms' --watch-pid $(pgrep myserver) \\
       --db postgres://app@127.0.0.1/app --traces-listen 127.0.0.1:4318 --out capacity.json
   perfhound capacity http://127.0.0.1:8080/ --slo 'p99 < 200ms' --require 500    exit 1 below 500 req/s
+  perfhound capacity http://127.0.0.1:8080/ --slo 'p99 < 200ms' --hold 1.5 --hold-for 30s   stress + recovery
+  perfhound capacity http://127.0.0.1:8080/ --soak 30m --soak-rate 100 --watch-pid $(pgrep myserver) \
+      --memory-limit 2GB --fail-on warning                                       leak check
 
 The search runs steps of constant arrival rate (open model), rising by --step-factor from
 --start-rate until a step breaks the SLO, completes fewer requests than offered or fails, then
@@ -26,7 +29,8 @@ rate, p50/p99 (from the intended send time), errors, dropped arrivals. When perf
 the limit (its CPU, its VUs) it says so and does not blame the service. Ctrl-C keeps the
 finished steps. Rates are iterations per second (one request each for a URL).
 
-Exit codes: 0 done · 1 max throughput under the SLO below --require · 2 usage, config or connection error.
+Exit codes: 0 done · 1 max throughput under the SLO below --require, or a finding at
+--fail-on (a leak) · 2 usage, config or connection error.
 Only loopback targets (127.0.0.0/8, ::1) are loaded unless --allow-remote is given.";
 
 /// Find the maximum throughput under an SLO, the knee and what saturates first.
@@ -77,6 +81,32 @@ pub struct CapacityArgs {
     /// Open an OTLP/HTTP receiver here; the service's statements are timed per step.
     #[arg(long)]
     traces_listen: Option<String>,
+    /// After the search, hold this multiple of the max sustainable rate (stress), then drop
+    /// to half of it and time the recovery, e.g. --hold 1.5.
+    #[arg(long)]
+    hold: Option<f64>,
+    /// How long the hold lasts.
+    #[arg(long, default_value = "20s")]
+    hold_for: String,
+    /// How long the recovery after the hold is watched.
+    #[arg(long, default_value = "30s")]
+    recovery_for: String,
+    /// Instead of a search: one steady run this long (e.g. 30m) at --soak-rate; the
+    /// --watch-pid process's RSS, open files and threads are fitted against time.
+    #[arg(long, requires = "watch_pid")]
+    soak: Option<String>,
+    /// The soak's rate (iterations per second).
+    #[arg(long, default_value_t = 50.0)]
+    soak_rate: f64,
+    /// Soak samples before this are not fitted (caches filling, pools growing).
+    #[arg(long, default_value = "1m")]
+    warmup: String,
+    /// Memory limit of the service (e.g. 2GB, 512MiB): a growing RSS gets the time to reach it.
+    #[arg(long)]
+    memory_limit: Option<String>,
+    /// Also exit 1 on findings this severe (a leak found by --soak).
+    #[arg(long, value_enum)]
+    fail_on: Option<super::FailOn>,
     /// Exit 1 when the maximum throughput under the SLO is below this (req/s).
     #[arg(long)]
     require: Option<f64>,
@@ -130,7 +160,10 @@ fn run_inner(args: CapacityArgs) -> anyhow::Result<i32> {
             perfhound_term::eprint(&perfhound_capacity::output::step_line(s));
         }
     };
-    let outcome = perfhound_capacity::run(&cfg, &mut watchers, &mut on_step, super::recorded_command())?;
+    let outcome = match &cfg.soak {
+        Some(soak) => perfhound_capacity::run_soak(&cfg, soak, super::recorded_command())?,
+        None => perfhound_capacity::run(&cfg, &mut watchers, &mut on_step, super::recorded_command())?,
+    };
     let run = outcome.run;
     if let Some(path) = &args.out {
         super::check::write_file(path, &serde_json::to_vec_pretty(&run)?)?;
@@ -141,6 +174,9 @@ fn run_inner(args: CapacityArgs) -> anyhow::Result<i32> {
             if let Some(c) = section {
                 perfhound_term::print(&perfhound_capacity::output::summary(c));
             }
+            for f in &run.findings {
+                perfhound_term::print(&format!("  {}\n", perfhound_term::finding_line(f)));
+            }
             if let Some(path) = &args.out {
                 perfhound_term::print(&format!("\n  run written to {}\n", path.display()));
             }
@@ -148,7 +184,9 @@ fn run_inner(args: CapacityArgs) -> anyhow::Result<i32> {
         OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&run)?),
     }
     let max = section.and_then(|c| c.max_sustainable_rps).unwrap_or(0.0);
-    Ok(if args.require.is_some_and(|r| max < r) { exit::BREACHED } else { exit::OK })
+    let below = args.require.is_some_and(|r| max < r);
+    let fails = super::fails_on(args.fail_on, run.findings.iter());
+    Ok(if below || fails { exit::BREACHED } else { exit::OK })
 }
 
 fn config(args: &CapacityArgs) -> anyhow::Result<CapacityConfig> {
@@ -174,10 +212,45 @@ fn config(args: &CapacityArgs) -> anyhow::Result<CapacityConfig> {
         watch_pid: args.watch_pid,
         db: args.db.clone(),
         traces_listen: args.traces_listen.clone(),
-        hold: None,
-        soak: None,
+        hold: hold(args)?,
+        soak: soak(args)?,
         threads: args.threads,
     })
+}
+
+fn hold(args: &CapacityArgs) -> anyhow::Result<Option<HoldConfig>> {
+    let Some(factor) = args.hold else { return Ok(None) };
+    if !(factor > 1.0 && factor <= 10.0) {
+        bail!("--hold {factor}: give a multiple of the max sustainable rate above 1 and at most 10 (e.g. 1.5)");
+    }
+    Ok(Some(HoldConfig {
+        factor,
+        duration: duration_flag("--hold-for", &args.hold_for)?,
+        recovery: duration_flag("--recovery-for", &args.recovery_for)?,
+        recovery_share: 0.5,
+    }))
+}
+
+fn soak(args: &CapacityArgs) -> anyhow::Result<Option<SoakConfig>> {
+    let Some(d) = &args.soak else { return Ok(None) };
+    if !(args.soak_rate > 0.0 && args.soak_rate.is_finite()) {
+        bail!("--soak-rate must be a positive number of requests per second");
+    }
+    let memory_limit_bytes = args
+        .memory_limit
+        .as_deref()
+        .map(|m| {
+            perfhound_model::metric::parse_value(perfhound_model::MetricKind::Size, m)
+                .map(|b| b as u64)
+                .map_err(|e| anyhow::anyhow!("--memory-limit `{m}`: {e}"))
+        })
+        .transpose()?;
+    Ok(Some(SoakConfig {
+        rps: args.soak_rate,
+        duration: duration_flag("--soak", d)?,
+        warmup: duration_flag("--warmup", &args.warmup)?,
+        memory_limit_bytes,
+    }))
 }
 
 fn is_url(target: &str) -> bool {
