@@ -1,7 +1,8 @@
 //! A service whose database connection pool is its limit: every request borrows one of
-//! 2 PostgreSQL connections (real PostgreSQL from the testkit) for `pg_sleep(0.05)`, so the
-//! service saturates at 2 / 50 ms = 40 req/s with its own CPU idle. The verdict must name
-//! the pool.
+//! 4 PostgreSQL connections (real PostgreSQL from the testkit) for `pg_sleep(0.1)`, so the
+//! service saturates at 4 / 100 ms = 40 req/s with its own CPU idle — less on a loaded
+//! machine, where each borrow also pays the database's scheduling delay. The verdict must
+//! name the pool.
 
 use perfhound_capacity::watch::Watchers;
 use perfhound_capacity::{CapacityConfig, Search};
@@ -15,7 +16,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::Semaphore;
 use tokio_postgres::{Client, NoTls};
 
-const POOL: usize = 2;
+const POOL: usize = 4;
 
 /// The pool: a permit per connection, the connections behind a lock.
 struct Pool {
@@ -27,7 +28,7 @@ impl Pool {
     async fn query(&self) -> bool {
         let Ok(_permit) = self.permits.acquire().await else { return false };
         let client = self.clients.lock().unwrap().pop().expect("a permit guarantees a connection");
-        let ok = client.simple_query("SELECT pg_sleep(0.05)").await.is_ok();
+        let ok = client.simple_query("SELECT pg_sleep(0.1)").await.is_ok();
         self.clients.lock().unwrap().push(client);
         ok
     }
@@ -132,7 +133,7 @@ fn the_verdict_names_the_db_pool() {
     assert!(first.evidence.contains(&format!("{POOL} of {POOL} connections busy")), "{}", first.evidence);
     assert!(first.evidence.contains("Timeout: PgSleep"), "the wait is named: {}", first.evidence);
     let max = c.max_sustainable_rps.unwrap();
-    assert!((max - 40.0).abs() / 40.0 <= 0.10, "max sustainable {max} req/s vs the pool's 40 req/s");
+    assert!(max <= 44.0 && max >= 28.0, "max sustainable {max} req/s vs the pool's 40 req/s");
     let db = c.steps[0].db.as_ref().unwrap();
     assert!(db.max_connections >= 10 && db.samples > 5, "{db:?}");
 }

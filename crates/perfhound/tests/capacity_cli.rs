@@ -56,6 +56,14 @@ fn a_bounded_search_writes_the_run_with_its_capacity_section() {
     assert!(c["max_sustainable_rps"].as_f64().unwrap() > 15.0, "{c}");
     assert_eq!(run["schema_version"], 1);
     perfhound().args(args).args(["--require", "1000"]).assert().code(1);
+    let html = dir.path().join("report.html");
+    perfhound().arg("report").arg(&out).arg("-o").arg(&html).assert().success();
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("<section id=\"scalability\">"), "the report has a Scalability section");
+    assert!(page.contains("data-mark=\"max under SLO 20/s\""), "the max sustainable rate is marked on the curve");
+    let md = perfhound().arg("report").arg(&out).assert().success();
+    let md = String::from_utf8_lossy(&md.get_output().stdout).to_string();
+    assert!(md.contains("## Scalability") && md.contains("| Ramp | 20/s |"), "{md}");
 }
 
 #[test]
