@@ -32,7 +32,8 @@ impl DbWatch {
     /// Connects (failing here on a wrong URL) and starts sampling.
     pub fn start(url: &str) -> Result<DbWatch, CapacityError> {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| db_err(url, e))?;
-        let client = rt.block_on(session::connect(url, Mode::ReadOnly, &Limits::default())).map_err(|e| db_err(url, e))?;
+        let client =
+            rt.block_on(session::connect(url, Mode::ReadOnly, &Limits::default())).map_err(|e| db_err(url, e))?;
         let first = rt.block_on(sample(&client)).map_err(|e| db_err(url, e))?;
         let peaks = Arc::new(Mutex::new(first));
         let (stop, stopped) = mpsc::channel::<()>();

@@ -42,7 +42,8 @@ mod tests {
 
     #[test]
     fn microsecond_noise_is_not_a_departure() {
-        let fast = |rps, us| CapacityStep { offered_rps: rps, latency_us_p99: us, requests: 5, ..CapacityStep::default() };
+        let fast =
+            |rps, us| CapacityStep { offered_rps: rps, latency_us_p99: us, requests: 5, ..CapacityStep::default() };
         assert_eq!(knee(&[fast(10.0, 100), fast(20.0, 90), fast(40.0, 400)], 2.0), None);
     }
 }

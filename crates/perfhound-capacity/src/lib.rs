@@ -54,7 +54,7 @@ pub fn run(
 ) -> Result<Capacity, CapacityError> {
     let searched = search::search(cfg, watchers, on_step)?;
     let mut section = searched.section;
-    section.saturation = verdict::saturation(&section.steps);
+    section.saturation = verdict::saturation(&section.steps, section.stop.blames_service());
     let mut interrupted = searched.interrupted;
     if let (Some(hold), Some(good), false) = (&cfg.hold, section.max_sustainable_offered_rps, interrupted) {
         let stressed = stress::stress(cfg, hold, good)?;

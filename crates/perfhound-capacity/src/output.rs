@@ -79,7 +79,12 @@ pub fn summary(c: &CapacitySection) -> String {
     if let Some(soak) = &c.soak {
         for t in &soak.trends {
             let slope = if t.resource == "rss_bytes" {
-                format!("{}/hour (95 % CI {}–{})", human::bytes(t.slope_per_hour), human::bytes(t.slope_ci_low), human::bytes(t.slope_ci_high))
+                format!(
+                    "{}/hour (95 % CI {}–{})",
+                    human::bytes(t.slope_per_hour),
+                    human::bytes(t.slope_ci_low),
+                    human::bytes(t.slope_ci_high)
+                )
             } else {
                 format!("{:.1}/hour (95 % CI {:.1}–{:.1})", t.slope_per_hour, t.slope_ci_low, t.slope_ci_high)
             };

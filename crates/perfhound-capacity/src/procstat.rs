@@ -19,11 +19,8 @@ pub fn read(pid: u32, t_s: f64) -> Option<Sample> {
     let rss_bytes = perfhound_load::resources::rss_bytes(pid)? as f64;
     let fds = std::fs::read_dir(format!("/proc/{pid}/fd")).map(|d| d.count() as f64).unwrap_or(0.0);
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let threads = status
-        .lines()
-        .find_map(|l| l.strip_prefix("Threads:"))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0.0);
+    let threads =
+        status.lines().find_map(|l| l.strip_prefix("Threads:")).and_then(|v| v.trim().parse().ok()).unwrap_or(0.0);
     Some(Sample { t_s, rss_bytes, fds, threads })
 }
 

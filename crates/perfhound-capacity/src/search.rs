@@ -122,7 +122,12 @@ fn ramp(walk: &mut Walk<'_>) -> Result<(StopReason, Option<(f64, f64)>), Capacit
 }
 
 /// Bisection between a good and a bad rate.
-fn refine(walk: &mut Walk<'_>, mut good: f64, mut bad: f64, mut reason: StopReason) -> Result<StopReason, CapacityError> {
+fn refine(
+    walk: &mut Walk<'_>,
+    mut good: f64,
+    mut bad: f64,
+    mut reason: StopReason,
+) -> Result<StopReason, CapacityError> {
     let s = walk.cfg.search.clone();
     for _ in 0..s.max_refine {
         if (bad - good) / good <= s.precision {
@@ -155,7 +160,11 @@ fn finish(walk: Walk<'_>, stop: StopReason) -> Searched {
         steps: walk.steps.clone(),
         ..CapacitySection::default()
     };
-    Searched { section, best_run: walk.best.map(|(_, r)| r).or(walk.first_run), interrupted: stop == StopReason::Interrupted }
+    Searched {
+        section,
+        best_run: walk.best.map(|(_, r)| r).or(walk.first_run),
+        interrupted: stop == StopReason::Interrupted,
+    }
 }
 
 fn stop_detail(
@@ -170,13 +179,15 @@ fn stop_detail(
     match (stop, bad) {
         (StopReason::MaxRate, _) => format!("every step up to --max-rate {} met the SLO", human::rate(max_rps)),
         (StopReason::TimeLimit, _) => {
-            format!("--max-time ran out after {}; the finished steps are kept", human::duration_s(elapsed.as_secs_f64()))
+            format!(
+                "--max-time ran out after {}; the finished steps are kept",
+                human::duration_s(elapsed.as_secs_f64())
+            )
         }
         (StopReason::Interrupted, _) => "interrupted (Ctrl-C); the finished steps are kept".into(),
-        (StopReason::GeneratorSaturated, Some(b)) => format!(
-            "perfhound could not offer {}: {why}. The service was not shown to be at its limit",
-            at(b)
-        ),
+        (StopReason::GeneratorSaturated, Some(b)) => {
+            format!("perfhound could not offer {}: {why}. The service was not shown to be at its limit", at(b))
+        }
         (_, Some(b)) => format!(
             "{} at {}: {why}{}",
             stop.as_str(),

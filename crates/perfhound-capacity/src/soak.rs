@@ -38,7 +38,8 @@ pub fn soak(cfg: &CapacityConfig, s: &SoakConfig) -> Result<Soaked, CapacityErro
         return Err(CapacityError::Config("--warmup must be shorter than --soak".into()));
     }
     let sampler = Sampler::start(pid, Duration::from_secs(1));
-    let StepRun { step, run, interrupted } = run_step(cfg, plan_at(cfg, s.rps, s.duration), StepPhase::Soak, true, &mut Quiet)?;
+    let StepRun { step, run, interrupted } =
+        run_step(cfg, plan_at(cfg, s.rps, s.duration), StepPhase::Soak, true, &mut Quiet)?;
     let samples = sampler.finish();
     let warmup_s = s.warmup.as_secs_f64();
     let after: Vec<&Sample> = samples.iter().filter(|x| x.t_s >= warmup_s).collect();
@@ -51,7 +52,8 @@ pub fn soak(cfg: &CapacityConfig, s: &SoakConfig) -> Result<Soaked, CapacityErro
     .filter_map(|(name, pts)| trend(name, &pts, s.memory_limit_bytes))
     .collect();
     let target = run.sources.first().map(|x| x.description.clone()).unwrap_or_default();
-    let findings = trends.iter().filter(|t| t.growing).map(|t| crate::leak::finding(t, &target, step.achieved_rps)).collect();
+    let findings =
+        trends.iter().filter(|t| t.growing).map(|t| crate::leak::finding(t, &target, step.achieved_rps)).collect();
     let soak = Soak { rps: s.rps, duration_s: step.duration_s, warmup_s, trends };
     Ok(Soaked { step, soak, run, findings, interrupted })
 }
@@ -62,7 +64,9 @@ fn trend(resource: &str, pts: &[(f64, f64)], limit: Option<u64>) -> Option<Trend
     let last = pts.last()?.1;
     let per_hour = |v: f64| (v * 3600.0 * 100.0).round() / 100.0;
     let hours_to_limit = match (resource, limit) {
-        ("rss_bytes", Some(l)) if growing && fit.slope > 0.0 => Some(((l as f64 - last).max(0.0) / (fit.slope * 3600.0) * 10.0).round() / 10.0),
+        ("rss_bytes", Some(l)) if growing && fit.slope > 0.0 => {
+            Some(((l as f64 - last).max(0.0) / (fit.slope * 3600.0) * 10.0).round() / 10.0)
+        }
         _ => None,
     };
     Some(Trend {

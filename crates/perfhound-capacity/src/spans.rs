@@ -48,7 +48,15 @@ impl SpanWatch {
                 let (c0, t0) = self.before.get(label).copied().unwrap_or_default();
                 let calls = calls.checked_sub(c0).filter(|c| *c > 0)?;
                 let us = total_us.saturating_sub(t0);
-                Some((us, SpanGroupSample { kind: "db".into(), name: label.clone(), calls, mean_us: us as f64 / calls as f64 }))
+                Some((
+                    us,
+                    SpanGroupSample {
+                        kind: "db".into(),
+                        name: label.clone(),
+                        calls,
+                        mean_us: us as f64 / calls as f64,
+                    },
+                ))
             })
             .collect();
         out.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.name.cmp(&b.1.name)));

@@ -94,7 +94,8 @@ fn scheduled_s(result: &RunResult) -> f64 {
 
 fn evidence(result: &RunResult, run: &Run, phase: StepPhase) -> CapacityStep {
     let overall = run.target(perfhound_load::to_model::OVERALL).map(|t| &t.measurements);
-    let q = |h: Option<&perfhound_model::Histogram>, p: f64| h.filter(|h| !h.is_empty()).map_or(0, |h| h.quantile_us(p));
+    let q =
+        |h: Option<&perfhound_model::Histogram>, p: f64| h.filter(|h| !h.is_empty()).map_or(0, |h| h.quantile_us(p));
     let latency = overall.and_then(|m| m.latency.as_ref());
     let service = overall.and_then(|m| m.service_time.as_ref());
     let acc = run.load.as_ref().map(|l| l.accounting.clone()).unwrap_or_default();

@@ -100,7 +100,15 @@ mod tests {
     #[test]
     fn recovery_is_the_first_second_after_which_all_meet_the_slo() {
         let slo = crate::config::parse_slo(&["p99 < 100ms".into(), "error_rate < 5%".into()]).unwrap();
-        let series = [sec(0, 500, 0), sec(1, 900, 3), sec(2, 400, 0), sec(3, 50, 0), sec(4, 150, 0), sec(5, 40, 0), sec(6, 30, 0)];
+        let series = [
+            sec(0, 500, 0),
+            sec(1, 900, 3),
+            sec(2, 400, 0),
+            sec(3, 50, 0),
+            sec(4, 150, 0),
+            sec(5, 40, 0),
+            sec(6, 30, 0),
+        ];
         assert_eq!(recovered_after(&series, 2.0, &slo), Some(3.0));
         assert_eq!(recovered_after(&series[..5], 2.0, &slo), None, "the last second still breaks it");
         assert_eq!(recovered_after(&[sec(0, 9, 0), sec(1, 9, 0)], 0.0, &slo), Some(0.0));

@@ -19,8 +19,9 @@ use perfhound_model::capacity::{DbSample, Saturation};
 use perfhound_model::{CapacityStep, StepPhase};
 use perfhound_term::human;
 
-/// Ranked components, the first one saturated first.
-pub fn saturation(steps: &[CapacityStep]) -> Vec<Saturation> {
+/// Ranked components, the first one saturated first. The unexplained growth of the
+/// service's own time is named only when the service ended the search (`service_limited`).
+pub fn saturation(steps: &[CapacityStep], service_limited: bool) -> Vec<Saturation> {
     let mut curve: Vec<&CapacityStep> =
         steps.iter().filter(|s| matches!(s.phase, StepPhase::Ramp | StepPhase::Refine)).collect();
     curve.sort_by(|a, b| a.offered_rps.total_cmp(&b.offered_rps));
@@ -34,7 +35,7 @@ pub fn saturation(steps: &[CapacityStep]) -> Vec<Saturation> {
         let from = |s: &Saturation| s.from_rps.unwrap_or(f64::INFINITY);
         from(a).total_cmp(&from(b)).then(b.growth.total_cmp(&a.growth))
     });
-    if out.is_empty() {
+    if out.is_empty() && service_limited {
         out.extend(own_time(&curve));
     }
     out
@@ -60,7 +61,12 @@ fn pool(curve: &[&CapacityStep]) -> Option<Saturation> {
         return None;
     }
     let first = dbs[0].1.active_mean.max(0.1);
-    let wait = top.waits.iter().max_by_key(|(_, n)| **n).map(|(w, n)| format!("; top wait {w} ({n} sessions)")).unwrap_or_default();
+    let wait = top
+        .waits
+        .iter()
+        .max_by_key(|(_, n)| **n)
+        .map(|(w, n)| format!("; top wait {w} ({n} sessions)"))
+        .unwrap_or_default();
     Some(Saturation {
         component: "DB connection pool".into(),
         from_rps: Some(*from_rps),
@@ -79,7 +85,9 @@ fn pool(curve: &[&CapacityStep]) -> Option<Saturation> {
 
 fn max_connections(curve: &[&CapacityStep]) -> Option<Saturation> {
     let at = curve.iter().find(|s| {
-        s.db.as_ref().is_some_and(|d| d.max_connections > 0 && f64::from(d.connections_peak) >= 0.9 * f64::from(d.max_connections))
+        s.db.as_ref().is_some_and(|d| {
+            d.max_connections > 0 && f64::from(d.connections_peak) >= 0.9 * f64::from(d.max_connections)
+        })
     })?;
     let db = at.db.as_ref()?;
     Some(Saturation {
@@ -145,7 +153,8 @@ fn statements(curve: &[&CapacityStep]) -> Vec<Saturation> {
         .filter_map(|f| {
             let l = last.spans.iter().find(|l| l.name == f.name && l.kind == f.kind)?;
             let g = growth(f.mean_us, l.mean_us);
-            let from = curve.iter().find(|s| s.spans.iter().any(|x| x.name == f.name && x.mean_us >= 2.0 * f.mean_us))?;
+            let from =
+                curve.iter().find(|s| s.spans.iter().any(|x| x.name == f.name && x.mean_us >= 2.0 * f.mean_us))?;
             (g >= 2.0).then(|| Saturation {
                 component: format!("DB: {}", perfhound_term::clip(&f.name, 80)),
                 from_rps: Some(from.offered_rps),

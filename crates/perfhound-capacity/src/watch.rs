@@ -17,7 +17,10 @@ pub struct Watchers {
 impl Watchers {
     /// Starts the watchers the config asks for (a wrong database URL fails here, before any load).
     pub fn start(db: Option<&str>, traces_listen: Option<&str>) -> Result<Watchers, CapacityError> {
-        Ok(Watchers { db: db.map(DbWatch::start).transpose()?, spans: traces_listen.map(SpanWatch::start).transpose()? })
+        Ok(Watchers {
+            db: db.map(DbWatch::start).transpose()?,
+            spans: traces_listen.map(SpanWatch::start).transpose()?,
+        })
     }
 
     pub fn begin_step(&mut self) {

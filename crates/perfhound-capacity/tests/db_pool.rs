@@ -66,7 +66,8 @@ fn start_service(url: String) -> SocketAddr {
         rt.block_on(async move {
             let mut clients = Vec::new();
             for _ in 0..POOL {
-                let (client, conn) = tokio_postgres::connect(&url, NoTls).await.expect("connect to the test PostgreSQL");
+                let (client, conn) =
+                    tokio_postgres::connect(&url, NoTls).await.expect("connect to the test PostgreSQL");
                 tokio::spawn(conn);
                 clients.push(client);
             }

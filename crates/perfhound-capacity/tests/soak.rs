@@ -93,7 +93,12 @@ fn a_planted_leak_is_found_with_its_slope_within_twenty_percent() {
     let found = rss(&trends);
     assert!(found.growing, "{found:?}");
     let off = (found.slope_per_hour - planted_per_hour).abs() / planted_per_hour;
-    assert!(off <= 0.20, "found {} B/h vs planted {planted_per_hour} B/h ({:.0} % off)", found.slope_per_hour, off * 100.0);
+    assert!(
+        off <= 0.20,
+        "found {} B/h vs planted {planted_per_hour} B/h ({:.0} % off)",
+        found.slope_per_hour,
+        off * 100.0
+    );
     assert!(found.slope_ci_low <= found.slope_per_hour && found.slope_per_hour <= found.slope_ci_high);
     assert!(found.hours_to_limit.is_some_and(|h| h > 0.0));
     let f = out.run.findings.iter().find(|f| f.rule.code == "PH-CAP001").expect("a PH-CAP001 finding");

@@ -21,8 +21,8 @@ pub mod redact;
 pub mod run;
 pub mod threshold;
 
-pub use capacity::{CapacitySection, CapacityStep, StepPhase, StopReason};
 pub use budget::{Budget, BudgetFormat, BudgetLine, BudgetSet, Origin};
+pub use capacity::{CapacitySection, CapacityStep, StepPhase, StopReason};
 pub use extra::{Extra, Extras};
 pub use finding::{Confidence, Effort, Evidence, Finding, Impact, Recommendation, Rule, RuleRef, Severity};
 pub use histogram::{Histogram, HistogramError, LatencySummary};

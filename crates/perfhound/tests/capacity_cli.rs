@@ -47,7 +47,10 @@ fn a_bounded_search_writes_the_run_with_its_capacity_section() {
     ];
     let ok = perfhound().args(args).arg("--out").arg(&out).assert().success();
     let stdout = String::from_utf8_lossy(&ok.get_output().stdout).to_string();
-    assert!(stdout.contains("max under SLO") && stdout.contains("every step up to --max-rate 20/s met the SLO"), "{stdout}");
+    assert!(
+        stdout.contains("max under SLO") && stdout.contains("every step up to --max-rate 20/s met the SLO"),
+        "{stdout}"
+    );
     let run: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
     let c = &run["load"]["capacity"];
     assert_eq!(c["stop"], "max_rate");

@@ -19,7 +19,8 @@ pub fn scalability(out: &mut String, report: &Report) {
         let _ = writeln!(out, "- **{}**: {}", if i == 0 { "Saturates first" } else { "Then" }, md(&s.evidence));
     }
     if let Some(st) = &c.stress {
-        let back = st.recovered_after_s.map_or("not within the recovery window".into(), perfhound_term::human::duration_s);
+        let back =
+            st.recovered_after_s.map_or("not within the recovery window".into(), perfhound_term::human::duration_s);
         let _ = writeln!(
             out,
             "- **Hold** at {}: {} timeouts, up to {} requests in flight; back under the SLO after {}",
@@ -31,7 +32,11 @@ pub fn scalability(out: &mut String, report: &Report) {
     }
     for t in c.soak.iter().flat_map(|s| &s.trends) {
         let verdict = if t.growing { "growing" } else { "stable" };
-        let _ = writeln!(out, "- **{}**: {verdict}, {:.2}/hour (95 % CI {:.2}–{:.2})", t.resource, t.slope_per_hour, t.slope_ci_low, t.slope_ci_high);
+        let _ = writeln!(
+            out,
+            "- **{}**: {verdict}, {:.2}/hour (95 % CI {:.2}–{:.2})",
+            t.resource, t.slope_per_hour, t.slope_ci_low, t.slope_ci_high
+        );
     }
     out.push_str("\n| phase | offered | achieved | p50 | p99 | errors | dropped | verdict |\n|---|---|---|---|---|---|---|---|\n");
     for s in &c.steps {

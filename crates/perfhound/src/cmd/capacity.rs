@@ -147,7 +147,9 @@ fn run_inner(args: CapacityArgs) -> anyhow::Result<i32> {
     let cfg = config(&args)?;
     if let Some(pid) = args.watch_pid {
         if perfhound_load::resources::cpu_seconds(pid).is_none() {
-            bail!("--watch-pid {pid}: no such process (or /proc is not readable); pass the PID of the service under test");
+            bail!(
+                "--watch-pid {pid}: no such process (or /proc is not readable); pass the PID of the service under test"
+            );
         }
     }
     let mut watchers = Watchers::start(cfg.db.as_deref(), cfg.traces_listen.as_deref())?;

@@ -5,6 +5,7 @@ pub mod check;
 pub mod db;
 pub mod db_sqlite;
 pub mod demo;
+pub mod demo_capacity;
 pub mod demo_compare;
 pub mod init;
 pub mod load;
