@@ -112,6 +112,7 @@ fn evidence(result: &RunResult, run: &Run, phase: StepPhase) -> CapacityStep {
         errors_by_kind: overall.map(|m| m.errors.clone()).unwrap_or_default(),
         dropped: acc.iterations_dropped,
         late: acc.iterations_late,
+        vus_exhausted: vus_exhausted(result),
         latency_us_p50: q(latency, 0.5),
         latency_us_p99: q(latency, 0.99),
         service_us_p50: q(service, 0.5),
@@ -121,6 +122,11 @@ fn evidence(result: &RunResult, run: &Run, phase: StepPhase) -> CapacityStep {
         target_rss_bytes: target.map(|t| t.rss_bytes_peak),
         ..CapacityStep::default()
     }
+}
+
+/// Some scenario used every VU it was allowed.
+fn vus_exhausted(result: &RunResult) -> bool {
+    result.plan.scenarios.iter().zip(&result.vus_max).any(|(s, used)| *used >= s.executor.max_vus())
 }
 
 pub fn round2(x: f64) -> f64 {

@@ -134,7 +134,7 @@ fn the_verdict_names_the_db_pool() {
     assert!(first.evidence.contains(&format!("{POOL} of {POOL} connections busy")), "{}", first.evidence);
     assert!(first.evidence.contains("Timeout: PgSleep"), "the wait is named: {}", first.evidence);
     let max = c.max_sustainable_rps.unwrap();
-    assert!(max <= 44.0 && max >= 28.0, "max sustainable {max} req/s vs the pool's 40 req/s");
+    assert!((28.0..=44.0).contains(&max), "max sustainable {max} req/s vs the pool's 40 req/s");
     let db = c.steps[0].db.as_ref().unwrap();
     assert!(db.max_connections >= 10 && db.samples > 5, "{db:?}");
 }

@@ -114,6 +114,9 @@ pub struct CapacityStep {
     pub dropped: u64,
     /// Arrivals that started more than 10 ms late (no VU was free).
     pub late: u64,
+    /// Every VU the step allowed (`--max-vus`) was in use: arrivals waited in perfhound.
+    #[serde(default)]
+    pub vus_exhausted: bool,
     /// Latency from the intended send time (includes queueing).
     pub latency_us_p50: u64,
     pub latency_us_p99: u64,
