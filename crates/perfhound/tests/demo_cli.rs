@@ -67,7 +67,7 @@ fn demo_capacity_shows_the_fix_raising_max_throughput_and_names_the_statement() 
     let out = dir.path().join("demo");
     let assert = Command::cargo_bin("perfhound")
         .unwrap()
-        .args(["demo", "--capacity", "--capacity-step", "3s", "--quiet", "--out"])
+        .args(["demo", "--capacity", "--quiet", "--out"])
         .arg(&out)
         .assert()
         .success();
