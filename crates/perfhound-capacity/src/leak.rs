@@ -3,7 +3,7 @@
 //!
 //! - **What it detects**: a Theil–Sen trend of the resource against time whose 95 %
 //!   interval is above zero, whose rise over the fitted window exceeds noise (1 MB of RSS,
-//!   2 descriptors or threads) and whose floor rises with it (a sawtooth's does not).
+//!   5 descriptors or threads) and whose floor rises with it (a sawtooth's does not).
 //! - **Why it matters**: memory that grows with traffic ends in an OOM kill or swapping;
 //!   leaked descriptors and threads end in `EMFILE` and refused connections.
 //! - **Example**: RSS grows 180 MB/hour (95 % CI 170–190) at 20 req/s; the 2 GB limit is

@@ -25,8 +25,23 @@ fn min_rise(resource: &str) -> f64 {
     if resource == "rss_bytes" {
         1e6
     } else {
-        2.0
+        5.0
     }
+}
+
+/// The soak's plan with its VUs (connections) opened from the start: VUs started later
+/// (late arrivals on a busy machine) would add connections — descriptors and, in
+/// thread-per-connection servers, threads — during the fitted window.
+fn steady_plan(cfg: &CapacityConfig, s: &SoakConfig) -> perfhound_load::plan::Plan {
+    let mut plan = plan_at(cfg, s.rps, s.duration);
+    for sc in &mut plan.scenarios {
+        if let perfhound_load::plan::Executor::ConstantArrivalRate { rate, pre_allocated_vus, max_vus, .. } =
+            &mut sc.executor
+        {
+            *pre_allocated_vus = ((*rate * 0.5).ceil() as u64 + 2).min(*max_vus);
+        }
+    }
+    plan
 }
 
 /// Runs the soak; needs `--watch-pid`.
@@ -38,8 +53,7 @@ pub fn soak(cfg: &CapacityConfig, s: &SoakConfig) -> Result<Soaked, CapacityErro
         return Err(CapacityError::Config("--warmup must be shorter than --soak".into()));
     }
     let sampler = Sampler::start(pid, Duration::from_secs(1));
-    let StepRun { step, run, interrupted } =
-        run_step(cfg, plan_at(cfg, s.rps, s.duration), StepPhase::Soak, true, &mut Quiet)?;
+    let StepRun { step, run, interrupted } = run_step(cfg, steady_plan(cfg, s), StepPhase::Soak, true, &mut Quiet)?;
     let samples = sampler.finish();
     let warmup_s = s.warmup.as_secs_f64();
     let after: Vec<&Sample> = samples.iter().filter(|x| x.t_s >= warmup_s).collect();
