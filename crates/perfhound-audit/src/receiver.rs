@@ -76,11 +76,11 @@ impl Receiver {
         last
     }
 
-    /// Analyzes the buffered traces and returns every statement recorded so far
-    /// (cumulative: a capacity step takes the difference).
-    pub fn flush_statements(&self) -> Vec<perfhound_traces::measure::QuerySummary> {
+    /// Analyzes the buffered traces, then reads what was measured so far (cumulative: a
+    /// capacity step takes the difference).
+    pub fn flush_with<R>(&self, f: impl FnOnce(&perfhound_traces::measure::Measure) -> R) -> R {
         self.state.flush();
-        self.state.query_summaries()
+        self.state.with_measure(f)
     }
 
     /// Stops serving, analyzes every buffered trace and returns the traces run and the

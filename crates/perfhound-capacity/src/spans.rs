@@ -1,7 +1,9 @@
 //! The service's span groups per step, from its traces: perfhound's OTLP receiver runs for
-//! the whole search; after each step the buffered traces are analyzed and every statement's
-//! calls and time are differenced against the step before, giving each statement's mean
-//! latency at each offered rate.
+//! the whole search; after each step the buffered traces are analyzed and every group's
+//! calls and time are differenced against the step before, giving each group's mean
+//! latency at each offered rate. Groups: each DB statement (`db`), each outbound call
+//! template (`http`), and the service's own code per request (`own`: request time not spent
+//! in DB, HTTP or cache spans).
 
 use crate::error::CapacityError;
 use perfhound_audit::receiver::Receiver;
@@ -19,8 +21,11 @@ const KEEP: usize = 12;
 /// The receiver and the cumulative counts at the start of the step.
 pub struct SpanWatch {
     receiver: Receiver,
-    before: HashMap<String, (u64, u64)>,
+    before: HashMap<(&'static str, String), (u64, u64)>,
 }
+
+/// The name of the own-code group.
+pub const OWN_CODE: &str = "own code per request";
 
 impl SpanWatch {
     pub fn start(listen: &str) -> Result<SpanWatch, CapacityError> {
@@ -38,7 +43,7 @@ impl SpanWatch {
         self.before = self.totals();
     }
 
-    /// Statements whose calls ran during the step, by total time.
+    /// Span groups that ran during the step, by total time.
     pub fn end_step(&mut self) -> Vec<SpanGroupSample> {
         self.receiver.settle(QUIET, SETTLE);
         let now = self.totals();
@@ -51,8 +56,8 @@ impl SpanWatch {
                 Some((
                     us,
                     SpanGroupSample {
-                        kind: "db".into(),
-                        name: label.clone(),
+                        kind: label.0.to_string(),
+                        name: label.1.clone(),
                         calls,
                         mean_us: us as f64 / calls as f64,
                     },
@@ -64,7 +69,16 @@ impl SpanWatch {
         out.into_iter().take(KEEP).map(|(_, s)| s).collect()
     }
 
-    fn totals(&self) -> HashMap<String, (u64, u64)> {
-        self.receiver.flush_statements().into_iter().map(|q| (q.label.to_string(), (q.calls, q.total_us))).collect()
+    fn totals(&self) -> HashMap<(&'static str, String), (u64, u64)> {
+        self.receiver.flush_with(|m| {
+            let group = |kind: &'static str, q: &perfhound_traces::measure::QueryStats| {
+                ((kind, q.label.to_string()), (q.latency.count, q.latency.sum_us))
+            };
+            let mut out: HashMap<_, _> = m.queries.values().map(|q| group("db", q)).collect();
+            out.extend(m.calls.values().map(|q| group("http", q)));
+            let own = &m.service_overall;
+            out.insert(("own", OWN_CODE.to_string()), (own.requests(), own.own_us));
+            out
+        })
     }
 }

@@ -9,12 +9,14 @@
 //! - **service CPU**: the watched process's CPU reaches 90 % of the highest level it
 //!   ever reached, and that level is at least 80 % of one core (a plateau).
 //! - **service memory**: peak RSS grows ≥ 1.5× from the lowest step.
-//! - **a DB statement**: its mean latency grows ≥ 2× from the lowest step (traces).
+//! - **a span group** (traces): a DB statement, an outbound call or the service's own code
+//!   per request whose mean latency grows ≥ 2× from the lowest step.
 //!
 //! Components are ranked by the offered rate at which they saturated (first), then by
 //! growth (fastest). The service's own time (send → response) is the symptom every one of
 //! them shows; it is named only when no watched component explains it.
 
+use crate::spans::OWN_CODE;
 use perfhound_model::capacity::{DbSample, Saturation};
 use perfhound_model::{CapacityStep, StepPhase};
 use perfhound_term::human;
@@ -30,10 +32,11 @@ pub fn saturation(steps: &[CapacityStep], service_limited: bool) -> Vec<Saturati
     }
     let mut out: Vec<Saturation> =
         [pool(&curve), max_connections(&curve), cpu(&curve), memory(&curve)].into_iter().flatten().collect();
-    out.extend(statements(&curve));
+    out.extend(span_groups(&curve));
     out.sort_by(|a, b| {
         let from = |s: &Saturation| s.from_rps.unwrap_or(f64::INFINITY);
-        from(a).total_cmp(&from(b)).then(b.growth.total_cmp(&a.growth))
+        let added = |s: &Saturation| s.added_us.unwrap_or(0.0);
+        from(a).total_cmp(&from(b)).then(added(b).total_cmp(&added(a))).then(b.growth.total_cmp(&a.growth))
     });
     if out.is_empty() && service_limited {
         out.extend(own_time(&curve));
@@ -71,6 +74,7 @@ fn pool(curve: &[&CapacityStep]) -> Option<Saturation> {
         component: "DB connection pool".into(),
         from_rps: Some(*from_rps),
         growth: growth(first, top.active_mean),
+        added_us: None,
         evidence: format!(
             "DB connection pool: {k} of {k} connections busy (mean {:.1}) from {} while the offered load rose to {}; \
              {} client connections open, max_connections {}{wait}",
@@ -94,6 +98,7 @@ fn max_connections(curve: &[&CapacityStep]) -> Option<Saturation> {
         component: "PostgreSQL max_connections".into(),
         from_rps: Some(at.offered_rps),
         growth: 1.0,
+        added_us: None,
         evidence: format!(
             "PostgreSQL connections {}/{} (max_connections) from {}",
             db.connections_peak,
@@ -114,6 +119,7 @@ fn cpu(curve: &[&CapacityStep]) -> Option<Saturation> {
         component: "service CPU".into(),
         from_rps: Some(*at),
         growth: growth(values[0].1, peak),
+        added_us: None,
         evidence: format!(
             "service CPU at {}% of a core from {} ({}% at {})",
             level.round(),
@@ -132,6 +138,7 @@ fn memory(curve: &[&CapacityStep]) -> Option<Saturation> {
         component: "service memory".into(),
         from_rps: values.iter().find(|v| v.1 as f64 >= 1.5 * first.1 as f64).map(|v| v.0),
         growth: g,
+        added_us: None,
         evidence: format!(
             "service RSS grows {g}× from {} at {} to {} at {}",
             human::bytes(first.1 as f64),
@@ -142,29 +149,42 @@ fn memory(curve: &[&CapacityStep]) -> Option<Saturation> {
     })
 }
 
-/// Statements from the traces whose mean latency at least doubled.
-fn statements(curve: &[&CapacityStep]) -> Vec<Saturation> {
+/// Span groups from the traces (statements, outbound calls, own code) whose mean latency
+/// at least doubled.
+fn span_groups(curve: &[&CapacityStep]) -> Vec<Saturation> {
     let first = curve[0];
     let last = curve.iter().rev().find(|s| !s.spans.is_empty()).copied().unwrap_or(first);
-    let own = growth(first.service_us_p50 as f64, last.service_us_p50 as f64);
+    let mean = |s: &CapacityStep, kind: &str, name: &str| {
+        s.spans.iter().find(|x| x.kind == kind && x.name == name).map(|x| x.mean_us)
+    };
+    let own = match (mean(first, "own", OWN_CODE), mean(last, "own", OWN_CODE)) {
+        (Some(a), Some(b)) => format!("own code per request grows {}×", growth(a, b)),
+        _ => format!("the service's p50 grows {}×", growth(first.service_us_p50 as f64, last.service_us_p50 as f64)),
+    };
     first
         .spans
         .iter()
         .filter_map(|f| {
-            let l = last.spans.iter().find(|l| l.name == f.name && l.kind == f.kind)?;
-            let g = growth(f.mean_us, l.mean_us);
-            let from =
-                curve.iter().find(|s| s.spans.iter().any(|x| x.name == f.name && x.mean_us >= 2.0 * f.mean_us))?;
-            (g >= 2.0).then(|| Saturation {
-                component: format!("DB: {}", perfhound_term::clip(&f.name, 80)),
-                from_rps: Some(from.offered_rps),
-                growth: g,
+            let last_mean = mean(last, &f.kind, &f.name)?;
+            let g = growth(f.mean_us, last_mean);
+            let from = curve.iter().find(|s| mean(s, &f.kind, &f.name).is_some_and(|m| m >= 2.0 * f.mean_us))?;
+            let name = perfhound_term::clip(&f.name, 80);
+            let component = match f.kind.as_str() {
+                "db" => format!("DB: {name}"),
+                "http" => format!("call: {name}"),
+                _ => "own code".to_string(),
+            };
+            let versus = if f.kind == "own" { String::new() } else { format!(" while {own}") };
+            (g >= 2.0 && last_mean - f.mean_us >= 1000.0).then(|| Saturation {
                 evidence: format!(
-                    "DB: `{}` mean grows {g}× from {} to {} while the service's p50 grows {own}×",
-                    perfhound_term::clip(&f.name, 80),
+                    "{component}: mean grows {g}× from {} to {}{versus}",
                     human::rate(first.offered_rps),
                     human::rate(last.offered_rps)
                 ),
+                component,
+                from_rps: Some(from.offered_rps),
+                growth: g,
+                added_us: Some(last_mean - f.mean_us),
             })
         })
         .collect()
@@ -178,6 +198,7 @@ fn own_time(curve: &[&CapacityStep]) -> Option<Saturation> {
         component: "service (unwatched)".into(),
         from_rps: None,
         growth: g,
+        added_us: None,
         evidence: format!(
             "the service's own time (p99) grows {g}× from {} to {}; no watched resource explains it \
              (add --watch-pid, --db or --traces-listen to name the component)",
@@ -185,4 +206,51 @@ fn own_time(curve: &[&CapacityStep]) -> Option<Saturation> {
             human::rate(last.offered_rps)
         ),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use perfhound_model::capacity::SpanGroupSample;
+
+    fn step(rps: f64, db_ms: f64, own_ms: f64) -> CapacityStep {
+        let group = |kind: &str, name: &str, ms: f64| SpanGroupSample {
+            kind: kind.into(),
+            name: name.into(),
+            calls: 10,
+            mean_us: ms * 1000.0,
+        };
+        CapacityStep {
+            offered_rps: rps,
+            spans: vec![group("db", "SELECT * FROM orders WHERE user_id = ?", db_ms), group("own", OWN_CODE, own_ms)],
+            ..CapacityStep::default()
+        }
+    }
+
+    #[test]
+    fn the_group_adding_the_most_time_first_is_named() {
+        let steps = [step(10.0, 20.0, 1.0), step(20.0, 60.0, 3.0), step(40.0, 180.0, 4.0)];
+        let v = saturation(&steps, true);
+        assert_eq!(v[0].component, "DB: SELECT * FROM orders WHERE user_id = ?", "{v:?}");
+        assert!(v[0].evidence.contains("grows 9×") && v[0].evidence.contains("own code per request grows 4×"), "{v:?}");
+        assert_eq!(v[0].from_rps, Some(20.0));
+    }
+
+    #[test]
+    fn sessions_growing_with_load_are_not_a_saturated_pool() {
+        let db = |active: f64, peak: u32| DbSample {
+            max_connections: 100,
+            connections_peak: 20,
+            active_peak: peak,
+            active_mean: active,
+            samples: 10,
+            ..DbSample::default()
+        };
+        let at = |rps, d| CapacityStep { offered_rps: rps, db: Some(d), ..CapacityStep::default() };
+        let growing = [at(10.0, db(1.0, 2)), at(20.0, db(2.5, 4)), at(40.0, db(5.0, 8))];
+        assert!(saturation(&growing, false).is_empty());
+        let plateau = [at(10.0, db(1.0, 3)), at(20.0, db(7.0, 8)), at(40.0, db(7.9, 8))];
+        assert_eq!(saturation(&plateau, true)[0].component, "DB connection pool");
+        assert!(saturation(&[], true).is_empty());
+    }
 }

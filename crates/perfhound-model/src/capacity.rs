@@ -181,8 +181,12 @@ pub struct Saturation {
     /// Offered rate from which it was saturated or degrading.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from_rps: Option<f64>,
-    /// Growth factor between the first and the last passing-or-knee step (1 = flat).
+    /// Growth factor between the lowest-rate step and the highest one (1 = flat).
     pub growth: f64,
+    /// For latencies: microseconds added per call between those steps (ranks span groups
+    /// that saturate at the same rate: the one adding the most time grows fastest).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub added_us: Option<f64>,
     /// One sentence with the evidence.
     pub evidence: String,
 }

@@ -128,6 +128,11 @@ impl State {
         self.announce(inner);
     }
 
+    /// Reads what the traces measured so far (per-step span groups of a capacity search).
+    pub fn with_measure<R>(&self, f: impl FnOnce(&perfhound_traces::measure::Measure) -> R) -> R {
+        f(&self.lock().engine.measure)
+    }
+
     /// Every query the traces recorded (see `Measure::query_summaries`).
     pub fn query_summaries(&self) -> Vec<perfhound_traces::measure::QuerySummary> {
         self.lock().engine.measure.query_summaries()
