@@ -120,6 +120,21 @@ impl State {
         self.metrics.traces_in_flight.set(inner.assembler.in_flight() as i64);
     }
 
+    /// Analyzes every buffered trace now (a capacity step's spans are all in), keeping
+    /// the receiver open.
+    pub fn flush(&self) {
+        let mut guard = self.lock();
+        let inner = &mut *guard;
+        let engine = &mut inner.engine;
+        inner.assembler.flush_all(&mut |t| engine.analyze(t));
+        self.announce(inner);
+    }
+
+    /// Reads what the traces measured so far (per-step span groups of a capacity search).
+    pub fn with_measure<R>(&self, f: impl FnOnce(&perfhound_traces::measure::Measure) -> R) -> R {
+        f(&self.lock().engine.measure)
+    }
+
     /// Every query the traces recorded (see `Measure::query_summaries`).
     pub fn query_summaries(&self) -> Vec<perfhound_traces::measure::QuerySummary> {
         self.lock().engine.measure.query_summaries()

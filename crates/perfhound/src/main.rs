@@ -27,6 +27,8 @@ enum Command {
     Audit(cmd::audit::AuditArgs),
     /// Write a commented starter config for `perfhound audit`.
     Init(cmd::init::InitArgs),
+    /// Find the maximum throughput under an SLO, the knee, what saturates first, leaks.
+    Capacity(Box<cmd::capacity::CapacityArgs>),
     /// Load-test an HTTP service: quick mode (URL) or scenario mode (YAML file).
     Load(Box<cmd::load::LoadArgs>),
     /// Find N+1 queries, serial I/O and waste in traces: OTLP/Jaeger/Zipkin files or live OTLP.
@@ -56,6 +58,7 @@ fn main() {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Load(args) => cmd::load::run(*args),
+        Command::Capacity(args) => cmd::capacity::run(*args),
         Command::Rules(args) => cmd::rules::run(args),
         Command::Traces(args) => cmd::traces::run(*args),
         Command::Report(args) => cmd::report::run(args),

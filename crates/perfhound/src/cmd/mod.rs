@@ -1,11 +1,13 @@
 //! One module per subcommand.
 pub mod audit;
+pub mod capacity;
 pub mod check;
 pub mod compare;
 pub mod compare_render;
 pub mod db;
 pub mod db_sqlite;
 pub mod demo;
+pub mod demo_capacity;
 pub mod demo_compare;
 pub mod history;
 pub mod init;
