@@ -65,6 +65,9 @@ pub struct Report {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profile: Option<ProfileView>,
     pub warnings: Vec<String>,
+    /// The first run's capacity search (`perfhound capacity`): the Scalability section.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<perfhound_model::CapacitySection>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -215,5 +218,6 @@ pub fn build_report(runs: &RunSet, options: &ReportOptions) -> Report {
         complexity: runs.runs.iter().flat_map(|r| r.complexity.iter().cloned()).collect(),
         profile: options.profile.clone(),
         warnings: runs.runs.iter().flat_map(|r| r.warnings.iter().cloned()).collect(),
+        capacity: runs.runs.iter().find_map(|r| r.load.as_ref()?.capacity.as_deref().cloned()),
     }
 }

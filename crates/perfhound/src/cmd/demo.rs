@@ -22,6 +22,7 @@ const EXAMPLES: &str = "Examples:
   perfhound demo                 audit the demo service with its planted bottlenecks → perfhound-demo/before/report.html
   perfhound demo --fixed         then audit the fixed version: before/after report → perfhound-demo/fixed/report.html
   perfhound demo --duration 5s --vus 4 --out /tmp/demo
+  perfhound demo --capacity      max throughput under an SLO before/after the fix, what saturates first
   perfhound demo --fixed --profile   also profile the service with Linux perf (CPU Profile section)
 
 The demo is a real HTTP service over an embedded SQLite database (150k orders), traced
@@ -49,6 +50,13 @@ pub struct DemoArgs {
     /// Virtual users (closed model).
     #[arg(long, default_value_t = 8)]
     vus: u32,
+    /// Instead of the audits: search the search endpoint's max throughput under an SLO,
+    /// before and after its fix, with what saturated first (perfhound capacity).
+    #[arg(long, conflicts_with = "fixed")]
+    capacity: bool,
+    /// Step length of the --capacity search.
+    #[arg(long, default_value = "5s")]
+    capacity_step: String,
     /// No progress output; only the summary.
     #[arg(short, long)]
     quiet: bool,
@@ -93,6 +101,12 @@ fn run_inner(args: &DemoArgs) -> anyhow::Result<i32> {
         if seed.seeded { "seeded" } else { "reused" },
         started.elapsed().as_secs_f64()
     ));
+    if args.capacity {
+        let step = super::duration_flag("--capacity-step", &args.capacity_step)?;
+        super::demo_capacity::run(&rt, &args.out, &db_path, step, args.quiet)?;
+        say(&format!("done in {:.0}s", started.elapsed().as_secs_f64()));
+        return Ok(exit::OK);
+    }
     let before = phase(&rt, args, Mode::Before, &db_path, duration, None)?;
     let mut last = before;
     if args.fixed {
@@ -155,6 +169,7 @@ fn phase(
         budgets: None,
         out_dir: args.out.join(mode.as_str()),
         fail_on: None,
+        store: None,
         profile: args.profile.then(|| perfhound_audit::profile::ProfileSection {
             method: perfhound_audit::profile::Method::Perf { frequency: 99 },
             pid: Some(std::process::id()),
