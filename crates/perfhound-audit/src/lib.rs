@@ -15,6 +15,7 @@ pub mod database;
 pub mod error;
 pub mod merge;
 pub mod output;
+pub mod profile;
 pub mod receiver;
 pub mod window;
 

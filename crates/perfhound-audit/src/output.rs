@@ -20,15 +20,36 @@ pub fn write(dir: &Path, audit: &Audit, title: Option<&str>, baseline: Option<Ru
     let out = Written { run: dir.join("run.json"), html: dir.join("report.html"), markdown: dir.join("report.md") };
     let json = serde_json::to_vec_pretty(&audit.run).map_err(|e| write_error(&out.run, &e))?;
     write_atomic(&out.run, &json)?;
+    let profile = audit.profile.as_ref().map(|p| {
+        let mut view = p.view.clone();
+        view.diff_svg = p.baseline.as_ref().and_then(|b| crate::profile::tie::diff_svg(b, &p.profile));
+        view
+    });
+    if let Some(p) = &audit.profile {
+        write_atomic(&dir.join(PROFILE_FILE), crate::profile::tie::folded(&p.profile).as_bytes())?;
+        if let Some(svg) = &p.view.flame_svg {
+            write_atomic(&dir.join("flame.svg"), svg.as_bytes())?;
+        }
+    }
     let options = ReportOptions {
         title: title.map(str::to_string),
         baseline: baseline.map(|b| RunSet::new(vec![b])),
         budgets: audit.budgets.clone(),
+        profile,
     };
     let report = build_report(&RunSet::new(vec![audit.run.clone()]), &options);
     write_atomic(&out.html, render::html::render(&report).as_bytes())?;
     write_atomic(&out.markdown, render::markdown::render(&report).as_bytes())?;
     Ok(out)
+}
+
+/// The captured profile's folded stacks, next to `run.json`.
+pub const PROFILE_FILE: &str = "profile.folded";
+
+/// The profile a previous audit saved next to its run file, if it has one.
+pub fn baseline_profile(run_file: &Path) -> Option<perfhound_profile::Profile> {
+    let path = run_file.parent().unwrap_or(Path::new("")).join(PROFILE_FILE);
+    path.is_file().then(|| crate::profile::tie::read(&path).ok()).flatten()
 }
 
 /// Reads a previous audit's run file for the before/after report.

@@ -73,9 +73,11 @@ pub fn to_run(result: &RunResult, command: Vec<String>) -> Run {
             threads: result.threads as u32,
             generator_saturated,
             end_reason: result.end_reason,
+            capacity: None,
         }),
         resources: Some(Resources { generator: result.generator.clone(), target: result.target.clone() }),
         warnings,
+        complexity: Vec::new(),
     };
     run.budget_results = evaluate_thresholds(result, &run);
     run

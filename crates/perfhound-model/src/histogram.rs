@@ -104,6 +104,12 @@ impl Histogram {
         }
     }
 
+    /// The recorded values as `(value_us, count)` in ascending order: one entry per
+    /// non-empty HDR bucket (what rank tests over two distributions iterate).
+    pub fn buckets(&self) -> Vec<(u64, u64)> {
+        self.inner.iter_recorded().map(|v| (v.value_iterated_to(), v.count_at_value())).collect()
+    }
+
     /// Percentile distribution points `(percentile, value_us)` for an HdrHistogram plot,
     /// at 1 - 10^-k spaced ticks (50, 75, 90, 95, 99, 99.9, 99.99, … up to the max).
     pub fn distribution(&self) -> Vec<(f64, u64)> {
@@ -116,6 +122,12 @@ impl Histogram {
         }
         out.push((100.0, self.inner.max()));
         out
+    }
+
+    /// Every recorded value with its count, `(value_us, count)` in ascending order (values
+    /// at the histogram's precision: 3 significant digits).
+    pub fn recorded_us(&self) -> Vec<(u64, u64)> {
+        self.inner.iter_recorded().map(|v| (v.value_iterated_to(), v.count_at_value())).collect()
     }
 
     /// Derived numbers for people and for budgets.

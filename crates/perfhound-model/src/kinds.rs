@@ -36,6 +36,7 @@ named! {
         Db = "db",
         Logs = "logs",
         Scan = "scan",
+        Profile = "profile",
     }
 }
 

@@ -44,6 +44,9 @@ pub struct Run {
     /// Things the user must know to trust (or distrust) the numbers.
     #[serde(default)]
     pub warnings: Vec<String>,
+    /// Empirical complexity fits (`perfhound complexity`), with their measured points.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub complexity: Vec<crate::ComplexityFit>,
 }
 
 impl Run {
@@ -340,6 +343,9 @@ pub struct LoadSection {
     pub generator_saturated: bool,
     /// Why the run ended.
     pub end_reason: EndReason,
+    /// A capacity search's steps and verdict (`perfhound capacity`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<Box<crate::capacity::CapacitySection>>,
 }
 
 /// One resource sample of a process.

@@ -40,6 +40,7 @@
 //! | `/text/{bytes}` | `text/plain` body of exactly that many bytes; gzip (`Content-Encoding: gzip`) when the request accepts gzip and has `?compress=1`; no cache headers |
 //! | `/cached` | small body with `Cache-Control: max-age=60` and [`CACHED_ETAG`]; 304 on a matching `If-None-Match` |
 //! | `/redirect/{n}` | 302 to `/redirect/{n-1}`; `/redirect/0` is 200 `done` |
+//! | `/work/{shape}/{n}` | CPU work of a known complexity in `n`: `constant`, `linear`, `quadratic` (see [`work`]) |
 //! | `/close` | 200 with `Connection: close`; the server then closes the connection (HTTP/1.x only) |
 //! | `/reset` | no response: the connection is aborted with a TCP RST (over HTTP/2, all its streams) |
 //! | anything else | 404 |
@@ -54,6 +55,9 @@
 //!   dedicated timer thread with a nanosecond condvar timeout, so a 20 ms delay is served in 20–21 ms
 //!   (typically 20.0x ms). Every response reports the server's timing in the
 //!   [`ARRIVAL_HEADER`] and [`SERVER_TIME_HEADER`] headers (microseconds).
+//! * [`ServerConfig::workers`] makes a fixed worker pool: at most N requests are served at a time, the others
+//!   wait first come, first served, and their delays count from when they got a worker — so
+//!   `workers / fixed_delay` is the server's capacity by construction (capacity search tests).
 //! * [`ServerConfig::stall`] ([`Stall`]) holds every response that becomes ready inside a periodic window
 //!   until the window ends, measured from [`TestServer::started_at`].
 //! * [`ServerConfig::reset_every`] makes "N% of requests fail with a reset" deterministic: request number `k`
@@ -104,6 +108,7 @@ mod routes;
 mod server;
 mod stats;
 mod timer;
+pub mod work;
 
 #[cfg(feature = "postgres")]
 pub mod pg;

@@ -57,7 +57,12 @@ pub(crate) async fn handle(
         return Ok(plain(StatusCode::INTERNAL_SERVER_ERROR, "connection was reset"));
     }
     let (mut response, route_delay) = route(&shared, &parts, &body);
-    let deadline = arrived + shared.config.fixed_delay.unwrap_or_default() + route_delay;
+    let _worker = match &shared.workers {
+        Some(pool) => pool.acquire().await.ok(),
+        None => None,
+    };
+    let served_from = if shared.workers.is_some() { Instant::now() } else { arrived };
+    let deadline = served_from + shared.config.fixed_delay.unwrap_or_default() + route_delay;
     if deadline > Instant::now() {
         shared.timer.sleep_until(deadline).await;
     }
@@ -99,6 +104,10 @@ fn route(shared: &Shared, parts: &Parts, body: &Bytes) -> (Resp, Duration) {
         ["text", size] => no_delay(text(parts, size)),
         ["cached"] => no_delay(cached(parts)),
         ["redirect", hops] => no_delay(redirect(hops)),
+        ["work", shape, n] => no_delay(match crate::work::iterations(shape, n) {
+            Some(iterations) => plain(StatusCode::OK, format!("{}", crate::work::spin(iterations))),
+            None => plain(StatusCode::BAD_REQUEST, "use /work/constant|linear|quadratic/{n}, n in 1..=100000"),
+        }),
         ["close"] => {
             let mut response = plain(StatusCode::OK, "closing");
             response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));

@@ -62,6 +62,7 @@ pub fn to_run(engine: &Engine, meta: RunMeta, asm: &AssemblerStats, reports: &[R
         load: None,
         resources: None,
         warnings,
+        complexity: Vec::new(),
     }
 }
 

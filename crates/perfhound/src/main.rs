@@ -27,12 +27,16 @@ enum Command {
     Audit(cmd::audit::AuditArgs),
     /// Write a commented starter config for `perfhound audit`.
     Init(cmd::init::InitArgs),
+    /// Find the maximum throughput under an SLO, the knee, what saturates first, leaks.
+    Capacity(Box<cmd::capacity::CapacityArgs>),
     /// Load-test an HTTP service: quick mode (URL) or scenario mode (YAML file).
     Load(Box<cmd::load::LoadArgs>),
     /// Find N+1 queries, serial I/O and waste in traces: OTLP/Jaeger/Zipkin files or live OTLP.
     Traces(Box<cmd::traces::TracesArgs>),
     /// Diagnose PostgreSQL or SQLite: top statements, N+1, verified index advice, health checks.
     Db(Box<cmd::db::DbArgs>),
+    /// How a request's time grows with a size parameter: fits time = a·n^k.
+    Complexity(Box<cmd::complexity::ComplexityArgs>),
     /// Where the CPU goes: functions ranked by self and total time from CPU profiles.
     Profile(cmd::profile::ProfileArgs),
     /// Write the Performance Analysis Report (Markdown, self-contained HTML or JSON) of runs.
@@ -41,6 +45,14 @@ enum Command {
     Check(cmd::check::CheckArgs),
     /// List the rules perfhound's detectors and checks report.
     Rules(cmd::rules::RulesArgs),
+    /// Saved runs, a metric's trend with change points, regressions by commit.
+    History(Box<cmd::history::HistoryArgs>),
+    /// Compare two runs: significant regressions per endpoint and metric, findings new/fixed.
+    Compare(Box<cmd::compare::CompareArgs>),
+    /// Serve the history dashboard (trends, change points, compare, live view), OTLP and /metrics.
+    Serve(cmd::serve::ServeArgs),
+    /// Fixes perfhound learned (finding fixed + measured improvement), cited by the same rule.
+    Learned(cmd::learned::LearnedArgs),
 }
 
 fn main() {
@@ -48,15 +60,21 @@ fn main() {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Load(args) => cmd::load::run(*args),
+        Command::Capacity(args) => cmd::capacity::run(*args),
         Command::Rules(args) => cmd::rules::run(args),
         Command::Traces(args) => cmd::traces::run(*args),
         Command::Report(args) => cmd::report::run(args),
         Command::Profile(args) => cmd::profile::run(args),
+        Command::Complexity(args) => cmd::complexity::run(*args),
         Command::Check(args) => cmd::check::run(args),
         Command::Db(args) => cmd::db::run(*args),
         Command::Audit(args) => cmd::audit::run(args),
         Command::Init(args) => cmd::init::run(args),
         Command::Demo(args) => cmd::demo::run(args),
+        Command::History(args) => cmd::history::run(*args),
+        Command::Compare(args) => cmd::compare::run(*args),
+        Command::Serve(args) => cmd::serve::run(args),
+        Command::Learned(args) => cmd::learned::run(args),
     };
     std::process::exit(code);
 }

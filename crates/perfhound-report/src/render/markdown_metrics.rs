@@ -138,3 +138,40 @@ pub(super) fn resources(out: &mut String, report: &Report) {
     }
     out.push('\n');
 }
+
+/// The complexity fits: the headline and the measured medians of each.
+pub(super) fn complexity(out: &mut String, report: &Report) {
+    if report.complexity.is_empty() {
+        return;
+    }
+    out.push_str("## Empirical Complexity\n\n");
+    for f in &report.complexity {
+        let _ = writeln!(out, "**{}**\n", md(&f.headline()));
+        let _ = writeln!(out, "| {} | median | samples |\n|---:|---:|---:|", md(&f.parameter));
+        for p in &f.points {
+            let _ = writeln!(out, "| {} | {} | {} |", p.n, human::duration_us(p.median_us as f64), p.samples);
+        }
+        out.push('\n');
+    }
+}
+
+/// The CPU profile's hottest functions.
+pub(super) fn profile(out: &mut String, report: &Report) {
+    let Some(p) = &report.profile else { return };
+    let _ = writeln!(
+        out,
+        "## CPU Profile\n\n_{}_\n\n| function | location | self | total |\n|---|---|---:|---:|",
+        md(&p.description)
+    );
+    for h in &p.hotspots {
+        let at = h.location.as_deref().map_or_else(|| "\u{2014}".to_string(), md_code);
+        let _ = writeln!(
+            out,
+            "| {} | {at} | {} | {} |",
+            md_code(&h.function),
+            human::pct(h.self_share),
+            human::pct(h.total_share)
+        );
+    }
+    out.push('\n');
+}

@@ -7,6 +7,7 @@
 
 mod compare;
 mod potential;
+mod profile;
 mod rank;
 mod summary;
 mod tables;
@@ -15,6 +16,7 @@ pub use compare::{
     Comparison, Delta, FindingRef, FindingStatus, TargetChange, Verdict, REGRESSION_LATENCY_MIN_US, REGRESSION_REL,
 };
 pub use potential::{Potential, TargetPotential};
+pub use profile::{ProfileHotspot, ProfileView};
 pub use rank::horizon;
 pub use summary::{Headline, Health, Reason, SeverityCounts, Summary};
 
@@ -35,6 +37,8 @@ pub struct ReportOptions {
     pub baseline: Option<RunSet>,
     /// Budget outcomes for the "Target" column and the budgets section.
     pub budgets: Option<CheckReport>,
+    /// A CPU profile captured during the runs' window (`perfhound audit` with `audit.profile`).
+    pub profile: Option<ProfileView>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -55,7 +59,15 @@ pub struct Report {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comparison: Option<compare::Comparison>,
     pub distributions: Vec<Distribution>,
+    /// Empirical complexity fits (`perfhound complexity`) with their measured points.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub complexity: Vec<perfhound_model::ComplexityFit>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<ProfileView>,
     pub warnings: Vec<String>,
+    /// The first run's capacity search (`perfhound capacity`): the Scalability section.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<perfhound_model::CapacitySection>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -203,6 +215,9 @@ pub fn build_report(runs: &RunSet, options: &ReportOptions) -> Report {
         budgets: options.budgets.clone(),
         comparison,
         distributions: tables::distributions(runs, baseline),
+        complexity: runs.runs.iter().flat_map(|r| r.complexity.iter().cloned()).collect(),
+        profile: options.profile.clone(),
         warnings: runs.runs.iter().flat_map(|r| r.warnings.iter().cloned()).collect(),
+        capacity: runs.runs.iter().find_map(|r| r.load.as_ref()?.capacity.as_deref().cloned()),
     }
 }

@@ -89,6 +89,9 @@ audit:
     # thresholds: {{slow_db: {{min_ms: 100}}, consecutive_http: {{min_saved_ms: 200}}}}
 {db_line}  out: perfhound-audit           # run.json, report.html, report.md
   # fail_on: critical            # also exit 1 on findings this severe
+  # profile:                     # a CPU profile of the service during the load (docs/profile.md)
+  #   command: py-spy record --pid {{pid}} --duration {{seconds}} --format raw --nonblocking --output {{out}}
+  #   pid: $APP_PID                # or pprof: http://127.0.0.1:6060/debug/pprof/profile, or perf: true
 
 budgets:
   - target: overall
