@@ -130,7 +130,9 @@ fn node_cpu_prof_puts_find_similar_on_top() {
 fn perf_record_on_node_puts_find_similar_on_top() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("perf.data");
+    // node --perf-basic-prof may write an isolate log into its working directory.
     let recorded = Process::new("perf")
+        .current_dir(dir.path())
         .args(["record", "-F", "499", "-g", "-o"])
         .arg(&data)
         .args(["--", "node", "--perf-basic-prof"])
