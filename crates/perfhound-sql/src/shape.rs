@@ -118,18 +118,41 @@ const KEYWORDS: &[&str] = &[
     "WITH",
 ];
 
+/// Longest keyword, in bytes.
+const MAX_KEYWORD: usize = 11;
+
+/// `word` (at most 16 bytes) upper-cased and packed big-endian into an integer, zero-padded:
+/// packed words compare in the same order as the words, so [`KEYWORDS`]' order carries over.
+const fn pack_upper(word: &[u8]) -> u128 {
+    let mut packed = 0u128;
+    let mut i = 0;
+    while i < 16 {
+        let c = if i < word.len() { word[i].to_ascii_uppercase() } else { 0 };
+        packed = packed << 8 | c as u128;
+        i += 1;
+    }
+    packed
+}
+
+/// [`KEYWORDS`] packed by [`pack_upper`]: a lookup is a binary search over integers.
+const PACKED_KEYWORDS: [u128; KEYWORDS.len()] = {
+    let mut out = [0u128; KEYWORDS.len()];
+    let mut i = 0;
+    while i < KEYWORDS.len() {
+        out[i] = pack_upper(KEYWORDS[i].as_bytes());
+        i += 1;
+    }
+    out
+};
+
+/// True when `word` is one of [`KEYWORDS`], in any case.
 pub fn is_keyword(word: &str) -> bool {
     // Cheap rejections first: keywords are 2-11 ASCII letters.
     let b = word.as_bytes();
-    if b.len() < 2 || b.len() > 11 || !b[0].is_ascii_alphabetic() {
+    if b.len() < 2 || b.len() > MAX_KEYWORD || !b[0].is_ascii_alphabetic() {
         return false;
     }
-    let mut buf = [0u8; 11];
-    let up = &mut buf[..b.len()];
-    up.copy_from_slice(b);
-    up.make_ascii_uppercase();
-    let up = std::str::from_utf8(up).unwrap_or("");
-    KEYWORDS.binary_search(&up).is_ok()
+    PACKED_KEYWORDS.binary_search(&pack_upper(b)).is_ok()
 }
 
 /// A token after shaping: text is produced on output.
@@ -352,6 +375,18 @@ mod tests {
         let mut sorted = KEYWORDS.to_vec();
         sorted.sort_unstable();
         assert_eq!(sorted, KEYWORDS);
+    }
+
+    #[test]
+    fn keywords_in_any_case_and_nothing_else() {
+        assert!(KEYWORDS.iter().all(|k| k.len() <= MAX_KEYWORD));
+        for k in KEYWORDS {
+            assert!(is_keyword(k) && is_keyword(&k.to_ascii_lowercase()), "{k}");
+            assert!(!is_keyword(&format!("{k}S")) || KEYWORDS.contains(&format!("{k}S").as_str()), "{k}S");
+        }
+        for w in ["", "x", "users", "selects", "SELEC", "in_", "ändern", "FROM1", "fromm", "transactions"] {
+            assert!(!is_keyword(w), "{w}");
+        }
     }
 
     #[test]
