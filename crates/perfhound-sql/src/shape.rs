@@ -167,11 +167,17 @@ enum Out {
     Op(usize, usize),
 }
 
+/// Working memory of [`shape_into`], kept between calls so shaping allocates nothing once
+/// it has seen a statement as long as the current one.
+#[derive(Debug, Default)]
+pub struct Scratch(Vec<Out>);
+
 /// Writes the shape of `lexed` (over `sql`) into `buf` (cleared first).
-pub fn shape_into(sql: &str, lexed: &Lexed, buf: &mut String) -> ShapeExtras {
+pub fn shape_into(sql: &str, lexed: &Lexed, buf: &mut String, scratch: &mut Scratch) -> ShapeExtras {
     buf.clear();
     let toks = &lexed.tokens;
-    let mut outs: Vec<Out> = Vec::with_capacity(toks.len());
+    let outs = &mut scratch.0;
+    outs.clear();
     let mut extras = ShapeExtras { batch_items: 1, unbalanced: false };
     let mut depth: i32 = 0;
     let mut i = 0;
@@ -188,7 +194,7 @@ pub fn shape_into(sql: &str, lexed: &Lexed, buf: &mut String) -> ShapeExtras {
                 if word.eq_ignore_ascii_case("in") || word.eq_ignore_ascii_case("values") {
                     if let Some((next, items)) = collapse_list(toks, i + 1, word.eq_ignore_ascii_case("values")) {
                         extras.batch_items = extras.batch_items.max(items);
-                        emit_group(toks, i + 1, &mut outs, sql);
+                        emit_group(toks, i + 1, outs, sql);
                         i = next;
                         continue;
                     }
@@ -197,7 +203,7 @@ pub fn shape_into(sql: &str, lexed: &Lexed, buf: &mut String) -> ShapeExtras {
             TokKind::Word | TokKind::QuotedIdent => outs.push(Out::Ident(t.start, t.end)),
             TokKind::Param { .. } => {
                 // `= -5` → `= ?`: a unary minus before a literal belongs to the literal.
-                if matches!(outs.last(), Some(Out::Op(s, e)) if &sql[*s..*e] == "-") && is_unary_context(&outs, sql) {
+                if matches!(outs.last(), Some(Out::Op(s, e)) if &sql[*s..*e] == "-") && is_unary_context(outs, sql) {
                     outs.pop();
                 }
                 outs.push(Out::Param);
@@ -220,7 +226,7 @@ pub fn shape_into(sql: &str, lexed: &Lexed, buf: &mut String) -> ShapeExtras {
         i += 1;
     }
     extras.unbalanced = depth > 0;
-    render(sql, &outs, buf);
+    render(sql, outs, buf);
     extras
 }
 
@@ -350,11 +356,15 @@ fn render(sql: &str, outs: &[Out], buf: &mut String) {
 }
 
 fn push_upper(buf: &mut String, s: &str) {
-    buf.extend(s.chars().map(|c| c.to_ascii_uppercase()));
+    let at = buf.len();
+    buf.push_str(s);
+    buf[at..].make_ascii_uppercase();
 }
 
 fn push_lower(buf: &mut String, s: &str) {
-    buf.extend(s.chars().map(|c| c.to_ascii_lowercase()));
+    let at = buf.len();
+    buf.push_str(s);
+    buf[at..].make_ascii_lowercase();
 }
 
 #[cfg(test)]
@@ -366,7 +376,7 @@ mod tests {
         let mut l = Lexed::default();
         lex_into(sql, Flavor::default(), &mut l);
         let mut buf = String::new();
-        let x = shape_into(sql, &l, &mut buf);
+        let x = shape_into(sql, &l, &mut buf, &mut Scratch::default());
         (buf, x)
     }
 

@@ -167,6 +167,13 @@ impl Span {
     }
 }
 
+/// The empty name, shared: cloning it does not allocate (a placeholder until the real
+/// service or endpoint name is known).
+pub fn unnamed() -> Arc<str> {
+    static UNNAMED: std::sync::LazyLock<Arc<str>> = std::sync::LazyLock::new(|| Arc::from(""));
+    Arc::clone(&UNNAMED)
+}
+
 /// A fresh span with everything but the ids empty (decoders fill the rest).
 pub fn empty_span(service: Arc<str>) -> Span {
     Span {

@@ -8,7 +8,7 @@
 
 use crate::assemble::IdHasher;
 use crate::classify::{Category, Class, Classifier};
-use crate::span::{Span, SpanKind, TraceId};
+use crate::span::{unnamed, Span, SpanKind, TraceId};
 use perfhound_model::TargetKind;
 use perfhound_sql::template_path;
 use std::collections::HashMap;
@@ -52,7 +52,6 @@ impl Trace {
             }
             fresh
         });
-        let unnamed: Arc<str> = Arc::from("");
         let mut nodes: Vec<Node> = spans
             .into_iter()
             .map(|span| Node {
@@ -61,7 +60,7 @@ impl Trace {
                 parent: None,
                 children: Vec::new(),
                 entry: 0,
-                endpoint: Arc::clone(&unnamed),
+                endpoint: unnamed(),
             })
             .collect();
         for i in 0..nodes.len() {
