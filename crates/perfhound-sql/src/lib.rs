@@ -181,8 +181,7 @@ fn clip(sql: &str) -> (&str, bool) {
 }
 
 fn flavor_for(system: &str) -> Flavor {
-    let s = system.to_ascii_lowercase();
-    if matches!(s.as_str(), "mysql" | "mariadb" | "tidb") {
+    if ["mysql", "mariadb", "tidb"].iter().any(|m| system.eq_ignore_ascii_case(m)) {
         Flavor::MYSQL
     } else {
         Flavor::default()

@@ -5,10 +5,12 @@
 //! Classification uses attributes first and span names only as a fallback, so it works for
 //! any instrumentation that follows the semantic conventions, in any language.
 
+use crate::assemble::IdHasher;
 use crate::span::{Span, SpanKind};
 use perfhound_sql::lexer::{fnv1a, fnv1a_str};
 use perfhound_sql::{template_key, template_url, Normalizer, StatementKind};
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
 /// What a span does.
@@ -76,13 +78,16 @@ pub struct Class {
 const CACHE_SYSTEMS: &[&str] =
     &["redis", "memcached", "valkey", "keydb", "hazelcast", "ignite", "aerospike", "dragonfly", "garnet"];
 
+/// Keys are FNV-1a hashes already: no second hash over them.
+type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<IdHasher>>;
+
 /// Classifies spans, with SQL and label caches shared across traces.
 #[derive(Default)]
 pub struct Classifier {
     sql: Normalizer,
-    labels: HashMap<u64, Arc<str>>,
+    labels: KeyMap<Arc<str>>,
     /// Tables per statement shape (same key as `labels`).
-    tables: HashMap<u64, Arc<[String]>>,
+    tables: KeyMap<Arc<[String]>>,
     no_tables: Arc<[String]>,
 }
 

@@ -136,7 +136,9 @@ pub struct Span {
     pub end_ns: u64,
     /// Status code ERROR (or an error tag).
     pub error: bool,
-    pub attrs: Attrs,
+    /// Boxed: a span is moved several times on its way to the detectors (into its trace's
+    /// buffer, while sorting, into the tree), and the attributes are most of its size.
+    pub attrs: Box<Attrs>,
 }
 
 impl Span {
@@ -186,7 +188,7 @@ pub fn empty_span(service: Arc<str>) -> Span {
         start_ns: 0,
         end_ns: 0,
         error: false,
-        attrs: Attrs::default(),
+        attrs: Box::default(),
     }
 }
 
