@@ -118,10 +118,12 @@ impl Classifier {
         let system = a.db_system.as_deref().unwrap_or("");
         let is_cache = CACHE_SYSTEMS.iter().any(|c| system.eq_ignore_ascii_case(c)) || lname.starts_with("cache.");
         let db_op = a.db_operation.as_deref().unwrap_or("");
-        if is_pool_wait(lname) {
+        // Every pool-wait and connect name mentions a pool or a connection.
+        let maybe_connection = lname.contains("conn") || lname.contains("pool");
+        if maybe_connection && is_pool_wait(lname) {
             return self.simple(Category::PoolWait, s);
         }
-        if (is_connect(lname) || db_op.eq_ignore_ascii_case("connect")) && a.http_method.is_none() {
+        if (maybe_connection && is_connect(lname) || db_op.eq_ignore_ascii_case("connect")) && a.http_method.is_none() {
             return self.simple(Category::Connect, s);
         }
         if is_cache {

@@ -37,7 +37,14 @@ pub struct Trace {
 
 impl Trace {
     /// Builds the tree of `spans` (all of one trace).
-    pub fn build(mut spans: Vec<Span>, cls: &mut Classifier) -> Trace {
+    pub fn build(spans: Vec<Span>, cls: &mut Classifier) -> Trace {
+        Trace::build_in(spans, cls, Vec::new())
+    }
+
+    /// [`Trace::build`] into `nodes` (cleared first): a caller building trace after trace
+    /// hands back the previous trace's vector instead of allocating a new one each time.
+    pub fn build_in(mut spans: Vec<Span>, cls: &mut Classifier, mut nodes: Vec<Node>) -> Trace {
+        nodes.clear();
         spans.sort_by_key(|s| (s.start_ns, std::cmp::Reverse(s.end_ns)));
         let id = spans.first().map(|s| s.trace_id).unwrap_or_default();
         // Exporters retry: a span id seen twice is the same span sent twice.
@@ -52,17 +59,14 @@ impl Trace {
             }
             fresh
         });
-        let mut nodes: Vec<Node> = spans
-            .into_iter()
-            .map(|span| Node {
-                class: cls.classify(&span),
-                span,
-                parent: None,
-                children: Vec::new(),
-                entry: 0,
-                endpoint: unnamed(),
-            })
-            .collect();
+        nodes.extend(spans.into_iter().map(|span| Node {
+            class: cls.classify(&span),
+            span,
+            parent: None,
+            children: Vec::new(),
+            entry: 0,
+            endpoint: unnamed(),
+        }));
         for i in 0..nodes.len() {
             let p = nodes[i].span.parent_id;
             if p != 0 {
