@@ -117,6 +117,10 @@ pub struct Attrs {
     pub error: bool,
     /// The result came from a client-side cache (`cached`, `db.*.cached` = true): no round trip.
     pub cached: bool,
+    /// A web framework's own layer (`express.type` = middleware, router, request_handler;
+    /// Koa, Fastify, Hapi, Restify, Connect, NestJS alike): plumbing that wraps the
+    /// application's code, not a computation of its own.
+    pub framework_layer: bool,
     /// FNV-1a over the attributes perfhound does not otherwise read (a computation's
     /// inputs), minus per-request identifiers; `None` when there are none.
     pub args_hash: Option<u64>,
