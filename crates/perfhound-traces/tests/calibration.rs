@@ -158,8 +158,16 @@ fn sqlalchemy_lazy_loads_on_embedded_sqlite_are_not_projected() {
     // SQLite runs in the application's process: no network round trip here or in
     // production, so nothing is projected and the cheap repeats stay info.
     let expect = [
-        Expect("PH-TRACE001", Severity::Info, "30 executions per request in GET /users: SELECT id, email, user_id FROM addresses WHERE ? = user_id"),
-        Expect("PH-TRACE001", Severity::Info, "parameters not recorded): 15 executions per request in GET /users: SELECT value FROM settings"),
+        Expect(
+            "PH-TRACE001",
+            Severity::Info,
+            "30 executions per request in GET /users: SELECT id, email, user_id FROM addresses WHERE ? = user_id",
+        ),
+        Expect(
+            "PH-TRACE001",
+            Severity::Info,
+            "parameters not recorded): 15 executions per request in GET /users: SELECT value FROM settings",
+        ),
     ];
     for f in check("sqlalchemy_lazy_loads.json", &expect) {
         assert!(!f.title.contains("RTT"), "projected: {}", f.title);

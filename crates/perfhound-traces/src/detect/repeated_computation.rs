@@ -61,11 +61,11 @@ fn has_side_effects(t: &Trace, i: usize) -> bool {
     false
 }
 
-/// A web framework's own layer (Express `middleware - …`, `router - …`, `request handler
-/// - …` spans): it wraps whatever the application does in that layer — the handler's
-/// own code, awaited I/O — so its name and attributes are the framework's, not the inputs
-/// of a computation. Recognized by the instrumentation's `<framework>.type` attribute,
-/// or by the span names those instrumentations give when the attribute is missing.
+/// A web framework's own layer (Express spans named `middleware - …`, `router - …` or
+/// `request handler - …`): it wraps whatever the application does in that layer — the
+/// handler's own code, awaited I/O — so its name and attributes are the framework's, not
+/// the inputs of a computation. Recognized by the instrumentation's `<framework>.type`
+/// attribute, or by the span names those instrumentations give when it is missing.
 fn is_framework_layer(n: &crate::trace::Node) -> bool {
     const LAYER_NAMES: &[&str] = &["middleware - ", "router - ", "request handler - "];
     n.span.attrs.framework_layer || LAYER_NAMES.iter().any(|p| n.span.name.starts_with(p))
