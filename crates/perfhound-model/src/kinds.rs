@@ -36,6 +36,8 @@ named! {
         Db = "db",
         Logs = "logs",
         Scan = "scan",
+        /// A cache server (`perfhound redis`, `audit.redis`).
+        Cache = "cache",
     }
 }
 
