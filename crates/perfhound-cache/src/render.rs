@@ -24,7 +24,7 @@ pub fn text(a: &Analysis, top: usize) -> String {
     );
     let _ = writeln!(
         o,
-        "Evicted keys {} · expired keys {} · {} ops/s now",
+        "Evicted keys {} · expired keys {} · {} commands now",
         s.evicted_keys,
         s.expired_keys,
         rate(s.ops_per_sec)

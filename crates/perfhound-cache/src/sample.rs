@@ -120,14 +120,15 @@ pub async fn sample(c: &mut Client, budget: Budget, lfu: bool) -> Result<Sample,
             reason: "SCAN returned something other than [cursor, keys]".into(),
         })?;
         let room = budget.keys.saturating_sub(keys.len());
+        let cut = batch.len() > room;
         let batch: Vec<Vec<u8>> = batch.into_iter().take(room).collect();
         keys.extend(describe(c, &batch, lfu).await?);
         cursor = next;
+        if cut || (cursor != "0" && keys.len() >= budget.keys) {
+            break Stop::KeyBudget;
+        }
         if cursor == "0" {
             break Stop::Complete;
-        }
-        if keys.len() >= budget.keys {
-            break Stop::KeyBudget;
         }
         if start.elapsed() >= budget.time {
             break Stop::TimeBudget;

@@ -103,6 +103,34 @@ impl RedisServer {
     }
 }
 
+impl RedisServer {
+    /// Sends many commands on one connection (binary arguments) and returns the raw replies
+    /// (a final `PING` marks their end). For planting test data quickly.
+    pub fn pipeline(&self, commands: &[Vec<Vec<u8>>]) -> Vec<u8> {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to redis-server");
+        stream.set_read_timeout(Some(READY_WITHIN)).expect("read timeout");
+        let mut wire = Vec::new();
+        for args in commands {
+            wire.extend(format!("*{}\r\n", args.len()).into_bytes());
+            for a in args {
+                wire.extend(format!("${}\r\n", a.len()).into_bytes());
+                wire.extend_from_slice(a);
+                wire.extend_from_slice(b"\r\n");
+            }
+        }
+        wire.extend(resp(&["PING"]));
+        stream.write_all(&wire).expect("send commands");
+        let mut replies = Vec::new();
+        let mut chunk = [0u8; 64 << 10];
+        while !replies.ends_with(b"+PONG\r\n") {
+            let n = std::io::Read::read(&mut stream, &mut chunk).expect("read replies");
+            assert!(n > 0, "redis-server closed the connection");
+            replies.extend_from_slice(&chunk[..n]);
+        }
+        replies
+    }
+}
+
 impl Drop for RedisServer {
     fn drop(&mut self) {
         let _ = self.child.kill();

@@ -33,6 +33,8 @@ enum Command {
     Traces(Box<cmd::traces::TracesArgs>),
     /// Diagnose PostgreSQL or SQLite: top statements, N+1, verified index advice, health checks.
     Db(Box<cmd::db::DbArgs>),
+    /// Diagnose Redis (read-only): hit ratio, evictions, slowlog, keys without TTL, big and hot keys.
+    Redis(Box<cmd::redis::RedisArgs>),
     /// Where the CPU goes: functions ranked by self and total time from CPU profiles.
     Profile(cmd::profile::ProfileArgs),
     /// Write the Performance Analysis Report (Markdown, self-contained HTML or JSON) of runs.
@@ -54,6 +56,7 @@ fn main() {
         Command::Profile(args) => cmd::profile::run(args),
         Command::Check(args) => cmd::check::run(args),
         Command::Db(args) => cmd::db::run(*args),
+        Command::Redis(args) => cmd::redis::run(*args),
         Command::Audit(args) => cmd::audit::run(args),
         Command::Init(args) => cmd::init::run(args),
         Command::Demo(args) => cmd::demo::run(args),

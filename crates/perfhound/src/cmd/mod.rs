@@ -8,6 +8,7 @@ pub mod demo_compare;
 pub mod init;
 pub mod load;
 pub mod profile;
+pub mod redis;
 pub mod report;
 pub mod rules;
 pub mod traces;
