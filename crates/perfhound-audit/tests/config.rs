@@ -63,3 +63,15 @@ fn errors_name_file_line_and_field() {
     let e = err("base_url: http://127.0.0.1:9\nflow:\n  - got: /\n");
     assert!(e.contains("dir/perfhound.yaml:3"), "{e}");
 }
+
+#[test]
+fn redis_urls_are_checked_before_anything_is_sent() {
+    let cfg =
+        parse(Path::new("p.yaml"), &format!("{BASE}audit:\n  redis: redis://:pw@127.0.0.1:6380/1\n"), &env).unwrap();
+    assert_eq!(cfg.redis.as_deref(), Some("redis://:pw@127.0.0.1:6380/1"));
+    let e = err(&format!("{BASE}audit:\n  redis: http://:hunter2@cache:6379\n"));
+    assert!(e.contains("dir/perfhound.yaml:7:") && e.contains("audit.redis") && e.contains("redis://"), "{e}");
+    assert!(!e.contains("hunter2"), "{e}");
+    let e = err(&format!("{BASE}audit:\n  redis: $NOPE\n"));
+    assert!(e.contains("NOPE is not set"), "{e}");
+}
