@@ -92,6 +92,12 @@ fn diagnoses_planted_problems_without_leaking_the_password_or_escapes() {
     let sessions = run["targets"].as_array().unwrap().iter().find(|t| t["name"] == "session:{uuid}").unwrap();
     assert_eq!(sessions["measurements"]["requests"], 50);
     assert_eq!(sessions["measurements"]["extra"]["keys_without_ttl"], 50.0);
+
+    // The seeds' "cache hit ratio > 80 %" as a budget on the server target.
+    let budget = dir.path().join("budget.yaml");
+    std::fs::write(&budget, "budgets:\n  - {target: \"redis *\", cache_hit_ratio: \">= 80%\"}\n").unwrap();
+    let check = perfhound().args(["check", "--budget"]).arg(&budget).arg(&out_file).output().unwrap();
+    assert_eq!(check.status.code(), Some(1), "{}", String::from_utf8_lossy(&check.stdout));
 }
 
 #[test]
