@@ -30,7 +30,8 @@ pub use info::Stats;
 pub use rules::Thresholds;
 pub use url::RedisUrl;
 
-use perfhound_model::{Finding, Rule};
+use perfhound_model::Rule;
+use perfhound_sql::engine::Diagnosis;
 use std::time::Duration;
 
 /// Every rule of the engine, for `perfhound rules`.
@@ -73,10 +74,9 @@ pub struct Analysis {
     pub stats: Stats,
     pub slowlog: Vec<slowlog::Group>,
     pub sample: Option<sample::Sample>,
-    pub findings: Vec<Finding>,
-    pub warnings: Vec<String>,
-    pub started_at: String,
-    pub ended_at: String,
+    /// Findings, warnings and start/end (the engines' shared shape); its `metrics` stay
+    /// empty: the server target carries the INFO values.
+    pub diagnosis: Diagnosis,
 }
 
 /// Connects and diagnoses the server `cfg.url` names.
@@ -113,7 +113,8 @@ pub async fn analyze(cfg: &Config) -> Result<Analysis, CacheError> {
         rules::Ctx { server: &source, stats: &stats, sample: sample.as_ref(), slowlog: &slowlog, t: &cfg.thresholds };
     let findings = rules::check(&ctx);
     let ended_at = perfhound_model::rfc3339_now();
-    Ok(Analysis { source, db: url.db, stats, slowlog, sample, findings, warnings, started_at, ended_at })
+    let diagnosis = Diagnosis { findings, metrics: Default::default(), warnings, started_at, ended_at };
+    Ok(Analysis { source, db: url.db, stats, slowlog, sample, diagnosis })
 }
 
 /// `INFO` now: the counters `perfhound audit` takes before and after the load window.

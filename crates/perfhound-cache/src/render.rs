@@ -1,11 +1,11 @@
 //! The terminal summary of an [`Analysis`]: INFO at a glance, slowlog groups, memory by key
-//! template, biggest and hottest keys, findings, warnings. Key names and command shapes are
+//! template, biggest and hottest keys, then the shared findings block. Key names and command shapes are
 //! input: every one goes through [`clip`] (control characters removed, one line, cut).
 
 use crate::sample::Sample;
 use crate::Analysis;
+use perfhound_term::clip;
 use perfhound_term::human::{bytes, duration_s, duration_us, pct, rate};
-use perfhound_term::{clip, finding_line};
 use std::fmt::Write as _;
 
 /// Renders the text report; `top` bounds each list.
@@ -47,10 +47,11 @@ pub fn text(a: &Analysis, top: usize) -> String {
     if let Some(sample) = &a.sample {
         keys(&mut o, sample, top);
     }
-    findings(&mut o, a);
-    for w in &a.warnings {
-        let _ = writeln!(o, "warning: {}", clip(w, 300));
-    }
+    let d = &a.diagnosis;
+    let snippet = |f: &perfhound_model::Finding| {
+        f.recommendation.snippet.as_deref().map_or(Vec::new(), |s| s.lines().map(|l| clip(l, 200)).collect())
+    };
+    perfhound_term::findings_block(&mut o, &d.findings, &d.warnings, snippet);
     o
 }
 
@@ -101,20 +102,6 @@ fn keys(o: &mut String, s: &Sample, top: usize) {
         let _ = writeln!(o, "\nHottest keys (LFU frequency counter, 0–255, logarithmic)");
         for k in s.hottest.iter().take(top) {
             let _ = writeln!(o, "  {:>5}  {}", k.freq.unwrap_or(0), clip(&k.name, 80));
-        }
-    }
-}
-
-fn findings(o: &mut String, a: &Analysis) {
-    let mut findings: Vec<_> = a.findings.iter().collect();
-    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
-    let _ = writeln!(o, "\nFindings: {}", findings.len());
-    for f in findings {
-        let _ = writeln!(o, "  {}", finding_line(f));
-        if let Some(snippet) = &f.recommendation.snippet {
-            for l in snippet.lines() {
-                let _ = writeln!(o, "     {}", clip(l, 200));
-            }
         }
     }
 }

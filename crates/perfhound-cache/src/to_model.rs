@@ -5,7 +5,7 @@
 use crate::info::Stats;
 use crate::Analysis;
 use perfhound_model::{Extra, Extras, Run, SourceKind, Target, TargetKind};
-use perfhound_sql::engine::{self, counted_target};
+use perfhound_sql::engine::{self, counted_target, Diagnosis};
 
 /// Builds the run document; `top` bounds the slowlog and template targets.
 pub fn to_run(a: &Analysis, command: Vec<String>, top: usize) -> Run {
@@ -39,7 +39,7 @@ pub fn to_run(a: &Analysis, command: Vec<String>, top: usize) -> Run {
         }
     }
     let description = format!("{} (Redis {}, database {})", a.source, a.stats.version, a.db);
-    let mut run = engine::run(description, command, (&a.started_at, &a.ended_at), targets, &a.findings, &a.warnings);
+    let mut run = engine::run(description, command, &a.diagnosis, targets);
     run.sources.iter_mut().for_each(|s| s.kind = SourceKind::Cache);
     run
 }
@@ -82,9 +82,16 @@ pub fn window_run(source: &str, before: &Stats, after: &Stats, elapsed_s: f64, c
     let ctx = crate::rules::Ctx { server: source, stats: &w, sample: None, slowlog: &[], t: &t };
     let findings = crate::rules::check(&ctx);
     let now = perfhound_model::rfc3339_now();
+    let d = Diagnosis {
+        findings,
+        metrics: Extras::default(),
+        warnings: Vec::new(),
+        started_at: now.clone(),
+        ended_at: now,
+    };
     let description = format!("{source} (Redis {}, INFO over the load window)", after.version);
     let targets = vec![server_target(source, &w, Some(elapsed_s))];
-    let mut run = engine::run(description, command, (&now, &now), targets, &findings, &[]);
+    let mut run = engine::run(description, command, &d, targets);
     run.sources.iter_mut().for_each(|s| s.kind = SourceKind::Cache);
     run
 }

@@ -121,6 +121,6 @@ fn run_inner(args: RedisArgs) -> anyhow::Result<i32> {
             perfhound_term::print(&perfhound_report::render::markdown::render(&report));
         }
     }
-    let breached = super::fails_on(args.fail_on, analysis.findings.iter());
+    let breached = super::fails_on(args.fail_on, analysis.diagnosis.findings.iter());
     Ok(if breached { exit::BREACHED } else { exit::OK })
 }
