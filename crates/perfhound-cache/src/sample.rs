@@ -10,6 +10,7 @@
 use crate::client::Client;
 use crate::error::CacheError;
 use crate::resp::Value;
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 /// Keys per `SCAN` call.
@@ -73,33 +74,9 @@ pub struct Sample {
 impl Sample {
     /// Builds the summary of `keys` (pure: tests feed it directly).
     pub fn of(keys: Vec<Key>, stop: Stop, elapsed: Duration) -> Sample {
-        let mut templates: Vec<Template> = Vec::new();
-        for k in &keys {
-            let t = match templates.iter_mut().position(|t| t.template == k.template) {
-                Some(i) => &mut templates[i],
-                None => {
-                    let kind = k.kind.clone();
-                    templates.push(Template { template: k.template.clone(), kind, ..Template::default() });
-                    templates.last_mut().expect("just pushed")
-                }
-            };
-            t.keys += 1;
-            t.bytes += k.bytes;
-            t.max_bytes = t.max_bytes.max(k.bytes);
-            if !k.has_ttl {
-                t.no_ttl_keys += 1;
-                t.no_ttl_bytes += k.bytes;
-            }
-        }
-        templates.sort_by(|a, b| b.bytes.cmp(&a.bytes).then(a.template.cmp(&b.template)));
-        let mut biggest = keys.clone();
-        biggest.sort_by(|a, b| b.bytes.cmp(&a.bytes).then(a.name.cmp(&b.name)));
-        biggest.truncate(TOP_KEYS);
-        let mut hottest: Vec<Key> = keys.iter().filter(|k| k.freq.is_some_and(|f| f > 0)).cloned().collect();
-        hottest.sort_by(|a, b| b.freq.cmp(&a.freq).then(a.name.cmp(&b.name)));
-        hottest.truncate(TOP_KEYS);
-        let bytes = keys.iter().map(|k| k.bytes).sum();
-        Sample { keys: keys.len() as u64, bytes, stop, elapsed, templates, biggest, hottest }
+        let mut tally = Tally::default();
+        keys.into_iter().for_each(|k| tally.add(k));
+        tally.finish(stop, elapsed)
     }
 
     /// A template's share of the sampled memory.
@@ -108,10 +85,75 @@ impl Sample {
     }
 }
 
+/// Running totals of a scan. Memory stays bounded whatever the keyspace: at most
+/// [`MAX_TEMPLATES`] templates (the rest are counted under [`OTHER`]) and the top lists.
+#[derive(Default)]
+pub struct Tally {
+    keys: u64,
+    bytes: u64,
+    templates: HashMap<String, Template>,
+    biggest: Vec<Key>,
+    hottest: Vec<Key>,
+}
+
+/// Most distinct key templates kept.
+pub const MAX_TEMPLATES: usize = 5_000;
+/// Where keys of further templates are counted.
+pub const OTHER: &str = "(other templates)";
+
+impl Tally {
+    pub fn add(&mut self, k: Key) {
+        self.keys += 1;
+        self.bytes += k.bytes;
+        let name = if self.templates.len() < MAX_TEMPLATES || self.templates.contains_key(&k.template) {
+            k.template.as_str()
+        } else {
+            OTHER
+        };
+        let t = self.templates.entry(name.to_string()).or_insert_with(|| Template {
+            template: name.to_string(),
+            kind: k.kind.clone(),
+            ..Template::default()
+        });
+        t.keys += 1;
+        t.bytes += k.bytes;
+        t.max_bytes = t.max_bytes.max(k.bytes);
+        if !k.has_ttl {
+            t.no_ttl_keys += 1;
+            t.no_ttl_bytes += k.bytes;
+        }
+        if k.freq.is_some_and(|f| f > 0) {
+            keep_top(&mut self.hottest, k.clone(), |a, b| b.freq.cmp(&a.freq).then(a.name.cmp(&b.name)));
+        }
+        keep_top(&mut self.biggest, k, |a, b| b.bytes.cmp(&a.bytes).then(a.name.cmp(&b.name)));
+    }
+
+    pub fn finish(self, stop: Stop, elapsed: Duration) -> Sample {
+        let mut templates: Vec<Template> = self.templates.into_values().collect();
+        templates.sort_by(|a, b| b.bytes.cmp(&a.bytes).then(a.template.cmp(&b.template)));
+        let (mut biggest, mut hottest) = (self.biggest, self.hottest);
+        let by_bytes = |a: &Key, b: &Key| b.bytes.cmp(&a.bytes).then(a.name.cmp(&b.name));
+        biggest.sort_by(by_bytes);
+        biggest.truncate(TOP_KEYS);
+        hottest.sort_by(|a, b| b.freq.cmp(&a.freq).then(a.name.cmp(&b.name)));
+        hottest.truncate(TOP_KEYS);
+        Sample { keys: self.keys, bytes: self.bytes, stop, elapsed, templates, biggest, hottest }
+    }
+}
+
+/// Adds `k` to a top list ordered by `order`, trimming it to [`TOP_KEYS`] now and then.
+fn keep_top(list: &mut Vec<Key>, k: Key, order: impl Fn(&Key, &Key) -> std::cmp::Ordering) {
+    list.push(k);
+    if list.len() >= TOP_KEYS * 4 {
+        list.sort_by(&order);
+        list.truncate(TOP_KEYS);
+    }
+}
+
 /// Scans the selected database within `budget`.
 pub async fn sample(c: &mut Client, budget: Budget, lfu: bool) -> Result<Sample, CacheError> {
     let start = Instant::now();
-    let mut keys = Vec::new();
+    let mut tally = Tally::default();
     let mut cursor = "0".to_string();
     let stop = loop {
         let reply = c.command(&["SCAN", &cursor, "COUNT", SCAN_COUNT]).await?;
@@ -119,12 +161,12 @@ pub async fn sample(c: &mut Client, budget: Budget, lfu: bool) -> Result<Sample,
             url: c.url.clone(),
             reason: "SCAN returned something other than [cursor, keys]".into(),
         })?;
-        let room = budget.keys.saturating_sub(keys.len());
+        let room = budget.keys.saturating_sub(tally.keys as usize);
         let cut = batch.len() > room;
         let batch: Vec<Vec<u8>> = batch.into_iter().take(room).collect();
-        keys.extend(describe(c, &batch, lfu).await?);
+        describe(c, &batch, lfu).await?.into_iter().for_each(|k| tally.add(k));
         cursor = next;
-        if cut || (cursor != "0" && keys.len() >= budget.keys) {
+        if cut || (cursor != "0" && tally.keys as usize >= budget.keys) {
             break Stop::KeyBudget;
         }
         if cursor == "0" {
@@ -134,7 +176,7 @@ pub async fn sample(c: &mut Client, budget: Budget, lfu: bool) -> Result<Sample,
             break Stop::TimeBudget;
         }
     };
-    Ok(Sample::of(keys, stop, start.elapsed()))
+    Ok(tally.finish(stop, start.elapsed()))
 }
 
 fn scan_reply(v: &Value) -> Option<(String, Vec<Vec<u8>>)> {
@@ -201,6 +243,17 @@ mod tests {
         assert_eq!(s.biggest[0].name, "blob");
         assert_eq!(s.hottest.len(), 2);
         assert_eq!(s.hottest[0].freq, Some(9));
+    }
+
+    #[test]
+    fn templates_are_capped() {
+        // Letters, not digits: every name is its own template.
+        let word = |i: usize| i.to_string().bytes().map(|b| char::from(b'a' + b - b'0')).collect::<String>();
+        let keys = (0..MAX_TEMPLATES + 3).map(|i| key(&format!("k{}", word(i)), 1, true, None)).collect();
+        let s = Sample::of(keys, Stop::Complete, Duration::ZERO);
+        assert_eq!(s.templates.len(), MAX_TEMPLATES + 1);
+        assert_eq!(s.templates.iter().find(|t| t.template == OTHER).map(|t| t.keys), Some(3));
+        assert_eq!(s.biggest.len(), TOP_KEYS);
     }
 
     #[test]
