@@ -93,6 +93,11 @@ fn the_load_windows_hits_and_misses_are_the_cache_hit_rate() {
     let low = audit.run.findings.iter().find(|f| f.rule.code == "PH-REDIS001").expect("49% < 80%");
     assert!(low.title.starts_with("keyspace hit ratio 49% (59 hits, 61 misses)"), "{}", low.title);
 
+    let written = perfhound_audit::output::write(&dir.path().join("out"), &audit, None, None).unwrap();
+    let summary = perfhound_audit::output::summary(&audit, &written, 5);
+    let line = format!("cache hit rate 49% over the load window ({name}: 59 hits, 61 misses, 0 evictions)");
+    assert!(summary.contains(&line), "{summary}");
+
     let runs = perfhound_report::RunSet::new(vec![audit.run]);
     let report = perfhound_report::build_report(&runs, &perfhound_report::ReportOptions::default());
     let md = perfhound_report::render::markdown::render(&report);
