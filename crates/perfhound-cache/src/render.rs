@@ -46,6 +46,10 @@ pub fn text(a: &Analysis, top: usize) -> String {
     slowlog(&mut o, a, top);
     if let Some(sample) = &a.sample {
         keys(&mut o, sample, top);
+        if !s.lfu() {
+            let policy = clip(&s.maxmemory_policy, 30);
+            let _ = writeln!(o, "\nHot keys: need an LFU maxmemory-policy for OBJECT FREQ (this server: {policy})");
+        }
     }
     let d = &a.diagnosis;
     let snippet = |f: &perfhound_model::Finding| {

@@ -126,6 +126,21 @@ fn json_md_budgets_and_errors() {
 }
 
 #[test]
+fn hot_keys_need_an_lfu_policy_and_an_empty_server_is_fine() {
+    let r = RedisServer::start();
+    let out = perfhound().args(["redis", &r.url()]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("Hit ratio no lookups yet (target 80%)"), "{stdout}");
+    assert!(stdout.contains("(all keys: 0 keys"), "{stdout}");
+    assert!(
+        stdout.contains("Hot keys: need an LFU maxmemory-policy for OBJECT FREQ (this server: noeviction)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Findings: 0"), "{stdout}");
+}
+
+#[test]
 fn a_server_that_never_answers_times_out() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
