@@ -72,6 +72,9 @@ impl Default for Limits {
     }
 }
 
+/// Longest simple-string, error, number or length line.
+const MAX_LINE: usize = 64 << 10;
+
 /// Why a reply could not be read.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum RespError {
@@ -134,12 +137,13 @@ impl<'a> Parser<'a> {
     fn line(&mut self) -> Result<Option<&'a [u8]>, RespError> {
         let buf: &'a [u8] = self.buf;
         let rest = &buf[self.pos..];
-        let Some(end) = rest.windows(2).position(|w| w == b"\r\n") else {
-            if rest.len() > 64 << 10 {
-                return Err(RespError::TooLarge("a header line longer than 64 KiB".into()));
-            }
-            return Ok(None);
-        };
+        // A line longer than the limit is refused whether or not its end has arrived, so a
+        // reply and any prefix of it are judged alike.
+        let end = rest.windows(2).position(|w| w == b"\r\n");
+        if end.unwrap_or(rest.len()) > MAX_LINE {
+            return Err(RespError::TooLarge("a header line longer than 64 KiB".into()));
+        }
+        let Some(end) = end else { return Ok(None) };
         self.pos += end + 2;
         Ok(Some(&rest[..end]))
     }
@@ -283,6 +287,9 @@ mod tests {
         assert!(matches!(parse(b":12x\r\n", &small), Err(RespError::Malformed(_))));
         assert!(matches!(parse(b"$1\r\nab\r\n", &small), Err(RespError::Malformed(_))));
         assert!(matches!(parse(b"*-2\r\n", &small), Ok(Some((Value::Nil, _)))));
+        let long = [b"+".as_slice(), &[b'x'; MAX_LINE + 1], b"\r\n"].concat();
+        assert!(matches!(parse(&long, &small), Err(RespError::TooLarge(_))));
+        assert!(matches!(parse(&long[..MAX_LINE + 1], &small), Ok(None)), "not yet over the limit");
     }
 
     #[test]
