@@ -102,11 +102,23 @@ pub async fn analyze(cfg: &Config) -> Result<Analysis, CacheError> {
         Err(e) => return Err(e),
     };
     let sample = match cfg.sample {
-        Some(budget) => Some(sample::sample(&mut c, budget, stats.lfu()).await?),
         None => None,
+        Some(budget) => match sample::sample(&mut c, budget, stats.lfu()).await {
+            Ok(s) => Some(s),
+            // An ACL without SCAN: the rest of the diagnosis still stands.
+            Err(e @ CacheError::Command { .. }) => {
+                warnings.push(format!("keys not sampled: {e}"));
+                None
+            }
+            Err(e) => return Err(e),
+        },
     };
     if let Some(s) = &sample {
         warnings.extend(sample_note(s, &stats, url.db));
+        if let Some(e) = &s.first_error {
+            warnings
+                .push(format!("{} sampled keys could not be read and were left out; first error: {e}", s.unreadable));
+        }
     }
     let source = url.redacted();
     let ctx =

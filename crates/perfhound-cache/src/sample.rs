@@ -69,6 +69,9 @@ pub struct Sample {
     pub templates: Vec<Template>,
     pub biggest: Vec<Key>,
     pub hottest: Vec<Key>,
+    /// Keys left out because a command about them failed, and the first error.
+    pub unreadable: u64,
+    pub first_error: Option<String>,
 }
 
 impl Sample {
@@ -90,6 +93,9 @@ impl Sample {
 #[derive(Default)]
 pub struct Tally {
     keys: u64,
+    /// Keys whose PTTL or MEMORY USAGE answered with an error, and the first error.
+    unreadable: u64,
+    first_error: Option<String>,
     bytes: u64,
     templates: HashMap<String, Template>,
     biggest: Vec<Key>,
@@ -137,7 +143,18 @@ impl Tally {
         biggest.truncate(TOP_KEYS);
         hottest.sort_by(|a, b| b.freq.cmp(&a.freq).then(a.name.cmp(&b.name)));
         hottest.truncate(TOP_KEYS);
-        Sample { keys: self.keys, bytes: self.bytes, stop, elapsed, templates, biggest, hottest }
+        let (unreadable, first_error) = (self.unreadable, self.first_error);
+        Sample {
+            keys: self.keys,
+            bytes: self.bytes,
+            stop,
+            elapsed,
+            templates,
+            biggest,
+            hottest,
+            unreadable,
+            first_error,
+        }
     }
 }
 
@@ -161,12 +178,12 @@ pub async fn sample(c: &mut Client, budget: Budget, lfu: bool) -> Result<Sample,
             url: c.url.clone(),
             reason: "SCAN returned something other than [cursor, keys]".into(),
         })?;
-        let room = budget.keys.saturating_sub(tally.keys as usize);
+        let room = budget.keys.saturating_sub((tally.keys + tally.unreadable) as usize);
         let cut = batch.len() > room;
         let batch: Vec<Vec<u8>> = batch.into_iter().take(room).collect();
-        describe(c, &batch, lfu).await?.into_iter().for_each(|k| tally.add(k));
+        describe(c, &batch, lfu, &mut tally).await?;
         cursor = next;
-        if cut || (cursor != "0" && tally.keys as usize >= budget.keys) {
+        if cut || (cursor != "0" && (tally.keys + tally.unreadable) as usize >= budget.keys) {
             break Stop::KeyBudget;
         }
         if cursor == "0" {
@@ -186,7 +203,7 @@ fn scan_reply(v: &Value) -> Option<(String, Vec<Vec<u8>>)> {
 }
 
 /// One pipeline for the batch: PTTL, MEMORY USAGE, TYPE (and OBJECT FREQ) per key.
-async fn describe(c: &mut Client, batch: &[Vec<u8>], lfu: bool) -> Result<Vec<Key>, CacheError> {
+async fn describe(c: &mut Client, batch: &[Vec<u8>], lfu: bool, tally: &mut Tally) -> Result<(), CacheError> {
     let per = if lfu { 4 } else { 3 };
     let mut cmds: Vec<Vec<&[u8]>> = Vec::with_capacity(batch.len() * per);
     for k in batch {
@@ -200,6 +217,12 @@ async fn describe(c: &mut Client, batch: &[Vec<u8>], lfu: bool) -> Result<Vec<Ke
     let replies = c.pipeline(&cmds).await?;
     let mut out = Vec::with_capacity(batch.len());
     for (k, r) in batch.iter().zip(replies.chunks(per)) {
+        // An error reply (an ACL without MEMORY, a module type): counted, said once.
+        if let Some(Value::Error(e)) = r.iter().take(2).find(|v| matches!(v, Value::Error(_))) {
+            tally.unreadable += 1;
+            tally.first_error.get_or_insert_with(|| perfhound_term::clip(e, 200));
+            continue;
+        }
         // -2: the key expired or was deleted since SCAN returned it.
         let (Some(ttl), Some(bytes)) = (r[0].int(), r[1].int()) else { continue };
         if ttl == -2 {
@@ -215,7 +238,8 @@ async fn describe(c: &mut Client, batch: &[Vec<u8>], lfu: bool) -> Result<Vec<Ke
             freq: r.get(3).and_then(Value::int).map(|f| f.max(0) as u64),
         });
     }
-    Ok(out)
+    out.into_iter().for_each(|k| tally.add(k));
+    Ok(())
 }
 
 #[cfg(test)]
