@@ -130,7 +130,8 @@ pub(super) fn resources(out: &mut String, report: &Report) {
         let ratio = human::pct(l.ratio);
         let detail = l.detail.map_or(String::new(), |d| format!(" ({d})"));
         let name = if l.headline { "**Cache Hit Rate**" } else { "Cache hit rate" };
-        let _ = writeln!(out, "- {name} ({}, {}): {ratio}{detail}", l.source, md_code(&l.target));
+        let by = l.called_by.map_or(String::new(), |e| format!(", looked up by {}", md_code(&e)));
+        let _ = writeln!(out, "- {name} ({}, {}{by}): {ratio}{detail}", l.source, md_code(&l.target));
     }
     // Per statement ratios are a column of the SQL table; here the databases as a whole.
     let databases = report.targets.iter().filter(|t| t.kind != TargetKind::Query);

@@ -7,7 +7,7 @@
 //! Without a cache server, the cache spans' ratios are the Cache Hit Rate as before.
 
 use super::TargetRow;
-use perfhound_model::{Extra, Target};
+use perfhound_model::{Extra, Target, TargetKind};
 use serde::Serialize;
 
 /// A cache server's counters over the run (or the audit window).
@@ -41,6 +41,8 @@ pub struct CacheLine {
     pub ratio: f64,
     /// `450 hits, 550 misses, 3 evictions` for a cache server.
     pub detail: Option<String>,
+    /// For a key template from cache spans: the endpoint that looks it up most.
+    pub called_by: Option<String>,
 }
 
 /// The lines in order: cache servers first (headline), then span ratios per target.
@@ -51,12 +53,14 @@ pub fn cache_lines(targets: &[TargetRow]) -> Vec<CacheLine> {
             let c = t.cache_server.as_ref()?;
             let detail = format!("{} hits, {} misses, {} evictions", c.hits, c.misses, c.evicted);
             let source = "cache server";
+            let ratio = t.cache_hit_ratio?;
             Some(CacheLine {
                 headline: true,
                 source,
                 target: t.name.clone(),
-                ratio: t.cache_hit_ratio?,
+                ratio,
                 detail: Some(detail),
+                called_by: None,
             })
         })
         .collect();
@@ -68,6 +72,7 @@ pub fn cache_lines(targets: &[TargetRow]) -> Vec<CacheLine> {
             target: t.name.clone(),
             ratio: t.cache_hit_ratio?,
             detail: None,
+            called_by: if t.kind == TargetKind::Query { t.group.clone() } else { None },
         })
     });
     servers.into_iter().chain(spans).collect()
@@ -76,7 +81,6 @@ pub fn cache_lines(targets: &[TargetRow]) -> Vec<CacheLine> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use perfhound_model::TargetKind;
 
     fn row(name: &str, ratio: Option<f64>, server: Option<CacheServerCounts>) -> TargetRow {
         TargetRow {
@@ -98,10 +102,14 @@ mod tests {
     #[test]
     fn a_cache_server_is_the_headline_and_spans_explain_it() {
         let counts = CacheServerCounts { hits: 45, misses: 55, evicted: 0 };
-        let rows =
-            [row("GET /a", Some(0.75), None), row("x", None, None), row("redis h:1/0", Some(0.45), Some(counts))];
+        let mut lookup = row("redis GET product:{id}", Some(0.5), None);
+        (lookup.kind, lookup.group) = (TargetKind::Query, Some("GET /a".into()));
+        let server = row("redis h:1/0", Some(0.45), Some(counts));
+        let rows = [row("GET /a", Some(0.75), None), row("x", None, None), server, lookup];
         let lines = cache_lines(&rows);
-        assert_eq!(lines.len(), 2);
+        assert_eq!(lines.len(), 3);
+        assert_eq!(lines[2].called_by.as_deref(), Some("GET /a"));
+        assert_eq!(lines[1].called_by, None);
         assert!(lines[0].headline && lines[0].target == "redis h:1/0" && lines[0].source == "cache server");
         assert_eq!(lines[0].detail.as_deref(), Some("45 hits, 55 misses, 0 evictions"));
         assert!(!lines[1].headline && lines[1].source == "cache spans");

@@ -239,9 +239,10 @@ fn cache_ratios(out: &mut String, report: &Report) {
         let ratio = human::pct(l.ratio);
         let detail = l.detail.map_or(String::new(), |d| format!(" ({})", esc(&d)));
         let name = if l.headline { "<b>Cache hit rate</b>" } else { "Cache hit rate" };
+        let by = l.called_by.map_or(String::new(), |e| format!(", looked up by <code>{}</code>", esc(&e)));
         let _ = write!(
             out,
-            "<p class=\"cache\">{name} ({}, <code>{}</code>): {}{detail}</p>",
+            "<p class=\"cache\">{name} ({}, <code>{}</code>{by}): {}{detail}</p>",
             l.source,
             esc(&l.target),
             esc(&ratio)
