@@ -87,39 +87,11 @@ pub async fn analyze(cfg: &Config) -> Result<Analysis, CacheError> {
     // INFO first: sampling's PTTL/TYPE lookups count as keyspace hits.
     let stats = read_info(&mut c).await?;
     let mut warnings = Vec::new();
-    let slowlog = match c.command(&["SLOWLOG", "GET", &cfg.slowlog_entries.to_string()]).await {
-        Ok(reply) => {
-            let (entries, bad) = slowlog::entries(&reply);
-            if bad > 0 {
-                warnings.push(format!("{bad} slowlog entries could not be read and were skipped"));
-            }
-            slowlog::group(&entries)
-        }
-        Err(e @ CacheError::Command { .. }) => {
-            warnings.push(format!("slowlog not read: {e}"));
-            Vec::new()
-        }
-        Err(e) => return Err(e),
-    };
+    let slowlog = read_slowlog(&mut c, cfg.slowlog_entries, &mut warnings).await?;
     let sample = match cfg.sample {
+        Some(budget) => read_sample(&mut c, budget, &stats, url.db, &mut warnings).await?,
         None => None,
-        Some(budget) => match sample::sample(&mut c, budget, stats.lfu()).await {
-            Ok(s) => Some(s),
-            // An ACL without SCAN: the rest of the diagnosis still stands.
-            Err(e @ CacheError::Command { .. }) => {
-                warnings.push(format!("keys not sampled: {e}"));
-                None
-            }
-            Err(e) => return Err(e),
-        },
     };
-    if let Some(s) = &sample {
-        warnings.extend(sample_note(s, &stats, url.db));
-        if let Some(e) = &s.first_error {
-            warnings
-                .push(format!("{} sampled keys could not be read and were left out; first error: {e}", s.unreadable));
-        }
-    }
     let source = url.redacted();
     let ctx =
         rules::Ctx { server: &source, stats: &stats, sample: sample.as_ref(), slowlog: &slowlog, t: &cfg.thresholds };
@@ -127,6 +99,52 @@ pub async fn analyze(cfg: &Config) -> Result<Analysis, CacheError> {
     let ended_at = perfhound_model::rfc3339_now();
     let diagnosis = Diagnosis { findings, metrics: Default::default(), warnings, started_at, ended_at };
     Ok(Analysis { source, db: url.db, stats, slowlog, sample, diagnosis })
+}
+
+/// `SLOWLOG GET n` grouped by shape; a denied command is a warning, not a failure.
+async fn read_slowlog(
+    c: &mut client::Client,
+    n: usize,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<slowlog::Group>, CacheError> {
+    match c.command(&["SLOWLOG", "GET", &n.to_string()]).await {
+        Ok(reply) => {
+            let (entries, bad) = slowlog::entries(&reply);
+            if bad > 0 {
+                warnings.push(format!("{bad} slowlog entries could not be read and were skipped"));
+            }
+            Ok(slowlog::group(&entries))
+        }
+        Err(e @ CacheError::Command { .. }) => {
+            warnings.push(format!("slowlog not read: {e}"));
+            Ok(Vec::new())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The key sample with what the output must say about it (a budget stopped it, keys left
+/// out); an ACL without SCAN is a warning, and the rest of the diagnosis still stands.
+async fn read_sample(
+    c: &mut client::Client,
+    budget: sample::Budget,
+    stats: &Stats,
+    db: u32,
+    warnings: &mut Vec<String>,
+) -> Result<Option<sample::Sample>, CacheError> {
+    let s = match sample::sample(c, budget, stats.lfu()).await {
+        Ok(s) => s,
+        Err(e @ CacheError::Command { .. }) => {
+            warnings.push(format!("keys not sampled: {e}"));
+            return Ok(None);
+        }
+        Err(e) => return Err(e),
+    };
+    warnings.extend(sample_note(&s, stats, db));
+    if let Some(e) = &s.first_error {
+        warnings.push(format!("{} sampled keys could not be read and were left out; first error: {e}", s.unreadable));
+    }
+    Ok(Some(s))
 }
 
 /// `INFO` now: the counters `perfhound audit` takes before and after the load window.
