@@ -90,6 +90,9 @@ fn the_load_windows_hits_and_misses_are_the_cache_hit_rate() {
     assert_eq!(extra.get(Extra::CacheServerKeyspaceMisses), Some(61.0));
     assert_eq!(extra.get(Extra::CacheHitRatio), Some(59.0 / 120.0));
     assert!(audit.run.sources.iter().any(|s| s.kind == perfhound_model::SourceKind::Cache));
+    // INFO commandstats over the window: the service's commands, not perfhound's INFO.
+    let calls = |name: &str| audit.run.target(name).and_then(|t| t.measurements.extra.get(Extra::Calls));
+    assert_eq!((calls("redis GET"), calls("redis SET"), calls("redis INFO")), (Some(120.0), Some(1.0), None));
     let low = audit.run.findings.iter().find(|f| f.rule.code == "PH-REDIS001").expect("49% < 80%");
     assert!(low.title.starts_with("keyspace hit ratio 49% (59 hits, 61 misses)"), "{}", low.title);
 

@@ -24,7 +24,23 @@ pub struct Stats {
     /// Keys and keys with an expiry, over every database.
     pub keys: u64,
     pub keys_with_expiry: u64,
+    /// `INFO commandstats` (+ `latencystats`), by command name.
+    pub commands: Vec<CommandStat>,
 }
+
+/// One command's counters: `cmdstat_get:calls=…,usec=…` and, from Redis 7's latency
+/// tracking, `latency_percentiles_usec_get:…,p99=…`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CommandStat {
+    /// Upper case, subcommands with a space (`CONFIG GET`).
+    pub name: String,
+    pub calls: u64,
+    pub usec: u64,
+    pub p99_usec: Option<f64>,
+}
+
+/// Commands perfhound itself sends to read the counters: left out of a window.
+const OWN: &[&str] = &["INFO", "PING", "AUTH", "HELLO", "SELECT"];
 
 impl Stats {
     /// Reads the text of `INFO` (any sections); missing fields stay zero.
@@ -52,6 +68,7 @@ impl Stats {
             blocked_clients: n("blocked_clients"),
             keys,
             keys_with_expiry,
+            commands: commands(&map),
         }
     }
 
@@ -87,8 +104,43 @@ impl Stats {
             w.ops_per_sec = w.total_commands as f64 / elapsed_s;
         }
         w.uptime_s = elapsed_s;
+        w.commands = self
+            .commands
+            .iter()
+            .filter(|c| !OWN.contains(&c.name.as_str()))
+            .filter_map(|c| {
+                let then = before.commands.iter().find(|b| b.name == c.name);
+                let (calls, usec) = then.map_or((c.calls, c.usec), |b| (d(c.calls, b.calls), d(c.usec, b.usec)));
+                // Percentiles are since start: they cannot be subtracted.
+                (calls > 0).then(|| CommandStat { name: c.name.clone(), calls, usec, p99_usec: None })
+            })
+            .collect();
         w
     }
+}
+
+/// `cmdstat_<name>:calls=…,usec=…` with the p99 of `latency_percentiles_usec_<name>`,
+/// most time first.
+fn commands(map: &BTreeMap<&str, &str>) -> Vec<CommandStat> {
+    let field = |v: &str, name: &str| {
+        v.split(',')
+            .find_map(|p| p.split_once('=').filter(|(k, _)| *k == name).and_then(|(_, x)| x.parse::<f64>().ok()))
+    };
+    let mut out: Vec<CommandStat> = map
+        .iter()
+        .filter_map(|(k, v)| {
+            let cmd = k.strip_prefix("cmdstat_")?;
+            let p99 = map.get(format!("latency_percentiles_usec_{cmd}").as_str()).and_then(|l| field(l, "p99"));
+            Some(CommandStat {
+                name: cmd.replace('|', " ").to_ascii_uppercase(),
+                calls: field(v, "calls")? as u64,
+                usec: field(v, "usec").unwrap_or(0.0) as u64,
+                p99_usec: p99,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| b.usec.cmp(&a.usec).then(a.name.cmp(&b.name)));
+    out
 }
 
 /// `db0:keys=10,expires=2,avg_ttl=0` lines, summed.
@@ -118,7 +170,9 @@ mod tests {
         total_commands_processed:1000\r\ninstantaneous_ops_per_sec:12\r\n# Memory\r\nused_memory:1048576\r\n\
         mem_fragmentation_ratio:1.25\r\nmaxmemory:0\r\nmaxmemory_policy:allkeys-lfu\r\n# Clients\r\n\
         connected_clients:4\r\nblocked_clients:1\r\n# Keyspace\r\ndb0:keys=10,expires=2,avg_ttl=5\r\n\
-        db3:keys=5,expires=5,avg_ttl=1\r\n";
+        db3:keys=5,expires=5,avg_ttl=1\r\n# Commandstats\r\ncmdstat_get:calls=100,usec=250,usec_per_call=2.50\r\n\
+        cmdstat_config|get:calls=2,usec=40,usec_per_call=20.00\r\ncmdstat_info:calls=3,usec=300\r\n\
+        latency_percentiles_usec_get:p50=2.001,p99=9.023,p99.9=12.1\r\n";
 
     #[test]
     fn reads_the_counters() {
@@ -127,6 +181,9 @@ mod tests {
         assert_eq!(s.hit_ratio(), Some(0.45));
         assert_eq!((s.keys, s.keys_with_expiry, s.blocked_clients), (15, 7, 1));
         assert!(s.lfu() && s.version == "7.0.15" && s.fragmentation_ratio == 1.25);
+        let names: Vec<&str> = s.commands.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["INFO", "GET", "CONFIG GET"], "most time first");
+        assert_eq!((s.commands[1].calls, s.commands[1].usec, s.commands[1].p99_usec), (100, 250, Some(9.023)));
     }
 
     #[test]
@@ -136,8 +193,13 @@ mod tests {
         after.keyspace_hits += 90;
         after.keyspace_misses += 10;
         after.total_commands += 200;
+        after.commands[1].calls += 90;
+        after.commands[1].usec += 100;
+        after.commands[0].calls += 2;
         let w = after.window(&before, 10.0);
         assert_eq!((w.keyspace_hits, w.keyspace_misses, w.evicted_keys, w.ops_per_sec), (90, 10, 0, 20.0));
+        let get = super::CommandStat { name: "GET".into(), calls: 90, usec: 100, p99_usec: None };
+        assert_eq!(w.commands, [get], "perfhound's own INFO and idle commands are left out");
         after.keyspace_hits = 5;
         assert_eq!(after.window(&before, 10.0).keyspace_hits, 5);
     }

@@ -155,7 +155,8 @@ pub async fn snapshot(url: &str, timeout: Duration) -> Result<Stats, CacheError>
 }
 
 async fn read_info(c: &mut client::Client) -> Result<Stats, CacheError> {
-    let reply = c.command(&["INFO"]).await?;
+    // `all`: the default sections plus commandstats and latencystats.
+    let reply = c.command(&["INFO", "all"]).await?;
     let text = reply
         .text()
         .ok_or_else(|| CacheError::Protocol { url: c.url.clone(), reason: "INFO did not return text".into() })?;

@@ -43,6 +43,7 @@ pub fn text(a: &Analysis, top: usize) -> String {
         "Clients {} connected, {} blocked · keys {} ({} with a TTL)",
         s.connected_clients, s.blocked_clients, s.keys, s.keys_with_expiry
     );
+    commands(&mut o, a, top);
     slowlog(&mut o, a, top);
     if let Some(sample) = &a.sample {
         keys(&mut o, sample, top);
@@ -57,6 +58,23 @@ pub fn text(a: &Analysis, top: usize) -> String {
     };
     perfhound_term::findings_block(&mut o, &d.findings, &d.warnings, snippet);
     o
+}
+
+fn commands(o: &mut String, a: &Analysis, top: usize) {
+    if a.stats.commands.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "\nCommands by time (since start)\n  {:>10} {:>10} {:>10} {:>10}  command",
+        "calls", "total", "mean", "p99"
+    );
+    for c in a.stats.commands.iter().take(top) {
+        let mean = duration_us(c.usec as f64 / c.calls.max(1) as f64);
+        let p99 = c.p99_usec.map_or("—".to_string(), duration_us);
+        let total = duration_us(c.usec as f64);
+        let _ = writeln!(o, "  {:>10} {total:>10} {mean:>10} {p99:>10}  {}", c.calls, clip(&c.name, 40));
+    }
 }
 
 fn slowlog(o: &mut String, a: &Analysis, top: usize) {

@@ -10,6 +10,7 @@ use perfhound_sql::engine::{self, counted_target, Diagnosis};
 /// Builds the run document; `top` bounds the slowlog and template targets.
 pub fn to_run(a: &Analysis, command: Vec<String>, top: usize) -> Run {
     let mut targets = vec![server_target(&a.source, &a.stats, None)];
+    targets.extend(command_targets(&a.source, &a.stats, top, None));
     for g in a.slowlog.iter().take(top) {
         let mut extra = Extras::default();
         extra.insert(Extra::Calls, g.count as f64);
@@ -68,6 +69,30 @@ pub fn server_target(source: &str, s: &Stats, window_s: Option<f64>) -> Target {
     counted_target(name, TargetKind::Overall, None, s.lookups(), window, extra)
 }
 
+/// Commands written as targets for an audit window (most time first).
+const WINDOW_COMMANDS: usize = 10;
+
+/// The `top` commands by time (`INFO commandstats`) as `query` targets named `redis GET`:
+/// calls, total and mean time, and the p99 of Redis 7's latency tracking when known.
+fn command_targets(source: &str, s: &Stats, top: usize, window_s: Option<f64>) -> Vec<Target> {
+    let window = window_s.or(Some(s.uptime_s));
+    s.commands
+        .iter()
+        .take(top)
+        .map(|c| {
+            let mut extra = Extras::default();
+            extra.insert(Extra::Calls, c.calls as f64);
+            extra.insert(Extra::ExecTimeMsTotal, c.usec as f64 / 1000.0);
+            extra.insert(Extra::ExecTimeMsMean, c.usec as f64 / 1000.0 / c.calls.max(1) as f64);
+            if let Some(p99) = c.p99_usec {
+                extra.insert(Extra::ExecTimeMsP99, p99 / 1000.0);
+            }
+            let group = Some(format!("redis {}", server_name(source)));
+            counted_target(format!("redis {}", c.name), TargetKind::Query, group, c.calls, window, extra)
+        })
+        .collect()
+}
+
 /// `host:port/db` of a redacted URL (no scheme, no user).
 fn server_name(source: &str) -> &str {
     let rest = source.split_once("://").map_or(source, |(_, r)| r);
@@ -90,7 +115,8 @@ pub fn window_run(source: &str, before: &Stats, after: &Stats, elapsed_s: f64, c
         ended_at: now,
     };
     let description = format!("{source} (Redis {}, INFO over the load window)", after.version);
-    let targets = vec![server_target(source, &w, Some(elapsed_s))];
+    let mut targets = vec![server_target(source, &w, Some(elapsed_s))];
+    targets.extend(command_targets(source, &w, WINDOW_COMMANDS, Some(elapsed_s)));
     let mut run = engine::run(description, command, &d, targets);
     run.sources.iter_mut().for_each(|s| s.kind = SourceKind::Cache);
     run
@@ -111,5 +137,6 @@ mod tests {
         assert_eq!(t.measurements.extra.get(Extra::CacheHitRatio), Some(0.45));
         assert_eq!(run.sources[0].kind, SourceKind::Cache);
         assert_eq!(run.findings[0].rule.code, "PH-REDIS001");
+        assert_eq!(run.targets.len(), 1, "no commands ran in the window");
     }
 }

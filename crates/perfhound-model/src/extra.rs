@@ -89,6 +89,8 @@ extras! {
     ExecTimeMsMin = "exec_time_ms_min" | "min_exec_time_ms",
     ExecTimeMsMax = "exec_time_ms_max" | "max_exec_time_ms",
     ExecTimeMsStddev = "exec_time_ms_stddev" | "stddev_exec_time_ms",
+    /// Redis `latencystats` per command.
+    ExecTimeMsP99 = "exec_time_ms_p99",
     Rows = "rows",
     /// Cache hits / lookups (fraction); judged by `Metric::CacheHitRatio`.
     CacheHitRatio = "cache_hit_ratio",

@@ -92,6 +92,9 @@ fn diagnoses_planted_problems_without_leaking_the_password_or_escapes() {
     let sessions = run["targets"].as_array().unwrap().iter().find(|t| t["name"] == "session:{uuid}").unwrap();
     assert_eq!(sessions["measurements"]["requests"], 50);
     assert_eq!(sessions["measurements"]["extra"]["keys_without_ttl"], 50.0);
+    let get = run["targets"].as_array().unwrap().iter().find(|t| t["name"] == "redis GET").expect("commandstats");
+    assert_eq!(get["measurements"]["extra"]["calls"], 1200.0, "200 hits + 1,000 misses");
+    assert!(get["measurements"]["extra"]["exec_time_ms_p99"].as_f64().is_some(), "Redis 7 latency tracking");
 
     // The seeds' "cache hit ratio > 80 %" as a budget on the server target.
     let budget = dir.path().join("budget.yaml");
