@@ -11,6 +11,7 @@
 //!   redis: redis://127.0.0.1:6379     # INFO before/after the load: the window's Cache Hit Rate
 //!   out: perfhound-audit              # run.json, report.html, report.md
 //!   fail_on: critical                 # also exit 1 on findings this severe
+//!   store: $PERFHOUND_STORE           # run history: a path or postgres://… (docs/history.md)
 //! budgets:
 //!   - { target: overall, p95: 300ms, error_rate: 1% }
 //! ```
@@ -39,6 +40,8 @@ pub struct AuditConfig {
     pub budgets: Option<BudgetSet>,
     pub out_dir: PathBuf,
     pub fail_on: Option<Severity>,
+    /// The run store (`--store` wins): a `postgres://…` URL or a path (relative to the file).
+    pub store: Option<String>,
 }
 
 /// The OTLP receiver opened during the load.
@@ -79,6 +82,7 @@ struct RawAudit {
     budgets: Option<Spanned<String>>,
     out: Option<String>,
     fail_on: Option<Spanned<String>>,
+    store: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -158,7 +162,25 @@ pub fn parse(path: &Path, text: &str, env: &dyn Fn(&str) -> Option<String>) -> R
         })?),
     };
     let out_dir = base.join(raw.out.as_deref().unwrap_or("perfhound-audit"));
-    Ok(AuditConfig { file: path.to_path_buf(), plan, title: raw.title, traces, db, redis, budgets, out_dir, fail_on })
+    let store = match raw.store {
+        None => None,
+        Some(s) => Some(
+            resolve_store(&s.value, base, env)
+                .map_err(|m| AuditError::Config(format!("{}: audit.store: {m}", at(&s.referenced))))?,
+        ),
+    };
+    Ok(AuditConfig {
+        file: path.to_path_buf(),
+        plan,
+        title: raw.title,
+        traces,
+        db,
+        redis,
+        budgets,
+        out_dir,
+        fail_on,
+        store,
+    })
 }
 
 fn traces_section(t: RawTraces, at: &dyn Fn(&serde_saphyr::Location) -> String) -> Result<TracesSection, AuditError> {
@@ -195,28 +217,41 @@ fn severity(text: &str) -> Option<Severity> {
     }
 }
 
-/// `$NAME`/`${NAME}` from the environment, or the value itself.
-fn from_env(value: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<String, String> {
+/// `$NAME`/`${NAME}` from the environment, or the value itself; `what` names the value in
+/// the error (`URL`, `store`).
+fn from_env(value: &str, env: &dyn Fn(&str) -> Option<String>, what: &str) -> Result<String, String> {
     let v = value.trim();
     match v.strip_prefix('$') {
         Some(name) => {
             let name = name.trim_start_matches('{').trim_end_matches('}');
-            env(name).ok_or_else(|| format!("environment variable {name} is not set; export it or write the URL"))
+            env(name).ok_or_else(|| format!("environment variable {name} is not set; export it or write the {what}"))
         }
         None => Ok(v.to_string()),
     }
 }
 
+/// `$NAME` from the environment; a `postgres://` URL as is; a path relative to the config.
+fn resolve_store(value: &str, base: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<String, String> {
+    let v = from_env(value, env, "store")?;
+    if v.is_empty() {
+        return Err("empty: write a path (e.g. .perfhound/history.db) or a postgres://… URL".into());
+    }
+    if v.starts_with("postgres://") || v.starts_with("postgresql://") || Path::new(&v).is_absolute() {
+        return Ok(v);
+    }
+    Ok(base.join(v).display().to_string())
+}
+
 /// A Redis URL (`$NAME` allowed), checked before anything is sent.
 fn resolve_redis(value: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<String, String> {
-    let v = from_env(value, env)?;
+    let v = from_env(value, env, "URL")?;
     perfhound_cache::RedisUrl::parse(&v).map_err(|e| format!("`{}`: {e}", perfhound_model::redact::text(&v)))?;
     Ok(v)
 }
 
 /// `$NAME`/`${NAME}` from the environment; relative `sqlite://` paths against `base`.
 fn resolve_db(value: &str, base: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<String, String> {
-    let v = from_env(value, env)?;
+    let v = from_env(value, env, "URL")?;
     if let Some(rest) = v.strip_prefix("sqlite://") {
         let p = Path::new(rest);
         if p.is_relative() {
