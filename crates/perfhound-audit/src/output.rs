@@ -72,11 +72,33 @@ pub fn summary(audit: &Audit, written: &Written, top: usize) -> String {
     for f in findings.iter().take(top) {
         s.push_str(&format!("  {}\n", perfhound_term::finding_line(f)));
     }
+    for line in cache_lines(&audit.run) {
+        s.push_str(&line);
+    }
     if let Some(b) = &audit.budgets {
         s.push_str(&format!("budgets: {} passed, {} failed, {} without data\n", b.passed, b.failed, b.no_data));
     }
     s.push_str(&format!("\nreport: {}\nrun:    {}\n", written.html.display(), written.run.display()));
     s
+}
+
+/// `cache hit rate 49% over the load window (redis …: 59 hits, 61 misses, 0 evictions)`
+/// for each cache server watched with `audit.redis`.
+fn cache_lines(run: &Run) -> Vec<String> {
+    use perfhound_model::Extra;
+    run.targets
+        .iter()
+        .filter_map(|t| {
+            let e = &t.measurements.extra;
+            let (hits, misses) = (e.get(Extra::CacheServerKeyspaceHits)?, e.get(Extra::CacheServerKeyspaceMisses)?);
+            let ratio = e.get(Extra::CacheHitRatio).map_or("no lookups".to_string(), perfhound_term::human::pct);
+            let evicted = e.get(Extra::CacheServerEvictedKeys).unwrap_or(0.0);
+            Some(format!(
+                "cache hit rate {ratio} over the load window ({}: {hits} hits, {misses} misses, {evicted} evictions)\n",
+                perfhound_term::one_line(&t.name)
+            ))
+        })
+        .collect()
 }
 
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), AuditError> {

@@ -1,6 +1,7 @@
-//! One audit window: receiver up, database snapshotted, load run, spans settled, every
+//! One audit window: receiver up, database and Redis snapshotted, load run, spans settled, every
 //! engine's run merged into one.
 
+use crate::cache::CacheWatch;
 use crate::config::AuditConfig;
 use crate::database::Watch;
 use crate::error::AuditError;
@@ -71,6 +72,7 @@ pub fn run(cfg: &AuditConfig, hooks: Hooks<'_>, command: Vec<String>) -> Result<
         hook(&r.traces_url());
     }
     let watch = cfg.db.as_deref().map(Watch::begin).transpose()?;
+    let cache = cfg.redis.as_deref().map(CacheWatch::begin).transpose()?;
     let mut plan = cfg.plan.clone();
     if let (Some(r), Some(t)) = (&receiver, &cfg.traces) {
         if t.propagate {
@@ -102,6 +104,7 @@ pub fn run(cfg: &AuditConfig, hooks: Hooks<'_>, command: Vec<String>) -> Result<
     }
     let result =
         perfhound_load::engine::run(plan, &engine_options, observer).map_err(|e| AuditError::Load(e.to_string()))?;
+    let cache_run = cache.map(|c| c.end(command.clone())).transpose()?;
     let mut run = perfhound_load::to_model::to_run(&result, command.clone());
     run.started_at = started_at.clone();
     let captured = capture.and_then(|c| crate::profile::end(c).map_err(|e| profile_warnings.push(e)).ok());
@@ -146,6 +149,10 @@ pub fn run(cfg: &AuditConfig, hooks: Hooks<'_>, command: Vec<String>) -> Result<
     }
     run.warnings.extend(profile_warnings);
     let profile = captured.map(|(p, description)| crate::profile::attach(&mut run, p, &description));
+    if let Some(c) = cache_run {
+        status("cache hit rate over the load window from Redis INFO");
+        merge_into(&mut run, c, Seen::Db);
+    }
     run.redact_secrets();
     let budgets = cfg.budgets.as_ref().map(|b| evaluate(b, &RunSet::new(vec![run.clone()])));
     Ok(Audit { run, budgets, spans, profile })

@@ -36,6 +36,7 @@ fn trace_findings_carry_the_scenario_request_names() {
             detectors,
         }),
         db: None,
+        redis: None,
         budgets: None,
         out_dir: dir.path().join("out"),
         fail_on: None,

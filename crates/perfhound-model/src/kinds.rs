@@ -37,6 +37,8 @@ named! {
         Logs = "logs",
         Scan = "scan",
         Profile = "profile",
+        /// A cache server (`perfhound redis`, `audit.redis`).
+        Cache = "cache",
     }
 }
 

@@ -6,7 +6,7 @@ use super::escape::{md, md_code};
 use super::markdown::status_mark;
 use super::{change_text, section_cells, section_header, throughput, RESPONSE_TIMES, TARGET_SECTIONS};
 use crate::human;
-use crate::report::{Report, TargetRow};
+use crate::report::{cache_lines, Report, TargetRow};
 use perfhound_model::TargetKind;
 use std::fmt::Write as _;
 
@@ -122,13 +122,16 @@ pub(super) fn resources(out: &mut String, report: &Report) {
             human::bytes(r.rss_bytes_peak as f64)
         );
     }
-    let app: Vec<&TargetRow> = report.targets.iter().filter(|t| t.cache_hit_ratio.is_some()).collect();
-    if app.is_empty() {
+    let lines = cache_lines(&report.targets);
+    if lines.is_empty() {
         out.push_str("- **Cache Hit Rate**: not measured (no cache instrumentation)\n");
     }
-    for t in app {
-        let ratio = human::pct(t.cache_hit_ratio.unwrap_or_default());
-        let _ = writeln!(out, "- **Cache Hit Rate** (application cache, {}): {ratio}", md_code(&t.name));
+    for l in lines {
+        let ratio = human::pct(l.ratio);
+        let detail = l.detail.map_or(String::new(), |d| format!(" ({d})"));
+        let name = if l.headline { "**Cache Hit Rate**" } else { "Cache hit rate" };
+        let by = l.called_by.map_or(String::new(), |e| format!(", looked up by {}", md_code(&e)));
+        let _ = writeln!(out, "- {name} ({}, {}{by}): {ratio}{detail}", l.source, md_code(&l.target));
     }
     // Per statement ratios are a column of the SQL table; here the databases as a whole.
     let databases = report.targets.iter().filter(|t| t.kind != TargetKind::Query);

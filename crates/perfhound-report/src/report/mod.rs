@@ -5,6 +5,7 @@
 //! horizons, the regressions — is computed here by the rules documented in docs/report.md,
 //! so the three output formats cannot disagree. The JSON output is this struct.
 
+mod cache;
 mod compare;
 mod potential;
 mod profile;
@@ -12,6 +13,7 @@ mod rank;
 mod summary;
 mod tables;
 
+pub use cache::{cache_lines, CacheLine, CacheServerCounts};
 pub use compare::{
     Comparison, Delta, FindingRef, FindingStatus, TargetChange, Verdict, REGRESSION_LATENCY_MIN_US, REGRESSION_REL,
 };
@@ -95,6 +97,10 @@ pub struct TargetRow {
     /// cache server's keyspace counters, or an endpoint's `cache_hit_ratio`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cache_hit_ratio: Option<f64>,
+    /// A cache server's keyspace counters (Redis `INFO`): then this target's
+    /// `cache_hit_ratio` is the report's Cache Hit Rate ([`cache_lines`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache_server: Option<CacheServerCounts>,
     /// The database's buffer cache hit ratio (blocks found in memory / blocks needed) of a
     /// SQL statement or of a database: not the application cache.
     #[serde(skip_serializing_if = "Option::is_none")]

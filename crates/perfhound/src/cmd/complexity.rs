@@ -71,6 +71,8 @@ pub struct ComplexityArgs {
     /// No progress output.
     #[arg(short = 'q', long)]
     quiet: bool,
+    #[command(flatten)]
+    store: super::store::StoreArgs,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,6 +89,7 @@ pub fn run(args: ComplexityArgs) -> i32 {
 }
 
 fn run_inner(args: &ComplexityArgs) -> anyhow::Result<i32> {
+    args.store.validate()?;
     let opts = options(args)?;
     let mut progress = Progress::new(ProgressMode::choose(args.quiet, 5));
     let engine = EngineOptions { threads: Some(1), watch_pid: None, skip_preflight: false };
@@ -94,6 +97,7 @@ fn run_inner(args: &ComplexityArgs) -> anyhow::Result<i32> {
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     progress.finish();
     run.redact_secrets();
+    args.store.save("complexity", &run);
     if let Some(path) = &args.out {
         super::check::write_file(path, &serde_json::to_vec_pretty(&run)?)?;
     }

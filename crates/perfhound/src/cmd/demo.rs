@@ -166,6 +166,7 @@ fn phase(
         title: Some(format!("perfhound demo — {} ", mode.as_str())),
         traces: Some(traces),
         db: Some(format!("sqlite://{}", db_path.display())),
+        redis: None,
         budgets: None,
         out_dir: args.out.join(mode.as_str()),
         fail_on: None,

@@ -17,6 +17,7 @@ pub mod learned;
 pub mod live;
 pub mod load;
 pub mod profile;
+pub mod redis;
 pub mod report;
 pub mod rules;
 pub mod serve;
