@@ -143,6 +143,8 @@ fn complexity_and_profile_sections_plot_and_escape() {
         }],
         flame_svg: None,
         diff_svg: None,
+        csp_script: Vec::new(),
+        csp_style: Vec::new(),
     });
     let doc = Html::parse_document(&render::html::render(&report));
     assert_eq!(count(&doc, "script"), 1, "only perfhound's own script");

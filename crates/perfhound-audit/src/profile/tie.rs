@@ -2,11 +2,11 @@
 //! evidence, the folded stacks written next to the report, and the report's view of it.
 //!
 //! **Seam**: the flame graph and the differential flame graph SVGs come from
-//! perfhound-profile's renderer ([`flame_svg`], [`diff_svg`]); until that lands they are
-//! `None` and the report shows the hotspot table alone.
+//! perfhound-profile's renderer ([`flame_svg`], [`diff_svg`]), embedded in the report with
+//! their script and style allowed by hash in its CSP.
 
 use perfhound_model::{Run, Source, SourceKind};
-use perfhound_profile::{hotspots, Profile};
+use perfhound_profile::{hotspots, FlameOptions, Profile};
 use perfhound_report::{ProfileHotspot, ProfileView};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -49,7 +49,14 @@ pub fn tie(run: &mut Run, profile: &Profile, description: &str) -> ProfileView {
     for f in run.findings.iter_mut().filter(|f| f.rule.code == OWN_CODE_RULE) {
         f.evidence.notes.push(note.clone());
     }
-    ProfileView { description, hotspots: top, flame_svg: flame_svg(profile), diff_svg: None }
+    ProfileView {
+        description,
+        hotspots: top,
+        flame_svg: flame_svg(profile),
+        diff_svg: None,
+        csp_script: vec![perfhound_profile::FLAME_SCRIPT_SHA256.to_string()],
+        csp_style: vec![perfhound_profile::FLAME_STYLE_SHA256.to_string()],
+    }
 }
 
 /// `CPU profile of the service during the load, top functions by self time: …`.
@@ -96,14 +103,21 @@ fn frame_text(profile: &Profile, id: u32) -> String {
     }
 }
 
-/// Seam: the interactive flame graph of `profile` (perfhound-profile's renderer).
-pub fn flame_svg(_profile: &Profile) -> Option<String> {
-    None
+/// The interactive flame graph of `profile` (perfhound-profile's renderer).
+pub fn flame_svg(profile: &Profile) -> Option<String> {
+    (profile.total() > 0).then(|| {
+        let opts = FlameOptions { title: "CPU flame graph".into(), ..FlameOptions::default() };
+        perfhound_profile::flamegraph_svg(profile, &opts)
+    })
 }
 
-/// Seam: the differential flame graph, `before` → `after`.
-pub fn diff_svg(_before: &Profile, _after: &Profile) -> Option<String> {
-    None
+/// The differential flame graph, `before` → `after`.
+pub fn diff_svg(before: &Profile, after: &Profile) -> Option<String> {
+    (before.total() > 0 && after.total() > 0).then(|| {
+        let opts =
+            FlameOptions { title: "CPU flame graph: change against the baseline".into(), ..FlameOptions::default() };
+        perfhound_profile::diff_flamegraph_svg(before, after, &opts)
+    })
 }
 
 #[cfg(test)]

@@ -17,6 +17,12 @@ pub struct ProfileView {
     /// The differential flame graph against the baseline's profile.
     #[serde(skip)]
     pub diff_svg: Option<String>,
+    /// CSP sources (`sha256-…`) of the graphs' inline script and style, which the page adds
+    /// to its `script-src` / `style-src` so the graphs zoom and search under it.
+    #[serde(skip)]
+    pub csp_script: Vec<String>,
+    #[serde(skip)]
+    pub csp_style: Vec<String>,
 }
 
 /// One function of [`ProfileView::hotspots`].

@@ -85,8 +85,17 @@ pub const SCRIPT_SHA256: &str = "sha256-wwy/oLDr3ibV1w11p6magtBBkT3BKzpdWm5q6jDF
 
 /// The page's Content-Security-Policy: nothing but the two inline blocks and data: images.
 pub fn content_security_policy() -> String {
+    content_security_policy_with(&[], &[])
+}
+
+/// The same policy, also allowing inline blocks of embedded content (a flame graph's
+/// script and style) by their `sha256-…` hashes.
+pub fn content_security_policy_with(scripts: &[String], styles: &[String]) -> String {
+    let extra = |hashes: &[String]| hashes.iter().map(|h| format!(" '{h}'")).collect::<String>();
     format!(
-        "default-src 'none'; style-src '{STYLE_SHA256}'; script-src '{SCRIPT_SHA256}'; img-src data:; \
-         base-uri 'none'; form-action 'none'"
+        "default-src 'none'; style-src '{STYLE_SHA256}'{}; script-src '{SCRIPT_SHA256}'{}; img-src data:; \
+         base-uri 'none'; form-action 'none'",
+        extra(styles),
+        extra(scripts)
     )
 }

@@ -14,7 +14,7 @@ mod scalability;
 mod sections;
 mod targets;
 
-pub use assets::{content_security_policy, SCRIPT, SCRIPT_SHA256, STYLE, STYLE_SHA256};
+pub use assets::{content_security_policy, content_security_policy_with, SCRIPT, SCRIPT_SHA256, STYLE, STYLE_SHA256};
 
 use super::escape::html as esc;
 use crate::report::Report;
@@ -29,7 +29,10 @@ pub fn render(report: &Report) -> String {
          <meta http-equiv=\"Content-Security-Policy\" content=\"{}\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <meta name=\"color-scheme\" content=\"light dark\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
-        esc(&content_security_policy()),
+        esc(&match &report.profile {
+            Some(p) => content_security_policy_with(&p.csp_script, &p.csp_style),
+            None => content_security_policy(),
+        }),
         esc(&report.title)
     );
     sections::header(&mut out, report);
