@@ -29,6 +29,7 @@ pub mod render;
 pub mod sim;
 pub mod stats;
 pub mod summary;
+pub mod synth;
 pub mod timefmt;
 pub mod to_model;
 
@@ -71,8 +72,8 @@ impl Default for Config {
             max_targets: 200,
             max_clients: 4_096,
             malformed_samples: 10,
-            max_streams: 64,
-            stream_budget: 16_384,
+            max_streams: 32,
+            stream_budget: 32_768,
             simulate_endpoints: 16,
             cache_sizes: vec![1_000_000, 10_000_000, 50_000_000, 256_000_000],
             cache_ttls: vec![60, 300, 3_600],

@@ -108,8 +108,8 @@ fn header(a: &Analysis) -> Vec<String> {
         format!("{} ({}): {} lines, {} requests, {} malformed, {} blank", a.sources.join(", "), a.format, c.lines, a.requests, c.malformed, c.blank),
     ];
     if let (Some(d), Some(r), Some(e)) = (a.duration_s(), a.rps(), a.errors_per_s()) {
-        let peak = a.peak_rps.map_or(String::new(), |p| format!(", peak {p} req/s"));
-        h.push(format!("over {}: {} requests/s{peak}, {} errors (5xx)/s, {} sent", duration_us(d * 1e6), rate(r), rate(e), bytes(a.bytes as f64)));
+        let peak = a.peak_rps.map_or(String::new(), |p| format!(" (peak {p}/s)"));
+        h.push(format!("over {}: {} requests{peak}, {} server errors (5xx), {} sent", duration_us(d * 1e6), rate(r), rate(e), bytes(a.bytes as f64)));
     }
     if !a.overall.is_empty() {
         let o = &a.overall;

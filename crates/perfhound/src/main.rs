@@ -31,6 +31,8 @@ enum Command {
     Load(Box<cmd::load::LoadArgs>),
     /// Find N+1 queries, serial I/O and waste in traces: OTLP/Jaeger/Zipkin files or live OTLP.
     Traces(Box<cmd::traces::TracesArgs>),
+    /// Access logs: per-endpoint percentiles, rates, status mix, and what a cache would save.
+    Logs(Box<cmd::logs::LogsArgs>),
     /// Diagnose PostgreSQL or SQLite: top statements, N+1, verified index advice, health checks.
     Db(Box<cmd::db::DbArgs>),
     /// Where the CPU goes: functions ranked by self and total time from CPU profiles.
@@ -54,6 +56,7 @@ fn main() {
         Command::Profile(args) => cmd::profile::run(args),
         Command::Check(args) => cmd::check::run(args),
         Command::Db(args) => cmd::db::run(*args),
+        Command::Logs(args) => cmd::logs::run(*args),
         Command::Audit(args) => cmd::audit::run(args),
         Command::Init(args) => cmd::init::run(args),
         Command::Demo(args) => cmd::demo::run(args),

@@ -7,6 +7,7 @@ pub mod demo;
 pub mod demo_compare;
 pub mod init;
 pub mod load;
+pub mod logs;
 pub mod profile;
 pub mod report;
 pub mod rules;
