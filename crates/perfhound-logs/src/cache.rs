@@ -88,10 +88,8 @@ pub(crate) fn evaluate(
         .filter(|(_, s)| s.accesses.len() >= CHECK_MIN_REQUESTS)
         .max_by_key(|(_, s)| distinct(s))
         .and_then(|(n, s)| shards_check(n, s, cfg));
-    let results = streams
-        .iter()
-        .filter_map(|(name, s)| Some(simulate_one(name, s, by_name.get(name.as_str())?, cfg)))
-        .collect();
+    let results =
+        streams.iter().filter_map(|(name, s)| Some(simulate_one(name, s, by_name.get(name.as_str())?, cfg))).collect();
     (results, check)
 }
 

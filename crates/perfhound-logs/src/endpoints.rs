@@ -140,7 +140,8 @@ mod tests {
     #[test]
     fn learns_high_cardinality_slugs_only() {
         let mut m = Merges::default();
-        let slugs: Vec<String> = (0..60).map(|i| format!("GET /products/item-{}-x/reviews", ["a", "b", "c"][i % 3].repeat(i + 1))).collect();
+        let slugs: Vec<String> =
+            (0..60).map(|i| format!("GET /products/item-{}-x/reviews", ["a", "b", "c"][i % 3].repeat(i + 1))).collect();
         let few = ["GET /api/users", "GET /api/orders", "GET /api/carts"];
         let added = m.learn(slugs.iter().map(String::as_str).chain(few), DEFAULT_MIN_SIBLINGS);
         assert_eq!(added, 1);

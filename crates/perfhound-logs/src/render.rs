@@ -75,12 +75,13 @@ fn tables(a: &Analysis, max_endpoints: usize) -> Vec<(&'static str, Table)> {
     let rows = a.endpoints.iter().take(max_endpoints).map(|e| endpoint_row(e, a)).collect();
     let mut out = vec![("Endpoints by time spent", Table { head: head.clone(), rows })];
     let mut slow: Vec<&EndpointSummary> = a.endpoints.iter().filter(|e| e.timed >= 10).collect();
-    slow.sort_by(|x, y| y.p95_us.cmp(&x.p95_us));
+    slow.sort_by_key(|e| std::cmp::Reverse(e.p95_us));
     if !slow.is_empty() {
         let rows = slow.iter().take(5).map(|e| endpoint_row(e, a)).collect();
         out.push(("Slowest endpoints (p95, at least 10 requests)", Table { head, rows }));
     }
-    let status = a.status.iter().map(|(s, n)| vec![s.to_string(), n.to_string(), pct(*n as f64 / a.requests.max(1) as f64)]);
+    let status =
+        a.status.iter().map(|(s, n)| vec![s.to_string(), n.to_string(), pct(*n as f64 / a.requests.max(1) as f64)]);
     out.push(("Status mix", Table { head: vec!["status", "requests", "share"], rows: status.collect() }));
     let approx = if a.clients_approximate { "≥ " } else { "" };
     let clients = a.clients.iter().map(|(c, n)| vec![clip(&one_line(c), 45), format!("{approx}{n}")]);
@@ -89,27 +90,49 @@ fn tables(a: &Analysis, max_endpoints: usize) -> Vec<(&'static str, Table)> {
         vec![
             clip(&one_line(&c.endpoint), 50),
             c.requests.to_string(),
-            format!("{} / {}", crate::cache_opportunity::mb(c.chosen.size_bytes), crate::cache_opportunity::ttl_words(c.chosen.ttl_s)),
+            format!(
+                "{} / {}",
+                crate::cache_opportunity::mb(c.chosen.size_bytes),
+                crate::cache_opportunity::ttl_words(c.chosen.ttl_s)
+            ),
             pct(c.chosen.hit),
             pct(c.sieve_hit),
             ms(c.p50_us),
             ms(c.p50_after_us),
-            c.not_shared.as_ref().map_or_else(|| if c.rate < 1.0 { format!("sampled 1/{:.0}", 1.0 / c.rate) } else { "exact".into() }, |_| "not shareable".into()),
+            c.not_shared.as_ref().map_or_else(
+                || if c.rate < 1.0 { format!("sampled 1/{:.0}", 1.0 / c.rate) } else { "exact".into() },
+                |_| "not shareable".into(),
+            ),
         ]
     });
     let head = vec!["GET endpoint", "cacheable", "cache", "LRU hits", "SIEVE hits", "p50", "p50 cached", "note"];
-    out.push(("Cache simulation (cache-aside; smallest size and TTL within 5 % of the best)", Table { head, rows: cache.collect() }));
+    out.push((
+        "Cache simulation (cache-aside; smallest size and TTL within 5 % of the best)",
+        Table { head, rows: cache.collect() },
+    ));
     out
 }
 
 fn header(a: &Analysis) -> Vec<String> {
     let c = &a.counts;
-    let mut h = vec![
-        format!("{} ({}): {} lines, {} requests, {} malformed, {} blank", a.sources.join(", "), a.format, c.lines, a.requests, c.malformed, c.blank),
-    ];
+    let mut h = vec![format!(
+        "{} ({}): {} lines, {} requests, {} malformed, {} blank",
+        a.sources.join(", "),
+        a.format,
+        c.lines,
+        a.requests,
+        c.malformed,
+        c.blank
+    )];
     if let (Some(d), Some(r), Some(e)) = (a.duration_s(), a.rps(), a.errors_per_s()) {
         let peak = a.peak_rps.map_or(String::new(), |p| format!(" (peak {p}/s)"));
-        h.push(format!("over {}: {} requests{peak}, {} server errors (5xx), {} sent", duration_us(d * 1e6), rate(r), rate(e), bytes(a.bytes as f64)));
+        h.push(format!(
+            "over {}: {} requests{peak}, {} server errors (5xx), {} sent",
+            duration_us(d * 1e6),
+            rate(r),
+            rate(e),
+            bytes(a.bytes as f64)
+        ));
     }
     if !a.overall.is_empty() {
         let o = &a.overall;
@@ -162,7 +185,13 @@ fn malformed(a: &Analysis, out: &mut String) {
     if a.samples.is_empty() && a.read_errors.is_empty() {
         return;
     }
-    let _ = writeln!(out, "\nMalformed lines ({} of {}, first {} shown)", a.counts.malformed, a.counts.lines, a.samples.len());
+    let _ = writeln!(
+        out,
+        "\nMalformed lines ({} of {}, first {} shown)",
+        a.counts.malformed,
+        a.counts.lines,
+        a.samples.len()
+    );
     for m in &a.samples {
         let _ = writeln!(out, "  {}:{}: {}", one_line(&m.source), m.line, one_line(&m.why));
     }

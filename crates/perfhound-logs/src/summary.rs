@@ -106,7 +106,9 @@ pub(crate) fn summarize(mut a: Analyzer) -> Analysis {
         bytes: a.stats.bytes,
         first_t: a.stats.first_t,
         last_t: a.stats.last_t,
-        peak_rps: (!a.stats.seconds_overflow).then(|| a.stats.per_second.values().copied().max().map(u64::from)).flatten(),
+        peak_rps: (!a.stats.seconds_overflow)
+            .then(|| a.stats.per_second.values().copied().max().map(u64::from))
+            .flatten(),
         status: a.stats.status,
         overall: a.stats.overall,
         endpoints,

@@ -16,7 +16,7 @@ impl Rng {
         Rng(seed.max(1))
     }
 
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
@@ -25,7 +25,7 @@ impl Rng {
 
     /// Uniform in [0, 1).
     pub fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 
     /// A Zipf-like rank in 1..=n (exponent ~1, by inverse transform of the continuous form).
@@ -45,11 +45,12 @@ const COLORS: [&str; 4] = ["red", "blue", "green", "black"];
 const ITEMS: [&str; 5] = ["shoe", "hat", "scarf", "coat", "sock"];
 /// 60 words: with colors and items, 1,200 product slugs.
 const WORDS: [&str; 60] = [
-    "alpine", "arctic", "autumn", "basic", "bold", "breeze", "canyon", "cedar", "classic", "cloud", "coastal", "cotton",
-    "crisp", "dawn", "delta", "desert", "dusk", "ember", "everyday", "field", "forest", "frost", "glacier", "harbor",
-    "heather", "highland", "island", "ivy", "jade", "lagoon", "linen", "lunar", "maple", "meadow", "mesa", "metro",
-    "mist", "nordic", "oak", "ocean", "orchard", "pine", "prairie", "quartz", "rain", "ridge", "river", "sage", "sierra",
-    "slate", "solar", "spring", "storm", "summit", "terra", "timber", "trail", "urban", "valley", "willow",
+    "alpine", "arctic", "autumn", "basic", "bold", "breeze", "canyon", "cedar", "classic", "cloud", "coastal",
+    "cotton", "crisp", "dawn", "delta", "desert", "dusk", "ember", "everyday", "field", "forest", "frost", "glacier",
+    "harbor", "heather", "highland", "island", "ivy", "jade", "lagoon", "linen", "lunar", "maple", "meadow", "mesa",
+    "metro", "mist", "nordic", "oak", "ocean", "orchard", "pine", "prairie", "quartz", "rain", "ridge", "river",
+    "sage", "sierra", "slate", "solar", "spring", "storm", "summit", "terra", "timber", "trail", "urban", "valley",
+    "willow",
 ];
 
 const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
@@ -82,19 +83,30 @@ pub fn line(i: u64, rng: &mut Rng, out: &mut String) {
     let client = format!("10.0.{}.{}", rng.zipf(20), rng.zipf(250));
     let roll = rng.unit();
     let (method, target, status, bytes, median_ms, user) = match roll {
-        r if r < 0.35 => ("GET", format!("/api/products/{}", rng.zipf(5_000)), 200, 2_000 + rng.next() % 3_000, 40.0, "-"),
-        r if r < 0.45 => ("GET", format!("/api/products?page={}&category=c{}", rng.zipf(20), rng.zipf(30)), 200, 12_000, 55.0, "-"),
+        r if r < 0.35 => {
+            ("GET", format!("/api/products/{}", rng.zipf(5_000)), 200, 2_000 + rng.next_u64() % 3_000, 40.0, "-")
+        }
+        r if r < 0.45 => {
+            ("GET", format!("/api/products?page={}&category=c{}", rng.zipf(20), rng.zipf(30)), 200, 12_000, 55.0, "-")
+        }
         r if r < 0.50 => ("GET", "/api/categories".to_string(), 200, 3_500, 15.0, "-"),
-        r if r < 0.65 => ("GET", format!("/static/app.{:08x}.js", rng.zipf(3) * 0x9e37_79b9 % 0xffff_ffff), 200, 180_000, 1.0, "-"),
+        r if r < 0.65 => {
+            ("GET", format!("/static/app.{:08x}.js", rng.zipf(3) * 0x9e37_79b9 % 0xffff_ffff), 200, 180_000, 1.0, "-")
+        }
         r if r < 0.73 => ("GET", format!("/api/users/{}/orders", rng.zipf(2_000)), 200, 6_000, 60.0, "alice"),
         r if r < 0.78 => ("POST", "/api/cart".to_string(), if rng.unit() < 0.02 { 500 } else { 201 }, 300, 80.0, "-"),
         r if r < 0.88 => {
-            let slug = format!("{}-{}-{}", COLORS[(rng.next() % 4) as usize], ITEMS[(rng.zipf(5) - 1) as usize], WORDS[(rng.zipf(60) - 1) as usize]);
+            let slug = format!(
+                "{}-{}-{}",
+                COLORS[(rng.next_u64() % 4) as usize],
+                ITEMS[(rng.zipf(5) - 1) as usize],
+                WORDS[(rng.zipf(60) - 1) as usize]
+            );
             ("GET", format!("/products/{slug}"), 200, 25_000, 35.0, "-")
         }
         r if r < 0.93 => ("GET", "/health".to_string(), 200, 2, 0.5, "-"),
         r if r < 0.99 => ("GET", format!("/api/search?q=term{}", rng.zipf(10_000)), 200, 8_000, 120.0, "-"),
-        _ => ("GET", format!("/api/products/{}", 100_000 + rng.next() % 1000), 404, 150, 5.0, "-"),
+        _ => ("GET", format!("/api/products/{}", 100_000 + rng.next_u64() % 1000), 404, 150, 5.0, "-"),
     };
     let _ = write!(out, "{client} - {user} [");
     time_local(t, out);

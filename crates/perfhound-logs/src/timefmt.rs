@@ -22,7 +22,8 @@ fn num(b: &[u8]) -> Option<i64> {
     Some(b.iter().fold(0, |a, c| a * 10 + i64::from(c - b'0')))
 }
 
-const MONTHS: [&[u8; 3]; 12] = [b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec"];
+const MONTHS: [&[u8; 3]; 12] =
+    [b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec"];
 
 /// `dd/Mon/yyyy:HH:MM:SS ±hhmm`.
 fn time_local(b: &[u8]) -> Option<i64> {

@@ -63,7 +63,8 @@ fn measurements(
     h: &perfhound_model::Histogram,
     rps: Option<f64>,
 ) -> Measurements {
-    let count = |r: std::ops::RangeInclusive<u16>| status.iter().filter(|(s, _)| r.contains(s)).map(|(_, n)| n).sum::<u64>();
+    let count =
+        |r: std::ops::RangeInclusive<u16>| status.iter().filter(|(s, _)| r.contains(s)).map(|(_, n)| n).sum::<u64>();
     let (e5, e4) = (count(500..=599), count(400..=499));
     let mut errors = BTreeMap::new();
     for (kind, n) in [(ErrorKind::Http5xx, e5), (ErrorKind::Http4xx, e4)] {

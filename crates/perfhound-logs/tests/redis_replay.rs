@@ -107,14 +107,19 @@ fn simulated_hit_ratio_matches_redis_cache_aside_within_5_points() {
     let factor = overhead_factor(&mut c, &reqs);
     let baseline = c.info("used_memory");
     let maxmemory = baseline + (CACHE_BYTES as f64 * factor) as u64;
-    for (k, v) in [("maxmemory-policy", "allkeys-lru".to_string()), ("maxmemory-samples", "10".into()), ("maxmemory", maxmemory.to_string())] {
+    for (k, v) in [
+        ("maxmemory-policy", "allkeys-lru".to_string()),
+        ("maxmemory-samples", "10".into()),
+        ("maxmemory", maxmemory.to_string()),
+    ] {
         assert_eq!(c.call(&[b"CONFIG", b"SET", k.as_bytes(), v.as_bytes()]).0, "+OK", "{k}");
     }
     assert_eq!(c.call(&[b"CONFIG", b"RESETSTAT"]).0, "+OK");
     for (id, s) in &reqs {
         let key = format!("/api/products/{id}");
         if c.call(&[b"GET", key.as_bytes()]).0 == "$-1" {
-            let reply = c.call(&[b"SET", key.as_bytes(), &vec![b'x'; *s as usize], b"EX", TTL_S.to_string().as_bytes()]).0;
+            let reply =
+                c.call(&[b"SET", key.as_bytes(), &vec![b'x'; *s as usize], b"EX", TTL_S.to_string().as_bytes()]).0;
             assert_eq!(reply, "+OK");
         }
     }
@@ -123,7 +128,10 @@ fn simulated_hit_ratio_matches_redis_cache_aside_within_5_points() {
     assert!(c.info("evicted_keys") > 0, "the cache was under memory pressure");
     let actual = hits as f64 / REQUESTS as f64;
     let simulated = sim.chosen.hit;
-    eprintln!("simulated LRU {simulated:.3} · SIEVE {:.3} · Redis allkeys-lru {actual:.3} (overhead ×{factor:.2})", sim.sieve_hit);
+    eprintln!(
+        "simulated LRU {simulated:.3} · SIEVE {:.3} · Redis allkeys-lru {actual:.3} (overhead ×{factor:.2})",
+        sim.sieve_hit
+    );
     assert!((simulated - actual).abs() <= 0.05, "simulated {simulated:.3} vs Redis {actual:.3}");
     assert!(actual > 0.2 && actual < 0.95, "a meaningful hit ratio: {actual}");
 }

@@ -123,14 +123,22 @@ fn custom_log_format_json_fields_and_errors() {
 
     let alb = r#"{"elb_status_code":"502","request_url":"https://shop.example/x/1","target_processing_time":"12","request_verb":"GET"}"#;
     let file = write(&dir, "alb.jsonl", format!("{alb}\n").as_bytes());
-    let args = ["--field", "path=request_url", "--field", "duration=target_processing_time:ms", "--field", "method=request_verb"];
+    let args = [
+        "--field",
+        "path=request_url",
+        "--field",
+        "duration=target_processing_time:ms",
+        "--field",
+        "method=request_verb",
+    ];
     let out = perfhound().args(["logs", &file, "--format", "json"]).args(args).output().unwrap();
     let run = Run::from_json(&String::from_utf8_lossy(&out.stdout)).unwrap();
     assert_eq!(run.target("GET /x/{id}").unwrap().measurements.failed, 1);
 
     let bad = perfhound().args(["logs", &file, "--log-format", "$status$request"]).output().unwrap();
     assert_eq!(bad.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("--log-format: `$status` and `$request` have no text between them"));
+    assert!(String::from_utf8_lossy(&bad.stderr)
+        .contains("--log-format: `$status` and `$request` have no text between them"));
     let unreadable = write(&dir, "notes.txt", b"hello\nworld\n");
     let out = perfhound().args(["logs", &unreadable]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));

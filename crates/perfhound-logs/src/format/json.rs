@@ -153,14 +153,17 @@ impl JsonFormat {
             return Err("no request path field (request_uri, uri, request.uri, RequestPath, path, url; map one with --field path=KEY)".into());
         }
         if rec.status == 0 {
-            return Err("no status field (status, DownstreamStatus, status_code; map one with --field status=KEY)".into());
+            return Err(
+                "no status field (status, DownstreamStatus, status_code; map one with --field status=KEY)".into()
+            );
         }
         Ok(rec)
     }
 }
 
 fn parse_override(o: &str) -> Result<(Key, Vec<String>, f64), String> {
-    let (name, path) = o.split_once('=').ok_or_else(|| format!("--field `{o}`: expected NAME=KEY, e.g. status=elb_status_code"))?;
+    let (name, path) =
+        o.split_once('=').ok_or_else(|| format!("--field `{o}`: expected NAME=KEY, e.g. status=elb_status_code"))?;
     let key = KEYS.iter().find(|(n, _)| *n == name).map(|(_, k)| *k).ok_or_else(|| {
         let names: Vec<&str> = KEYS.iter().map(|(n, _)| *n).collect();
         format!("--field `{o}`: unknown field `{name}` (one of {})", names.join(", "))
@@ -199,7 +202,9 @@ fn assign<'a>(rec: &mut Record<'a>, key: Key, v: &'a Value, unit: f64) -> Result
             Some((m, t)) => (rec.method, rec.target) = (m, t),
             None => return Ok(false),
         },
-        Key::Status => rec.status = number().filter(|s| (0.0..1000.0).contains(s)).ok_or_else(|| bad("a status"))? as u16,
+        Key::Status => {
+            rec.status = number().filter(|s| (0.0..1000.0).contains(s)).ok_or_else(|| bad("a status"))? as u16
+        }
         Key::Bytes => rec.bytes = number().filter(|b| *b >= 0.0).ok_or_else(|| bad("a byte count"))? as u64,
         Key::Time => {
             let t = match (v.as_f64(), text) {
@@ -216,7 +221,11 @@ fn assign<'a>(rec: &mut Record<'a>, key: Key, v: &'a Value, unit: f64) -> Result
                 _ => number().filter(|n| *n >= 0.0).map(|n| (n * unit) as u64),
             };
             let us = Some(us.ok_or_else(|| bad("a duration"))?);
-            if key == Key::Duration { rec.request_us = us } else { rec.upstream_us = us }
+            if key == Key::Duration {
+                rec.request_us = us
+            } else {
+                rec.upstream_us = us
+            }
         }
         Key::Client => rec.client = text.ok_or_else(|| bad("a string"))?,
         Key::User => rec.user = text.unwrap_or(""),
@@ -239,7 +248,9 @@ fn is_empty_value(v: &Value) -> bool {
 mod tests {
     use super::*;
 
-    fn parse(line: &str, overrides: &[&str]) -> Result<(String, String, u16, Option<u64>, Option<bool>, Option<bool>), String> {
+    type Fields = (String, String, u16, Option<u64>, Option<bool>, Option<bool>);
+
+    fn parse(line: &str, overrides: &[&str]) -> Result<Fields, String> {
         let o: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
         let f = JsonFormat::new(&o)?;
         let mut s = Scratch::default();
@@ -250,7 +261,10 @@ mod tests {
     #[test]
     fn caddy_traefik_nginx() {
         let caddy = r#"{"ts":1796521221.5,"request":{"remote_ip":"127.0.0.1","method":"GET","uri":"/p/1","headers":{"Authorization":["REDACTED"]}},"duration":0.0412,"size":10,"status":200,"resp_headers":{"Server":["Caddy"]}}"#;
-        assert_eq!(parse(caddy, &[]).unwrap(), ("GET".into(), "/p/1".into(), 200, Some(41_200), Some(false), Some(true)));
+        assert_eq!(
+            parse(caddy, &[]).unwrap(),
+            ("GET".into(), "/p/1".into(), 200, Some(41_200), Some(false), Some(true))
+        );
         let traefik = r#"{"ClientHost":"1.2.3.4","DownstreamStatus":404,"Duration":2500000,"RequestMethod":"GET","RequestPath":"/x","StartUTC":"2026-12-06T01:40:21Z"}"#;
         assert_eq!(parse(traefik, &[]).unwrap(), ("GET".into(), "/x".into(), 404, Some(2_500), None, None));
         let nginx = r#"{"request":"GET /a?b=1 HTTP/1.1","status":"200","request_time":"0.005","upstream_response_time":"0.002, 0.001"}"#;
@@ -260,7 +274,8 @@ mod tests {
     #[test]
     fn mapped_fields_and_errors() {
         let alb = r#"{"elb_status_code":"503","request_url":"https://shop/x","target_processing_time":"12","request_verb":"GET"}"#;
-        let got = parse(alb, &["path=request_url", "duration=target_processing_time:ms", "method=request_verb"]).unwrap();
+        let got =
+            parse(alb, &["path=request_url", "duration=target_processing_time:ms", "method=request_verb"]).unwrap();
         assert_eq!((got.2, got.3, got.0.as_str()), (503, Some(12_000), "GET"));
         assert!(parse(alb, &["latency=x"]).unwrap_err().contains("unknown field"));
         assert!(parse("[1]", &[]).unwrap_err().contains("not an object"));

@@ -27,7 +27,9 @@ const CANDIDATES: &[(&str, &str)] = &[
 impl LogFormat {
     /// `--log-format`: `combined`, `common`, `json`, or an nginx `log_format` string.
     pub fn from_flag(spec: &str, fields: &[String]) -> Result<LogFormat, String> {
-        let named = |name: &str, fmt: &str| TextFormat::compile(fmt).map(|format| LogFormat::Text { name: name.into(), format });
+        let named = |name: &str, fmt: &str| {
+            TextFormat::compile(fmt).map(|format| LogFormat::Text { name: name.into(), format })
+        };
         match spec {
             "json" => Ok(LogFormat::Json(JsonFormat::new(fields)?)),
             "combined" | "apache" => named("combined", text::COMBINED),

@@ -5,8 +5,7 @@
 use crate::record::{self, absent, Record};
 
 /// nginx's and Apache's `combined` format.
-pub const COMBINED: &str =
-    r#"$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent""#;
+pub const COMBINED: &str = r#"$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent""#;
 /// `combined` followed by `$request_time` (what `bench/logs.sh` and GoAccess's `%T` read).
 pub const COMBINED_RT: &str = r#"$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_time"#;
 /// The `main` format of nginx's default nginx.conf.
@@ -109,7 +108,13 @@ impl TextFormat {
                     let end = match self.tokens.get(i + 1) {
                         Some(Token::Lit(next)) => match line[pos..].find(next.as_str()) {
                             Some(off) => pos + off,
-                            None => return Err(format!("`${name}` at column {} is not followed by `{}`", pos + 1, next.escape_debug())),
+                            None => {
+                                return Err(format!(
+                                    "`${name}` at column {} is not followed by `{}`",
+                                    pos + 1,
+                                    next.escape_debug()
+                                ))
+                            }
                         },
                         _ if self.lenient_tail => line[pos..].find(' ').map_or(line.len(), |o| pos + o),
                         _ => line.len(),
@@ -139,9 +144,14 @@ fn assign<'a>(rec: &mut Record<'a>, field: Field, v: &'a str) -> Result<(), Stri
         }
         Field::Method => rec.method = v,
         Field::Uri => rec.target = v,
-        Field::Status => rec.status = record::uint(v).and_then(|s| u16::try_from(s).ok()).ok_or_else(|| bad("a status"))?,
+        Field::Status => {
+            rec.status = record::uint(v).and_then(|s| u16::try_from(s).ok()).ok_or_else(|| bad("a status"))?
+        }
         Field::Bytes => rec.bytes = record::uint(v).ok_or_else(|| bad("a byte count"))?,
-        Field::RequestTime => rec.request_us = if absent(v) { None } else { Some(record::seconds_to_us(v).ok_or_else(|| bad("seconds"))?) },
+        Field::RequestTime => {
+            rec.request_us =
+                if absent(v) { None } else { Some(record::seconds_to_us(v).ok_or_else(|| bad("seconds"))?) }
+        }
         Field::UpstreamTime => rec.upstream_us = record::upstream_list_us(v),
         Field::SetCookie => rec.set_cookie = Some(!absent(v)),
         Field::Credentials => rec.authorized = Some(rec.authorized == Some(true) || !absent(v)),
@@ -190,7 +200,8 @@ fn tokenize(fmt: &str) -> Result<Vec<Token>, String> {
 mod tests {
     use super::*;
 
-    const LINE: &str = r#"10.0.0.7 - - [06/Dec/2026:01:40:21 +0000] "GET /api/products/42?x=1 HTTP/1.1" 200 5120 "-" "curl/8" 0.041"#;
+    const LINE: &str =
+        r#"10.0.0.7 - - [06/Dec/2026:01:40:21 +0000] "GET /api/products/42?x=1 HTTP/1.1" 200 5120 "-" "curl/8" 0.041"#;
 
     #[test]
     fn combined_with_request_time() {

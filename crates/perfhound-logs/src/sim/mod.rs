@@ -180,7 +180,13 @@ mod tests {
     pub fn zipf(n: usize, keys: u64, seed: u64) -> Vec<Access> {
         let weights: Vec<f64> = (1..=keys).map(|r| 1.0 / r as f64).collect();
         let total: f64 = weights.iter().sum();
-        let cdf: Vec<f64> = weights.iter().scan(0.0, |acc, w| { *acc += w / total; Some(*acc) }).collect();
+        let cdf: Vec<f64> = weights
+            .iter()
+            .scan(0.0, |acc, w| {
+                *acc += w / total;
+                Some(*acc)
+            })
+            .collect();
         let mut x = seed;
         (0..n)
             .map(|i| {
