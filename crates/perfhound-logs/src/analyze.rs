@@ -144,3 +144,42 @@ impl Analyzer {
         self.format_name().unwrap_or("unknown").to_string()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn letters(mut i: usize) -> String {
+        let mut s = String::new();
+        loop {
+            s.push((b'a' + (i % 26) as u8) as char);
+            i /= 26;
+            if i == 0 {
+                return s;
+            }
+        }
+    }
+
+    #[test]
+    fn every_line_counted_and_slugs_merged_while_streaming() {
+        let cfg = Config { max_histograms: 2, ..Config::default() };
+        let mut a = Analyzer::new(cfg, None, Vec::new());
+        let mut log = String::new();
+        for i in 0..600 {
+            let slug = letters(i % 300);
+            log.push_str(&format!(
+                "1.2.3.4 - - [06/Dec/2026:01:40:21 +0000] \"GET /products/item-{slug} HTTP/1.1\" 200 10 \"-\" \"ua\" 0.0{}\n",
+                i % 10
+            ));
+        }
+        log.push_str("\n\ngarbage\n");
+        a.read(Input { name: "t.log".into(), reader: Box::new(std::io::Cursor::new(log.into_bytes())) });
+        let r = a.finish();
+        assert_eq!((r.counts.lines, r.counts.parsed, r.counts.blank, r.counts.malformed), (603, 600, 2, 1));
+        assert_eq!(r.samples[0].line, 603);
+        assert_eq!(r.endpoints.len(), 1, "{:?}", r.endpoints.iter().map(|e| &e.name).collect::<Vec<_>>());
+        let e = &r.endpoints[0];
+        assert_eq!((e.name.as_str(), e.requests, e.timed), ("GET /products/{var}", 600, 600));
+        assert_eq!(r.merges_learned, 1);
+    }
+}

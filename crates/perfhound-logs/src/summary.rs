@@ -9,7 +9,7 @@ use perfhound_model::{Finding, Histogram};
 use std::collections::BTreeMap;
 
 /// One endpoint's measurements.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct EndpointSummary {
     pub name: String,
     pub requests: u64,
