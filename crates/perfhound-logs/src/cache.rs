@@ -79,6 +79,10 @@ pub(crate) fn evaluate(
 ) -> (Vec<CacheResult>, Option<ShardsCheck>) {
     let by_name: HashMap<&str, &EndpointSummary> = endpoints.iter().map(|e| (e.name.as_str(), e)).collect();
     let mut streams: Vec<(String, Stream)> = streams.into_iter().filter(|(_, s)| s.seen >= MIN_REQUESTS).collect();
+    for (_, s) in &mut streams {
+        // Several files may come newest first: replay in time order.
+        s.accesses.sort_by_key(|a| a.t);
+    }
     streams.sort_by(|a, b| b.1.seen.cmp(&a.1.seen).then_with(|| a.0.cmp(&b.0)));
     streams.truncate(cfg.simulate_endpoints);
     // The check runs where sampling matters most: the stream with the most distinct keys.

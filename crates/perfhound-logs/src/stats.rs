@@ -12,6 +12,9 @@ use std::collections::{BTreeMap, HashMap};
 /// The endpoint that collects requests once [`Config::max_endpoints`] names exist.
 pub const OTHER: &str = "(other endpoints)";
 
+/// Stream timestamps are seconds from the first record plus this (2^31 s ≈ 68 years).
+const TIME_SHIFT: i64 = 1 << 31;
+
 /// Seconds tracked for the peak rate (about 6 days of distinct seconds).
 const MAX_SECONDS: usize = 500_000;
 
@@ -46,6 +49,7 @@ pub struct Stats {
     pub seconds_overflow: bool,
     pub clients: HashMap<String, u64>,
     pub clients_trimmed: bool,
+    time_base: Option<i64>,
     histogram_budget: usize,
     next_learn: usize,
     name: String,
@@ -97,7 +101,11 @@ impl Stats {
     }
 
     fn stream(&mut self, name: &str, r: &Record) {
-        let t = r.time_s.map_or(0, |t| (t - self.first_t.unwrap_or(t)).clamp(0, i64::from(u32::MAX)) as u32);
+        // Seconds from the first record seen, shifted so that earlier records (files given
+        // newest first, `access.log access.log.1`) stay ordered; streams are sorted by time
+        // before simulation.
+        let base = *self.time_base.get_or_insert(r.time_s.unwrap_or(0));
+        let t = r.time_s.map_or(TIME_SHIFT, |t| (t - base + TIME_SHIFT).clamp(0, i64::from(u32::MAX))) as u32;
         let access = Access { key: key_hash(r.target.as_bytes()), t, size: r.bytes.min(u64::from(u32::MAX)) as u32 };
         if let Some(s) = self.streams.get_mut(name) {
             s.push(access);
