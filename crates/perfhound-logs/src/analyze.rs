@@ -137,6 +137,7 @@ impl Analyzer {
             self.detect();
         }
         self.stats.learn();
+        self.stats.flush_seconds();
         crate::summary::summarize(self)
     }
 

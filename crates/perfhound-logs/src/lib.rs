@@ -21,6 +21,7 @@ pub mod analyze;
 pub mod cache;
 pub mod cache_opportunity;
 pub mod endpoints;
+pub mod fasthash;
 pub mod format;
 pub mod latency;
 pub mod read;

@@ -3,6 +3,7 @@
 //! (Misra–Gries heavy hitters) and the cache streams of cacheable GET endpoints.
 
 use crate::endpoints::Merges;
+use crate::fasthash::FastMap;
 use crate::latency::Latency;
 use crate::record::Record;
 use crate::sim::{key_hash, Access, Stream};
@@ -36,7 +37,7 @@ pub struct Endpoint {
 pub struct Stats {
     pub merges: Merges,
     pub merges_learned: usize,
-    pub endpoints: HashMap<String, Endpoint>,
+    pub endpoints: FastMap<String, Endpoint>,
     pub streams: HashMap<String, Stream>,
     pub status: BTreeMap<u16, u64>,
     pub requests: u64,
@@ -45,9 +46,11 @@ pub struct Stats {
     pub overall: perfhound_model::Histogram,
     pub first_t: Option<i64>,
     pub last_t: Option<i64>,
-    pub per_second: HashMap<i64, u32>,
+    pub per_second: FastMap<i64, u32>,
+    /// The current second and its count, before it goes to `per_second`.
+    second: Option<(i64, u32)>,
     pub seconds_overflow: bool,
-    pub clients: HashMap<String, u64>,
+    pub clients: FastMap<String, u64>,
     pub clients_trimmed: bool,
     time_base: Option<i64>,
     histogram_budget: usize,
@@ -117,10 +120,28 @@ impl Stats {
     }
 
     fn count_second(&mut self, t: i64) {
+        match &mut self.second {
+            Some((s, n)) if *s == t => *n += 1,
+            _ => {
+                if let Some((s, n)) = self.second.replace((t, 1)) {
+                    self.flush_second(s, n);
+                }
+            }
+        }
+    }
+
+    /// Moves the current second's count into `per_second`.
+    pub fn flush_seconds(&mut self) {
+        if let Some((s, n)) = self.second.take() {
+            self.flush_second(s, n);
+        }
+    }
+
+    fn flush_second(&mut self, t: i64, count: u32) {
         if let Some(n) = self.per_second.get_mut(&t) {
-            *n += 1;
+            *n += count;
         } else if self.per_second.len() < MAX_SECONDS {
-            self.per_second.insert(t, 1);
+            self.per_second.insert(t, count);
         } else {
             self.seconds_overflow = true;
         }

@@ -61,6 +61,10 @@ enum Token {
 #[derive(Clone, Debug)]
 pub struct TextFormat {
     tokens: Vec<Token>,
+    /// For each token, a searcher for the literal that follows it (built once).
+    finders: Vec<Option<memchr::memmem::Finder<'static>>>,
+    /// The last `$time_local` text and its value: a busy log repeats each second.
+    last_time: std::cell::RefCell<(String, i64)>,
     /// Text after the last token is ignored instead of being an error.
     pub lenient_tail: bool,
     records_cookies: bool,
@@ -85,7 +89,14 @@ impl TextFormat {
             return Err("the format has no `$status`".into());
         }
         let (records_cookies, records_credentials) = (has(Field::SetCookie), has(Field::Credentials));
-        Ok(TextFormat { tokens, lenient_tail: false, records_cookies, records_credentials })
+        let finders = (0..tokens.len())
+            .map(|i| match tokens.get(i + 1) {
+                Some(Token::Lit(l)) => Some(memchr::memmem::Finder::new(l.as_bytes()).into_owned()),
+                _ => None,
+            })
+            .collect();
+        let last_time = std::cell::RefCell::new((String::new(), 0));
+        Ok(TextFormat { tokens, finders, last_time, lenient_tail: false, records_cookies, records_credentials })
     }
 
     /// Reads one line. The error says what was expected where.
@@ -105,8 +116,8 @@ impl TextFormat {
                     pos += l.len();
                 }
                 Token::Var(field, name) => {
-                    let end = match self.tokens.get(i + 1) {
-                        Some(Token::Lit(next)) => match line[pos..].find(next.as_str()) {
+                    let end = match (self.tokens.get(i + 1), &self.finders[i]) {
+                        (Some(Token::Lit(next)), Some(finder)) => match finder.find(&line.as_bytes()[pos..]) {
                             Some(off) => pos + off,
                             None => {
                                 return Err(format!(
@@ -119,7 +130,15 @@ impl TextFormat {
                         _ if self.lenient_tail => line[pos..].find(' ').map_or(line.len(), |o| pos + o),
                         _ => line.len(),
                     };
-                    assign(&mut rec, *field, &line[pos..end]).map_err(|why| format!("`${name}` {why}"))?;
+                    let value = &line[pos..end];
+                    if *field == Field::Time {
+                        rec.time_s =
+                            Some(self.time(value).ok_or_else(|| {
+                                format!("`${name}` `{}` is not a time", perfhound_term::clip(value, 40))
+                            })?);
+                    } else {
+                        assign(&mut rec, *field, value).map_err(|why| format!("`${name}` {why}"))?;
+                    }
                     pos = end;
                 }
             }
@@ -128,6 +147,21 @@ impl TextFormat {
             return Err(format!("unexpected text after the last field at column {}", pos + 1));
         }
         Ok(rec)
+    }
+}
+
+impl TextFormat {
+    /// A time value, from the cache when it repeats the previous line's.
+    fn time(&self, v: &str) -> Option<i64> {
+        let mut last = self.last_time.borrow_mut();
+        if last.0 == v {
+            return Some(last.1);
+        }
+        let t = crate::timefmt::parse(v)?;
+        last.0.clear();
+        last.0.push_str(v);
+        last.1 = t;
+        Some(t)
     }
 }
 
