@@ -11,7 +11,8 @@
 #
 # Usage: bench/logs.sh [LINES] [--append]   (--append adds the result under "## logs" in
 # docs/benchmarks.md). Needs goaccess (apt-get install goaccess), GNU time, python3.
-# PERFHOUND=path reuses a built binary instead of `cargo build --release`.
+# PROFILE=profiling builds with `--profile profiling` (the release build with symbols; reuses
+# that target dir when it is already built).
 set -euo pipefail
 LINES=${1:-1000000}
 APPEND=${2:-}
@@ -21,12 +22,11 @@ command -v goaccess >/dev/null || { echo "goaccess not found: apt-get install go
 WORK=$(mktemp -d /tmp/perfhound-bench-logs.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 
-if [ -z "${PERFHOUND:-}" ]; then
-  cargo build -q --release -p perfhound
-  PERFHOUND=target/release/perfhound
-fi
-cargo build -q --release -p perfhound-logs --example gen_log --example sim_speed
-target/release/examples/gen_log "$LINES" > "$WORK/access.log"
+PROFILE=${PROFILE:-release}
+cargo build -q --profile "$PROFILE" -p perfhound -p perfhound-logs --example gen_log --example sim_speed
+PERFHOUND=target/$PROFILE/perfhound
+BIN=target/$PROFILE/examples
+"$BIN/gen_log" "$LINES" > "$WORK/access.log"
 
 # measure LABEL CMD...: appends "LABEL cpu_s max_rss_kb".
 measure() {
@@ -40,7 +40,7 @@ measure() {
 measure perfhound "$PERFHOUND" logs "$WORK/access.log" --format none -o "$WORK/run.json"
 measure goaccess goaccess "$WORK/access.log" --no-global-config --log-format='%h %^[%d:%t %^] "%r" %s %b "%R" "%u" %T' \
   --date-format=%d/%b/%Y --time-format=%T -q --max-items=1000000 --no-progress -o "$WORK/goaccess.json"
-target/release/examples/sim_speed 20000000 > "$WORK/sim.out"
+taskset -c 0 "$BIN/sim_speed" 20000000 > "$WORK/sim.out"
 
 python3 - "$WORK" "$LINES" "$APPEND" "$ROOT/docs/benchmarks.md" "$(nproc)" "$(goaccess --version | head -1)" <<'PY'
 import json, os, re, sys, datetime, platform

@@ -73,7 +73,7 @@ pub struct ShardsCheck {
 }
 
 pub(crate) fn evaluate(
-    streams: HashMap<String, Stream>,
+    streams: crate::fasthash::FastMap<String, Stream>,
     endpoints: &[EndpointSummary],
     cfg: &Config,
 ) -> (Vec<CacheResult>, Option<ShardsCheck>) {

@@ -107,14 +107,18 @@ fn matches(r: &Merge, segs: &[&str]) -> bool {
 
 /// The path of a target: no scheme/host, no query, no fragment.
 fn path_of(target: &str) -> &str {
-    let rest = match target.find("://") {
-        Some(i) => {
-            let after = &target[i + 3..];
-            after.find('/').map_or("/", |p| &after[p..])
+    let rest = if target.starts_with('/') {
+        target
+    } else {
+        match target.find("://") {
+            Some(i) => {
+                let after = &target[i + 3..];
+                after.find('/').map_or("/", |p| &after[p..])
+            }
+            None => target,
         }
-        None => target,
     };
-    let end = rest.find(['?', '#']).unwrap_or(rest.len());
+    let end = memchr::memchr2(b'?', b'#', rest.as_bytes()).unwrap_or(rest.len());
     &rest[..end]
 }
 

@@ -8,7 +8,7 @@ use crate::latency::Latency;
 use crate::record::Record;
 use crate::sim::{key_hash, Access, Stream};
 use crate::Config;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// The endpoint that collects requests once [`Config::max_endpoints`] names exist.
 pub const OTHER: &str = "(other endpoints)";
@@ -38,7 +38,7 @@ pub struct Stats {
     pub merges: Merges,
     pub merges_learned: usize,
     pub endpoints: FastMap<String, Endpoint>,
-    pub streams: HashMap<String, Stream>,
+    pub streams: FastMap<String, Stream>,
     pub status: BTreeMap<u16, u64>,
     pub requests: u64,
     pub bytes: u64,
