@@ -23,7 +23,8 @@ WORK=$(mktemp -d /tmp/perfhound-bench-logs.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 
 PROFILE=${PROFILE:-release}
-cargo build -q --profile "$PROFILE" -p perfhound -p perfhound-logs --example gen_log --example sim_speed
+cargo build -q --profile "$PROFILE" -p perfhound
+cargo build -q --profile "$PROFILE" -p perfhound-logs --example gen_log --example sim_speed
 PERFHOUND=target/$PROFILE/perfhound
 BIN=target/$PROFILE/examples
 "$BIN/gen_log" "$LINES" > "$WORK/access.log"

@@ -6,6 +6,7 @@ mod common;
 
 use common::TraceBuilder;
 use perfhound_model::{Finding, Severity};
+use perfhound_traces::engine::Origin;
 use perfhound_traces::span::{Span, SpanKind};
 use perfhound_traces::{Config, Engine};
 
@@ -411,12 +412,28 @@ fn repeated_computation_without_inputs_is_info_and_low_confidence() {
 #[test]
 fn a_namer_ties_root_requests_to_load_request_names() {
     let mut engine = Engine::new(Config::default());
-    engine.set_namer(Box::new(|id| (id.0[0] == 0xab).then(|| std::sync::Arc::from("user orders"))));
+    engine.set_namer(Box::new(|id| {
+        if id.0[0] == 0xab {
+            Origin::Request(std::sync::Arc::from("user orders"))
+        } else {
+            Origin::Unknown
+        }
+    }));
     engine.analyze(n_plus_one(10, 8.0, 0.5).spans);
     let f = engine.findings();
     let n1 = f.iter().find(|f| f.rule.code == "PH-TRACE001").expect("N+1 found");
     assert_eq!(n1.target, "user orders");
     assert!(engine.measure.requests_of("user orders") >= 1);
+}
+
+#[test]
+fn traces_of_perfhound_s_own_probes_are_left_out() {
+    let mut engine = Engine::new(Config::default());
+    engine.set_namer(Box::new(|_| Origin::OwnProbe));
+    engine.analyze(n_plus_one(10, 8.0, 0.5).spans);
+    assert!(engine.findings().is_empty());
+    assert_eq!(engine.measure.requests_of("GET /orders"), 0);
+    assert_eq!((engine.counters.traces, engine.counters.own_traces), (1, 1));
 }
 
 #[test]
@@ -462,4 +479,27 @@ fn own_code_ignores_orphan_client_roots() {
         })
         .collect();
     check(traces, Config::default(), &["PH-TRACE017"], &[]);
+}
+
+#[test]
+fn one_statement_repeated_by_two_endpoints_is_a_finding_on_each() {
+    // Two endpoints loop over the same per-item query (an N+1 in each one's code): each
+    // gets its own finding, whichever has more occurrences.
+    let traces = (0..6u8)
+        .map(|i| {
+            let mut b = TraceBuilder::new(i + 1);
+            let route = if i < 4 { "GET /orders/items-gather" } else { "GET /orders/items-loop" };
+            let root = b.server(route, 200.0);
+            b.serial(20, 1.0, 3.0, 0.5, |b, k, t| {
+                b.db(root, &format!("SELECT sku FROM order_items WHERE order_id = {k}"), t, 3.0);
+            });
+            b.spans
+        })
+        .collect();
+    let f = check(traces, Config::default(), &["PH-TRACE001"], &[]);
+    let mut targets: Vec<&str> = f.iter().filter(|f| f.rule.code == "PH-TRACE001").map(|f| f.target.as_str()).collect();
+    targets.sort();
+    assert_eq!(targets, ["GET /orders/items-gather", "GET /orders/items-loop"]);
+    let prints: std::collections::BTreeSet<_> = f.iter().map(|f| &f.fingerprint).collect();
+    assert_eq!(prints.len(), f.len(), "fingerprints stay distinct");
 }
