@@ -11,8 +11,8 @@
 #
 # Usage: bench/logs.sh [LINES] [--append]   (--append adds the result under "## logs" in
 # docs/benchmarks.md). Needs goaccess (apt-get install goaccess), GNU time, python3.
-# PROFILE=profiling builds with `--profile profiling` (the release build with symbols; reuses
-# that target dir when it is already built).
+# PROFILE=profiling builds with `--profile profiling` (the release build with symbols);
+# PERFHOUND=path uses that binary as built (and the examples of target/$PROFILE) instead.
 set -euo pipefail
 LINES=${1:-1000000}
 APPEND=${2:-}
@@ -23,10 +23,12 @@ WORK=$(mktemp -d /tmp/perfhound-bench-logs.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 
 PROFILE=${PROFILE:-release}
-cargo build -q --profile "$PROFILE" -p perfhound
-cargo build -q --profile "$PROFILE" -p perfhound-logs --example gen_log --example sim_speed
-PERFHOUND=target/$PROFILE/perfhound
 BIN=target/$PROFILE/examples
+if [ -z "${PERFHOUND:-}" ]; then
+  cargo build -q --profile "$PROFILE" -p perfhound
+  cargo build -q --profile "$PROFILE" -p perfhound-logs --example gen_log --example sim_speed
+  PERFHOUND=target/$PROFILE/perfhound
+fi
 "$BIN/gen_log" "$LINES" > "$WORK/access.log"
 
 # measure LABEL CMD...: appends "LABEL cpu_s max_rss_kb".
