@@ -41,6 +41,7 @@ pub fn to_run(a: &Analysis, command: Vec<String>, started_at: String) -> Run {
         load: None,
         resources: None,
         warnings: warnings(a),
+        complexity: Vec::new(),
     }
 }
 
