@@ -146,6 +146,12 @@ extras! {
     CumulativeLayoutShift = "cumulative_layout_shift" | "cumulative-layout-shift",
     /// 0–100.
     PerformanceScore = "performance_score" | "performance-score",
+    // Access logs: the overall target.
+    /// Lines read, and those that could not be parsed (counted and sampled in warnings).
+    LogLines = "log_lines",
+    LogLinesMalformed = "log_lines_malformed",
+    /// The highest number of requests logged in one second.
+    PeakRps = "peak_rps",
 }
 
 impl Extra {

@@ -38,6 +38,8 @@ enum Command {
     Load(Box<cmd::load::LoadArgs>),
     /// Find N+1 queries, serial I/O and waste in traces: OTLP/Jaeger/Zipkin files or live OTLP.
     Traces(Box<cmd::traces::TracesArgs>),
+    /// Access logs: per-endpoint percentiles, rates, status mix, and what a cache would save.
+    Logs(Box<cmd::logs::LogsArgs>),
     /// Diagnose PostgreSQL or SQLite: top statements, N+1, verified index advice, health checks.
     Db(Box<cmd::db::DbArgs>),
     /// How a request's time grows with a size parameter: fits time = a·n^k.
@@ -75,6 +77,7 @@ fn main() {
         Command::Complexity(args) => cmd::complexity::run(*args),
         Command::Check(args) => cmd::check::run(args),
         Command::Db(args) => cmd::db::run(*args),
+        Command::Logs(args) => cmd::logs::run(*args),
         Command::Redis(args) => cmd::redis::run(*args),
         Command::Audit(args) => cmd::audit::run(args),
         Command::Init(args) => cmd::init::run(args),

@@ -16,6 +16,7 @@ pub mod init;
 pub mod learned;
 pub mod live;
 pub mod load;
+pub mod logs;
 pub mod profile;
 pub mod redis;
 pub mod report;

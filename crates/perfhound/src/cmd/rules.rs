@@ -28,6 +28,7 @@ fn all_rules() -> Vec<Rule> {
     v.extend(perfhound_db::rules());
     v.extend(perfhound_traces::rules());
     v.extend(perfhound_sqlite::rules());
+    v.extend(perfhound_logs::rules());
     v.extend(perfhound_cache::rules());
     v.extend(perfhound_profile::rules());
     v.extend(perfhound_capacity::leak::RULES);
