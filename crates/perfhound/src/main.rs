@@ -33,6 +33,8 @@ enum Command {
     Traces(Box<cmd::traces::TracesArgs>),
     /// Diagnose PostgreSQL or SQLite: top statements, N+1, verified index advice, health checks.
     Db(Box<cmd::db::DbArgs>),
+    /// Performance anti-patterns in Python/JS/TS source: N+1 loops, O(n²), blocking async, leaks.
+    Scan(cmd::scan::ScanArgs),
     /// Where the CPU goes: functions ranked by self and total time from CPU profiles.
     Profile(cmd::profile::ProfileArgs),
     /// Write the Performance Analysis Report (Markdown, self-contained HTML or JSON) of runs.
@@ -52,6 +54,7 @@ fn main() {
         Command::Traces(args) => cmd::traces::run(*args),
         Command::Report(args) => cmd::report::run(args),
         Command::Profile(args) => cmd::profile::run(args),
+        Command::Scan(args) => cmd::scan::run(args),
         Command::Check(args) => cmd::check::run(args),
         Command::Db(args) => cmd::db::run(*args),
         Command::Audit(args) => cmd::audit::run(args),

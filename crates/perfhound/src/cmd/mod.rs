@@ -10,6 +10,7 @@ pub mod load;
 pub mod profile;
 pub mod report;
 pub mod rules;
+pub mod scan;
 pub mod traces;
 
 use std::time::Duration;

@@ -28,6 +28,7 @@ fn all_rules() -> Vec<Rule> {
     v.extend(perfhound_db::rules());
     v.extend(perfhound_traces::rules());
     v.extend(perfhound_sqlite::rules());
+    v.extend(perfhound_scan::rules());
     v
 }
 
