@@ -174,7 +174,8 @@ pub fn is_async(f: Node, text: &str) -> bool {
 }
 
 /// HTTP method names used by route decorators and router methods.
-pub const ROUTE_METHODS: &[&str] = &["route", "get", "post", "put", "patch", "delete", "head", "options", "all", "api_route"];
+pub const ROUTE_METHODS: &[&str] =
+    &["route", "get", "post", "put", "patch", "delete", "head", "options", "all", "api_route"];
 
 impl<'t> Ctx<'t> {
     /// True when the node is inside a request handler: a Python function decorated with
@@ -184,7 +185,8 @@ impl<'t> Ctx<'t> {
         self.stack.iter().enumerate().any(|(i, n)| match n.kind() {
             "decorated_definition" => {
                 let mut c = n.walk();
-                let found = n.children(&mut c).filter(|d| d.kind() == "decorator").any(|d| is_route_decorator(self.src(d)));
+                let found =
+                    n.children(&mut c).filter(|d| d.kind() == "decorator").any(|d| is_route_decorator(self.src(d)));
                 found
             }
             "arrow_function" | "function_expression" | "function" => self.route_callback(i),
@@ -205,7 +207,9 @@ impl<'t> Ctx<'t> {
         };
         let obj = self.src(obj);
         ROUTE_METHODS.contains(&self.src(prop))
-            && ["app", "router", "fastify", "server", "api", "route"].iter().any(|w| obj.to_ascii_lowercase().ends_with(w))
+            && ["app", "router", "fastify", "server", "api", "route"]
+                .iter()
+                .any(|w| obj.to_ascii_lowercase().ends_with(w))
     }
 }
 

@@ -37,12 +37,8 @@ pub fn to_finding(hit: &Hit, path: &str, text: &str, lang: Lang) -> Finding {
 pub fn excerpt(text: &str, first: usize, last: usize) -> String {
     let take = (last + 1).saturating_sub(first).min(MAX_EXCERPT_LINES);
     let lines: Vec<&str> = text.lines().skip(first.saturating_sub(1)).take(take).collect();
-    let indent = lines
-        .iter()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| l.len() - l.trim_start().len())
-        .min()
-        .unwrap_or(0);
+    let indent =
+        lines.iter().filter(|l| !l.trim().is_empty()).map(|l| l.len() - l.trim_start().len()).min().unwrap_or(0);
     let mut out: Vec<&str> = lines.iter().map(|l| l.get(indent..).unwrap_or(l.trim_start())).collect();
     if last + 1 - first > MAX_EXCERPT_LINES {
         out.push("…");

@@ -83,7 +83,10 @@ mod tests {
             Some(Suppressed::Rules(vec!["PH-SCAN001".into(), "query-in-loop".into()]))
         );
         assert_eq!(parse_line("# perfhound: ignore[unclosed"), None);
-        assert_eq!(parse_line("f() // perfhound-ignore query-in-loop"), Some(Suppressed::Rules(vec!["query-in-loop".into()])));
+        assert_eq!(
+            parse_line("f() // perfhound-ignore query-in-loop"),
+            Some(Suppressed::Rules(vec!["query-in-loop".into()]))
+        );
         assert_eq!(parse_line("f() // perfhound-ignore"), Some(Suppressed::All));
         assert_eq!(parse_line("f() // perfhound-ignored"), None);
         assert_eq!(parse_line("plain line"), None);

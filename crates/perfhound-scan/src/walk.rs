@@ -15,8 +15,9 @@ use std::sync::Mutex;
 /// Files larger than this are skipped (generated bundles, data dumps), and reported.
 pub const MAX_FILE_BYTES: u64 = 2 << 20;
 
-/// Directories never descended into below a scanned root (vendored code and caches).
-const SKIP_DIRS: &[&str] = &["node_modules", "__pycache__", "site-packages", ".venv", "venv", ".tox"];
+/// Directories never descended into below a scanned root (vendored code and caches);
+/// virtualenvs are recognised by their `pyvenv.cfg`.
+const SKIP_DIRS: &[&str] = &["node_modules", "__pycache__", "site-packages", ".tox"];
 
 /// A file that was not scanned, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -80,6 +81,7 @@ pub fn scan(roots: &[PathBuf], config: &Config, threads: usize) -> Scan {
 
 fn skip_dir(path: &Path) -> bool {
     path.file_name().and_then(|n| n.to_str()).is_some_and(|n| SKIP_DIRS.contains(&n))
+        || path.join("pyvenv.cfg").is_file()
 }
 
 /// `path` relative to `root`, `/`-separated (what config globs match).
@@ -133,7 +135,9 @@ fn lock(m: &Mutex<Shared>) -> std::sync::MutexGuard<'_, Shared> {
 fn finish(s: Shared) -> Scan {
     let mut findings = s.findings;
     findings.sort_by(|a, b| location_key(&a.target).cmp(&location_key(&b.target)).then(a.rule.code.cmp(&b.rule.code)));
-    findings.dedup_by(|a, b| a.fingerprint == b.fingerprint && a.target == b.target);
+    // One finding per problem and place: the same pattern twice in one loop is one fix.
+    let mut seen = std::collections::HashSet::new();
+    findings.retain(|f| seen.insert((f.fingerprint.clone(), f.evidence.location.clone())));
     let mut files: Vec<(Lang, usize)> = Vec::new();
     for lang in Lang::ALL {
         let n = s.files.iter().filter(|l| **l == lang).count();

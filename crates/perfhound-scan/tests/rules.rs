@@ -21,12 +21,16 @@ fn check(path: &Path, failures: &mut Vec<String>) -> String {
     let lang = Lang::from_path(path).unwrap();
     let name = format!("fixtures/{}", path.file_name().unwrap().to_str().unwrap());
     let findings = perfhound_scan::scan_text(&name, lang, &text).unwrap();
-    let expected: Vec<usize> =
-        text.lines().enumerate().filter(|(_, l)| ["# positive", "// positive", "-- positive"].iter().any(|m| l.contains(m))).map(|(i, _)| i + 1).collect();
+    let expected: Vec<usize> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| ["# positive", "// positive", "-- positive"].iter().any(|m| l.contains(m)))
+        .map(|(i, _)| i + 1)
+        .collect();
     let mut got: Vec<usize> = findings
         .iter()
         .filter(|f| f.rule.code == rule.code)
-        .map(|f| f.target.rsplitn(3, ':').nth(1).unwrap().parse().unwrap())
+        .map(|f| f.target.rsplit(':').nth(1).unwrap().parse().unwrap())
         .collect();
     got.dedup();
     if got != expected || expected.is_empty() {

@@ -7,20 +7,24 @@ use serde_json::{json, Value};
 
 /// The SARIF log of a scan run.
 pub fn render(run: &Run, rules: &[Rule]) -> Value {
-    let results: Vec<Value> = run.findings.iter().map(|f| {
-        let (file, line, column) = split_target(&f.target);
-        let end_line = f.evidence.location.as_deref().and_then(end_line).unwrap_or(line);
-        json!({
-            "ruleId": f.rule.code,
-            "level": level(f.severity),
-            "message": {"text": format!("{} Fix: {}", f.title, f.recommendation.text)},
-            "locations": [{"physicalLocation": {
-                "artifactLocation": {"uri": file},
-                "region": {"startLine": line, "startColumn": column, "endLine": end_line.max(line)},
-            }}],
-            "partialFingerprints": {"perfhound/v1": f.fingerprint},
+    let results: Vec<Value> = run
+        .findings
+        .iter()
+        .map(|f| {
+            let (file, line, column) = split_target(&f.target);
+            let end_line = f.evidence.location.as_deref().and_then(end_line).unwrap_or(line);
+            json!({
+                "ruleId": f.rule.code,
+                "level": level(f.severity),
+                "message": {"text": format!("{} Fix: {}", f.title, f.recommendation.text)},
+                "locations": [{"physicalLocation": {
+                    "artifactLocation": {"uri": file},
+                    "region": {"startLine": line, "startColumn": column, "endLine": end_line.max(line)},
+                }}],
+                "partialFingerprints": {"perfhound/v1": f.fingerprint},
+            })
         })
-    }).collect();
+        .collect();
     let rules: Vec<Value> = rules
         .iter()
         .map(|r| {

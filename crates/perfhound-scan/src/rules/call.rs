@@ -42,7 +42,7 @@ impl<'t> Call<'t> {
     }
 
     /// The last name of the receiver chain: `session` for `db.session.query`.
-    pub fn receiver_last<'c>(&self, ctx: &Ctx<'t>) -> &'t str {
+    pub fn receiver_last(&self, ctx: &Ctx<'t>) -> &'t str {
         let text = self.receiver_text(ctx);
         text.rsplit(['.', ')', '(']).next().unwrap_or(text)
     }

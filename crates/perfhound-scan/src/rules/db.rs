@@ -19,12 +19,30 @@ pub struct DbCall {
 }
 
 const DJANGO_READ: &[&str] = &[
-    "get", "filter", "exclude", "all", "first", "last", "count", "exists", "aggregate", "values", "values_list",
-    "in_bulk", "latest", "earliest", "raw", "select_related", "prefetch_related", "order_by", "annotate",
+    "get",
+    "filter",
+    "exclude",
+    "all",
+    "first",
+    "last",
+    "count",
+    "exists",
+    "aggregate",
+    "values",
+    "values_list",
+    "in_bulk",
+    "latest",
+    "earliest",
+    "raw",
+    "select_related",
+    "prefetch_related",
+    "order_by",
+    "annotate",
 ];
 const DJANGO_WRITE: &[&str] = &["create", "get_or_create", "update_or_create", "update", "delete"];
 const SQLA_SESSION: &[&str] = &["query", "execute", "get", "scalar", "scalars", "get_one"];
-const FLASK_QUERY: &[&str] = &["filter_by", "filter", "get", "get_or_404", "first", "first_or_404", "all", "count", "one"];
+const FLASK_QUERY: &[&str] =
+    &["filter_by", "filter", "get", "get_or_404", "first", "first_or_404", "all", "count", "one"];
 const CURSOR_READ: &[&str] = &["execute", "fetch", "fetchrow", "fetchval", "query"];
 const PRISMA_READ: &[&str] =
     &["findUnique", "findUniqueOrThrow", "findFirst", "findFirstOrThrow", "findMany", "count", "aggregate", "groupBy"];
@@ -53,7 +71,7 @@ fn python(ctx: &Ctx, c: &Call) -> Option<DbCall> {
         if DJANGO_READ.contains(&c.name) {
             return db("Django", false, None);
         }
-        return DJANGO_WRITE.contains(&c.name).then(|| DbCall { orm: "Django", write: true, sql: None });
+        return DJANGO_WRITE.contains(&c.name).then_some(DbCall { orm: "Django", write: true, sql: None });
     }
     if c.name == "commit" && is_connection_like(last) {
         return db("DB session", true, None);
@@ -94,10 +112,11 @@ fn js(ctx: &Ctx, c: &Call) -> Option<DbCall> {
         if PRISMA_READ.contains(&c.name) {
             return db("Prisma", false, None);
         }
-        return PRISMA_WRITE.contains(&c.name).then(|| DbCall { orm: "Prisma", write: true, sql: None });
+        return PRISMA_WRITE.contains(&c.name).then_some(DbCall { orm: "Prisma", write: true, sql: None });
     }
     let repo = last.to_ascii_lowercase();
-    if (repo.contains("repo") || repo == "manager" || recv.contains("getRepository(")) && TYPEORM_READ.contains(&c.name) {
+    if (repo.contains("repo") || repo == "manager" || recv.contains("getRepository(")) && TYPEORM_READ.contains(&c.name)
+    {
         return db("TypeORM", false, None);
     }
     if (repo.contains("repo") || recv.contains("getRepository(")) && c.name == "save" {

@@ -49,17 +49,38 @@ pub static RULE: ScanRule = ScanRule {
 };
 
 const PY_ONE_SHOT: &[&str] = &[
-    "requests.get", "requests.post", "requests.put", "requests.patch", "requests.delete", "requests.head",
-    "requests.request", "httpx.get", "httpx.post", "httpx.put", "httpx.patch", "httpx.delete", "httpx.request",
-    "urllib.request.urlopen", "urlopen",
+    "requests.get",
+    "requests.post",
+    "requests.put",
+    "requests.patch",
+    "requests.delete",
+    "requests.head",
+    "requests.request",
+    "httpx.get",
+    "httpx.post",
+    "httpx.put",
+    "httpx.patch",
+    "httpx.delete",
+    "httpx.request",
+    "urllib.request.urlopen",
+    "urlopen",
 ];
 const PY_CLIENTS: &[&str] = &["requests.Session", "httpx.Client", "httpx.AsyncClient", "aiohttp.ClientSession"];
 const PY_CONNECTIONS: &[&str] = &[
-    "psycopg2.connect", "psycopg.connect", "pymysql.connect", "asyncpg.connect", "asyncpg.create_pool",
-    "redis.Redis", "redis.StrictRedis", "create_engine", "sqlalchemy.create_engine", "MongoClient",
+    "psycopg2.connect",
+    "psycopg.connect",
+    "pymysql.connect",
+    "asyncpg.connect",
+    "asyncpg.create_pool",
+    "redis.Redis",
+    "redis.StrictRedis",
+    "create_engine",
+    "sqlalchemy.create_engine",
+    "MongoClient",
     "pymongo.MongoClient",
 ];
-const JS_NEW: &[&str] = &["Pool", "Client", "PrismaClient", "Sequelize", "Redis", "MongoClient", "pg.Pool", "pg.Client"];
+const JS_NEW: &[&str] =
+    &["Pool", "Client", "PrismaClient", "Sequelize", "Redis", "MongoClient", "pg.Pool", "pg.Client"];
 const JS_CALLS: &[&str] =
     &["createClient", "redis.createClient", "mysql.createConnection", "mysql.createPool", "axios.create", "knex"];
 
@@ -73,7 +94,9 @@ fn check(ctx: &mut Ctx, node: Node) {
         Family::Python if PY_CONNECTIONS.contains(&callee) && (in_loop.is_some() || per_request()) => {
             "a new database/cache connection"
         }
-        Family::Js if node.kind() == "new_expression" && JS_NEW.contains(&callee) && (in_loop.is_some() || per_request()) => {
+        Family::Js
+            if node.kind() == "new_expression" && JS_NEW.contains(&callee) && (in_loop.is_some() || per_request()) =>
+        {
             "a new client/pool"
         }
         Family::Js if JS_CALLS.contains(&callee) && (in_loop.is_some() || per_request()) => "a new client/pool",

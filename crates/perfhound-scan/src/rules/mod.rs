@@ -8,8 +8,8 @@ use perfhound_model::{Confidence, Rule};
 use tree_sitter::Node;
 
 pub mod call;
-pub mod db;
 mod commit_in_loop;
+pub mod db;
 mod effect_without_cleanup;
 mod http_client_per_call;
 mod list_membership_in_loop;

@@ -21,6 +21,7 @@
 //!
 //! **Thresholds.** None: structural.
 
+use super::call::mentions;
 use super::{ScanRule, BOTH};
 use crate::ctx::{is_function, Ctx};
 use perfhound_model::{Confidence, Rule, Severity};
@@ -48,7 +49,12 @@ fn check(ctx: &mut Ctx, node: Node) {
     });
     let Some(outer) = outer.copied() else { return };
     let Some(body) = node.child_by_field_name("body") else { return };
-    if !has_equality(ctx, body) {
+    let vars = (loop_vars(ctx, outer), loop_vars(ctx, node));
+    // The same name rebound (`for ch in it: … for ch in it:`) consumes one iterator.
+    if vars.1.iter().any(|v| vars.0.contains(v)) {
+        return;
+    }
+    if !has_equality(ctx, body, &vars) {
         return;
     }
     let title = format!("nested loops over `{}` compare elements: O(n²)", perfhound_term::clip(&inner_src, 40));
@@ -77,19 +83,40 @@ fn iterated(ctx: &Ctx, lp: Node) -> Option<String> {
     }
 }
 
-/// True when an `==`/`===` comparison appears in `node` (nested functions excluded).
-fn has_equality(ctx: &Ctx, node: Node) -> bool {
+/// The names a loop binds (`a` in `for a in`, `i, a` in `for i, a in enumerate(…)`).
+fn loop_vars(ctx: &Ctx, lp: Node) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(left) = lp.child_by_field_name("left") {
+        collect_identifiers(ctx, left, &mut out);
+    }
+    out
+}
+
+fn collect_identifiers(ctx: &Ctx, n: Node, out: &mut Vec<String>) {
+    if n.kind() == "identifier" {
+        out.push(ctx.src(n).to_string());
+    }
+    let mut c = n.walk();
+    for ch in n.named_children(&mut c) {
+        collect_identifiers(ctx, ch, out);
+    }
+}
+
+/// True when an `==`/`===` comparison in `node` involves a variable of each loop (the
+/// elements are compared with each other; nested functions excluded).
+fn has_equality(ctx: &Ctx, node: Node, vars: &(Vec<String>, Vec<String>)) -> bool {
     if is_function(node) {
         return false;
     }
     if matches!(node.kind(), "comparison_operator" | "binary_expression") {
         let op = node.child_by_field_name("operator").map(|o| ctx.src(o)).unwrap_or_else(|| operator_text(ctx, node));
-        if matches!(op, "==" | "===") {
+        let uses = |names: &[String]| names.iter().any(|v| mentions(ctx, node, v));
+        if matches!(op, "==" | "===") && uses(&vars.0) && uses(&vars.1) {
             return true;
         }
     }
     let mut c = node.walk();
-    let found = node.children(&mut c).any(|ch| has_equality(ctx, ch));
+    let found = node.children(&mut c).any(|ch| has_equality(ctx, ch, vars));
     found
 }
 

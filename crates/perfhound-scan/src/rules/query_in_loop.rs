@@ -54,6 +54,7 @@ fn check(ctx: &mut Ctx, node: Node) {
     }
     let Some(lp) = ctx.enclosing_loop(node) else { return };
     let callee = ctx.src(c.callee);
-    let title = format!("{} query `{}(…)` runs once per loop iteration (N+1)", db.orm, perfhound_term::clip(callee, 60));
+    let title =
+        format!("{} query `{}(…)` runs once per loop iteration (N+1)", db.orm, perfhound_term::clip(callee, 60));
     ctx.report(&RULE, node, lp, title, callee);
 }

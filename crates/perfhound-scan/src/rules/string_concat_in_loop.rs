@@ -50,10 +50,23 @@ fn check(ctx: &mut Ctx, node: Node) {
     let Some(left) = node.child_by_field_name("left").filter(|l| l.kind() == "identifier") else { return };
     let name = ctx.src(left);
     let Some(lp) = ctx.enclosing_loop(node) else { return };
+    if leaves_loop_next(node) {
+        return;
+    }
     let values = binding_values(ctx, name);
     if values.is_empty() || !values.iter().all(|v| string_value(ctx, *v).is_some()) {
         return;
     }
     let title = format!("string `{name}` built with += in a loop: collect parts and join once");
     ctx.report(&RULE, node, lp, title, name);
+}
+
+/// `s += x` followed by `break`/`return` runs once, not once per iteration.
+fn leaves_loop_next(node: Node) -> bool {
+    let stmt = node.parent().filter(|p| p.kind() == "expression_statement").unwrap_or(node);
+    let mut next = stmt.next_named_sibling();
+    while let Some(n) = next.filter(|n| n.kind() == "comment") {
+        next = n.next_named_sibling();
+    }
+    next.is_some_and(|n| matches!(n.kind(), "break_statement" | "return_statement"))
 }

@@ -46,19 +46,34 @@ pub static RULE: ScanRule = ScanRule {
 };
 
 const PY_BLOCKING: &[&str] = &[
-    "time.sleep", "requests.get", "requests.post", "requests.put", "requests.patch", "requests.delete",
-    "requests.request", "requests.head", "urllib.request.urlopen", "subprocess.run", "subprocess.call",
-    "subprocess.check_output", "subprocess.check_call", "psycopg2.connect", "sqlite3.connect",
+    "time.sleep",
+    "requests.get",
+    "requests.post",
+    "requests.put",
+    "requests.patch",
+    "requests.delete",
+    "requests.request",
+    "requests.head",
+    "urllib.request.urlopen",
+    "subprocess.run",
+    "subprocess.call",
+    "subprocess.check_output",
+    "subprocess.check_call",
+    "psycopg2.connect",
+    "sqlite3.connect",
     "socket.create_connection",
 ];
-const JS_BLOCKING: &[&str] = &["readFileSync", "writeFileSync", "appendFileSync", "execSync", "spawnSync", "execFileSync"];
+const JS_BLOCKING: &[&str] =
+    &["readFileSync", "writeFileSync", "appendFileSync", "execSync", "spawnSync", "execFileSync"];
 
 fn check(ctx: &mut Ctx, node: Node) {
     let Some(c) = call(ctx, node) else { return };
     let callee = ctx.src(c.callee);
     let blocking = match ctx.family() {
         Family::Python => PY_BLOCKING.contains(&callee),
-        Family::Js => JS_BLOCKING.contains(&c.name) && matches!(c.receiver_text(ctx), "" | "fs" | "child_process" | "cp"),
+        Family::Js => {
+            JS_BLOCKING.contains(&c.name) && matches!(c.receiver_text(ctx), "" | "fs" | "child_process" | "cp")
+        }
     };
     if !blocking || !ctx.in_async_function() {
         return;

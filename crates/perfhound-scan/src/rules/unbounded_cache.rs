@@ -103,7 +103,9 @@ fn cache_binding<'t>(ctx: &Ctx<'t>, stmt: Node<'t>) -> Option<(&'t str, Node<'t>
     }
     let empty = match value.kind() {
         "dictionary" | "object" => value.named_child_count() == 0,
-        "call" => call(ctx, value).is_some_and(|c| c.receiver.is_none() && c.name == "dict" && c.arg_nodes().is_empty()),
+        "call" => {
+            call(ctx, value).is_some_and(|c| c.receiver.is_none() && c.name == "dict" && c.arg_nodes().is_empty())
+        }
         "new_expression" => value.child_by_field_name("constructor").is_some_and(|c| ctx.src(c) == "Map"),
         _ => false,
     };

@@ -46,9 +46,10 @@ fn check(ctx: &mut Ctx, node: Node) {
     let Some(c) = call(ctx, right) else { return };
     let whole = match c.name {
         "readlines" => c.arg_nodes().is_empty() && c.receiver.is_some(),
-        "splitlines" | "split" => c.receiver.and_then(|r| call(ctx, r)).is_some_and(|inner| {
-            inner.name == "read" && inner.arg_nodes().is_empty() && inner.receiver.is_some()
-        }),
+        "splitlines" | "split" => c
+            .receiver
+            .and_then(|r| call(ctx, r))
+            .is_some_and(|inner| inner.name == "read" && inner.arg_nodes().is_empty() && inner.receiver.is_some()),
         _ => false,
     };
     if !whole {
@@ -56,6 +57,7 @@ fn check(ctx: &mut Ctx, node: Node) {
     }
     let context = if node.kind() == "for_in_clause" { node.parent().unwrap_or(node) } else { node };
     let shown = ctx.src(right);
-    let title = format!("`{}` reads the whole file before iterating: iterate the file object", perfhound_term::clip(shown, 50));
+    let title =
+        format!("`{}` reads the whole file before iterating: iterate the file object", perfhound_term::clip(shown, 50));
     ctx.report(&RULE, right, context, title, shown);
 }

@@ -85,7 +85,9 @@ fn run_inner(args: ScanArgs) -> anyhow::Result<i32> {
     match args.format {
         OutputFormat::Text => perfhound_term::print(&text::render(&scan, elapsed)),
         OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&run)?),
-        OutputFormat::Sarif => println!("{}", serde_json::to_string_pretty(&sarif::render(&run, &perfhound_scan::rules()))?),
+        OutputFormat::Sarif => {
+            println!("{}", serde_json::to_string_pretty(&sarif::render(&run, &perfhound_scan::rules()))?)
+        }
         OutputFormat::None => {}
     }
     if let (Some(path), OutputFormat::Text) = (&args.out, args.format) {
