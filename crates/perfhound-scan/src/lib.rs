@@ -18,6 +18,7 @@ pub mod config;
 mod ctx;
 mod finding;
 pub mod lang;
+pub mod locate;
 pub mod output;
 pub mod rules;
 pub mod suppress;

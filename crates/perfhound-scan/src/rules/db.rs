@@ -132,7 +132,7 @@ fn js(ctx: &Ctx, c: &Call) -> Option<DbCall> {
         return db("Knex", false, None);
     }
     if JS_CLIENTS.contains(&last) && matches!(c.name, "query" | "execute" | "get" | "all" | "run") {
-        let sql = c.first_string(ctx);
+        let sql = c.arg_nodes().first().and_then(|a| sql_text(ctx, *a));
         if matches!(c.name, "get" | "all" | "run") && !sql.as_deref().is_some_and(looks_like_sql) {
             return None;
         }
@@ -157,19 +157,27 @@ fn js_sql(sql: Option<String>, orm: &'static str) -> Option<DbCall> {
     Some(DbCall { orm, write, sql })
 }
 
-/// The SQL of an argument: a literal, or `text("...")` / `sa.text("...")`.
-fn sql_text(ctx: &Ctx, arg: tree_sitter::Node) -> Option<String> {
+/// The SQL of an argument: a literal, a name bound to one (`INSERT_EVENT = "…"`), or
+/// `text("...")` / `sa.text("...")`.
+pub fn sql_text(ctx: &Ctx, arg: tree_sitter::Node) -> Option<String> {
     if let Some(s) = super::call::string_value(ctx, arg) {
         return Some(s);
+    }
+    if arg.kind() == "identifier" {
+        let values = super::call::binding_values(ctx, ctx.src(arg));
+        return values.first().and_then(|v| super::call::string_value(ctx, *v));
     }
     let inner = super::call::call(ctx, arg)?;
     (inner.name == "text").then(|| inner.first_string(ctx)).flatten()
 }
 
-/// INSERT/UPDATE/DELETE/REPLACE/COMMIT statements.
+/// INSERT/UPDATE/DELETE/REPLACE statements and transaction control (BEGIN, COMMIT…).
 pub fn is_write_sql(sql: &str) -> bool {
-    let first = sql.split_whitespace().next().unwrap_or("").to_ascii_uppercase();
-    matches!(first.as_str(), "INSERT" | "UPDATE" | "DELETE" | "REPLACE" | "COMMIT" | "UPSERT")
+    let first = sql.split_whitespace().next().unwrap_or("").trim_end_matches(';').to_ascii_uppercase();
+    matches!(
+        first.as_str(),
+        "INSERT" | "UPDATE" | "DELETE" | "REPLACE" | "COMMIT" | "UPSERT" | "BEGIN" | "ROLLBACK" | "START" | "SAVEPOINT"
+    )
 }
 
 /// A string that starts like a SQL statement.

@@ -86,6 +86,9 @@ const JS_CALLS: &[&str] =
 
 fn check(ctx: &mut Ctx, node: Node) {
     let Some(callee) = callee(ctx, node) else { return };
+    if in_setup_code(ctx) {
+        return;
+    }
     let in_loop = ctx.enclosing_loop(node);
     let per_request = || ctx.in_route_handler();
     let what = match ctx.family() {
@@ -115,4 +118,12 @@ fn callee<'t>(ctx: &Ctx<'t>, node: Node<'t>) -> Option<&'t str> {
         return node.child_by_field_name("constructor").map(|c| ctx.src(c));
     }
     call(ctx, node).map(|c| ctx.src(c.callee))
+}
+
+/// Constructors and set-up functions (`__init__`, `constructor`, `init_pool`, `setup`)
+/// run once: a loop there fills a pool instead of churning connections.
+fn in_setup_code(ctx: &Ctx) -> bool {
+    let Some(name) = ctx.enclosing_function().and_then(|f| ctx.function_name(f)) else { return false };
+    let n = name.to_ascii_lowercase();
+    n == "constructor" || n.contains("init") || n.contains("setup") || n.contains("pool") || n.contains("connect")
 }

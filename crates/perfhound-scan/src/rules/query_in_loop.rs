@@ -53,8 +53,26 @@ fn check(ctx: &mut Ctx, node: Node) {
         return;
     }
     let Some(lp) = ctx.enclosing_loop(node) else { return };
+    if statement_varies(ctx, &c, lp) {
+        return;
+    }
     let callee = ctx.src(c.callee);
     let title =
         format!("{} query `{}(…)` runs once per loop iteration (N+1)", db.orm, perfhound_term::clip(callee, 60));
     ctx.report(&RULE, node, lp, title, callee);
+}
+
+/// `for sql in STATEMENTS: conn.execute(sql)`: the statement itself is the loop variable,
+/// so iterations run different queries (consecutive queries, not N+1 of one statement).
+fn statement_varies(ctx: &Ctx, c: &super::call::Call, lp: Node) -> bool {
+    let Some(arg) = c.arg_nodes().first().copied().filter(|a| a.kind() == "identifier") else { return false };
+    let header = match lp.kind() {
+        "call_expression" => lp
+            .child_by_field_name("arguments")
+            .and_then(|a| a.named_child(0))
+            .and_then(|f| f.child_by_field_name("parameters").or_else(|| f.child_by_field_name("parameter"))),
+        _ => lp.child_by_field_name("left"),
+    };
+    let name = ctx.src(arg);
+    header.is_some_and(|h| super::call::mentions(ctx, h, name))
 }
