@@ -10,6 +10,7 @@
 //!   db: $DATABASE_URL                 # postgres://… or sqlite://path
 //!   out: perfhound-audit              # run.json, report.html, report.md
 //!   fail_on: critical                 # also exit 1 on findings this severe
+//!   source: ./src                     # or a list: findings get their Location (docs/scan.md)
 //! budgets:
 //!   - { target: overall, p95: 300ms, error_rate: 1% }
 //! ```
@@ -36,6 +37,9 @@ pub struct AuditConfig {
     pub budgets: Option<BudgetSet>,
     pub out_dir: PathBuf,
     pub fail_on: Option<Severity>,
+    /// The service's source directories (`audit.source`): runtime findings are located
+    /// there and its static scan is merged in.
+    pub source: Vec<PathBuf>,
 }
 
 /// The OTLP receiver opened during the load.
@@ -75,6 +79,15 @@ struct RawAudit {
     budgets: Option<Spanned<String>>,
     out: Option<String>,
     fail_on: Option<Spanned<String>>,
+    source: Option<Spanned<SourceDirs>>,
+}
+
+/// `source: ./src` or `source: [./api, ./web]`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum SourceDirs {
+    One(String),
+    Many(Vec<String>),
 }
 
 #[derive(Deserialize, Default)]
@@ -147,7 +160,25 @@ pub fn parse(path: &Path, text: &str, env: &dyn Fn(&str) -> Option<String>) -> R
         })?),
     };
     let out_dir = base.join(raw.out.as_deref().unwrap_or("perfhound-audit"));
-    Ok(AuditConfig { file: path.to_path_buf(), plan, title: raw.title, traces, db, budgets, out_dir, fail_on })
+    let source = match raw.source {
+        None => Vec::new(),
+        Some(s) => {
+            let dirs = match s.value {
+                SourceDirs::One(d) => vec![d],
+                SourceDirs::Many(v) => v,
+            };
+            let dirs: Vec<PathBuf> = dirs.iter().map(|d| base.join(d)).collect();
+            if let Some(missing) = dirs.iter().find(|d| !d.exists()) {
+                return Err(AuditError::Config(format!(
+                    "{}: audit.source: {} does not exist (the service's source directory, relative to the config file)",
+                    at(&s.referenced),
+                    missing.display()
+                )));
+            }
+            dirs
+        }
+    };
+    Ok(AuditConfig { file: path.to_path_buf(), plan, title: raw.title, traces, db, budgets, out_dir, fail_on, source })
 }
 
 fn traces_section(t: RawTraces, at: &dyn Fn(&serde_saphyr::Location) -> String) -> Result<TracesSection, AuditError> {

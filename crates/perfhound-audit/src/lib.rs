@@ -16,6 +16,7 @@ pub mod error;
 pub mod merge;
 pub mod output;
 pub mod receiver;
+pub mod source;
 pub mod window;
 
 pub use config::AuditConfig;

@@ -121,6 +121,10 @@ pub fn run(cfg: &AuditConfig, hooks: Hooks<'_>, command: Vec<String>) -> Result<
     } else if let Some(t) = traces_run.take() {
         merge_into(&mut run, t, Seen::Server);
     }
+    if !cfg.source.is_empty() {
+        status("locating findings in the source");
+        crate::source::attach(&mut run, &cfg.source);
+    }
     run.redact_secrets();
     let budgets = cfg.budgets.as_ref().map(|b| evaluate(b, &RunSet::new(vec![run.clone()])));
     Ok(Audit { run, budgets, spans })

@@ -134,3 +134,85 @@ fn clean_corpus_has_no_findings() {
     let files: usize = text.split("scanned ").nth(1).and_then(|s| s.split(' ').next()).unwrap().parse().unwrap();
     assert!(files > 100, "the corpus is real code: {text}");
 }
+
+/// `perfhound traces --source`: the N+1 of the trace fixture (GET /orders/{id}, order_items)
+/// gets the loop of its Flask handler as Location and Current Implementation; the static
+/// query-in-loop finding on those lines is merged into it; an app without that route gets
+/// "not found", never a line.
+#[test]
+fn traces_source_locates_and_merges() {
+    let fixture = workspace().join("crates/perfhound-traces/tests/fixtures/otlp_n_plus_one.json");
+    let dir = tempfile::tempdir().unwrap();
+    let app = "from flask import Flask\napp = Flask(__name__)\n\n\ndef items_of(cur, oid, line):\n    cur.execute(\"SELECT * FROM order_items WHERE order_id = %s AND line = %s\", (oid, line))\n    return cur.fetchone()\n\n\n@app.get(\"/orders/<int:order_id>\")\ndef get_order(order_id):\n    cur = db().cursor()\n    lines = []\n    for n in range(20):\n        lines.append(items_of(cur, order_id, n))\n    return {\"lines\": lines}\n\n\n@app.get(\"/orders/<int:order_id>/direct\")\ndef direct(order_id):\n    cur = db().cursor()\n    for n in range(20):\n        cur.execute(\"SELECT * FROM order_items WHERE order_id = %s AND line = %s\", (order_id, n))\n";
+    write(dir.path(), "app/orders.py", app);
+    let src = dir.path().join("app");
+    let out = perfhound()
+        .args(["traces", fixture.to_str().unwrap(), "--format", "json", "--source", src.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let run = Run::from_json(&String::from_utf8_lossy(&out.stdout)).unwrap();
+    let f = run.findings.iter().find(|f| f.rule.code == "PH-TRACE001").unwrap();
+    let note = f.evidence.notes.iter().find(|n| n.starts_with("Location: ")).expect("a Location note");
+    assert!(note.contains("app/orders.py:14-15 (get_order) (via get_order → items_of)"), "{note}");
+    assert!(f.evidence.code.as_deref().unwrap_or("").contains("lines.append(items_of(cur, order_id, n))"), "{f:?}");
+    // The static scan comes along: select-star on both literals, query-in-loop in `direct`.
+    let statics: Vec<&str> =
+        run.findings.iter().filter(|s| s.rule.code.starts_with("PH-SCAN")).map(|s| s.target.as_str()).collect();
+    assert_eq!(statics.iter().filter(|t| t.contains("orders.py")).count(), 3, "{statics:?}");
+    assert!(run.sources.iter().any(|s| s.description.starts_with("source: ")));
+    // A runtime finding on `direct` absorbs the static N+1 on its loop.
+    let mut json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&fixture).unwrap()).unwrap();
+    rename_route(&mut json, "/orders/{id}", "/orders/{id}/direct");
+    write(dir.path(), "direct.json", &json.to_string());
+    let out = perfhound()
+        .args([
+            "traces",
+            dir.path().join("direct.json").to_str().unwrap(),
+            "--format",
+            "json",
+            "--source",
+            src.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let run = Run::from_json(&String::from_utf8_lossy(&out.stdout)).unwrap();
+    let f = run.findings.iter().find(|f| f.rule.code == "PH-TRACE001").unwrap();
+    assert!(
+        f.evidence.notes.iter().any(|n| n.starts_with("static check PH-SCAN001 query-in-loop agrees")),
+        "{:?}",
+        f.evidence.notes
+    );
+    assert!(run.findings.iter().all(|s| s.rule.code != "PH-SCAN001"), "merged, not repeated");
+
+    let other = tempfile::tempdir().unwrap();
+    write(other.path(), "main.py", "@app.get(\"/health\")\ndef health():\n    return \"ok\"\n");
+    let out = perfhound()
+        .args(["traces", fixture.to_str().unwrap(), "--format", "json", "--source", other.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    let run = Run::from_json(&String::from_utf8_lossy(&out.stdout)).unwrap();
+    let f = run.findings.iter().find(|f| f.rule.code == "PH-TRACE001").unwrap();
+    assert!(
+        f.evidence
+            .notes
+            .iter()
+            .any(|n| n == "Location: not found in the source (no route handler for GET /orders/{} in the source)"),
+        "{:?}",
+        f.evidence.notes
+    );
+    let (code, _, err) = run_in(dir.path(), &[]);
+    assert_eq!(code, Some(0), "{err}");
+    let out = perfhound().args(["traces", fixture.to_str().unwrap(), "--source", "/no/such/dir"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// Replaces a route template in every string of a trace document.
+fn rename_route(v: &mut serde_json::Value, from: &str, to: &str) {
+    match v {
+        serde_json::Value::String(s) if s.contains(from) => *s = s.replace(from, to),
+        serde_json::Value::Array(a) => a.iter_mut().for_each(|x| rename_route(x, from, to)),
+        serde_json::Value::Object(o) => o.values_mut().for_each(|x| rename_route(x, from, to)),
+        _ => {}
+    }
+}

@@ -148,6 +148,7 @@ fn phase(
         budgets: None,
         out_dir: args.out.join(mode.as_str()),
         fail_on: None,
+        source: Vec::new(),
     };
     let mut progress = Progress::new(progress_mode(args.quiet));
     let quiet = args.quiet;

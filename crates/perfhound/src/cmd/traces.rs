@@ -21,6 +21,7 @@ const EXAMPLES: &str = "Examples:
   perfhound traces traces.json --rtt 2ms             project local calls at a 2 ms network round trip
   perfhound traces --listen                          OTLP/HTTP receiver on 127.0.0.1:4318 (Ctrl-C writes the run)
   perfhound traces --listen 127.0.0.1:4318 --out run.json
+  perfhound traces traces.json --source ./src       findings get the Location of the loop/call site causing them
 
 Formats: OTLP/JSON (documents or one per line, hex or base64 ids), OTLP/protobuf (one message or
 length-prefixed), Jaeger JSON, Zipkin v2 JSON; gzip-compressed or not.
@@ -65,6 +66,11 @@ pub struct TracesArgs {
     /// Endpoints shown in the text table.
     #[arg(long, default_value_t = 20)]
     max_endpoints: usize,
+    /// The service's source directory (repeatable): each finding gets the location of the
+    /// loop or call site that causes it (route handler → calls → query/request), and the
+    /// static scan of the directory is merged in (docs/scan.md).
+    #[arg(long = "source", value_name = "DIR")]
+    source: Vec<PathBuf>,
     /// In live mode, do not print findings as they appear.
     #[arg(short = 'q', long)]
     quiet: bool,
@@ -121,6 +127,12 @@ fn run_inner(args: TracesArgs) -> anyhow::Result<i32> {
         }
         None => analyze_files(&args, cfg, format, meta)?,
     };
+    for dir in &args.source {
+        anyhow::ensure!(dir.exists(), "--source {}: no such directory", dir.display());
+    }
+    if !args.source.is_empty() {
+        perfhound_audit::source::attach(&mut run, &args.source);
+    }
     run.redact_secrets();
     if let Some(path) = &args.out {
         super::check::write_file(path, &serde_json::to_vec_pretty(&run)?)?;
