@@ -66,6 +66,8 @@ struct Rep {
     lines: (usize, usize),
     function: Option<String>,
     eager: bool,
+    /// The module constants the loop iterates (`for sql in STATEMENTS`), their text.
+    iterable: String,
 }
 
 const EAGER: &[&str] =
@@ -170,7 +172,8 @@ impl SourceIndex {
                 let header = child.child_by_field_name("right").unwrap_or(child);
                 let header = header.utf8_text(f.text.as_bytes()).unwrap_or("");
                 let eager = EAGER.iter().any(|e| header.contains(e));
-                inner = inner.or(Some(Rep { file, lines, function: func.clone(), eager }));
+                let iterable = self.constants_in(file, header);
+                inner = inner.or(Some(Rep { file, lines, function: func.clone(), eager, iterable }));
                 if let Some(right) =
                     child.child_by_field_name("right").filter(|_| !child.kind().contains("comprehension"))
                 {
@@ -228,7 +231,8 @@ impl SourceIndex {
         let recv = c.receiver_text(&ctx).to_ascii_lowercase();
         let resolved = self.resolve_args(file, &c, &ctx);
         if let Some(kind) = classify(c.name, &recv, &ctx, &c) {
-            let text = format!("{} {} {}", ctx.src(c.callee), args, resolved).to_ascii_lowercase();
+            let iterable = repeat.as_ref().map(|r| r.iterable.as_str()).unwrap_or("");
+            let text = format!("{} {} {} {}", ctx.src(c.callee), args, resolved, iterable).to_ascii_lowercase();
             out.push(self.site(kind, file, node, repeat.clone(), text, func, chain));
         }
         if depth >= MAX_DEPTH || chain.iter().any(|n| n == c.name) {
@@ -245,11 +249,22 @@ impl SourceIndex {
         // A callback handed to a function that loops runs once per iteration there.
         if let Some(lp) = first_loop(def) {
             let lines = (lp.start_position().row + 1, lp.end_position().row + 1);
-            let looped = repeat.clone().or(Some(Rep { file: df, lines, function: name, eager: false }));
+            let looped =
+                repeat.clone().or(Some(Rep { file: df, lines, function: name, eager: false, iterable: String::new() }));
             for a in c.arg_nodes().into_iter().filter(|a| is_function(*a)) {
                 self.collect(file, a, looped.clone(), depth + 1, chain, func, out);
             }
         }
+    }
+
+    /// The text of the module constants named in `code` (a loop's iterable).
+    fn constants_in(&self, file: usize, code: &str) -> String {
+        let consts = &self.files[file].constants;
+        code.split(|c: char| !c.is_alphanumeric() && c != '_')
+            .filter_map(|w| consts.get(w))
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     /// The module constants an argument names (`ITEMS_OF_ORDER`, `RECENT`), their text.
