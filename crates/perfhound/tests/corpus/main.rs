@@ -71,7 +71,9 @@ fn audit(spec: &AppSpec, backends: &Backends, app_dir: &Path, out: &Path) -> Run
         let otlp_addr = format!("127.0.0.1:{}", perfhound_testkit::free_port());
         let app = App::start(spec, backends, &format!("http://{otlp_addr}"));
         let cfg = out.join("perfhound.yaml");
-        let text = template.replace("@APP_URL@", &app.base_url).replace("@OTLP_ADDR@", &otlp_addr)
+        let text = template
+            .replace("@APP_URL@", &app.base_url)
+            .replace("@OTLP_ADDR@", &otlp_addr)
             .replace("@APP_DIR@", &app_dir.display().to_string());
         std::fs::write(&cfg, text).unwrap();
         let output = std::process::Command::new(assert_cmd::cargo::cargo_bin("perfhound"))

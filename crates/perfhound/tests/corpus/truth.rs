@@ -65,7 +65,12 @@ pub fn locations(truth: &GroundTruth, run: &Run) -> (String, usize, usize) {
             .collect();
         let ok = found.iter().any(|l| l.split(" (via ").next().is_some_and(|l| l.ends_with(expected.as_str())));
         right += usize::from(ok);
-        let _ = writeln!(out, "  location {} {}: expected …{expected}, got {found:?}", if ok { "ok" } else { "WRONG" }, b.endpoint);
+        let _ = writeln!(
+            out,
+            "  location {} {}: expected …{expected}, got {found:?}",
+            if ok { "ok" } else { "WRONG" },
+            b.endpoint
+        );
     }
     let _ = writeln!(out, "{}: {right}/{total} locations right", truth.app);
     (out, right, total)
