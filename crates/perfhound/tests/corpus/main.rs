@@ -56,11 +56,11 @@ async fn check(spec: AppSpec) {
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(Path::new(&dir).join(format!("{}.txt", spec.dir)), &score).unwrap();
     }
+    let (locations, right, total) = truth::locations(&truth, &run);
+    eprintln!("{locations}");
     let wrong = verdicts.iter().filter(|v| !v.outcome.is_right()).count();
     assert_eq!(wrong, 0, "{} verdicts wrong for {}:\n{score}", wrong, spec.dir);
-    let (report, right, total) = truth::locations(&truth, &run);
-    eprintln!("{report}");
-    assert_eq!(right, total, "locations of {}:\n{report}", spec.dir);
+    assert_eq!(right, total, "locations of {}:\n{locations}", spec.dir);
 }
 
 /// Starts the app and audits it; retries on another port when the OTLP receiver's port was
