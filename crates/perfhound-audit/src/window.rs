@@ -76,7 +76,13 @@ pub fn run(cfg: &AuditConfig, hooks: Hooks<'_>, command: Vec<String>) -> Result<
             plan.http.traceparent = Some(nonce);
             let names: Vec<Arc<str>> = plan.names.iter().map(|n| Arc::from(n.as_str())).collect();
             r.set_namer(Box::new(move |id| {
-                perfhound_load::traceparent::request_name_of(nonce, &id.0).and_then(|i| names.get(i).cloned())
+                use perfhound_load::traceparent::{request_name_of, PROBE_NAME_ID};
+                use perfhound_traces::engine::Origin;
+                match request_name_of(nonce, &id.0) {
+                    Some(PROBE_NAME_ID) => Origin::OwnProbe,
+                    Some(i) => names.get(i).cloned().map_or(Origin::Unknown, Origin::Request),
+                    None => Origin::Unknown,
+                }
             }));
         }
     }

@@ -40,7 +40,8 @@ pub use statements::window::StatementSnapshot;
 
 use advisor::Advice;
 use catalog::Catalog;
-use perfhound_model::{Finding, Rule};
+use perfhound_model::Rule;
+use perfhound_sql::engine::Diagnosis;
 use session::{Mode, ServerInfo};
 use statements::StatementSet;
 
@@ -59,13 +60,9 @@ pub struct Analysis {
     pub source: String,
     pub statements: StatementSet,
     pub advice: Option<Advice>,
-    pub findings: Vec<Finding>,
-    /// Database-level measurements (cache hit ratios, connections…).
-    pub metrics: perfhound_model::Extras,
-    pub warnings: Vec<String>,
     pub catalog: Catalog,
-    pub started_at: String,
-    pub ended_at: String,
+    /// Findings, database-level measurements (cache hit ratios, connections…), warnings.
+    pub diagnosis: Diagnosis,
 }
 
 /// Captures pg_stat_statements' counters now, to analyze only what runs after it: put the
@@ -143,12 +140,8 @@ pub async fn analyze(cfg: &Config) -> Result<Analysis, DbError> {
         server,
         statements,
         advice,
-        findings,
-        metrics,
-        warnings,
         catalog,
-        started_at,
-        ended_at: perfhound_model::rfc3339_now(),
+        diagnosis: Diagnosis { findings, metrics, warnings, started_at, ended_at: perfhound_model::rfc3339_now() },
     })
 }
 

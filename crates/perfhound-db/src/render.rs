@@ -4,7 +4,7 @@
 use crate::statements::StatementSet;
 use crate::Analysis;
 use perfhound_term::human::{bytes, duration_ms, duration_s};
-use perfhound_term::{clip, finding_line, one_line};
+use perfhound_term::{clip, findings_block, one_line};
 use std::fmt::Write as _;
 
 /// Renders the text report.
@@ -51,20 +51,10 @@ pub fn text(a: &Analysis, top: usize, show_literals: bool) -> String {
             }
         }
     }
-    let mut findings: Vec<_> = a.findings.iter().collect();
-    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
-    let _ = writeln!(o, "\nFindings: {}", findings.len());
-    for f in findings {
-        let _ = writeln!(o, "  {}", finding_line(f));
-        if let Some(snippet) = &f.recommendation.snippet {
-            for l in snippet.lines() {
-                let _ = writeln!(o, "     {l}");
-            }
-        }
-    }
-    for w in &a.warnings {
-        let _ = writeln!(o, "warning: {w}");
-    }
+    let d = &a.diagnosis;
+    findings_block(&mut o, &d.findings, &d.warnings, |f| {
+        f.recommendation.snippet.iter().flat_map(|s| s.lines()).map(String::from).collect()
+    });
     o
 }
 

@@ -38,11 +38,11 @@ pub fn to_run(a: &Analysis, command: Vec<String>, top: usize, _show_literals: bo
         ));
     }
     let description = format!("{} (PostgreSQL {}, database {})", a.source, a.server.version, a.server.database);
-    engine::run(description, command, (&a.started_at, &a.ended_at), targets, &a.findings, &a.warnings)
+    engine::run(description, command, &a.diagnosis, targets)
 }
 
 fn overall(a: &Analysis) -> Target {
-    let mut extra = a.metrics.clone();
+    let mut extra = a.diagnosis.metrics.clone();
     let s = &a.statements;
     extra.insert(Extra::Statements, s.statements.len() as f64);
     extra.insert(Extra::ExecTimeMsTotal, s.statements.iter().map(|x| x.total_ms).sum());

@@ -15,6 +15,11 @@ pub const HEADER: HeaderName = HeaderName::from_static("traceparent");
 
 static SEQUENCE: AtomicU64 = AtomicU64::new(1);
 
+/// The name index of perfhound's own requests outside the scenario (the compression
+/// probe after a run): their traces are perfhound's, not the service's traffic, and an
+/// audit leaves them out. Scenario name indices stay below it.
+pub const PROBE_NAME_ID: usize = 0xffff;
+
 /// A random, non-zero run nonce.
 pub fn new_nonce() -> u64 {
     rand::random::<u64>() | 1
@@ -24,7 +29,7 @@ pub fn new_nonce() -> u64 {
 pub fn header(nonce: u64, name_id: usize) -> HeaderValue {
     let seq = SEQUENCE.fetch_add(1, Ordering::Relaxed) & 0xffff_ffff_ffff;
     let parent = (seq.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ nonce) | 1;
-    let name = (name_id as u64).min(0xffff);
+    let name = (name_id as u64).min(PROBE_NAME_ID as u64);
     let text = format!("00-{nonce:016x}{name:04x}{seq:012x}-{parent:016x}-01");
     HeaderValue::from_str(&text)
         .unwrap_or(HeaderValue::from_static("00-00000000000000000000000000000001-0000000000000001-00"))

@@ -43,7 +43,8 @@ pub use rusqlite;
 use advisor::Advice;
 use catalog::Catalog;
 use explain::Explained;
-use perfhound_model::{Finding, Rule};
+use perfhound_model::Rule;
+use perfhound_sql::engine::Diagnosis;
 use statements::StatementSet;
 
 /// Every rule of the engine, for `perfhound rules`.
@@ -64,13 +65,9 @@ pub struct Analysis {
     /// One per statement, same order.
     pub explained: Vec<Explained>,
     pub advice: Option<Advice>,
-    pub findings: Vec<Finding>,
-    /// Database-level measurements (sizes, free pages, tables…).
-    pub metrics: perfhound_model::Extras,
-    pub warnings: Vec<String>,
     pub catalog: Catalog,
-    pub started_at: String,
-    pub ended_at: String,
+    /// Findings, database-level measurements (sizes, free pages, tables…), warnings.
+    pub diagnosis: Diagnosis,
 }
 
 impl Analysis {
@@ -168,11 +165,7 @@ pub fn analyze(cfg: &SqliteConfig) -> Result<Analysis, SqliteError> {
         statements,
         explained,
         advice,
-        findings,
-        metrics,
-        warnings,
         catalog,
-        started_at,
-        ended_at: perfhound_model::rfc3339_now(),
+        diagnosis: Diagnosis { findings, metrics, warnings, started_at, ended_at: perfhound_model::rfc3339_now() },
     })
 }

@@ -6,14 +6,14 @@ use crate::advisor::rule::pct;
 use crate::Analysis;
 use perfhound_model::Extra;
 use perfhound_term::human::{bytes, duration_us};
-use perfhound_term::{clip, finding_line, one_line};
+use perfhound_term::{clip, findings_block, one_line};
 use std::fmt::Write as _;
 
 /// Renders the text report.
 pub fn text(a: &Analysis, show_literals: bool) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "perfhound db — {} (SQLite {})", one_line(&a.source), a.sqlite_version);
-    let size = a.metrics.get(Extra::DatabaseBytes).map_or(String::new(), |b| format!(", {}", bytes(b)));
+    let size = a.diagnosis.metrics.get(Extra::DatabaseBytes).map_or(String::new(), |b| format!(", {}", bytes(b)));
     let _ = writeln!(
         o,
         "{} tables, {} indexes{size}; {} statement(s) analyzed",
@@ -56,18 +56,8 @@ pub fn text(a: &Analysis, show_literals: bool) -> String {
             }
         }
     }
-    let mut findings: Vec<_> = a.findings.iter().collect();
-    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
-    let _ = writeln!(o, "\nFindings: {}", findings.len());
-    for f in findings {
-        let _ = writeln!(o, "  {}", finding_line(f));
-        if let Some(q) = &f.evidence.query {
-            let _ = writeln!(o, "     {}", clip(q, 110));
-        }
-    }
-    for w in &a.warnings {
-        let _ = writeln!(o, "warning: {w}");
-    }
+    let d = &a.diagnosis;
+    findings_block(&mut o, &d.findings, &d.warnings, |f| f.evidence.query.iter().map(|q| clip(q, 110)).collect());
     o
 }
 

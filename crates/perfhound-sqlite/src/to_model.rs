@@ -32,7 +32,7 @@ pub fn to_run(a: &Analysis, command: Vec<String>) -> Run {
         targets.push(counted_target(name, TargetKind::Query, Some("sqlite".into()), s.calls, window, extra));
     }
     let description = format!("{} (SQLite {})", a.source, a.sqlite_version);
-    engine::run(description, command, (&a.started_at, &a.ended_at), targets, &a.findings, &a.warnings)
+    engine::run(description, command, &a.diagnosis, targets)
 }
 
 fn helped(a: &Analysis, stmt: usize) -> Option<&Helped> {
@@ -40,7 +40,7 @@ fn helped(a: &Analysis, stmt: usize) -> Option<&Helped> {
 }
 
 fn overall(a: &Analysis) -> Target {
-    let mut extra = a.metrics.clone();
+    let mut extra = a.diagnosis.metrics.clone();
     let s = &a.statements;
     extra.insert(Extra::Statements, s.statements.len() as f64);
     extra.insert(Extra::StatementsExplained, a.explained.iter().filter(|e| e.plan.is_ok()).count() as f64);

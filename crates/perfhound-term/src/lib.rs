@@ -25,7 +25,7 @@ pub mod finding;
 pub mod human;
 
 pub use clean::{clean, clip, one_line};
-pub use finding::finding_line;
+pub use finding::{finding_line, findings_block};
 
 /// Writes rendered human text to stdout with control characters stripped (`\n`, `\t`
 /// kept). Uses `print!`, so a closed pipe ends the program through the binary's

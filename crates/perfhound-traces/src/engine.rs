@@ -22,10 +22,24 @@ pub struct Counters {
     pub spans: u64,
     pub traces: u64,
     pub invalid_spans: u64,
+    /// Traces of the analyzing tool's own requests (see [`Origin::OwnProbe`]), left out.
+    pub own_traces: u64,
 }
 
-/// Names a trace's root request from its trace id (e.g. the load request that sent it).
-pub type TraceNamer = Box<dyn Fn(&TraceId) -> Option<Arc<str>> + Send + Sync>;
+/// Where a trace came from, as its trace id tells (see [`TraceNamer`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// Not recognized: the root request keeps its route as its name.
+    Unknown,
+    /// A request of the load, named by it.
+    Request(Arc<str>),
+    /// A request perfhound made outside the load (a probe): not the service's traffic, so
+    /// the trace is left out of measurements and findings.
+    OwnProbe,
+}
+
+/// Tells a trace's origin from its trace id (e.g. the load request that sent it).
+pub type TraceNamer = Box<dyn Fn(&TraceId) -> Origin + Send + Sync>;
 
 pub struct Engine {
     pub cfg: Config,
@@ -53,6 +67,7 @@ impl Engine {
     /// From now on, traces that `namer` recognizes have their root request named by it
     /// instead of by its route: findings and endpoint measurements then carry, say, the
     /// load generator's request names. Nested requests (other services) keep their routes.
+    /// Traces it calls [`Origin::OwnProbe`] are counted and left out.
     pub fn set_namer(&mut self, namer: TraceNamer) {
         self.namer = Some(namer);
     }
@@ -65,8 +80,13 @@ impl Engine {
         self.counters.traces += 1;
         self.counters.spans += spans.len() as u64;
         let mut trace = Trace::build(spans, &mut self.classifier);
-        if let Some(name) = self.namer.as_ref().and_then(|namer| namer(&trace.id)) {
-            trace.rename_root_entries(&name);
+        match self.namer.as_ref().map_or(Origin::Unknown, |namer| namer(&trace.id)) {
+            Origin::Unknown => {}
+            Origin::Request(name) => trace.rename_root_entries(&name),
+            Origin::OwnProbe => {
+                self.counters.own_traces += 1;
+                return;
+            }
         }
         self.measure.observe(&trace);
         self.scratch.clear();

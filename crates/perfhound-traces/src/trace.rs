@@ -189,11 +189,14 @@ fn entry_name(n: &Node) -> Arc<str> {
     endpoint_name(&n.span)
 }
 
-/// `GET /users/{id}` from the route (or the templated path), else the span name.
+/// `GET /users/{id}` from the route (or the templated path), else the span name. A route
+/// always starts with `/`, as the request's path does.
 pub fn endpoint_name(s: &Span) -> Arc<str> {
     let a = &s.attrs;
     if let Some(method) = a.http_method.as_deref() {
         let path = match (a.http_route.as_deref(), a.http_target.as_deref(), a.url.as_deref()) {
+            // Django records its route without the leading slash (`api/orders/`).
+            (Some(r), _, _) if !r.starts_with('/') => Some(format!("/{r}")),
             (Some(r), _, _) => Some(r.to_string()),
             (None, Some(t), _) => Some(template_path(t.split('?').next().unwrap_or(t))),
             (None, None, Some(u)) => Some(template_path(path_of(u))),
@@ -244,6 +247,16 @@ mod tests {
         assert_eq!(t.entries().count(), 2);
         assert_eq!(&*t.nodes[3].endpoint, "op3");
         assert_eq!(t.owned_by(0).count(), 1);
+    }
+
+    #[test]
+    fn a_route_without_its_leading_slash_gets_one() {
+        let mut s = span(1, 0, 0, SpanKind::Server);
+        s.attrs.http_method = Some("GET".into());
+        for (route, name) in [("api/orders/", "GET /api/orders/"), ("", "GET /"), ("/users/:id", "GET /users/:id")] {
+            s.attrs.http_route = Some(route.into());
+            assert_eq!(&*endpoint_name(&s), name);
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod common;
 
 use common::TraceBuilder;
 use perfhound_model::{Finding, Severity};
+use perfhound_traces::engine::Origin;
 use perfhound_traces::span::{Span, SpanKind};
 use perfhound_traces::{Config, Engine};
 
@@ -411,12 +412,28 @@ fn repeated_computation_without_inputs_is_info_and_low_confidence() {
 #[test]
 fn a_namer_ties_root_requests_to_load_request_names() {
     let mut engine = Engine::new(Config::default());
-    engine.set_namer(Box::new(|id| (id.0[0] == 0xab).then(|| std::sync::Arc::from("user orders"))));
+    engine.set_namer(Box::new(|id| {
+        if id.0[0] == 0xab {
+            Origin::Request(std::sync::Arc::from("user orders"))
+        } else {
+            Origin::Unknown
+        }
+    }));
     engine.analyze(n_plus_one(10, 8.0, 0.5).spans);
     let f = engine.findings();
     let n1 = f.iter().find(|f| f.rule.code == "PH-TRACE001").expect("N+1 found");
     assert_eq!(n1.target, "user orders");
     assert!(engine.measure.requests_of("user orders") >= 1);
+}
+
+#[test]
+fn traces_of_perfhound_s_own_probes_are_left_out() {
+    let mut engine = Engine::new(Config::default());
+    engine.set_namer(Box::new(|_| Origin::OwnProbe));
+    engine.analyze(n_plus_one(10, 8.0, 0.5).spans);
+    assert!(engine.findings().is_empty());
+    assert_eq!(engine.measure.requests_of("GET /orders"), 0);
+    assert_eq!((engine.counters.traces, engine.counters.own_traces), (1, 1));
 }
 
 #[test]

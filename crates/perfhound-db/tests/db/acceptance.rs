@@ -58,25 +58,28 @@ async fn orders_workload_gets_both_indexes_n_plus_one_and_index_hygiene() {
     }
     eprintln!("{}", perfhound_db::render::text(&a, 5, false));
 
-    let n1 = a.findings.iter().find(|f| f.rule.code == "PH-DB003").expect("N+1 signature reported");
+    let n1 = a.diagnosis.findings.iter().find(|f| f.rule.code == "PH-DB003").expect("N+1 signature reported");
     let traces = perfhound_sql::fingerprint("SELECT id, email, name FROM users WHERE id = $1", "postgresql");
     assert_eq!(n1.target, traces.shape.text, "named like perfhound traces names the same SQL");
     assert_eq!(n1.evidence.query.as_deref(), Some("SELECT id, email, name FROM users WHERE id = $1"));
     assert!(codes(&a).iter().filter(|c| **c == "PH-DB003").count() == 1, "only the PK lookup is N+1");
 
-    let unused =
-        a.findings.iter().find(|f| f.rule.code == "PH-DB010" && f.target.contains("orders_shipping_address_idx"));
+    let unused = a
+        .diagnosis
+        .findings
+        .iter()
+        .find(|f| f.rule.code == "PH-DB010" && f.target.contains("orders_shipping_address_idx"));
     let unused = unused.expect("planted unused index reported");
     assert_eq!(
         unused.recommendation.snippet.as_deref(),
         Some("DROP INDEX CONCURRENTLY public.orders_shipping_address_idx;")
     );
     assert!(unused.evidence.sizes_bytes["index_size"] > 0);
-    let dup = a.findings.iter().find(|f| f.rule.code == "PH-DB011").expect("planted duplicate reported");
+    let dup = a.diagnosis.findings.iter().find(|f| f.rule.code == "PH-DB011").expect("planted duplicate reported");
     assert_eq!(dup.target, "public.orders_total_idx");
     assert_eq!(dup.recommendation.snippet.as_deref(), Some("DROP INDEX CONCURRENTLY public.orders_total_idx;"));
     assert!(
-        !a.findings.iter().any(|f| f.rule.code == "PH-DB010" && f.target.contains("pkey")),
+        !a.diagnosis.findings.iter().any(|f| f.rule.code == "PH-DB010" && f.target.contains("pkey")),
         "constraint indexes are kept"
     );
 }

@@ -41,7 +41,7 @@ async fn activity_checks_see_blocked_and_idle_in_transaction_sessions() {
     for code in ["PH-DB005", "PH-DB007", "PH-DB004", "PH-DB006"] {
         assert!(found.contains(&code), "{code} missing from {found:?}");
     }
-    let b = a.findings.iter().find(|f| f.rule.code == "PH-DB005").unwrap();
+    let b = a.diagnosis.findings.iter().find(|f| f.rule.code == "PH-DB005").unwrap();
     assert_eq!(b.evidence.query.as_deref(), Some("SELECT * FROM t"));
     holder.batch_execute("ROLLBACK").await.unwrap();
     assert!(blocked.await.unwrap(), "the waiter proceeds once the lock is released");
@@ -74,14 +74,14 @@ async fn catalog_checks_find_invalid_index_sequence_dead_tuples_bloat_and_xid_ag
     for code in ["PH-DB012", "PH-DB013", "PH-DB016", "PH-DB017", "PH-DB014"] {
         assert!(found.contains(&code), "{code} missing from {found:?}");
     }
-    let inv = a.findings.iter().find(|f| f.rule.code == "PH-DB012").unwrap();
+    let inv = a.diagnosis.findings.iter().find(|f| f.rule.code == "PH-DB012").unwrap();
     assert!(inv
         .recommendation
         .snippet
         .as_deref()
         .unwrap()
         .starts_with("DROP INDEX CONCURRENTLY public.dup_email_key;"));
-    let seq = a.findings.iter().find(|f| f.rule.code == "PH-DB013").unwrap();
+    let seq = a.diagnosis.findings.iter().find(|f| f.rule.code == "PH-DB013").unwrap();
     assert!(seq.title.contains("of 2147483647"), "{}", seq.title);
-    assert!(a.metrics.get(perfhound_model::Extra::XidAge).is_some());
+    assert!(a.diagnosis.metrics.get(perfhound_model::Extra::XidAge).is_some());
 }

@@ -105,7 +105,7 @@ async fn tied_column_orders_put_the_more_selective_column_first_and_say_why() {
     .await;
     let _ = std::fs::remove_file(&path);
     assert_eq!(suggested(&a), ["pairs(b,a)"], "b (2000 values) is more selective than a (7 values)");
-    let f = a.findings.iter().find(|f| f.rule.code == "PH-DB001").unwrap();
+    let f = a.diagnosis.findings.iter().find(|f| f.rule.code == "PH-DB001").unwrap();
     let note = f.evidence.notes.iter().find(|n| n.starts_with("column order:")).expect("the tie-break is explained");
     assert!(note.contains("b first") && note.contains("within 1%") && note.contains("pg_stats"), "{note}");
 }

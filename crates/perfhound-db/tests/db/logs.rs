@@ -71,7 +71,7 @@ fn check(a: &Analysis, file: &str) {
         assert!(!q.contains("perfhound") && !q.contains("hypopg") && !q.contains("EXPLAIN"), "{file}: own: {q}");
     }
     assert!(a.statements.window_s.is_some_and(|w| w > 0.0), "{file}: timestamps give the window");
-    let n1 = a.findings.iter().find(|f| f.rule.code == "PH-DB003").expect("N+1 from the log");
+    let n1 = a.diagnosis.findings.iter().find(|f| f.rule.code == "PH-DB003").expect("N+1 from the log");
     assert_eq!(n1.target, shape("SELECT id, email FROM users WHERE id = $1"), "{file}");
     let s = suggested(a);
     assert!(s.contains(&"orders(user_id)".to_string()), "{file}: {s:?}");

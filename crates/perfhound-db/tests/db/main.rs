@@ -31,5 +31,5 @@ pub fn suggested(a: &Analysis) -> Vec<String> {
 
 /// Codes of the findings.
 pub fn codes(a: &Analysis) -> Vec<&str> {
-    a.findings.iter().map(|f| f.rule.code.as_str()).collect()
+    a.diagnosis.findings.iter().map(|f| f.rule.code.as_str()).collect()
 }

@@ -24,7 +24,7 @@ async fn session_is_read_only_and_explains_dml_without_running_it() {
     assert!(s.contains(&"t(v)".to_string()) && s.contains(&"t(id)".to_string()), "{s:?}");
     let n: i64 = c.query_one("SELECT count(*) FROM t", &[]).await.unwrap().get(0);
     assert_eq!(n, 50_000, "nothing was deleted");
-    let shown = a.findings.iter().filter_map(|f| f.evidence.query.clone()).collect::<Vec<_>>().join("\n");
+    let shown = a.diagnosis.findings.iter().filter_map(|f| f.evidence.query.clone()).collect::<Vec<_>>().join("\n");
     assert!(!shown.contains("42"), "literals are redacted: {shown}");
 }
 
@@ -57,7 +57,11 @@ async fn missing_extensions_and_privileges_are_explained() {
         .await
         .unwrap();
     let a = run(&url, |_| {}).await;
-    assert!(a.warnings.iter().any(|w| w.contains("CREATE EXTENSION pg_stat_statements")), "{:?}", a.warnings);
+    assert!(
+        a.diagnosis.warnings.iter().any(|w| w.contains("CREATE EXTENSION pg_stat_statements")),
+        "{:?}",
+        a.diagnosis.warnings
+    );
     let denied = url.replace("postgres@", "nobody_here@");
     let err = connect(&denied, Mode::ReadOnly, &Limits::default()).await.unwrap_err();
     assert!(matches!(err, DbError::InsufficientPrivilege { .. }), "{err}");

@@ -187,14 +187,23 @@ where
 
 /// Fetches `url` once with `Accept-Encoding: gzip, br`; `Some(true)` when the response
 /// came back with a `Content-Encoding`. Used after a run to tell "server cannot compress"
-/// from "the load did not ask".
-pub async fn probe_compression(connector: &Connector, url: &str, timeout: Duration) -> Option<bool> {
+/// from "the load did not ask". `traceparent` (the run's, with
+/// [`crate::traceparent::PROBE_NAME_ID`]) lets an audit leave the probe's trace out.
+pub async fn probe_compression(
+    connector: &Connector,
+    url: &str,
+    timeout: Duration,
+    traceparent: Option<http::HeaderValue>,
+) -> Option<bool> {
     let uri: Uri = url.parse().ok()?;
     let origin = Origin::from_uri(&uri).ok()?;
     let work = async {
         let mut conn = connector.connect(&origin).await.ok()?;
         let mut headers = http::HeaderMap::new();
         headers.insert(http::header::ACCEPT_ENCODING, http::HeaderValue::from_static("gzip, br"));
+        if let Some(tp) = traceparent {
+            headers.insert(crate::traceparent::HEADER, tp);
+        }
         match &mut conn {
             Conn::H1(c) => {
                 let host = http::HeaderValue::from_str(uri.authority()?.as_str()).ok()?;

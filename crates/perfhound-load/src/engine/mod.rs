@@ -20,6 +20,7 @@ use crate::hygiene::ProbeResult;
 use crate::plan::Plan;
 use crate::resources::ProcSampler;
 use crate::stats::{IntervalStats, WorkerStats};
+use crate::traceparent;
 use perfhound_model::{ProcessResources, SecondSample};
 use shared::RunShared;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -246,7 +247,8 @@ async fn probe_uncompressed(run: &RunShared) -> Vec<ProbeResult> {
         let h = &n.hygiene;
         let result = match (&h.probe_url, h.uncompressed_not_offered > 0 && h.uncompressed_offered == 0) {
             (Some(url), true) => {
-                match crate::client::probe_compression(&run.connector, url, run.plan.http.request_timeout).await {
+                let tp = run.plan.http.traceparent.map(|n| traceparent::header(n, traceparent::PROBE_NAME_ID));
+                match crate::client::probe_compression(&run.connector, url, run.plan.http.request_timeout, tp).await {
                     Some(true) => ProbeResult::Compressed,
                     Some(false) => ProbeResult::Uncompressed,
                     None => ProbeResult::Unknown,

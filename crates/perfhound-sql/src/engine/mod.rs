@@ -1,6 +1,6 @@
 //! What the PostgreSQL and SQLite engines share above the SQL itself: the health-check
-//! runner ([`Health::collect`]) and the run document of one database analysis ([`run`],
-//! [`counted_target`], [`top_by`]).
+//! runner ([`Health::collect`]), what an analysis concludes ([`Diagnosis`]) and the run
+//! document of one database analysis ([`run`], [`counted_target`], [`top_by`]).
 //!
 //! Why here: both engines already share [`crate::usage`] and the fingerprints through this
 //! crate, and these pieces were near-copies of each other in both engines. Each engine
@@ -11,4 +11,4 @@ mod checks;
 mod run;
 
 pub use checks::{Health, Outcome};
-pub use run::{counted_target, run, top_by};
+pub use run::{counted_target, run, top_by, Diagnosis};

@@ -7,30 +7,37 @@ use perfhound_model::{
     SCHEMA_VERSION,
 };
 
+/// What every database analysis concludes, whichever the engine: its findings, the
+/// database-level measurements (cache hit ratios, sizes…), the warnings about what could
+/// not be done, and when it ran. Each engine's `Analysis` adds what is its own (server,
+/// statements, plans, advice, catalog).
+#[derive(Debug, Default)]
+pub struct Diagnosis {
+    pub findings: Vec<Finding>,
+    pub metrics: Extras,
+    pub warnings: Vec<String>,
+    /// RFC 3339.
+    pub started_at: String,
+    pub ended_at: String,
+}
+
 /// The run document (source kind `db`) of an analysis described as `description` (e.g.
-/// `app.db (SQLite 3.46.0)`) that ran from `started_at` to `ended_at` (RFC 3339).
-pub fn run(
-    description: String,
-    command: Vec<String>,
-    (started_at, ended_at): (&str, &str),
-    targets: Vec<Target>,
-    findings: &[Finding],
-    warnings: &[String],
-) -> Run {
+/// `app.db (SQLite 3.46.0)`).
+pub fn run(description: String, command: Vec<String>, d: &Diagnosis, targets: Vec<Target>) -> Run {
     Run {
         schema_version: SCHEMA_VERSION,
         id: new_run_id(),
         tool: ToolInfo { name: "perfhound".into(), version: env!("CARGO_PKG_VERSION").into(), command },
-        started_at: started_at.to_string(),
-        ended_at: ended_at.to_string(),
+        started_at: d.started_at.clone(),
+        ended_at: d.ended_at.clone(),
         host: HostInfo::current(),
         sources: vec![Source { kind: SourceKind::Db, description }],
         targets,
-        findings: findings.to_vec(),
+        findings: d.findings.clone(),
         budget_results: Vec::new(),
         load: None,
         resources: None,
-        warnings: warnings.to_vec(),
+        warnings: d.warnings.clone(),
     }
 }
 
@@ -79,11 +86,17 @@ mod tests {
 
     #[test]
     fn one_db_source_and_a_fresh_id() {
-        let run =
-            || run("app.db (SQLite 3)".into(), vec!["perfhound".into()], ("a", "b"), Vec::new(), &[], &["w".into()]);
+        let d = Diagnosis {
+            warnings: vec!["w".into()],
+            started_at: "a".into(),
+            ended_at: "b".into(),
+            ..Default::default()
+        };
+        let run = || run("app.db (SQLite 3)".into(), vec!["perfhound".into()], &d, Vec::new());
         let (a, b) = (run(), run());
         assert_eq!(serde_json::to_value(&a.sources[0]).unwrap()["kind"], "db");
         assert_eq!(a.warnings, ["w"]);
+        assert_eq!((a.started_at.as_str(), a.ended_at.as_str()), ("a", "b"));
         assert_ne!(a.id, b.id);
         assert_eq!(a.id.len(), 32);
     }

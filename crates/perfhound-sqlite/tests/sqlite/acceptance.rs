@@ -126,7 +126,7 @@ fn indexed_statements_get_no_suggestion_and_no_plan_finding() {
         let i = stmt(a, sql);
         assert!(a.suggestion_for(i).is_none(), "{sql}: {}", render(a));
         let fp = &a.statements.statements[i].fingerprint;
-        assert!(!a.findings.iter().any(|f| &f.target == fp), "{sql} has a finding");
+        assert!(!a.diagnosis.findings.iter().any(|f| &f.target == fp), "{sql} has a finding");
         assert!(a.explained[i].plan.as_ref().unwrap().full_scans().is_empty());
     }
     assert!(!suggested(a).iter().any(|s| s.starts_with("users(") || s.starts_with("order_items(")));
@@ -139,13 +139,13 @@ fn every_placeholder_style_is_explained() {
     for e in &a.explained {
         assert!(e.plan.is_ok(), "{:?}", e);
     }
-    assert!(a.warnings.is_empty(), "{:?}", a.warnings);
+    assert!(a.diagnosis.warnings.is_empty(), "{:?}", a.diagnosis.warnings);
 }
 
 #[test]
 fn findings_are_stable_redacted_and_match_trace_fingerprints() {
     let a = &shared().a;
-    let missing: Vec<_> = a.findings.iter().filter(|f| f.rule.code == "PH-SQLITE001").collect();
+    let missing: Vec<_> = a.diagnosis.findings.iter().filter(|f| f.rule.code == "PH-SQLITE001").collect();
     assert_eq!(missing.len(), a.advice.as_ref().unwrap().suggestions.len());
     for f in &missing {
         assert_eq!((f.severity, f.recommendation.effort), (Severity::Warning, Some(Effort::QuickWin)));
@@ -166,9 +166,9 @@ fn findings_are_stable_redacted_and_match_trace_fingerprints() {
         perfhound_model::finding::fingerprint(&["PH-SQLITE001", "orders", "status,created_at"])
     );
     // Literals never appear without --show-literals.
-    assert!(!a.findings.iter().any(|f| f.evidence.query.as_deref().is_some_and(|q| q.contains("'new'"))));
+    assert!(!a.diagnosis.findings.iter().any(|f| f.evidence.query.as_deref().is_some_and(|q| q.contains("'new'"))));
     // Statements served by an index are not reported again as full scans.
-    let scans: Vec<_> = a.findings.iter().filter(|f| f.rule.code == "PH-SQLITE002").collect();
+    let scans: Vec<_> = a.diagnosis.findings.iter().filter(|f| f.rule.code == "PH-SQLITE002").collect();
     assert!(scans.is_empty(), "{:?}", scans);
     assert!(codes(a).contains(&"PH-SQLITE006") || a.catalog.has_stat1, "the shop was never analyzed");
 }

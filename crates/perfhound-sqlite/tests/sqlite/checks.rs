@@ -49,10 +49,10 @@ fn a_fresh_well_indexed_database_has_no_findings() {
         ],
         |_| {},
     );
-    assert!(a.findings.is_empty(), "{:#?}", a.findings);
+    assert!(a.diagnosis.findings.is_empty(), "{:#?}", a.diagnosis.findings);
     assert!(a.advice.as_ref().is_some_and(|adv| adv.suggestions.is_empty() && adv.worked_on == 0));
-    assert_eq!(a.metrics.get(perfhound_model::Extra::JournalModeWal).unwrap(), 1.0);
-    assert!(a.warnings.is_empty(), "{:?}", a.warnings);
+    assert_eq!(a.diagnosis.metrics.get(perfhound_model::Extra::JournalModeWal).unwrap(), 1.0);
+    assert!(a.diagnosis.warnings.is_empty(), "{:?}", a.diagnosis.warnings);
 }
 
 #[test]
@@ -60,16 +60,16 @@ fn unindexed_foreign_key_never_analyzed_and_rollback_journal() {
     let (_dir, path) = db_with(&shop_sql(false, false));
     fill(&path, 20_000);
     let a = run(&path, &[], |_| {});
-    let fk = a.findings.iter().find(|f| f.rule.code == "PH-SQLITE008").expect("unindexed foreign key");
+    let fk = a.diagnosis.findings.iter().find(|f| f.rule.code == "PH-SQLITE008").expect("unindexed foreign key");
     assert_eq!((fk.severity, fk.target.as_str()), (Severity::Warning, "invoices(customer_id)"));
     assert_eq!(
         fk.recommendation.snippet.as_deref(),
         Some("CREATE INDEX IF NOT EXISTS idx_invoices_customer_id ON invoices (customer_id);")
     );
-    let journal = a.findings.iter().find(|f| f.rule.code == "PH-SQLITE007").expect("rollback journal");
+    let journal = a.diagnosis.findings.iter().find(|f| f.rule.code == "PH-SQLITE007").expect("rollback journal");
     assert_eq!((journal.severity, journal.target.as_str()), (Severity::Info, "database app.db"));
     // customers has 1,000 rows and a UNIQUE index, no statistics.
-    let stats = a.findings.iter().find(|f| f.rule.code == "PH-SQLITE006").expect("never analyzed");
+    let stats = a.diagnosis.findings.iter().find(|f| f.rule.code == "PH-SQLITE006").expect("never analyzed");
     assert!(stats.title.contains("customers") && !stats.title.contains("invoices"), "{}", stats.title);
     assert_eq!(stats.severity, Severity::Info);
     assert!(!codes(&a).contains(&"PH-SQLITE009"));
@@ -80,7 +80,7 @@ fn unindexed_foreign_keys_no_workload_statement_needs_are_info() {
     let (_dir, path) = db_with(&shop_sql(false, false));
     fill(&path, 20_000);
     let a = run(&path, &["SELECT id FROM customers WHERE id = ?"], |_| {});
-    let fk = a.findings.iter().find(|f| f.rule.code == "PH-SQLITE008").expect("still reported");
+    let fk = a.diagnosis.findings.iter().find(|f| f.rule.code == "PH-SQLITE008").expect("still reported");
     assert_eq!(fk.severity, Severity::Info);
     assert!(fk.evidence.notes.iter().any(|n| n.contains("no statement")), "{:?}", fk.evidence.notes);
 }
@@ -90,7 +90,7 @@ fn small_unindexed_foreign_keys_are_info() {
     let (_dir, path) = db_with(&shop_sql(false, true));
     fill(&path, 500);
     let a = run(&path, &[], |_| {});
-    let fk = a.findings.iter().find(|f| f.rule.code == "PH-SQLITE008").unwrap();
+    let fk = a.diagnosis.findings.iter().find(|f| f.rule.code == "PH-SQLITE008").unwrap();
     assert_eq!(fk.severity, Severity::Info);
     assert!(!codes(&a).contains(&"PH-SQLITE007"), "WAL");
 }
@@ -108,9 +108,9 @@ fn a_purged_table_leaves_a_freelist_to_vacuum() {
     .unwrap();
     drop(c);
     let a = run(&path, &[], |_| {});
-    let f = a.findings.iter().find(|f| f.rule.code == "PH-SQLITE009").expect("freelist finding");
+    let f = a.diagnosis.findings.iter().find(|f| f.rule.code == "PH-SQLITE009").expect("freelist finding");
     assert_eq!(f.recommendation.snippet.as_deref(), Some("VACUUM;"));
-    assert!(a.metrics.get(perfhound_model::Extra::FreelistRatio).unwrap() > 0.5, "{:?}", a.metrics);
+    assert!(a.diagnosis.metrics.get(perfhound_model::Extra::FreelistRatio).unwrap() > 0.5, "{:?}", a.diagnosis.metrics);
     assert!(f.evidence.sizes_bytes["freelist"] >= 1024 * 1024);
 }
 
@@ -126,24 +126,31 @@ fn plan_rules_report_scans_sorts_automatic_indexes_and_correlated_subqueries() {
     ];
     // Without the advisor, every plan problem is reported as such.
     let a = run(&path, &sql, |c| c.advisor = false);
-    let by_rule =
-        |code: &str| a.findings.iter().filter(|f| f.rule.code == code).map(|f| f.target.clone()).collect::<Vec<_>>();
-    let scan = a.findings.iter().find(|f| f.rule.code == "PH-SQLITE002").expect("full scan");
+    let by_rule = |code: &str| {
+        a.diagnosis.findings.iter().filter(|f| f.rule.code == code).map(|f| f.target.clone()).collect::<Vec<_>>()
+    };
+    let scan = a.diagnosis.findings.iter().find(|f| f.rule.code == "PH-SQLITE002").expect("full scan");
     assert_eq!(scan.target, "SELECT * FROM invoices WHERE abs(amount) = ?");
     assert_eq!(scan.severity, Severity::Warning, "a filtered scan of 60,000 rows");
     assert!(scan.evidence.code.as_deref().is_some_and(|p| p.contains("SCAN invoices")));
-    assert!(by_rule("PH-SQLITE003").iter().any(|t| t.contains("GROUP BY")), "{:?}", a.findings);
-    assert_eq!(by_rule("PH-SQLITE004").len(), 1, "{:#?}", a.findings);
-    assert_eq!(by_rule("PH-SQLITE005").len(), 1, "{:#?}", a.findings);
+    assert!(by_rule("PH-SQLITE003").iter().any(|t| t.contains("GROUP BY")), "{:?}", a.diagnosis.findings);
+    assert_eq!(by_rule("PH-SQLITE004").len(), 1, "{:#?}", a.diagnosis.findings);
+    assert_eq!(by_rule("PH-SQLITE005").len(), 1, "{:#?}", a.diagnosis.findings);
     // With the advisor, statements an index fixes are reported once, as missing-index.
     let b = run(&path, &sql, |_| {});
     assert!(
-        b.findings.iter().any(|f| f.rule.code == "PH-SQLITE001" && f.title.contains("(customer_id")),
+        b.diagnosis.findings.iter().any(|f| f.rule.code == "PH-SQLITE001" && f.title.contains("(customer_id")),
         "{:#?}",
-        b.findings
+        b.diagnosis.findings
     );
-    assert!(!b.findings.iter().any(|f| f.rule.code == "PH-SQLITE005"), "{:#?} {:?}", b.findings, b.warnings);
-    let not_fixable = b.findings.iter().find(|f| f.rule.code == "PH-SQLITE002").expect("abs(amount) stays a scan");
+    assert!(
+        !b.diagnosis.findings.iter().any(|f| f.rule.code == "PH-SQLITE005"),
+        "{:#?} {:?}",
+        b.diagnosis.findings,
+        b.diagnosis.warnings
+    );
+    let not_fixable =
+        b.diagnosis.findings.iter().find(|f| f.rule.code == "PH-SQLITE002").expect("abs(amount) stays a scan");
     assert!(not_fixable.target.contains("abs(amount)"));
 }
 
@@ -158,7 +165,7 @@ fn plan_problems_of_statements_that_barely_ran_are_info() {
         c.statements[0].total_us = 50_000;
         c.window_s = Some(60.0);
     });
-    let scan = a.findings.iter().find(|f| f.rule.code == "PH-SQLITE002").expect("still reported");
+    let scan = a.diagnosis.findings.iter().find(|f| f.rule.code == "PH-SQLITE002").expect("still reported");
     assert_eq!(scan.severity, Severity::Info);
     assert!(scan.evidence.notes.iter().any(|n| n.contains("low impact")), "{:?}", scan.evidence.notes);
 }

@@ -36,7 +36,7 @@ pub fn suggested(a: &Analysis) -> Vec<String> {
 
 /// Codes of the findings.
 pub fn codes(a: &Analysis) -> Vec<&str> {
-    a.findings.iter().map(|f| f.rule.code.as_str()).collect()
+    a.diagnosis.findings.iter().map(|f| f.rule.code.as_str()).collect()
 }
 
 /// Index of the statement whose text is `sql` (as given).

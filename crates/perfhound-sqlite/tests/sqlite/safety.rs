@@ -47,7 +47,11 @@ fn unexplainable_statements_are_warnings_not_errors() {
     let a = run(&path, &["SELECT * FROM missing_table WHERE x = ?", "SELECT a FROM t WHERE a = ?"], |_| {});
     assert!(a.explained[0].plan.as_ref().is_err_and(|e| e.contains("no such table")));
     assert!(a.explained[1].plan.is_ok());
-    assert!(a.warnings.iter().any(|w| w.contains("1 statement(s) could not be explained")), "{:?}", a.warnings);
+    assert!(
+        a.diagnosis.warnings.iter().any(|w| w.contains("1 statement(s) could not be explained")),
+        "{:?}",
+        a.diagnosis.warnings
+    );
 }
 
 #[test]

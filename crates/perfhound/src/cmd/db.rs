@@ -148,7 +148,7 @@ fn run_inner(args: DbArgs) -> anyhow::Result<i32> {
     if args.apply {
         apply(&args, &cfg, &analysis, &rt)?;
     }
-    let breached = super::fails_on(args.fail_on, analysis.findings.iter());
+    let breached = super::fails_on(args.fail_on, analysis.diagnosis.findings.iter());
     Ok(if breached { exit::BREACHED } else { exit::OK })
 }
 

@@ -85,7 +85,7 @@ fn run_inner(o: &Options) -> anyhow::Result<i32> {
     } else {
         perfhound_term::print(&perfhound_sqlite::render::text(&analysis, cfg.show_literals));
     }
-    let breached = o.fail_on.is_some_and(|t| analysis.findings.iter().any(|f| f.severity >= t));
+    let breached = o.fail_on.is_some_and(|t| analysis.diagnosis.findings.iter().any(|f| f.severity >= t));
     Ok(if breached { exit::BREACHED } else { exit::OK })
 }
 
