@@ -49,9 +49,7 @@ impl SourceIndex {
                     p
                 });
                 let Some(tree) = parser.parse(&text, None).filter(|t| !t.root_node().has_error()) else { continue };
-                let shown = path.to_string_lossy().replace('\\', "/");
-                let shown = shown.strip_prefix("./").unwrap_or(&shown).to_string();
-                index.add(File { path: shown, text, lang, tree, constants: HashMap::new() });
+                index.add(File { path: display_path(path), text, lang, tree, constants: HashMap::new() });
             }
         }
         index
@@ -96,6 +94,18 @@ impl SourceIndex {
             }
         }
     }
+}
+
+/// The path as a person reads it: relative to the current directory when below it,
+/// without `.`/`..` components (`/srv/app/../api/x.py` → `api/x.py`).
+fn display_path(path: &std::path::Path) -> String {
+    let full = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let shown = match std::env::current_dir().ok().and_then(|cwd| full.strip_prefix(cwd).ok().map(|p| p.to_path_buf()))
+    {
+        Some(rel) => rel,
+        None => full,
+    };
+    shown.to_string_lossy().replace('\\', "/")
 }
 
 /// Top-level `NAME = value` / `const NAME = value`.
