@@ -63,3 +63,17 @@ fn errors_name_file_line_and_field() {
     let e = err("base_url: http://127.0.0.1:9\nflow:\n  - got: /\n");
     assert!(e.contains("dir/perfhound.yaml:3"), "{e}");
 }
+
+#[test]
+fn source_dirs_are_relative_to_the_config_and_must_exist() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("api")).unwrap();
+    std::fs::create_dir_all(dir.path().join("web")).unwrap();
+    let file = dir.path().join("perfhound.yaml");
+    let cfg = parse(&file, &format!("{BASE}audit:\n  source: api\n"), &env).unwrap();
+    assert_eq!(cfg.source, vec![dir.path().join("api")]);
+    let cfg = parse(&file, &format!("{BASE}audit:\n  source: [api, web]\n"), &env).unwrap();
+    assert_eq!(cfg.source.len(), 2);
+    let e = parse(&file, &format!("{BASE}audit:\n  source: nope\n"), &env).unwrap_err().to_string();
+    assert!(e.contains("perfhound.yaml:7:") && e.contains("audit.source") && e.contains("nope does not exist"), "{e}");
+}
