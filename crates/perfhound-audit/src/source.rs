@@ -35,8 +35,11 @@ pub fn attach(run: &mut Run, roots: &[PathBuf]) -> Joined {
                 let location = l.location();
                 let via = if l.chain.len() > 1 { format!(" (via {})", l.chain.join(" → ")) } else { String::new() };
                 f.evidence.notes.push(format!("Location: {location}{via}"));
+                // A location the spans recorded (code.filepath) stays; the excerpt is only
+                // added when it shows those lines.
+                let agrees = f.evidence.location.as_deref().is_none_or(|at| same_place(at, &l.file, l.lines));
                 f.evidence.location.get_or_insert(location);
-                if f.evidence.code.is_none() {
+                if f.evidence.code.is_none() && agrees {
                     f.evidence.code = Some(l.code.clone());
                     f.evidence.code_lang = Some(l.lang.to_string());
                 }
@@ -61,6 +64,14 @@ pub fn attach(run: &mut Run, roots: &[PathBuf]) -> Joined {
 /// Runtime findings are about an endpoint (`GET /x`), static ones about `file:line:col`.
 fn is_runtime(f: &Finding) -> bool {
     f.target.split_once(' ').is_some_and(|(m, p)| m.chars().all(|c| c.is_ascii_uppercase()) && p.starts_with('/'))
+}
+
+/// `path:line (function)` from span attributes names a line inside `file`'s `lines`.
+fn same_place(at: &str, file: &str, lines: (usize, usize)) -> bool {
+    let at = at.split(" (").next().unwrap_or(at);
+    let Some((path, line)) = at.rsplit_once(':') else { return false };
+    let Ok(line) = line.parse::<usize>() else { return false };
+    (file.ends_with(path) || path.ends_with(file)) && line >= lines.0 && line <= lines.1
 }
 
 /// When the static finding `s` lies on the located lines, notes it on `f` and says so.

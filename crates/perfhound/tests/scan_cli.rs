@@ -143,8 +143,11 @@ fn clean_corpus_has_no_findings() {
 fn traces_source_locates_and_merges() {
     let fixture = workspace().join("crates/perfhound-traces/tests/fixtures/otlp_n_plus_one.json");
     let dir = tempfile::tempdir().unwrap();
-    let app = "from flask import Flask\napp = Flask(__name__)\n\n\ndef items_of(cur, oid, line):\n    cur.execute(\"SELECT * FROM order_items WHERE order_id = %s AND line = %s\", (oid, line))\n    return cur.fetchone()\n\n\n@app.get(\"/orders/<int:order_id>\")\ndef get_order(order_id):\n    cur = db().cursor()\n    lines = []\n    for n in range(20):\n        lines.append(items_of(cur, order_id, n))\n    return {\"lines\": lines}\n\n\n@app.get(\"/orders/<int:order_id>/direct\")\ndef direct(order_id):\n    cur = db().cursor()\n    for n in range(20):\n        cur.execute(\"SELECT * FROM order_items WHERE order_id = %s AND line = %s\", (order_id, n))\n";
-    write(dir.path(), "app/orders.py", app);
+    let app = "from flask import Flask\napp = Flask(__name__)\n\n\ndef items_of(cur, oid, line):\n    cur.execute(\"SELECT * FROM order_items WHERE order_id = %s AND line = %s\", (oid, line))\n    return cur.fetchone()\n\n\n{PAD}@app.get(\"/orders/<int:order_id>\")\ndef get_order(order_id):\n    cur = db().cursor()\n    lines = []\n    for n in range(20):\n        lines.append(items_of(cur, order_id, n))\n    return {\"lines\": lines}\n\n\n@app.get(\"/orders/<int:order_id>/direct\")\ndef direct(order_id):\n    cur = db().cursor()\n    for n in range(20):\n        cur.execute(\"SELECT * FROM order_items WHERE order_id = %s AND line = %s\", (order_id, n))\n";
+    // The fixture's spans say the query ran at app/orders.py:42 (code.lineno): the loop is
+    // put there, so the excerpt agrees with the span's location.
+    let app = app.replace("{PAD}", &"# padding\n".repeat(27));
+    write(dir.path(), "app/orders.py", &app);
     let src = dir.path().join("app");
     let out = perfhound()
         .args(["traces", fixture.to_str().unwrap(), "--format", "json", "--source", src.to_str().unwrap()])
@@ -154,7 +157,7 @@ fn traces_source_locates_and_merges() {
     let run = Run::from_json(&String::from_utf8_lossy(&out.stdout)).unwrap();
     let f = run.findings.iter().find(|f| f.rule.code == "PH-TRACE001").unwrap();
     let note = f.evidence.notes.iter().find(|n| n.starts_with("Location: ")).expect("a Location note");
-    assert!(note.contains("app/orders.py:14-15 (get_order) (via get_order → items_of)"), "{note}");
+    assert!(note.contains("app/orders.py:41-42 (get_order) (via get_order → items_of)"), "{note}");
     assert!(f.evidence.code.as_deref().unwrap_or("").contains("lines.append(items_of(cur, order_id, n))"), "{f:?}");
     // The static scan comes along: select-star on both literals, query-in-loop in `direct`.
     let statics: Vec<&str> =

@@ -130,9 +130,7 @@ fn run_inner(args: TracesArgs) -> anyhow::Result<i32> {
     for dir in &args.source {
         anyhow::ensure!(dir.exists(), "--source {}: no such directory", dir.display());
     }
-    if !args.source.is_empty() {
-        perfhound_audit::source::attach(&mut run, &args.source);
-    }
+    let joined = (!args.source.is_empty()).then(|| perfhound_audit::source::attach(&mut run, &args.source));
     run.redact_secrets();
     if let Some(path) = &args.out {
         super::check::write_file(path, &serde_json::to_vec_pretty(&run)?)?;
@@ -144,6 +142,12 @@ fn run_inner(args: TracesArgs) -> anyhow::Result<i32> {
             println!("{}", serde_json::to_string_pretty(&sarif::render(&run, &perfhound_traces::rules()))?)
         }
         OutputFormat::None => {}
+    }
+    if let (Some(j), OutputFormat::Text) = (&joined, args.format) {
+        perfhound_term::print(&format!(
+            "\n  source: {} findings located, {} without a location; {} static findings merged, {} added\n",
+            j.located, j.not_found, j.merged, j.added
+        ));
     }
     if let (Some(path), OutputFormat::Text) = (&args.out, args.format) {
         perfhound_term::print(&format!("\n  run written to {}\n", path.display()));
