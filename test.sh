@@ -49,5 +49,9 @@ for setup in tests/*/setup.sh; do
   bash "$setup"
 done
 
+# Runs the tests make are saved in a throwaway run store, not in this project's history
+# (tests that check the store pass --store explicitly).
+PERFHOUND_STORE="$(mktemp -d /tmp/perfhound-test-store.XXXXXX)/history.db"
+export PERFHOUND_STORE
 echo "== cargo test --workspace $*"
 exec cargo test --workspace "$@"

@@ -2,7 +2,7 @@
 # bench/accuracy.sh — perfhound's diagnosis accuracy on the real-application corpus.
 #
 # Runs the corpus test (crates/perfhound/tests/corpus): each app of tests/corpus/ (Flask,
-# Express) is started against a real PostgreSQL, redis-server and downstream service and
+# Django, FastAPI, Express) is started against a real PostgreSQL, redis-server and downstream service and
 # audited by `perfhound audit` with default thresholds; the findings are judged against the
 # app's ground_truth.yaml. Prints, per app, every verdict — found / MISSED for each planted
 # bottleneck, clean / FALSE-POSITIVE for each clean twin — and the score, verdicts right /

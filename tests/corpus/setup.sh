@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the corpus apps' pinned dependencies (crates/perfhound/tests/corpus):
-#   - the Flask app's virtualenv, target/corpus-venv, from tests/corpus/flask_app/requirements.txt (PyPI);
+#   - the Python apps' (Flask, Django, FastAPI) virtualenv, target/corpus-venv, from tests/corpus/flask_app/requirements.txt (PyPI);
 #   - the Express app's node_modules, from tests/corpus/express_app/package-lock.json (`npm ci`).
 # Idempotent and fast when already set up: each part is skipped when its stamp matches the
 # pinned file it was installed from. Needs python3-venv, nodejs 20 and npm.

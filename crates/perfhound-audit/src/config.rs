@@ -11,6 +11,7 @@
 //!   out: perfhound-audit              # run.json, report.html, report.md
 //!   fail_on: critical                 # also exit 1 on findings this severe
 //!   source: ./src                     # or a list: findings get their Location (docs/scan.md)
+//!   store: $PERFHOUND_STORE           # run history: a path or postgres://… (docs/history.md)
 //! budgets:
 //!   - { target: overall, p95: 300ms, error_rate: 1% }
 //! ```
@@ -40,6 +41,8 @@ pub struct AuditConfig {
     /// The service's source directories (`audit.source`): runtime findings are located
     /// there and its static scan is merged in.
     pub source: Vec<PathBuf>,
+    /// The run store (`--store` wins): a `postgres://…` URL or a path (relative to the file).
+    pub store: Option<String>,
 }
 
 /// The OTLP receiver opened during the load.
@@ -79,6 +82,7 @@ struct RawAudit {
     budgets: Option<Spanned<String>>,
     out: Option<String>,
     fail_on: Option<Spanned<String>>,
+    store: Option<Spanned<String>>,
     source: Option<Spanned<SourceDirs>>,
 }
 
@@ -178,7 +182,25 @@ pub fn parse(path: &Path, text: &str, env: &dyn Fn(&str) -> Option<String>) -> R
             dirs
         }
     };
-    Ok(AuditConfig { file: path.to_path_buf(), plan, title: raw.title, traces, db, budgets, out_dir, fail_on, source })
+    let store = match raw.store {
+        None => None,
+        Some(s) => Some(
+            resolve_store(&s.value, base, env)
+                .map_err(|m| AuditError::Config(format!("{}: audit.store: {m}", at(&s.referenced))))?,
+        ),
+    };
+    Ok(AuditConfig {
+        file: path.to_path_buf(),
+        plan,
+        title: raw.title,
+        traces,
+        db,
+        budgets,
+        out_dir,
+        fail_on,
+        store,
+        source,
+    })
 }
 
 fn traces_section(t: RawTraces, at: &dyn Fn(&serde_saphyr::Location) -> String) -> Result<TracesSection, AuditError> {
@@ -216,6 +238,25 @@ fn severity(text: &str) -> Option<Severity> {
 }
 
 /// `$NAME`/`${NAME}` from the environment; relative `sqlite://` paths against `base`.
+/// `$NAME` from the environment; a `postgres://` URL as is; a path relative to the config.
+fn resolve_store(value: &str, base: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<String, String> {
+    let v = value.trim();
+    let v = match v.strip_prefix('$') {
+        Some(name) => {
+            let name = name.trim_start_matches('{').trim_end_matches('}');
+            env(name).ok_or_else(|| format!("environment variable {name} is not set; export it or write the store"))?
+        }
+        None => v.to_string(),
+    };
+    if v.is_empty() {
+        return Err("empty: write a path (e.g. .perfhound/history.db) or a postgres://… URL".into());
+    }
+    if v.starts_with("postgres://") || v.starts_with("postgresql://") || Path::new(&v).is_absolute() {
+        return Ok(v);
+    }
+    Ok(base.join(v).display().to_string())
+}
+
 fn resolve_db(value: &str, base: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<String, String> {
     let v = value.trim();
     let v = match v.strip_prefix('$') {

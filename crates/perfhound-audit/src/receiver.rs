@@ -76,6 +76,13 @@ impl Receiver {
         last
     }
 
+    /// Analyzes the buffered traces, then reads what was measured so far (cumulative: a
+    /// capacity step takes the difference).
+    pub fn flush_with<R>(&self, f: impl FnOnce(&perfhound_traces::measure::Measure) -> R) -> R {
+        self.state.flush();
+        self.state.with_measure(f)
+    }
+
     /// Stops serving, analyzes every buffered trace and returns the traces run and the
     /// statements the traces recorded.
     pub fn finish(mut self, meta: RunMeta) -> (Run, Vec<SeenStatement>) {

@@ -77,3 +77,17 @@ fn source_dirs_are_relative_to_the_config_and_must_exist() {
     let e = parse(&file, &format!("{BASE}audit:\n  source: nope\n"), &env).unwrap_err().to_string();
     assert!(e.contains("perfhound.yaml:7:") && e.contains("audit.source") && e.contains("nope does not exist"), "{e}");
 }
+
+#[test]
+fn the_store_is_a_url_an_env_variable_or_a_path_relative_to_the_config() {
+    let store = |value: &str| {
+        parse(Path::new("dir/p.yaml"), &format!("{BASE}audit:\n  store: {value}\n"), &env).map(|c| c.store)
+    };
+    assert_eq!(store("hist/h.db").unwrap().as_deref(), Some("dir/hist/h.db"));
+    assert_eq!(store("postgres://perf@127.0.0.1/h").unwrap().as_deref(), Some("postgres://perf@127.0.0.1/h"));
+    assert!(store("$NOT_SET_ANYWHERE")
+        .unwrap_err()
+        .to_string()
+        .contains("audit.store: environment variable NOT_SET_ANYWHERE"));
+    assert_eq!(parse(Path::new("s.yaml"), BASE, &env).unwrap().store, None);
+}

@@ -73,6 +73,7 @@ pub fn to_run(result: &RunResult, command: Vec<String>) -> Run {
             threads: result.threads as u32,
             generator_saturated,
             end_reason: result.end_reason,
+            capacity: None,
         }),
         resources: Some(Resources { generator: result.generator.clone(), target: result.target.clone() }),
         warnings,

@@ -104,6 +104,12 @@ impl Histogram {
         }
     }
 
+    /// The recorded values as `(value_us, count)` in ascending order: one entry per
+    /// non-empty HDR bucket (what rank tests over two distributions iterate).
+    pub fn buckets(&self) -> Vec<(u64, u64)> {
+        self.inner.iter_recorded().map(|v| (v.value_iterated_to(), v.count_at_value())).collect()
+    }
+
     /// Percentile distribution points `(percentile, value_us)` for an HdrHistogram plot,
     /// at 1 - 10^-k spaced ticks (50, 75, 90, 95, 99, 99.9, 99.99, … up to the max).
     pub fn distribution(&self) -> Vec<(f64, u64)> {

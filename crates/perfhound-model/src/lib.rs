@@ -10,6 +10,7 @@
 //! This crate deliberately knows nothing about HTTP, SQL, tokio or databases.
 
 pub mod budget;
+pub mod capacity;
 pub mod duration;
 pub mod extra;
 pub mod finding;
@@ -21,6 +22,7 @@ pub mod run;
 pub mod threshold;
 
 pub use budget::{Budget, BudgetFormat, BudgetLine, BudgetSet, Origin};
+pub use capacity::{CapacitySection, CapacityStep, StepPhase, StopReason};
 pub use extra::{Extra, Extras};
 pub use finding::{Confidence, Effort, Evidence, Finding, Impact, Recommendation, Rule, RuleRef, Severity};
 pub use histogram::{Histogram, HistogramError, LatencySummary};

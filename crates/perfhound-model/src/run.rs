@@ -340,6 +340,9 @@ pub struct LoadSection {
     pub generator_saturated: bool,
     /// Why the run ended.
     pub end_reason: EndReason,
+    /// A capacity search's steps and verdict (`perfhound capacity`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<Box<crate::capacity::CapacitySection>>,
 }
 
 /// One resource sample of a process.

@@ -1,4 +1,5 @@
-//! perfhound's servers. For now: the live OTLP/HTTP trace receiver.
+//! perfhound's servers: the live OTLP/HTTP trace receiver, and (in [`dashboard`]) `perfhound
+//! serve`'s dashboard over the run store, which mounts the same receiver.
 //!
 //! `perfhound traces --listen 127.0.0.1:4318` points OpenTelemetry SDKs and Collectors at
 //! this receiver instead of (or besides) a tracing backend. It accepts
@@ -11,6 +12,7 @@
 //!
 //! Ticks of the assembler are wall-clock milliseconds here (files use span counts).
 
+pub mod dashboard;
 pub mod error;
 pub mod metrics;
 pub mod otlp;
@@ -118,6 +120,21 @@ impl State {
         self.metrics.traces_in_flight.set(inner.assembler.in_flight() as i64);
     }
 
+    /// Analyzes every buffered trace now (a capacity step's spans are all in), keeping
+    /// the receiver open.
+    pub fn flush(&self) {
+        let mut guard = self.lock();
+        let inner = &mut *guard;
+        let engine = &mut inner.engine;
+        inner.assembler.flush_all(&mut |t| engine.analyze(t));
+        self.announce(inner);
+    }
+
+    /// Reads what the traces measured so far (per-step span groups of a capacity search).
+    pub fn with_measure<R>(&self, f: impl FnOnce(&perfhound_traces::measure::Measure) -> R) -> R {
+        f(&self.lock().engine.measure)
+    }
+
     /// Every query the traces recorded (see `Measure::query_summaries`).
     pub fn query_summaries(&self) -> Vec<perfhound_traces::measure::QuerySummary> {
         self.lock().engine.measure.query_summaries()
@@ -155,15 +172,19 @@ pub async fn serve(
     state: Arc<State>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let ticker_state = Arc::clone(&state);
-    let ticker = tokio::spawn(async move {
-        let mut interval = tokio::time::interval(ticker_state.cfg.tick);
-        loop {
-            interval.tick().await;
-            ticker_state.tick();
-        }
-    });
+    let ticker = spawn_ticker(Arc::clone(&state));
     let result = axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await;
     ticker.abort();
     result
+}
+
+/// Checks for idle traces every `cfg.tick` until aborted.
+pub(crate) fn spawn_ticker(state: Arc<State>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(state.cfg.tick);
+        loop {
+            interval.tick().await;
+            state.tick();
+        }
+    })
 }

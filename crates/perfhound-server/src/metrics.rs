@@ -1,6 +1,6 @@
 //! The receiver's own Prometheus metrics (`GET /metrics`, OpenMetrics text).
 
-use prometheus_client::encoding::text::encode;
+use prometheus_client::encoding::text::{encode, encode_eof, encode_registry};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
@@ -54,6 +54,15 @@ impl Metrics {
         let mut out = String::new();
         // Writing into a String cannot fail.
         let _ = encode(&mut out, &self.registry);
+        out
+    }
+
+    /// These metrics followed by `more`'s (e.g. the last run's key numbers), one document.
+    pub fn render_with(&self, more: &Registry) -> String {
+        let mut out = String::new();
+        let _ = encode_registry(&mut out, &self.registry);
+        let _ = encode_registry(&mut out, more);
+        let _ = encode_eof(&mut out);
         out
     }
 }

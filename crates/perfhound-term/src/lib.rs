@@ -23,9 +23,11 @@
 pub mod clean;
 pub mod finding;
 pub mod human;
+pub mod sparkline;
 
 pub use clean::{clean, clip, one_line};
 pub use finding::{finding_line, findings_block};
+pub use sparkline::sparkline;
 
 /// Writes rendered human text to stdout with control characters stripped (`\n`, `\t`
 /// kept). Uses `print!`, so a closed pipe ends the program through the binary's

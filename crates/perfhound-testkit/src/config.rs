@@ -28,6 +28,10 @@ pub struct ServerConfig {
     /// Accept only HTTP/2 (h2c prior knowledge in clear text; ALPN offers only `h2`).
     /// Setting both `http1_only` and `h2_only` is an error at start.
     pub h2_only: bool,
+    /// A fixed worker pool: at most this many requests are served at a time, the others wait in
+    /// arrival order; each one's delays count from when it got a worker. With `fixed_delay` the
+    /// server's capacity is known by construction: `workers / fixed_delay` requests per second.
+    pub workers: Option<usize>,
 }
 
 /// A periodic stall: during each window `[offset + k*period, offset + k*period + length)` (k = 0, 1, 2, …,

@@ -54,6 +54,9 @@
 //!   dedicated timer thread with a nanosecond condvar timeout, so a 20 ms delay is served in 20–21 ms
 //!   (typically 20.0x ms). Every response reports the server's timing in the
 //!   [`ARRIVAL_HEADER`] and [`SERVER_TIME_HEADER`] headers (microseconds).
+//! * [`ServerConfig::workers`] makes a fixed worker pool: at most N requests are served at a time, the others
+//!   wait first come, first served, and their delays count from when they got a worker — so
+//!   `workers / fixed_delay` is the server's capacity by construction (capacity search tests).
 //! * [`ServerConfig::stall`] ([`Stall`]) holds every response that becomes ready inside a periodic window
 //!   until the window ends, measured from [`TestServer::started_at`].
 //! * [`ServerConfig::reset_every`] makes "N% of requests fail with a reset" deterministic: request number `k`

@@ -57,7 +57,12 @@ pub(crate) async fn handle(
         return Ok(plain(StatusCode::INTERNAL_SERVER_ERROR, "connection was reset"));
     }
     let (mut response, route_delay) = route(&shared, &parts, &body);
-    let deadline = arrived + shared.config.fixed_delay.unwrap_or_default() + route_delay;
+    let _worker = match &shared.workers {
+        Some(pool) => pool.acquire().await.ok(),
+        None => None,
+    };
+    let served_from = if shared.workers.is_some() { Instant::now() } else { arrived };
+    let deadline = served_from + shared.config.fixed_delay.unwrap_or_default() + route_delay;
     if deadline > Instant::now() {
         shared.timer.sleep_until(deadline).await;
     }

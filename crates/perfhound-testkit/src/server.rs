@@ -34,6 +34,8 @@ pub(crate) struct Shared {
     pub(crate) stats: StatsRecorder,
     /// Sub-millisecond sleeps for delays and stalls.
     pub(crate) timer: PreciseTimer,
+    /// [`ServerConfig::workers`]: permits handed out first come, first served.
+    pub(crate) workers: Option<tokio::sync::Semaphore>,
     logins: AtomicU64,
     tokens: Mutex<HashSet<String>>,
 }
@@ -82,11 +84,13 @@ impl TestServer {
         let cert = tls.as_ref().map(|m| (m.cert_der.clone(), m.cert_pem.clone()));
         let acceptor = tls.map(|m| m.acceptor);
         let started_at = std::time::Instant::now();
+        let workers = config.workers.map(tokio::sync::Semaphore::new);
         let shared = Arc::new(Shared {
             config,
             started: Instant::from_std(started_at),
             stats: StatsRecorder::default(),
             timer: PreciseTimer::start(format!("perfhound-testkit-timer-{}", addr.port()))?,
+            workers,
             logins: AtomicU64::new(0),
             tokens: Mutex::new(HashSet::new()),
         });

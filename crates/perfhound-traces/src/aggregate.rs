@@ -1,6 +1,7 @@
 //! Occurrences grouped across traces into findings, ranked by impact.
 //!
-//! A group is one rule × one key (query shape, URL template, pattern, endpoint). It keeps
+//! A group is one rule × one key (query shape, URL template, pattern, endpoint) — × one
+//! endpoint for rules whose fix is in each endpoint's code ([`Detector::per_endpoint`]). It keeps
 //! counts, times, affected endpoints and a few example trace ids — never the spans — so
 //! memory grows with the number of distinct problems, not with the number of traces.
 
@@ -144,17 +145,25 @@ impl Group {
         self.endpoints.iter().max_by_key(|(_, n)| *n).map_or("", |(e, _)| e)
     }
 
-    /// Stable across runs and shards: rule, service and key.
+    /// Stable across runs and shards: rule, service and key (and endpoint, for a rule
+    /// whose groups are per endpoint).
     pub fn fingerprint(&self) -> String {
         let service = self.services.first().map_or("", |s| s);
-        fingerprint(&[self.rule.code, service, &self.key])
+        if self.detector.per_endpoint() {
+            fingerprint(&[self.rule.code, service, &self.key, self.primary_endpoint()])
+        } else {
+            fingerprint(&[self.rule.code, service, &self.key])
+        }
     }
 }
+
+/// Rule code, key, and the endpoint for a rule grouped per endpoint.
+type GroupKey = (&'static str, Arc<str>, Option<Arc<str>>);
 
 /// All groups.
 #[derive(Default)]
 pub struct Aggregator {
-    index: HashMap<(&'static str, Arc<str>), usize>,
+    index: HashMap<GroupKey, usize>,
     pub groups: Vec<Group>,
     announced: Vec<bool>,
     pub dropped: u64,
@@ -162,7 +171,13 @@ pub struct Aggregator {
 
 impl Aggregator {
     pub fn add(&mut self, o: &Occurrence, max_examples: usize) {
-        let key = (o.rule.code, Arc::clone(&o.key));
+        let Some(detector) = detect::owner(o.rule) else {
+            debug_assert!(false, "{} has no registered detector", o.rule.code);
+            self.dropped += 1;
+            return;
+        };
+        let endpoint = detector.per_endpoint().then(|| Arc::clone(&o.endpoint));
+        let key = (o.rule.code, Arc::clone(&o.key), endpoint);
         let idx = match self.index.get(&key) {
             Some(&i) => i,
             None if self.groups.len() >= MAX_GROUPS => {
@@ -170,11 +185,6 @@ impl Aggregator {
                 return;
             }
             None => {
-                let Some(detector) = detect::owner(o.rule) else {
-                    debug_assert!(false, "{} has no registered detector", o.rule.code);
-                    self.dropped += 1;
-                    return;
-                };
                 self.groups.push(Group::new(o, detector));
                 self.announced.push(false);
                 self.index.insert(key, self.groups.len() - 1);

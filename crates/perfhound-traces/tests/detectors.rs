@@ -480,3 +480,26 @@ fn own_code_ignores_orphan_client_roots() {
         .collect();
     check(traces, Config::default(), &["PH-TRACE017"], &[]);
 }
+
+#[test]
+fn one_statement_repeated_by_two_endpoints_is_a_finding_on_each() {
+    // Two endpoints loop over the same per-item query (an N+1 in each one's code): each
+    // gets its own finding, whichever has more occurrences.
+    let traces = (0..6u8)
+        .map(|i| {
+            let mut b = TraceBuilder::new(i + 1);
+            let route = if i < 4 { "GET /orders/items-gather" } else { "GET /orders/items-loop" };
+            let root = b.server(route, 200.0);
+            b.serial(20, 1.0, 3.0, 0.5, |b, k, t| {
+                b.db(root, &format!("SELECT sku FROM order_items WHERE order_id = {k}"), t, 3.0);
+            });
+            b.spans
+        })
+        .collect();
+    let f = check(traces, Config::default(), &["PH-TRACE001"], &[]);
+    let mut targets: Vec<&str> = f.iter().filter(|f| f.rule.code == "PH-TRACE001").map(|f| f.target.as_str()).collect();
+    targets.sort();
+    assert_eq!(targets, ["GET /orders/items-gather", "GET /orders/items-loop"]);
+    let prints: std::collections::BTreeSet<_> = f.iter().map(|f| &f.fingerprint).collect();
+    assert_eq!(prints.len(), f.len(), "fingerprints stay distinct");
+}

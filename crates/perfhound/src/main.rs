@@ -27,6 +27,8 @@ enum Command {
     Audit(cmd::audit::AuditArgs),
     /// Write a commented starter config for `perfhound audit`.
     Init(cmd::init::InitArgs),
+    /// Find the maximum throughput under an SLO, the knee, what saturates first, leaks.
+    Capacity(Box<cmd::capacity::CapacityArgs>),
     /// Load-test an HTTP service: quick mode (URL) or scenario mode (YAML file).
     Load(Box<cmd::load::LoadArgs>),
     /// Find N+1 queries, serial I/O and waste in traces: OTLP/Jaeger/Zipkin files or live OTLP.
@@ -43,6 +45,14 @@ enum Command {
     Check(cmd::check::CheckArgs),
     /// List the rules perfhound's detectors and checks report.
     Rules(cmd::rules::RulesArgs),
+    /// Saved runs, a metric's trend with change points, regressions by commit.
+    History(Box<cmd::history::HistoryArgs>),
+    /// Compare two runs: significant regressions per endpoint and metric, findings new/fixed.
+    Compare(Box<cmd::compare::CompareArgs>),
+    /// Serve the history dashboard (trends, change points, compare, live view), OTLP and /metrics.
+    Serve(cmd::serve::ServeArgs),
+    /// Fixes perfhound learned (finding fixed + measured improvement), cited by the same rule.
+    Learned(cmd::learned::LearnedArgs),
 }
 
 fn main() {
@@ -50,6 +60,7 @@ fn main() {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Load(args) => cmd::load::run(*args),
+        Command::Capacity(args) => cmd::capacity::run(*args),
         Command::Rules(args) => cmd::rules::run(args),
         Command::Traces(args) => cmd::traces::run(*args),
         Command::Report(args) => cmd::report::run(args),
@@ -60,6 +71,10 @@ fn main() {
         Command::Audit(args) => cmd::audit::run(args),
         Command::Init(args) => cmd::init::run(args),
         Command::Demo(args) => cmd::demo::run(args),
+        Command::History(args) => cmd::history::run(*args),
+        Command::Compare(args) => cmd::compare::run(*args),
+        Command::Serve(args) => cmd::serve::run(args),
+        Command::Learned(args) => cmd::learned::run(args),
     };
     std::process::exit(code);
 }

@@ -129,3 +129,20 @@ fn clear_errors_exit_2() {
     assert!(stderr.contains("is locked by another connection"), "{stderr}");
     locker.execute_batch("ROLLBACK").unwrap();
 }
+
+#[test]
+fn the_run_is_saved_in_the_store_with_its_tags() {
+    let (dir, db, sql) = shop();
+    let store = dir.path().join("h.db");
+    perfhound()
+        .args(["db", &url(&db), "--no-checks", "--tag", "db=sqlite", "--sql"])
+        .arg(&sql)
+        .arg("--store")
+        .arg(&store)
+        .assert()
+        .success();
+    let out = perfhound().args(["history", "--format", "json", "--store"]).arg(&store).output().unwrap();
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows[0]["command"], "db", "{rows}");
+    assert_eq!(rows[0]["tags"]["db"], "sqlite");
+}

@@ -60,3 +60,26 @@ fn demo_finds_every_planted_bottleneck_and_nothing_once_fixed() {
     let report = std::fs::read_to_string(out.join("fixed/report.md")).unwrap();
     assert!(report.contains("## Before / After"), "the fixed report compares with the planted run");
 }
+
+#[test]
+fn demo_capacity_shows_the_fix_raising_max_throughput_and_names_the_statement() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("demo");
+    let assert = Command::cargo_bin("perfhound")
+        .unwrap()
+        .args(["demo", "--capacity", "--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+    let section = |mode: &str| {
+        let run = read_run(&out.join(format!("capacity-{mode}.json")));
+        *run.load.unwrap().capacity.unwrap()
+    };
+    let (before, fixed) = (section("before"), section("fixed"));
+    let max = |c: &perfhound_model::CapacitySection| c.max_sustainable_rps.unwrap_or(0.0);
+    assert!(max(&fixed) > 5.0 * max(&before).max(0.5), "{stdout}");
+    let first = before.saturation.first().unwrap_or_else(|| panic!("a component saturated first: {stdout}"));
+    assert!(first.component.starts_with("DB: SELECT") && first.component.contains("order_items"), "{first:?}");
+    assert!(stdout.contains("saturates first: DB:"), "{stdout}");
+}

@@ -38,7 +38,7 @@ fn layer(name: &str) -> Option<Layer> {
         | "perfhound-scan" | "perfhound-cache" | "perfhound-logs" | "perfhound-demo" => Layer::Engine,
         "perfhound-report" | "perfhound-store" => Layer::Consumer,
         "perfhound-server" => Layer::Adapter,
-        "perfhound-audit" | "perfhound" => Layer::Top,
+        "perfhound-audit" | "perfhound-capacity" | "perfhound" => Layer::Top,
         "perfhound-testkit" | "perfhound-fuzz" => Layer::Dev,
         _ => return None,
     })

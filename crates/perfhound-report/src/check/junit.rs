@@ -74,7 +74,7 @@ pub(crate) fn no_data_message(line: &LineOutcome) -> String {
 }
 
 /// Escapes text for XML attributes and content; drops characters XML 1.0 cannot hold.
-pub(crate) fn xml(text: &str) -> String {
+pub fn xml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -12,7 +12,7 @@ mod measure;
 mod text;
 
 pub use github::render_annotations;
-pub use junit::render_junit;
+pub use junit::{render_junit, xml};
 pub use measure::metric_value;
 pub use text::render_text;
 

@@ -17,6 +17,7 @@ pub fn render(report: &Report) -> String {
     summary(&mut out, report);
     markdown_metrics::metrics(&mut out, report);
     markdown_metrics::resources(&mut out, report);
+    super::markdown_scalability::scalability(&mut out, report);
     budgets(&mut out, report);
     bottlenecks(&mut out, report);
     recommendations(&mut out, report);

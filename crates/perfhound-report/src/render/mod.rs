@@ -8,6 +8,7 @@ pub mod escape;
 pub mod html;
 pub mod markdown;
 mod markdown_metrics;
+mod markdown_scalability;
 
 use crate::human;
 use crate::report::{Bottleneck, Delta, Report, TargetPotential, TargetRow, Verdict};

@@ -56,6 +56,9 @@ pub struct Report {
     pub comparison: Option<compare::Comparison>,
     pub distributions: Vec<Distribution>,
     pub warnings: Vec<String>,
+    /// The first run's capacity search (`perfhound capacity`): the Scalability section.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<perfhound_model::CapacitySection>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -204,5 +207,6 @@ pub fn build_report(runs: &RunSet, options: &ReportOptions) -> Report {
         comparison,
         distributions: tables::distributions(runs, baseline),
         warnings: runs.runs.iter().flat_map(|r| r.warnings.iter().cloned()).collect(),
+        capacity: runs.runs.iter().find_map(|r| r.load.as_ref()?.capacity.as_deref().cloned()),
     }
 }

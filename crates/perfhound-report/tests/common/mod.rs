@@ -199,6 +199,7 @@ fn load_section(seconds: u32, slowdown: f64) -> LoadSection {
         threads: 2,
         generator_saturated: false,
         end_reason: perfhound_model::EndReason::Completed,
+        capacity: None,
     }
 }
 

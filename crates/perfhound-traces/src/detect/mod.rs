@@ -158,6 +158,14 @@ pub trait Detector: Sync {
     /// Extras for the recommendation (a snippet); the text is the rule's `fix`.
     fn recommend(&self, _g: &Group, _cx: &Context, _r: &mut Recommendation) {}
 
+    /// True when the fix is in each endpoint's own code (an N+1 loop, calls made one after
+    /// another, rows written one at a time): the same statement or URL repeated by two
+    /// endpoints is then two findings, each on its endpoint. False when one fix serves
+    /// every caller (an index for a slow statement, compression for a payload).
+    fn per_endpoint(&self) -> bool {
+        false
+    }
+
     /// When weak occurrences of the rule are reported (see [`Occurrence::weak`]).
     fn recurrence(&self, _cfg: &Config) -> Recurrence {
         Recurrence::NEVER

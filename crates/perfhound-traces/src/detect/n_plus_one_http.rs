@@ -53,6 +53,10 @@ impl Detector for NPlusOneHttp {
         &RULE
     }
 
+    fn per_endpoint(&self) -> bool {
+        true
+    }
+
     fn detect(&self, t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurrence>) {
         detect(t, cfg, claims, out);
     }

@@ -16,6 +16,7 @@ const EXAMPLES: &str = "Examples:
   perfhound audit perfhound.yaml --baseline perfhound-audit/run.json --out after
                                                     after a fix: the before/after report
   perfhound audit perfhound.yaml --fail-on critical   gate CI on findings as well as budgets
+  perfhound audit perfhound.yaml --serve --tag env=ci  a live view while it runs; the run is saved with a tag
 
 The config is a scenario file (docs/scenario.md) with an `audit:` section and `budgets:`
 (docs/audit.md). During the load perfhound listens for OTLP/HTTP traces (point the
@@ -50,6 +51,12 @@ pub struct AuditArgs {
     /// `audit.traces.thresholds.rtt_ms`; `0` turns projection off.
     #[arg(long, value_name = "DURATION", value_parser = super::parse_rtt)]
     rtt: Option<f64>,
+    /// Serve a live view (and the dashboard) while the load runs, on this loopback
+    /// address [default: 127.0.0.1:0, a free port]; the URL is printed on stderr.
+    #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = "127.0.0.1:0")]
+    serve: Option<String>,
+    #[command(flatten)]
+    store: super::store::StoreArgs,
 }
 
 pub fn run(args: AuditArgs) -> i32 {
@@ -60,6 +67,7 @@ pub fn run(args: AuditArgs) -> i32 {
 }
 
 fn run_inner(args: &AuditArgs) -> anyhow::Result<i32> {
+    args.store.validate()?;
     let env = |name: &str| std::env::var(name).ok();
     let mut cfg = config::load(&args.config, &env)?;
     if let (Some(ms), Some(traces)) = (args.rtt, cfg.traces.as_mut()) {
@@ -73,11 +81,28 @@ fn run_inner(args: &AuditArgs) -> anyhow::Result<i32> {
             perfhound_term::eprint(&format!("perfhound audit: {line}\n"));
         }
     };
-    let hooks = Hooks::new(&mut progress, &mut status);
-    let audit = perfhound_audit::run(&cfg, hooks, super::recorded_command())?;
+    let mut store = args.store.clone();
+    if store.store.is_none() {
+        store.store = cfg.store.clone();
+    }
+    let live =
+        args.serve.as_deref().map(|addr| super::live::start("audit", addr, store.store.as_deref())).transpose()?;
+    let label = args.config.display().to_string();
+    let mut observer = super::live::LiveObserver::new(&mut progress, live, &label);
+    let hooks = Hooks::new(&mut observer, &mut status);
+    let mut audit = perfhound_audit::run(&cfg, hooks, super::recorded_command())?;
+    observer.finished();
+    store.cite(&mut audit.run);
     progress.finish();
     let dir = args.out.clone().unwrap_or_else(|| cfg.out_dir.clone());
+    let learned_from = baseline.clone();
     let written = output::write(&dir, &audit, cfg.title.as_deref(), baseline).context("writing the audit")?;
+    store.save("audit", &audit.run);
+    if let Some(before) = &learned_from {
+        for line in store.learn(before, &audit.run) {
+            perfhound_term::print(&format!("{line}\n"));
+        }
+    }
     perfhound_term::print(&output::summary(&audit, &written, 10));
     let fail_on = args.fail_on.map(FailOn::severity).or(cfg.fail_on);
     Ok(exit_code(&audit, fail_on))

@@ -79,6 +79,8 @@ pub struct DbArgs {
     /// Exit 1 when a finding has at least this severity.
     #[arg(long, value_enum)]
     fail_on: Option<FailOn>,
+    #[command(flatten)]
+    store: super::store::StoreArgs,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,6 +90,9 @@ enum Format {
 }
 
 pub fn run(args: DbArgs) -> i32 {
+    if let Err(e) = args.store.validate() {
+        return exit::fail(&e);
+    }
     if let Some(url) = super::db_sqlite::sqlite_url(args.url.as_deref()) {
         return super::db_sqlite::run(super::db_sqlite::Options {
             url,
@@ -101,6 +106,7 @@ pub fn run(args: DbArgs) -> i32 {
             out: args.out.clone(),
             fail_on: args.fail_on.map(FailOn::severity),
             apply: args.apply,
+            store: args.store.clone(),
         });
     }
     match run_inner(args) {
@@ -137,10 +143,12 @@ fn run_inner(args: DbArgs) -> anyhow::Result<i32> {
     let analysis = rt.block_on(analyze(&cfg))?;
     let mut run = perfhound_db::to_model::to_run(&analysis, super::recorded_command(), cfg.top, cfg.show_literals);
     run.redact_secrets();
+    args.store.cite(&mut run);
     let json = serde_json::to_string_pretty(&run).context("serializing the run")?;
     if let Some(path) = &args.out {
         super::check::write_file(path, json.as_bytes())?;
     }
+    args.store.save("db", &run);
     match args.format {
         Format::Text => perfhound_term::print(&perfhound_db::render::text(&analysis, cfg.top, cfg.show_literals)),
         Format::Json => println!("{json}"),

@@ -30,6 +30,7 @@ pub struct Options {
     pub fail_on: Option<Severity>,
     /// Not supported for SQLite: refused with a usage error.
     pub apply: bool,
+    pub store: super::store::StoreArgs,
 }
 
 /// The `sqlite:` URL to analyze: the argument, else `$DATABASE_URL`; `None` when neither is one.
@@ -76,10 +77,12 @@ fn run_inner(o: &Options) -> anyhow::Result<i32> {
     let analysis = analyze(&cfg)?;
     let mut run = perfhound_sqlite::to_model::to_run(&analysis, super::recorded_command());
     run.redact_secrets();
+    o.store.cite(&mut run);
     let json = serde_json::to_string_pretty(&run).context("serializing the run")?;
     if let Some(path) = &o.out {
         super::check::write_file(path, json.as_bytes())?;
     }
+    o.store.save("db", &run);
     if o.json {
         println!("{json}");
     } else {

@@ -21,6 +21,7 @@ const EXAMPLES: &str = "Examples:
   perfhound demo                 audit the demo service with its planted bottlenecks → perfhound-demo/before/report.html
   perfhound demo --fixed         then audit the fixed version: before/after report → perfhound-demo/fixed/report.html
   perfhound demo --duration 5s --vus 4 --out /tmp/demo
+  perfhound demo --capacity      max throughput under an SLO before/after the fix, what saturates first
 
 The demo is a real HTTP service over an embedded SQLite database (150k orders), traced
 with the OpenTelemetry Rust SDK into perfhound's own OTLP receiver. Its endpoints carry
@@ -46,6 +47,13 @@ pub struct DemoArgs {
     /// Virtual users (closed model).
     #[arg(long, default_value_t = 8)]
     vus: u32,
+    /// Instead of the audits: search the search endpoint's max throughput under an SLO,
+    /// before and after its fix, with what saturated first (perfhound capacity).
+    #[arg(long, conflicts_with = "fixed")]
+    capacity: bool,
+    /// Step length of the --capacity search.
+    #[arg(long, default_value = "5s")]
+    capacity_step: String,
     /// No progress output; only the summary.
     #[arg(short, long)]
     quiet: bool,
@@ -86,6 +94,12 @@ fn run_inner(args: &DemoArgs) -> anyhow::Result<i32> {
         if seed.seeded { "seeded" } else { "reused" },
         started.elapsed().as_secs_f64()
     ));
+    if args.capacity {
+        let step = super::duration_flag("--capacity-step", &args.capacity_step)?;
+        super::demo_capacity::run(&rt, &args.out, &db_path, step, args.quiet)?;
+        say(&format!("done in {:.0}s", started.elapsed().as_secs_f64()));
+        return Ok(exit::OK);
+    }
     let before = phase(&rt, args, Mode::Before, &db_path, duration, None)?;
     let mut last = before;
     if args.fixed {
@@ -149,6 +163,7 @@ fn phase(
         out_dir: args.out.join(mode.as_str()),
         fail_on: None,
         source: Vec::new(),
+        store: None,
     };
     let mut progress = Progress::new(progress_mode(args.quiet));
     let quiet = args.quiet;

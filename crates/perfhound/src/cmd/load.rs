@@ -17,6 +17,7 @@ const EXAMPLES: &str = "Examples:
   perfhound load http://127.0.0.1:8080/api -n 10000 -m POST -H 'Content-Type: application/json' -b '{\"a\":1}'
   perfhound load https://localhost:8443/ --http2 --insecure -d 10s
   perfhound load scenario.yaml --out run.json                     multi-step flows, checks, thresholds
+  perfhound load http://127.0.0.1:8080/ -d 1m --serve --tag rev=2  live view in the browser; saved in the history
   perfhound load http://127.0.0.1:8080/ -d 30s --threshold 'p95 < 300ms' --watch-pid $(pgrep myserver)
 
 Exit codes: 0 all thresholds passed · 1 a threshold was breached · 2 usage, config or connection error.
@@ -97,6 +98,12 @@ pub struct LoadArgs {
     /// Absolute limit on the run's wall time, whatever the scenario says.
     #[arg(long, default_value = "1h")]
     hard_cap: String,
+    /// Serve a live view (and the dashboard) while the load runs, on this loopback
+    /// address [default: 127.0.0.1:0, a free port]; the URL is printed on stderr.
+    #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = "127.0.0.1:0")]
+    serve: Option<String>,
+    #[command(flatten)]
+    store: super::store::StoreArgs,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -121,6 +128,7 @@ fn is_scenario(target: &str) -> bool {
 }
 
 fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
+    args.store.validate()?;
     let plan = build_plan(&args)?;
     let mode = ProgressMode::choose(args.quiet, args.progress_interval);
     let mut progress = Progress::new(mode);
@@ -132,13 +140,19 @@ fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
             );
         }
     }
-    let result = engine::run(plan, &opts, &mut progress).context("the load run could not start")?;
+    let live =
+        args.serve.as_deref().map(|addr| super::live::start("load", addr, args.store.store.as_deref())).transpose()?;
+    let mut observer = super::live::LiveObserver::new(&mut progress, live, &args.target);
+    let result = engine::run(plan, &opts, &mut observer).context("the load run could not start")?;
+    observer.finished();
     progress.finish();
     let mut run = perfhound_load::to_model::to_run(&result, super::recorded_command());
     run.redact_secrets();
+    args.store.cite(&mut run);
     if let Some(path) = &args.out {
         super::check::write_file(path, &serde_json::to_vec_pretty(&run)?)?;
     }
+    args.store.save("load", &run);
     match args.format {
         OutputFormat::Text => perfhound_term::print(&perfhound_load::output::summary(&run)),
         OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&run)?),

@@ -1,16 +1,25 @@
 //! One module per subcommand.
 pub mod audit;
+pub mod capacity;
 pub mod check;
+pub mod compare;
+pub mod compare_render;
 pub mod db;
 pub mod db_sqlite;
 pub mod demo;
+pub mod demo_capacity;
 pub mod demo_compare;
+pub mod history;
 pub mod init;
+pub mod learned;
+pub mod live;
 pub mod load;
 pub mod profile;
 pub mod report;
 pub mod rules;
 pub mod scan;
+pub mod serve;
+pub mod store;
 pub mod traces;
 
 use std::time::Duration;

@@ -29,6 +29,7 @@ fn all_rules() -> Vec<Rule> {
     v.extend(perfhound_traces::rules());
     v.extend(perfhound_sqlite::rules());
     v.extend(perfhound_scan::rules());
+    v.extend(perfhound_capacity::leak::RULES);
     v
 }
 

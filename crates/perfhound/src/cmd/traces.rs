@@ -74,6 +74,8 @@ pub struct TracesArgs {
     /// In live mode, do not print findings as they appear.
     #[arg(short = 'q', long)]
     quiet: bool,
+    #[command(flatten)]
+    store: super::store::StoreArgs,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -108,6 +110,7 @@ fn load_config(args: &TracesArgs) -> anyhow::Result<Config> {
 }
 
 fn run_inner(args: TracesArgs) -> anyhow::Result<i32> {
+    args.store.validate()?;
     let cfg = load_config(&args)?;
     let format = match args.input_format.as_deref() {
         Some(f) => Some(Format::parse(f).with_context(|| format!("--input-format {f}: unknown format"))?),
@@ -132,9 +135,11 @@ fn run_inner(args: TracesArgs) -> anyhow::Result<i32> {
     }
     let joined = (!args.source.is_empty()).then(|| perfhound_audit::source::attach(&mut run, &args.source));
     run.redact_secrets();
+    args.store.cite(&mut run);
     if let Some(path) = &args.out {
         super::check::write_file(path, &serde_json::to_vec_pretty(&run)?)?;
     }
+    args.store.save("traces", &run);
     match args.format {
         OutputFormat::Text => perfhound_term::print(&text::render(&run, args.max_endpoints)),
         OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&run)?),
@@ -218,7 +223,8 @@ fn listen(addr: &str, args: &TracesArgs, cfg: Config, mut meta: RunMeta) -> anyh
     Ok(state.finish(meta))
 }
 
-async fn shutdown_signal() {
+/// Ctrl-C or SIGTERM (shared by every command that serves until stopped).
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -26,6 +26,16 @@ async fn flask_app_meets_its_ground_truth() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn django_app_meets_its_ground_truth() {
+    check(AppSpec { dir: "django_app", command: env::python }).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fastapi_app_meets_its_ground_truth() {
+    check(AppSpec { dir: "fastapi_app", command: env::python }).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn express_app_meets_its_ground_truth() {
     check(AppSpec { dir: "express_app", command: env::node }).await;
 }

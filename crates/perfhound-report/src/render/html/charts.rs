@@ -115,6 +115,42 @@ fn time_ticks(series: &[Series]) -> Vec<(f64, String)> {
 }
 
 fn chart(title: &str, series: &[Series], x_ticks: &[(f64, String)], y_label: impl Fn(f64) -> String) -> String {
+    marked_chart(title, series, x_ticks, y_label, &[])
+}
+
+/// Latency (p50, p99) against offered load for a capacity search's steps, with the knee
+/// and the max sustainable rate marked by vertical lines.
+pub fn scalability(c: &perfhound_model::CapacitySection) -> String {
+    use perfhound_model::StepPhase;
+    let mut steps: Vec<&perfhound_model::CapacityStep> =
+        c.steps.iter().filter(|s| matches!(s.phase, StepPhase::Ramp | StepPhase::Refine)).collect();
+    steps.sort_by(|a, b| a.offered_rps.total_cmp(&b.offered_rps));
+    let line = |label: &str, class, f: &dyn Fn(&perfhound_model::CapacityStep) -> u64| Series {
+        label: label.into(),
+        class,
+        dashed: false,
+        points: steps.iter().map(|s| (s.offered_rps, f(s) as f64 / 1000.0)).collect(),
+    };
+    let series = [line("p50", "c1", &|s| s.latency_us_p50), line("p99", "c2", &|s| s.latency_us_p99)];
+    let max_x = steps.last().map_or(1.0, |s| s.offered_rps);
+    let x_ticks: Vec<(f64, String)> = nice_ticks(max_x).into_iter().map(|t| (t, crate::human::rate(t))).collect();
+    let mut marks = Vec::new();
+    if let Some(k) = c.knee_rps {
+        marks.push((k, format!("knee {}", crate::human::rate(k))));
+    }
+    if let Some(m) = c.max_sustainable_offered_rps {
+        marks.push((m, format!("max under SLO {}", crate::human::rate(m))));
+    }
+    marked_chart("Latency against offered load (ms)", &series, &x_ticks, ms_label, &marks)
+}
+
+fn marked_chart(
+    title: &str,
+    series: &[Series],
+    x_ticks: &[(f64, String)],
+    y_label: impl Fn(f64) -> String,
+    marks: &[(f64, String)],
+) -> String {
     let y_data_max = series.iter().flat_map(|s| s.points.iter().map(|p| p.1)).fold(0.0, f64::max);
     let y_ticks = nice_ticks(y_data_max);
     let x_max = x_ticks
@@ -152,6 +188,19 @@ fn chart(title: &str, series: &[Series], x_ticks: &[(f64, String)], y_label: imp
     }
     for s in series {
         draw_series(&mut svg, &frame, s, &y_label);
+    }
+    for (i, (x, label)) in marks.iter().enumerate() {
+        let px = frame.x(*x);
+        let _ = write!(
+            svg,
+            r#"<line class="mark" data-mark="{}" x1="{px:.1}" x2="{px:.1}" y1="{:.1}" y2="{:.1}" stroke="gray" stroke-dasharray="4 3"/><text class="axis" x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"#,
+            esc(label),
+            frame.top,
+            H - BOTTOM,
+            px - 4.0,
+            frame.top + 12.0 + 14.0 * i as f64,
+            esc(label)
+        );
     }
     legend(&mut svg, series);
     svg.push_str("</svg>");

@@ -8,6 +8,7 @@
 mod assets;
 mod charts;
 mod findings;
+mod scalability;
 mod sections;
 mod targets;
 
@@ -33,6 +34,7 @@ pub fn render(report: &Report) -> String {
     sections::summary(&mut out, report);
     sections::metrics(&mut out, report);
     sections::charts(&mut out, report);
+    scalability::scalability(&mut out, report);
     sections::resources(&mut out, report);
     sections::budgets(&mut out, report);
     sections::bottlenecks(&mut out, report);
