@@ -8,10 +8,12 @@
 //!   title: Shop API audit
 //!   traces: { listen: 127.0.0.1:4318, settle: 5s, thresholds: { slow_db: { min_ms: 100 } } }
 //!   db: $DATABASE_URL                 # postgres://… or sqlite://path
+//!   redis: redis://127.0.0.1:6379     # INFO before/after the load: the window's Cache Hit Rate
 //!   out: perfhound-audit              # run.json, report.html, report.md
 //!   fail_on: critical                 # also exit 1 on findings this severe
 //!   source: ./src                     # or a list: findings get their Location (docs/scan.md)
 //!   store: $PERFHOUND_STORE           # run history: a path or postgres://… (docs/history.md)
+//!   profile: { command: "py-spy record --pid {pid} -d {seconds} -f raw -o {out}", pid: $APP_PID }
 //! budgets:
 //!   - { target: overall, p95: 300ms, error_rate: 1% }
 //! ```
@@ -35,6 +37,8 @@ pub struct AuditConfig {
     pub traces: Option<TracesSection>,
     /// `postgres://…` or `sqlite://path` (relative paths resolved against the config file).
     pub db: Option<String>,
+    /// `redis://…` or `rediss://…`: INFO is snapshotted before and after the load.
+    pub redis: Option<String>,
     pub budgets: Option<BudgetSet>,
     pub out_dir: PathBuf,
     pub fail_on: Option<Severity>,
@@ -43,6 +47,8 @@ pub struct AuditConfig {
     pub source: Vec<PathBuf>,
     /// The run store (`--store` wins): a `postgres://…` URL or a path (relative to the file).
     pub store: Option<String>,
+    /// `audit.profile`: capture a CPU profile of the service during the load.
+    pub profile: Option<crate::profile::ProfileSection>,
 }
 
 /// The OTLP receiver opened during the load.
@@ -79,10 +85,12 @@ struct RawAudit {
     title: Option<String>,
     traces: Option<Spanned<RawTraces>>,
     db: Option<Spanned<String>>,
+    redis: Option<Spanned<String>>,
     budgets: Option<Spanned<String>>,
     out: Option<String>,
     fail_on: Option<Spanned<String>>,
     store: Option<Spanned<String>>,
+    profile: Option<Spanned<crate::profile::config::RawProfile>>,
     source: Option<Spanned<SourceDirs>>,
 }
 
@@ -141,6 +149,13 @@ pub fn parse(path: &Path, text: &str, env: &dyn Fn(&str) -> Option<String>) -> R
                 .map_err(|m| AuditError::Config(format!("{}: audit.db: {m}", at(&d.referenced))))?,
         ),
     };
+    let redis = match raw.redis {
+        None => None,
+        Some(r) => Some(
+            resolve_redis(&r.value, env)
+                .map_err(|m| AuditError::Config(format!("{}: audit.redis: {m}", at(&r.referenced))))?,
+        ),
+    };
     let mut budgets =
         perfhound_report::parse_embedded_budgets(&file, text).map_err(|e| AuditError::Config(e.to_string()))?;
     if let Some(b) = raw.budgets {
@@ -162,6 +177,12 @@ pub fn parse(path: &Path, text: &str, env: &dyn Fn(&str) -> Option<String>) -> R
                 f.value
             ))
         })?),
+    };
+    let profile = match raw.profile {
+        None => None,
+        Some(p) => {
+            Some(crate::profile::config::resolve(p.value, &at(&p.referenced), base, env).map_err(AuditError::Config)?)
+        }
     };
     let out_dir = base.join(raw.out.as_deref().unwrap_or("perfhound-audit"));
     let source = match raw.source {
@@ -195,11 +216,13 @@ pub fn parse(path: &Path, text: &str, env: &dyn Fn(&str) -> Option<String>) -> R
         title: raw.title,
         traces,
         db,
+        redis,
         budgets,
         out_dir,
         fail_on,
         store,
         source,
+        profile,
     })
 }
 
@@ -237,17 +260,22 @@ fn severity(text: &str) -> Option<Severity> {
     }
 }
 
-/// `$NAME`/`${NAME}` from the environment; relative `sqlite://` paths against `base`.
-/// `$NAME` from the environment; a `postgres://` URL as is; a path relative to the config.
-fn resolve_store(value: &str, base: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<String, String> {
+/// `$NAME`/`${NAME}` from the environment, or the value itself; `what` names the value in
+/// the error (`URL`, `store`).
+fn from_env(value: &str, env: &dyn Fn(&str) -> Option<String>, what: &str) -> Result<String, String> {
     let v = value.trim();
-    let v = match v.strip_prefix('$') {
+    match v.strip_prefix('$') {
         Some(name) => {
             let name = name.trim_start_matches('{').trim_end_matches('}');
-            env(name).ok_or_else(|| format!("environment variable {name} is not set; export it or write the store"))?
+            env(name).ok_or_else(|| format!("environment variable {name} is not set; export it or write the {what}"))
         }
-        None => v.to_string(),
-    };
+        None => Ok(v.to_string()),
+    }
+}
+
+/// `$NAME` from the environment; a `postgres://` URL as is; a path relative to the config.
+fn resolve_store(value: &str, base: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<String, String> {
+    let v = from_env(value, env, "store")?;
     if v.is_empty() {
         return Err("empty: write a path (e.g. .perfhound/history.db) or a postgres://… URL".into());
     }
@@ -257,15 +285,16 @@ fn resolve_store(value: &str, base: &Path, env: &dyn Fn(&str) -> Option<String>)
     Ok(base.join(v).display().to_string())
 }
 
+/// A Redis URL (`$NAME` allowed), checked before anything is sent.
+fn resolve_redis(value: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<String, String> {
+    let v = from_env(value, env, "URL")?;
+    perfhound_cache::RedisUrl::parse(&v).map_err(|e| format!("`{}`: {e}", perfhound_model::redact::text(&v)))?;
+    Ok(v)
+}
+
+/// `$NAME`/`${NAME}` from the environment; relative `sqlite://` paths against `base`.
 fn resolve_db(value: &str, base: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<String, String> {
-    let v = value.trim();
-    let v = match v.strip_prefix('$') {
-        Some(name) => {
-            let name = name.trim_start_matches('{').trim_end_matches('}');
-            env(name).ok_or_else(|| format!("environment variable {name} is not set; export it or write the URL"))?
-        }
-        None => v.to_string(),
-    };
+    let v = from_env(value, env, "URL")?;
     if let Some(rest) = v.strip_prefix("sqlite://") {
         let p = Path::new(rest);
         if p.is_relative() {

@@ -14,6 +14,8 @@ pub enum AuditError {
     Load(String),
     #[error("database {url}: {message}")]
     Database { url: String, message: String },
+    #[error("redis {url}: {message}")]
+    Cache { url: String, message: String },
     #[error("cannot write {path}: {message}")]
     Write { path: String, message: String },
     #[error("baseline {path}: {message}")]

@@ -5,16 +5,19 @@
 //! opens the receiver ([`receiver`]), snapshots the database statistics, runs the load with
 //! a `traceparent` on every request so the service's traces are tied to the load's request
 //! names, waits for the last spans, analyzes the database over the window ([`database`]),
+//! takes the Redis counters of the window ([`cache`]),
 //! merges everything into one model `Run` ([`merge`]), judges it by the budgets and writes
 //! the run and the report ([`output`]).
 //!
 //! The crate orchestrates engines; it contains no detector of its own.
 
+pub mod cache;
 pub mod config;
 pub mod database;
 pub mod error;
 pub mod merge;
 pub mod output;
+pub mod profile;
 pub mod receiver;
 pub mod source;
 pub mod window;

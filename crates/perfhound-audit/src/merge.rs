@@ -56,6 +56,7 @@ pub fn merge_into(base: &mut Run, other: Run, seen: Seen) {
     }
     base.sources.extend(other.sources);
     base.warnings.extend(other.warnings);
+    base.complexity.extend(other.complexity);
     if base.resources.is_none() {
         base.resources = other.resources;
     }

@@ -1,6 +1,7 @@
-//! One audit window: receiver up, database snapshotted, load run, spans settled, every
+//! One audit window: receiver up, database and Redis snapshotted, load run, spans settled, every
 //! engine's run merged into one.
 
+use crate::cache::CacheWatch;
 use crate::config::AuditConfig;
 use crate::database::Watch;
 use crate::error::AuditError;
@@ -50,6 +51,8 @@ pub struct Audit {
     pub budgets: Option<CheckReport>,
     /// Spans received from the service (None without a receiver).
     pub spans: Option<u64>,
+    /// The CPU profile captured during the load (`audit.profile`), when it could be.
+    pub profile: Option<crate::profile::AuditProfile>,
 }
 
 /// Runs the audit described by `cfg`. `command` is recorded in the run.
@@ -69,6 +72,7 @@ pub fn run(cfg: &AuditConfig, hooks: Hooks<'_>, command: Vec<String>) -> Result<
         hook(&r.traces_url());
     }
     let watch = cfg.db.as_deref().map(Watch::begin).transpose()?;
+    let cache = cfg.redis.as_deref().map(CacheWatch::begin).transpose()?;
     let mut plan = cfg.plan.clone();
     if let (Some(r), Some(t)) = (&receiver, &cfg.traces) {
         if t.propagate {
@@ -87,10 +91,23 @@ pub fn run(cfg: &AuditConfig, hooks: Hooks<'_>, command: Vec<String>) -> Result<
         }
     }
     status(&format!("load: {}", perfhound_model::redact::text(&plan.source)));
-    let result = perfhound_load::engine::run(plan, &EngineOptions::default(), observer)
-        .map_err(|e| AuditError::Load(e.to_string()))?;
+    let mut profile_warnings = Vec::new();
+    let mut engine_options = EngineOptions::default();
+    if cfg.profile.is_some() {
+        // The targets first, so a profiler is never started for a load that cannot run.
+        perfhound_load::engine::preflight(&plan).map_err(|e| AuditError::Load(e.to_string()))?;
+        engine_options.skip_preflight = true;
+    }
+    let capture = cfg.profile.as_ref().and_then(|p| crate::profile::begin(p, &plan, &mut profile_warnings));
+    if capture.is_some() {
+        status("capturing a CPU profile of the service during the load");
+    }
+    let result =
+        perfhound_load::engine::run(plan, &engine_options, observer).map_err(|e| AuditError::Load(e.to_string()))?;
+    let cache_run = cache.map(|c| c.end(command.clone())).transpose()?;
     let mut run = perfhound_load::to_model::to_run(&result, command.clone());
     run.started_at = started_at.clone();
+    let captured = capture.and_then(|c| crate::profile::end(c).map_err(|e| profile_warnings.push(e)).ok());
     let delivered = after_load.map(|f| f()).unwrap_or(false);
     let mut spans = None;
     let mut traces_run = None;
@@ -131,7 +148,16 @@ pub fn run(cfg: &AuditConfig, hooks: Hooks<'_>, command: Vec<String>) -> Result<
         status("locating findings in the source");
         crate::source::attach(&mut run, &cfg.source);
     }
+    for w in &profile_warnings {
+        status(w);
+    }
+    run.warnings.extend(profile_warnings);
+    let profile = captured.map(|(p, description)| crate::profile::attach(&mut run, p, &description));
+    if let Some(c) = cache_run {
+        status("cache hit rate over the load window from Redis INFO");
+        merge_into(&mut run, c, Seen::Db);
+    }
     run.redact_secrets();
     let budgets = cfg.budgets.as_ref().map(|b| evaluate(b, &RunSet::new(vec![run.clone()])));
-    Ok(Audit { run, budgets, spans })
+    Ok(Audit { run, budgets, spans, profile })
 }

@@ -79,6 +79,18 @@ fn source_dirs_are_relative_to_the_config_and_must_exist() {
 }
 
 #[test]
+fn redis_urls_are_checked_before_anything_is_sent() {
+    let cfg =
+        parse(Path::new("p.yaml"), &format!("{BASE}audit:\n  redis: redis://:pw@127.0.0.1:6380/1\n"), &env).unwrap();
+    assert_eq!(cfg.redis.as_deref(), Some("redis://:pw@127.0.0.1:6380/1"));
+    let e = err(&format!("{BASE}audit:\n  redis: http://:hunter2@cache:6379\n"));
+    assert!(e.contains("dir/perfhound.yaml:7:") && e.contains("audit.redis") && e.contains("redis://"), "{e}");
+    assert!(!e.contains("hunter2"), "{e}");
+    let e = err(&format!("{BASE}audit:\n  redis: $NOPE\n"));
+    assert!(e.contains("NOPE is not set"), "{e}");
+}
+
+#[test]
 fn the_store_is_a_url_an_env_variable_or_a_path_relative_to_the_config() {
     let store = |value: &str| {
         parse(Path::new("dir/p.yaml"), &format!("{BASE}audit:\n  store: {value}\n"), &env).map(|c| c.store)

@@ -36,11 +36,13 @@ fn trace_findings_carry_the_scenario_request_names() {
             detectors,
         }),
         db: None,
+        redis: None,
         budgets: None,
         out_dir: dir.path().join("out"),
         fail_on: None,
         source: Vec::new(),
         store: None,
+        profile: None,
     };
     let mut progress = Progress::new(ProgressMode::Quiet);
     let mut status = |_: &str| {};

@@ -122,5 +122,6 @@ fn empty_run(cfg: &CapacityConfig) -> Run {
         load: None,
         resources: None,
         warnings: Vec::new(),
+        complexity: Vec::new(),
     }
 }

@@ -15,6 +15,7 @@
 //! | `GET /api/products/export` | ~450 KB JSON, never compressed | gzip when accepted |
 //! | `GET /api/reports/sales-summary` | aggregation recomputed per request | TTL cache |
 //! | `POST /api/events/import` | one INSERT (one commit) per row | multi-row INSERT, one transaction |
+//! | `GET /api/products/{id}/similar?items=` | seed 002's O(n²) `find_similar_products` | one score per candidate, one sort |
 //!
 //! Responses are identical in both modes (the tests check it); only the time they take differs.
 
@@ -31,7 +32,7 @@ pub use db::SeedReport;
 pub use endpoints::gunzip;
 /// The planted unindexed filter's SQL (the same text in both modes).
 pub use endpoints::orders::ORDERS_WITH_PRODUCT as SEARCH_SQL;
-pub use planted::{Planted, PLANTED, TRACES_CONFIG_YAML};
+pub use planted::{complexity_sizes, Planted, COMPLEXITY_URL_PATH, PLANTED, TRACES_CONFIG_YAML};
 pub use scenario::scenario_yaml;
 pub use seed::RowCounts;
 

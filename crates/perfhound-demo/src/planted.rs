@@ -71,7 +71,30 @@ pub const PLANTED: &[Planted] = &[
         rules: &["PH-TRACE009"],
         info_rules: &[],
     },
+    Planted {
+        endpoint: "GET /api/products/{id}/similar",
+        bottleneck: "quadratic-algorithm",
+        before: "seed 002's `find_similar_products`: every candidate compared with every other, both feature vectors rebuilt per comparison (n² similarity calls)",
+        fix: "the product's vector once, one score per candidate, one sort (n calls, O(n log n))",
+        rules: &["PH-CPLX001"],
+        info_rules: &[],
+    },
 ];
+
+/// The request `perfhound demo` fits time = a·n^k on (`perfhound complexity`): the similar
+/// products of product 1 among `{{ n }}` candidates, named like the load's request.
+pub const COMPLEXITY_URL_PATH: &str = "/api/products/1/similar?items={{ n }}";
+
+/// The sizes of the demo's complexity series: each size's Before request must do more
+/// than a scheduler time slice of work (docs/profile.md), and the largest well under a
+/// second, in the build that runs. An unoptimized build is ~20× slower per comparison.
+pub fn complexity_sizes() -> &'static str {
+    if cfg!(debug_assertions) {
+        "n=50..400x2"
+    } else {
+        "n=200..1600x2"
+    }
+}
 
 /// Trace-detector thresholds for analyzing the demo (`perfhound traces --config`, or
 /// `perfhound_traces::Config::from_yaml`). Everything not listed keeps its default.

@@ -69,6 +69,15 @@ pub fn scenario_yaml(base_url: &str, duration_secs: u64, vus: u32) -> String {
     let body = format!("        json: {}\n", import_body());
     step(&mut y, "POST /api/events/import", "post", "/api/events/import", &body);
     step(&mut y, "GET /health", "get", "/health", "");
+    // Small: the load only shows the endpoint answers; its O(n²) growth is measured by
+    // the demo's complexity series (larger n, one request at a time), not by this flow.
+    step(
+        &mut y,
+        "GET /api/products/{id}/similar",
+        "get",
+        "/api/products/{{ vu }}/similar",
+        "        query: {items: \"20\"}\n",
+    );
     y
 }
 

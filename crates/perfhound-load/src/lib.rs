@@ -1,5 +1,6 @@
 //! perfhound's load engine.
 pub mod client;
+pub mod complexity;
 pub mod data;
 pub mod engine;
 pub mod hygiene;

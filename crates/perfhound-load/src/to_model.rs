@@ -77,6 +77,7 @@ pub fn to_run(result: &RunResult, command: Vec<String>) -> Run {
         }),
         resources: Some(Resources { generator: result.generator.clone(), target: result.target.clone() }),
         warnings,
+        complexity: Vec::new(),
     };
     run.budget_results = evaluate_thresholds(result, &run);
     run

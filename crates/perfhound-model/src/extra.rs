@@ -61,6 +61,27 @@ extras! {
     /// A cache server's keyspace counters (Redis `keyspace_hits`/`keyspace_misses`).
     CacheServerKeyspaceHits = "cache_server_keyspace_hits",
     CacheServerKeyspaceMisses = "cache_server_keyspace_misses",
+    // A cache server's other INFO values (perfhound redis; audit.redis over the window).
+    CacheServerEvictedKeys = "cache_server_evicted_keys",
+    CacheServerExpiredKeys = "cache_server_expired_keys",
+    CacheServerUsedMemoryBytes = "cache_server_used_memory_bytes",
+    CacheServerMaxMemoryBytes = "cache_server_max_memory_bytes",
+    /// RSS / used memory.
+    CacheServerFragmentationRatio = "cache_server_fragmentation_ratio",
+    CacheServerConnectedClients = "cache_server_connected_clients",
+    CacheServerBlockedClients = "cache_server_blocked_clients",
+    CacheServerOpsPerSec = "cache_server_ops_per_sec",
+    CacheServerKeys = "cache_server_keys",
+    CacheServerKeysWithExpiry = "cache_server_keys_with_expiry",
+    /// Keys and their bytes (`MEMORY USAGE`) in a bounded `SCAN` sample.
+    CacheServerKeysSampled = "cache_server_keys_sampled",
+    CacheServerSampledBytes = "cache_server_sampled_bytes",
+    // A cache key template (`session:{uuid}`) in the sample.
+    KeyMemoryBytes = "key_memory_bytes",
+    /// Share (fraction) of the sampled memory.
+    KeyMemoryShare = "key_memory_share",
+    KeyMaxBytes = "key_max_bytes",
+    KeysWithoutTtl = "keys_without_ttl",
     // Databases: per statement.
     Calls = "calls",
     ExecTimeMsTotal = "exec_time_ms_total" | "total_exec_time_ms",
@@ -68,6 +89,8 @@ extras! {
     ExecTimeMsMin = "exec_time_ms_min" | "min_exec_time_ms",
     ExecTimeMsMax = "exec_time_ms_max" | "max_exec_time_ms",
     ExecTimeMsStddev = "exec_time_ms_stddev" | "stddev_exec_time_ms",
+    /// Redis `latencystats` per command.
+    ExecTimeMsP99 = "exec_time_ms_p99",
     Rows = "rows",
     /// Cache hits / lookups (fraction); judged by `Metric::CacheHitRatio`.
     CacheHitRatio = "cache_hit_ratio",

@@ -124,6 +124,12 @@ impl Histogram {
         out
     }
 
+    /// Every recorded value with its count, `(value_us, count)` in ascending order (values
+    /// at the histogram's precision: 3 significant digits).
+    pub fn recorded_us(&self) -> Vec<(u64, u64)> {
+        self.inner.iter_recorded().map(|v| (v.value_iterated_to(), v.count_at_value())).collect()
+    }
+
     /// Derived numbers for people and for budgets.
     pub fn summary(&self) -> LatencySummary {
         LatencySummary {

@@ -36,6 +36,9 @@ named! {
         Db = "db",
         Logs = "logs",
         Scan = "scan",
+        Profile = "profile",
+        /// A cache server (`perfhound redis`, `audit.redis`).
+        Cache = "cache",
     }
 }
 

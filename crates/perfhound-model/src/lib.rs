@@ -11,6 +11,7 @@
 
 pub mod budget;
 pub mod capacity;
+pub mod complexity;
 pub mod duration;
 pub mod extra;
 pub mod finding;
@@ -23,6 +24,7 @@ pub mod threshold;
 
 pub use budget::{Budget, BudgetFormat, BudgetLine, BudgetSet, Origin};
 pub use capacity::{CapacitySection, CapacityStep, StepPhase, StopReason};
+pub use complexity::{ComplexityFit, ComplexityPoint};
 pub use extra::{Extra, Extras};
 pub use finding::{Confidence, Effort, Evidence, Finding, Impact, Recommendation, Rule, RuleRef, Severity};
 pub use histogram::{Histogram, HistogramError, LatencySummary};

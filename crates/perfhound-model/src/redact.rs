@@ -149,6 +149,13 @@ fn is_name_byte(b: u8) -> bool {
 }
 
 /// Bind placeholders (`?`, `$1`, `:name`) are shapes, not secrets.
+/// `{uuid}`, `{id}`, `{hash}`…: the placeholders URL and key templates use.
+fn starts_with_template_placeholder(v: &str) -> bool {
+    let Some(rest) = v.strip_prefix('{') else { return false };
+    let word = rest.split_once('}').map_or("", |(w, _)| w);
+    (1..=16).contains(&word.len()) && word.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+}
+
 fn is_placeholder(v: &str) -> bool {
     v == "?" || v == MASK || (v.len() > 1 && v.starts_with('$') && v[1..].bytes().all(|b| b.is_ascii_digit()))
 }
@@ -211,6 +218,10 @@ fn header_values(s: &str) -> String {
             continue;
         }
         let value_start = (colon + 1..s.len()).find(|&k| !matches!(bytes[k], b' ' | b'\t')).unwrap_or(s.len());
+        // A key template (`session:{uuid}`) names a class of keys, not a secret.
+        if starts_with_template_placeholder(&s[value_start..]) {
+            continue;
+        }
         let end = match bytes.get(value_start) {
             Some(b'"') => s[value_start + 1..].find('"').map_or(s.len(), |e| value_start + 1 + e),
             _ => s[value_start..].find(['\n', '\r']).map_or(s.len(), |e| value_start + e),
@@ -285,6 +296,10 @@ mod tests {
         assert_eq!(text("bad header\nCookie: sid=1; x=2\nAccept: */*"), "bad header\nCookie: ***\nAccept: */*");
         assert_eq!(text(r#"{"access_token": "abc", "n": 1}"#), r#"{"access_token": "***", "n": 1}"#);
         assert_eq!(text("GET /users/{id}: 12 ms"), "GET /users/{id}: 12 ms");
+        // Key templates are not secrets; a real session key still is.
+        assert_eq!(text("session:{uuid}: 48% of memory"), "session:{uuid}: 48% of memory");
+        assert_eq!(text("big session:6f1c-42"), "big session:***");
+        assert_eq!(text(r#"Cookie: {"sid": 1}"#), "Cookie: ***");
     }
 
     #[test]

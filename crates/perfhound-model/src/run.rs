@@ -44,6 +44,9 @@ pub struct Run {
     /// Things the user must know to trust (or distrust) the numbers.
     #[serde(default)]
     pub warnings: Vec<String>,
+    /// Empirical complexity fits (`perfhound complexity`), with their measured points.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub complexity: Vec<crate::ComplexityFit>,
 }
 
 impl Run {

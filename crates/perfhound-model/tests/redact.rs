@@ -65,6 +65,7 @@ fn run_carrying(text: &str, command: Vec<String>) -> Run {
         load: None,
         resources: None,
         warnings: vec![format!("while loading: {text}")],
+        complexity: Vec::new(),
     }
 }
 

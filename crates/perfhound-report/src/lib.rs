@@ -26,5 +26,5 @@ pub mod runset;
 
 pub use budget::{load_budgets, parse_budgets, parse_embedded_budgets, BudgetError};
 pub use check::{evaluate, CheckReport, Status};
-pub use report::{build_report, Report, ReportOptions};
+pub use report::{build_report, ProfileHotspot, ProfileView, Report, ReportOptions};
 pub use runset::{read_run, write_file, RunFileError, RunSet};

@@ -111,3 +111,54 @@ fn hostile_strings_render_as_text() {
     let legend: String = doc.select(&sel("svg text.legend")).flat_map(|t| t.text()).collect();
     assert!(legend.contains("<script>"), "chart labels escaped, shown as text: {legend}");
 }
+
+/// The complexity and CPU profile sections: a log–log chart with the measured points and the
+/// fit, a hotspot table; every input-derived string (target, parameter, function, location,
+/// capture description) rendered as text.
+#[test]
+fn complexity_and_profile_sections_plot_and_escape() {
+    use perfhound_model::{ComplexityFit, ComplexityPoint};
+    let mut run = common::hostile_run();
+    let points = [(100, 4_000), (200, 16_500), (400, 64_000), (800, 260_000)]
+        .map(|(n, median_us)| ComplexityPoint { n, median_us, samples: 7 })
+        .to_vec();
+    run.complexity.push(ComplexityFit {
+        target: common::HOSTILE_SCRIPT.into(),
+        parameter: common::HOSTILE_IMG.into(),
+        exponent: 2.0,
+        exponent_low: 1.9,
+        exponent_high: 2.1,
+        coefficient_us: 0.4,
+        class: "quadratic".into(),
+        points,
+    });
+    let mut report = common::fixture_report(run);
+    report.profile = Some(perfhound_report::ProfileView {
+        description: common::HOSTILE_SCRIPT.into(),
+        hotspots: vec![perfhound_report::ProfileHotspot {
+            function: common::HOSTILE_SCRIPT.into(),
+            location: Some(common::HOSTILE_IMG.into()),
+            self_share: 0.8,
+            total_share: 0.9,
+        }],
+        flame_svg: None,
+        diff_svg: None,
+    });
+    let doc = Html::parse_document(&render::html::render(&report));
+    assert_eq!(count(&doc, "script"), 1, "only perfhound's own script");
+    assert_eq!(count(&doc, "img"), 0);
+    assert_eq!(count(&doc, "section#complexity svg polyline[data-series='measured'][data-points='4']"), 1);
+    assert_eq!(count(&doc, "section#complexity svg polyline[data-series='fit'][data-points='2']"), 1);
+    assert_eq!(count(&doc, "section#complexity svg circle"), 4);
+    let caption: String = doc.select(&sel("section#complexity figcaption")).flat_map(|t| t.text()).collect();
+    assert!(
+        caption.starts_with("<script>") && caption.ends_with(": time grows as n^2.0 (95 % CI 1.9–2.1): quadratic"),
+        "{caption}"
+    );
+    let cells: Vec<String> = doc.select(&sel("section#profile td")).map(|c| c.text().collect()).collect();
+    assert_eq!(cells, [common::HOSTILE_SCRIPT, common::HOSTILE_IMG, "80%", "90%"]);
+    let md = render::markdown::render(&report);
+    assert!(md.contains("## Empirical Complexity") && md.contains("## CPU Profile"), "{md}");
+    assert!(md.contains("**&lt;script&gt;document.title="), "the headline as escaped text: {md}");
+    assert!(md.contains(&format!("| `{}` |", common::HOSTILE_SCRIPT)), "a function in a code span: {md}");
+}

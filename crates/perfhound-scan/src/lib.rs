@@ -75,6 +75,7 @@ pub fn to_run(scan: &Scan, meta: RunMeta) -> Run {
         budget_results: Vec::new(),
         load: None,
         resources: None,
+        complexity: Vec::new(),
         warnings,
     }
 }

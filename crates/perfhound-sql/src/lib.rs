@@ -102,6 +102,7 @@ pub struct Normalizer {
     max_cache: usize,
     lexed: Lexed,
     buf: String,
+    scratch: shape::Scratch,
 }
 
 impl Default for Normalizer {
@@ -113,7 +114,13 @@ impl Default for Normalizer {
 impl Normalizer {
     /// A normalizer remembering at most `max_cache` shapes (the cache is cleared when full).
     pub fn new(max_cache: usize) -> Self {
-        Normalizer { cache: HashMap::new(), max_cache: max_cache.max(1), lexed: Lexed::default(), buf: String::new() }
+        Normalizer {
+            cache: HashMap::new(),
+            max_cache: max_cache.max(1),
+            lexed: Lexed::default(),
+            buf: String::new(),
+            scratch: shape::Scratch::default(),
+        }
     }
 
     /// Number of distinct shapes currently cached.
@@ -127,7 +134,7 @@ impl Normalizer {
         let (text, over_limit) = clip(sql);
         let flavor = flavor_for(system);
         lex_into(text, flavor, &mut self.lexed);
-        let extras = shape::shape_into(text, &self.lexed, &mut self.buf);
+        let extras = shape::shape_into(text, &self.lexed, &mut self.buf, &mut self.scratch);
         let trimmed = text.trim_end();
         let truncated = over_limit
             || self.lexed.unterminated
@@ -174,8 +181,7 @@ fn clip(sql: &str) -> (&str, bool) {
 }
 
 fn flavor_for(system: &str) -> Flavor {
-    let s = system.to_ascii_lowercase();
-    if matches!(s.as_str(), "mysql" | "mariadb" | "tidb") {
+    if ["mysql", "mariadb", "tidb"].iter().any(|m| system.eq_ignore_ascii_case(m)) {
         Flavor::MYSQL
     } else {
         Flavor::default()

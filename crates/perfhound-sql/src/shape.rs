@@ -118,18 +118,41 @@ const KEYWORDS: &[&str] = &[
     "WITH",
 ];
 
+/// Longest keyword, in bytes.
+const MAX_KEYWORD: usize = 11;
+
+/// `word` (at most 16 bytes) upper-cased and packed big-endian into an integer, zero-padded:
+/// packed words compare in the same order as the words, so [`KEYWORDS`]' order carries over.
+const fn pack_upper(word: &[u8]) -> u128 {
+    let mut packed = 0u128;
+    let mut i = 0;
+    while i < 16 {
+        let c = if i < word.len() { word[i].to_ascii_uppercase() } else { 0 };
+        packed = packed << 8 | c as u128;
+        i += 1;
+    }
+    packed
+}
+
+/// [`KEYWORDS`] packed by [`pack_upper`]: a lookup is a binary search over integers.
+const PACKED_KEYWORDS: [u128; KEYWORDS.len()] = {
+    let mut out = [0u128; KEYWORDS.len()];
+    let mut i = 0;
+    while i < KEYWORDS.len() {
+        out[i] = pack_upper(KEYWORDS[i].as_bytes());
+        i += 1;
+    }
+    out
+};
+
+/// True when `word` is one of [`KEYWORDS`], in any case.
 pub fn is_keyword(word: &str) -> bool {
     // Cheap rejections first: keywords are 2-11 ASCII letters.
     let b = word.as_bytes();
-    if b.len() < 2 || b.len() > 11 || !b[0].is_ascii_alphabetic() {
+    if b.len() < 2 || b.len() > MAX_KEYWORD || !b[0].is_ascii_alphabetic() {
         return false;
     }
-    let mut buf = [0u8; 11];
-    let up = &mut buf[..b.len()];
-    up.copy_from_slice(b);
-    up.make_ascii_uppercase();
-    let up = std::str::from_utf8(up).unwrap_or("");
-    KEYWORDS.binary_search(&up).is_ok()
+    PACKED_KEYWORDS.binary_search(&pack_upper(b)).is_ok()
 }
 
 /// A token after shaping: text is produced on output.
@@ -144,11 +167,17 @@ enum Out {
     Op(usize, usize),
 }
 
+/// Working memory of [`shape_into`], kept between calls so shaping allocates nothing once
+/// it has seen a statement as long as the current one.
+#[derive(Debug, Default)]
+pub struct Scratch(Vec<Out>);
+
 /// Writes the shape of `lexed` (over `sql`) into `buf` (cleared first).
-pub fn shape_into(sql: &str, lexed: &Lexed, buf: &mut String) -> ShapeExtras {
+pub fn shape_into(sql: &str, lexed: &Lexed, buf: &mut String, scratch: &mut Scratch) -> ShapeExtras {
     buf.clear();
     let toks = &lexed.tokens;
-    let mut outs: Vec<Out> = Vec::with_capacity(toks.len());
+    let outs = &mut scratch.0;
+    outs.clear();
     let mut extras = ShapeExtras { batch_items: 1, unbalanced: false };
     let mut depth: i32 = 0;
     let mut i = 0;
@@ -165,7 +194,7 @@ pub fn shape_into(sql: &str, lexed: &Lexed, buf: &mut String) -> ShapeExtras {
                 if word.eq_ignore_ascii_case("in") || word.eq_ignore_ascii_case("values") {
                     if let Some((next, items)) = collapse_list(toks, i + 1, word.eq_ignore_ascii_case("values")) {
                         extras.batch_items = extras.batch_items.max(items);
-                        emit_group(toks, i + 1, &mut outs, sql);
+                        emit_group(toks, i + 1, outs, sql);
                         i = next;
                         continue;
                     }
@@ -174,7 +203,7 @@ pub fn shape_into(sql: &str, lexed: &Lexed, buf: &mut String) -> ShapeExtras {
             TokKind::Word | TokKind::QuotedIdent => outs.push(Out::Ident(t.start, t.end)),
             TokKind::Param { .. } => {
                 // `= -5` → `= ?`: a unary minus before a literal belongs to the literal.
-                if matches!(outs.last(), Some(Out::Op(s, e)) if &sql[*s..*e] == "-") && is_unary_context(&outs, sql) {
+                if matches!(outs.last(), Some(Out::Op(s, e)) if &sql[*s..*e] == "-") && is_unary_context(outs, sql) {
                     outs.pop();
                 }
                 outs.push(Out::Param);
@@ -197,7 +226,7 @@ pub fn shape_into(sql: &str, lexed: &Lexed, buf: &mut String) -> ShapeExtras {
         i += 1;
     }
     extras.unbalanced = depth > 0;
-    render(sql, &outs, buf);
+    render(sql, outs, buf);
     extras
 }
 
@@ -327,11 +356,15 @@ fn render(sql: &str, outs: &[Out], buf: &mut String) {
 }
 
 fn push_upper(buf: &mut String, s: &str) {
-    buf.extend(s.chars().map(|c| c.to_ascii_uppercase()));
+    let at = buf.len();
+    buf.push_str(s);
+    buf[at..].make_ascii_uppercase();
 }
 
 fn push_lower(buf: &mut String, s: &str) {
-    buf.extend(s.chars().map(|c| c.to_ascii_lowercase()));
+    let at = buf.len();
+    buf.push_str(s);
+    buf[at..].make_ascii_lowercase();
 }
 
 #[cfg(test)]
@@ -343,7 +376,7 @@ mod tests {
         let mut l = Lexed::default();
         lex_into(sql, Flavor::default(), &mut l);
         let mut buf = String::new();
-        let x = shape_into(sql, &l, &mut buf);
+        let x = shape_into(sql, &l, &mut buf, &mut Scratch::default());
         (buf, x)
     }
 
@@ -352,6 +385,18 @@ mod tests {
         let mut sorted = KEYWORDS.to_vec();
         sorted.sort_unstable();
         assert_eq!(sorted, KEYWORDS);
+    }
+
+    #[test]
+    fn keywords_in_any_case_and_nothing_else() {
+        assert!(KEYWORDS.iter().all(|k| k.len() <= MAX_KEYWORD));
+        for k in KEYWORDS {
+            assert!(is_keyword(k) && is_keyword(&k.to_ascii_lowercase()), "{k}");
+            assert!(!is_keyword(&format!("{k}S")) || KEYWORDS.contains(&format!("{k}S").as_str()), "{k}S");
+        }
+        for w in ["", "x", "users", "selects", "SELEC", "in_", "ändern", "FROM1", "fromm", "transactions"] {
+            assert!(!is_keyword(w), "{w}");
+        }
     }
 
     #[test]

@@ -40,6 +40,7 @@
 //! | `/text/{bytes}` | `text/plain` body of exactly that many bytes; gzip (`Content-Encoding: gzip`) when the request accepts gzip and has `?compress=1`; no cache headers |
 //! | `/cached` | small body with `Cache-Control: max-age=60` and [`CACHED_ETAG`]; 304 on a matching `If-None-Match` |
 //! | `/redirect/{n}` | 302 to `/redirect/{n-1}`; `/redirect/0` is 200 `done` |
+//! | `/work/{shape}/{n}` | CPU work of a known complexity in `n`: `constant`, `linear`, `quadratic` (see [`work`]) |
 //! | `/close` | 200 with `Connection: close`; the server then closes the connection (HTTP/1.x only) |
 //! | `/reset` | no response: the connection is aborted with a TCP RST (over HTTP/2, all its streams) |
 //! | anything else | 404 |
@@ -107,6 +108,7 @@ mod routes;
 mod server;
 mod stats;
 mod timer;
+pub mod work;
 
 #[cfg(feature = "postgres")]
 pub mod pg;

@@ -32,6 +32,8 @@ const PORT_ATTEMPTS: usize = 5;
 /// A running `redis-server`; dropping it kills the server and removes its directory.
 pub struct RedisServer {
     port: u16,
+    /// The TLS port of [`RedisServer::start_tls`].
+    tls_port: Option<u16>,
     dir: PathBuf,
     child: Child,
 }
@@ -58,13 +60,46 @@ impl RedisServer {
         panic!("redis-server did not start: the chosen port was taken {PORT_ATTEMPTS} times");
     }
 
+    /// Starts a server that also speaks TLS on a second free port ([`RedisServer::tls_port`])
+    /// with the certificate and key (PEM files) and the CA that signed it; clients are not
+    /// asked for certificates. Readiness is still checked on the plaintext port.
+    pub fn start_tls(cert: &std::path::Path, key: &std::path::Path, ca: &std::path::Path) -> RedisServer {
+        for _ in 0..PORT_ATTEMPTS {
+            let tls_port = crate::free_port();
+            let mut extra: Vec<std::ffi::OsString> = vec!["--tls-port".into(), tls_port.to_string().into()];
+            for (flag, file) in [("--tls-cert-file", cert), ("--tls-key-file", key), ("--tls-ca-cert-file", ca)] {
+                extra.push(flag.into());
+                extra.push(file.into());
+            }
+            extra.extend(["--tls-auth-clients".into(), "no".into()]);
+            match RedisServer::start_with(crate::free_port(), &extra) {
+                Ok(mut server) => {
+                    server.tls_port = Some(tls_port);
+                    return server;
+                }
+                Err(StartError::PortTaken) => continue,
+                Err(StartError::Failed(why)) => panic!("{why}"),
+            }
+        }
+        panic!("redis-server did not start: the chosen ports were taken {PORT_ATTEMPTS} times");
+    }
+
+    /// The TLS port of a server from [`RedisServer::start_tls`].
+    pub fn tls_port(&self) -> Option<u16> {
+        self.tls_port
+    }
+
     /// Starts a server on `port`, telling a taken port from other failures.
     pub fn start_on(port: u16) -> Result<RedisServer, StartError> {
+        RedisServer::start_with(port, &[])
+    }
+
+    fn start_with(port: u16, extra: &[std::ffi::OsString]) -> Result<RedisServer, StartError> {
         let nanos =
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().subsec_nanos();
         let dir = std::env::temp_dir().join(format!("perfhound-redis-{}-{port}-{nanos}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("create redis dir");
-        let child = match spawn(&dir, port) {
+        let child = match spawn(&dir, port, extra) {
             Ok(child) => child,
             Err(e) => {
                 let _ = std::fs::remove_dir_all(&dir);
@@ -73,7 +108,7 @@ impl RedisServer {
                 return Err(StartError::Failed(format!("cannot run {}: {e} — {hint}", bin.display())));
             }
         };
-        let mut server = RedisServer { port, dir, child };
+        let mut server = RedisServer { port, tls_port: None, dir, child };
         // On failure, dropping `server` kills the child and removes its directory.
         wait_ready(&mut server).map(|()| server)
     }
@@ -103,6 +138,34 @@ impl RedisServer {
     }
 }
 
+impl RedisServer {
+    /// Sends many commands on one connection (binary arguments) and returns the raw replies
+    /// (a final `PING` marks their end). For planting test data quickly.
+    pub fn pipeline(&self, commands: &[Vec<Vec<u8>>]) -> Vec<u8> {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to redis-server");
+        stream.set_read_timeout(Some(READY_WITHIN)).expect("read timeout");
+        let mut wire = Vec::new();
+        for args in commands {
+            wire.extend(format!("*{}\r\n", args.len()).into_bytes());
+            for a in args {
+                wire.extend(format!("${}\r\n", a.len()).into_bytes());
+                wire.extend_from_slice(a);
+                wire.extend_from_slice(b"\r\n");
+            }
+        }
+        wire.extend(resp(&["PING"]));
+        stream.write_all(&wire).expect("send commands");
+        let mut replies = Vec::new();
+        let mut chunk = [0u8; 64 << 10];
+        while !replies.ends_with(b"+PONG\r\n") {
+            let n = std::io::Read::read(&mut stream, &mut chunk).expect("read replies");
+            assert!(n > 0, "redis-server closed the connection");
+            replies.extend_from_slice(&chunk[..n]);
+        }
+        replies
+    }
+}
+
 impl Drop for RedisServer {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -115,13 +178,14 @@ fn binary() -> PathBuf {
     std::env::var_os("PERFHOUND_REDIS_SERVER").map_or_else(|| PathBuf::from("redis-server"), PathBuf::from)
 }
 
-fn spawn(dir: &std::path::Path, port: u16) -> std::io::Result<Child> {
+fn spawn(dir: &std::path::Path, port: u16, extra: &[std::ffi::OsString]) -> std::io::Result<Child> {
     let mut cmd = Command::new(binary());
     cmd.args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
         .args(["--daemonize", "no", "--protected-mode", "yes", "--logfile"])
         .arg(dir.join("redis.log"))
         .arg("--dir")
         .arg(dir)
+        .args(extra)
         .current_dir(dir)
         .stdin(Stdio::null())
         .stdout(Stdio::null())

@@ -104,6 +104,10 @@ fn route(shared: &Shared, parts: &Parts, body: &Bytes) -> (Resp, Duration) {
         ["text", size] => no_delay(text(parts, size)),
         ["cached"] => no_delay(cached(parts)),
         ["redirect", hops] => no_delay(redirect(hops)),
+        ["work", shape, n] => no_delay(match crate::work::iterations(shape, n) {
+            Some(iterations) => plain(StatusCode::OK, format!("{}", crate::work::spin(iterations))),
+            None => plain(StatusCode::BAD_REQUEST, "use /work/constant|linear|quadratic/{n}, n in 1..=100000"),
+        }),
         ["close"] => {
             let mut response = plain(StatusCode::OK, "closing");
             response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));

@@ -1,5 +1,6 @@
 //! Runs what `perfhound traces FILE…` runs (ingest, assembly, detectors, the Run), without
-//! the CLI, so the trace engine can be timed and profiled on its own:
+//! the CLI and with the binary's allocator, so the trace engine can be timed and profiled
+//! on its own:
 //!
 //! ```text
 //! cargo build --release -p perfhound-traces --example ingest_bench
@@ -8,6 +9,10 @@
 //! ```
 
 use perfhound_traces::{analyze_inputs, to_run, Config, Engine, Input, RunMeta};
+
+/// The allocator of the `perfhound` binary, so the numbers are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     let inputs: Vec<Input> = std::env::args()

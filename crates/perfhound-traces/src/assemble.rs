@@ -9,7 +9,7 @@
 //! touched trace is handed on early, and a trace keeps at most `max_spans_per_trace`.
 
 use crate::span::{Span, TraceId};
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// When traces are considered complete, and how many may be in flight.
@@ -195,8 +195,9 @@ fn is_complete(p: &Pending) -> bool {
     if !p.has_root {
         return false;
     }
-    let ids: HashSet<u64> = p.spans.iter().map(|s| s.span_id).collect();
-    p.spans.iter().all(|s| s.parent_id == 0 || ids.contains(&s.parent_id))
+    let mut ids: Vec<u64> = p.spans.iter().map(|s| s.span_id).collect();
+    ids.sort_unstable();
+    p.spans.iter().all(|s| s.parent_id == 0 || ids.binary_search(&s.parent_id).is_ok())
 }
 
 #[cfg(test)]

@@ -5,10 +5,12 @@
 //! Classification uses attributes first and span names only as a fallback, so it works for
 //! any instrumentation that follows the semantic conventions, in any language.
 
+use crate::assemble::IdHasher;
 use crate::span::{Span, SpanKind};
 use perfhound_sql::lexer::{fnv1a, fnv1a_str};
 use perfhound_sql::{template_key, template_url, Normalizer, StatementKind};
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
 /// What a span does.
@@ -76,11 +78,16 @@ pub struct Class {
 const CACHE_SYSTEMS: &[&str] =
     &["redis", "memcached", "valkey", "keydb", "hazelcast", "ignite", "aerospike", "dragonfly", "garnet"];
 
+/// Keys are FNV-1a hashes already: no second hash over them.
+type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<IdHasher>>;
+
 /// Classifies spans, with SQL and label caches shared across traces.
 #[derive(Default)]
 pub struct Classifier {
     sql: Normalizer,
-    labels: HashMap<u64, Arc<str>>,
+    labels: KeyMap<Arc<str>>,
+    /// Tables per statement shape (same key as `labels`).
+    tables: KeyMap<Arc<[String]>>,
     no_tables: Arc<[String]>,
 }
 
@@ -92,16 +99,31 @@ impl Classifier {
         Arc::clone(self.labels.entry(key).or_insert_with(|| Arc::from(make())))
     }
 
+    /// The tables of the statement shape `key`, shared by all its executions.
+    fn tables_of(&mut self, key: u64, tables: &[String]) -> Arc<[String]> {
+        if tables.is_empty() {
+            return Arc::clone(&self.no_tables);
+        }
+        if self.tables.len() > 200_000 {
+            self.tables.clear();
+        }
+        Arc::clone(self.tables.entry(key).or_insert_with(|| Arc::from(tables)))
+    }
+
     pub fn classify(&mut self, s: &Span) -> Class {
         let a = &s.attrs;
-        let lname = s.name.to_ascii_lowercase();
+        let mut stack = [0u8; 128];
+        let lname = lower_ascii(&s.name, &mut stack);
+        let lname: &str = &lname;
         let system = a.db_system.as_deref().unwrap_or("");
         let is_cache = CACHE_SYSTEMS.iter().any(|c| system.eq_ignore_ascii_case(c)) || lname.starts_with("cache.");
         let db_op = a.db_operation.as_deref().unwrap_or("");
-        if is_pool_wait(&lname) {
+        // Every pool-wait and connect name mentions a pool or a connection.
+        let maybe_connection = lname.contains("conn") || lname.contains("pool");
+        if maybe_connection && is_pool_wait(lname) {
             return self.simple(Category::PoolWait, s);
         }
-        if (is_connect(&lname) || db_op.eq_ignore_ascii_case("connect")) && a.http_method.is_none() {
+        if (maybe_connection && is_connect(lname) || db_op.eq_ignore_ascii_case("connect")) && a.http_method.is_none() {
             return self.simple(Category::Connect, s);
         }
         if is_cache {
@@ -138,12 +160,19 @@ impl Classifier {
     }
 
     fn simple(&mut self, category: Category, s: &Span) -> Class {
-        self.labeled(category, Op::Other, s.name.to_string(), 0)
+        self.labeled_str(category, Op::Other, &s.name, 0)
     }
 
     fn labeled(&mut self, category: Category, op: Op, label: String, params: u64) -> Class {
         let key = fnv1a(fnv1a_str(&label), &[category as u8]);
         let label = self.intern(key, || label);
+        Class { category, op, key, label, params, batch: 1, tables: Arc::clone(&self.no_tables) }
+    }
+
+    /// [`Self::labeled`] for a borrowed label: copied only the first time it is seen.
+    fn labeled_str(&mut self, category: Category, op: Op, label: &str, params: u64) -> Class {
+        let key = fnv1a(fnv1a_str(label), &[category as u8]);
+        let label = self.intern(key, || label.to_string());
         Class { category, op, key, label, params, batch: 1, tables: Arc::clone(&self.no_tables) }
     }
 
@@ -194,7 +223,7 @@ impl Classifier {
         let params = params_identity(a.db_params_hash, &f);
         let key = fnv1a(f.shape.hash, &[Category::Db as u8]);
         let label = self.intern(key, || f.shape.text.clone());
-        let tables: Arc<[String]> = f.shape.tables.clone().into();
+        let tables = self.tables_of(key, &f.shape.tables);
         Class {
             category: Category::Db,
             op,
@@ -319,6 +348,17 @@ fn op_from_word(w: &str) -> Op {
         | "unlisten" | "select_db" | "ping" | "auth" | "hello" | "client" => Op::Session,
         _ => Op::Other,
     }
+}
+
+/// `name` in ASCII lower case, written into `stack` when it fits (no allocation per span).
+fn lower_ascii<'b>(name: &str, stack: &'b mut [u8; 128]) -> std::borrow::Cow<'b, str> {
+    let Some(out) = stack.get_mut(..name.len()) else {
+        return std::borrow::Cow::Owned(name.to_ascii_lowercase());
+    };
+    out.copy_from_slice(name.as_bytes());
+    out.make_ascii_lowercase();
+    // Lower-casing ASCII bytes keeps UTF-8 valid.
+    std::borrow::Cow::Borrowed(std::str::from_utf8(out).unwrap_or_default())
 }
 
 fn words(name: &str) -> impl Iterator<Item = &str> {

@@ -96,7 +96,7 @@ pub fn finding(g: &Group, m: &Measure, cfg: &Config) -> Finding {
     if let Some(p) = projection(g, cfg.rtt_ms) {
         f.title = format!("{} ({p})", f.title);
         f.evidence.notes.push(format!(
-            "{p}: each call took less than a network round trip here (a local or embedded server); against a server over the network each pays one"
+            "{p}: each call took less than a network round trip here (a local server); against a server over the network each pays one"
         ));
     }
     f.confidence = if g.strong == 0 { Confidence::Medium } else { Confidence::High };

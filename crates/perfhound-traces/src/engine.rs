@@ -12,7 +12,7 @@ use crate::detect::{self, Occurrence};
 use crate::ingest::{self, Format, ReadReport, Sink};
 use crate::measure::Measure;
 use crate::span::{Span, TraceId};
-use crate::trace::Trace;
+use crate::trace::{Node, Trace};
 use perfhound_model::Finding;
 use std::sync::Arc;
 
@@ -49,7 +49,12 @@ pub struct Engine {
     pub aggregator: Aggregator,
     pub counters: Counters,
     scratch: Vec<Occurrence>,
+    /// The last trace's node vector, reused for the next one.
+    spare_nodes: Vec<Node>,
 }
+
+/// Node vectors larger than this (a huge trace) are freed rather than kept for reuse.
+const MAX_SPARE_NODES: usize = 4096;
 
 impl Engine {
     pub fn new(cfg: Config) -> Engine {
@@ -61,6 +66,7 @@ impl Engine {
             aggregator: Aggregator::default(),
             counters: Counters::default(),
             scratch: Vec::new(),
+            spare_nodes: Vec::new(),
         }
     }
 
@@ -79,7 +85,7 @@ impl Engine {
         }
         self.counters.traces += 1;
         self.counters.spans += spans.len() as u64;
-        let mut trace = Trace::build(spans, &mut self.classifier);
+        let mut trace = Trace::build_in(spans, &mut self.classifier, std::mem::take(&mut self.spare_nodes));
         match self.namer.as_ref().map_or(Origin::Unknown, |namer| namer(&trace.id)) {
             Origin::Unknown => {}
             Origin::Request(name) => trace.rename_root_entries(&name),
@@ -93,6 +99,10 @@ impl Engine {
         detect::detect_all(&trace, &self.cfg, &mut self.scratch);
         for o in &self.scratch {
             self.aggregator.add(o, self.cfg.max_examples);
+        }
+        if trace.nodes.capacity() <= MAX_SPARE_NODES {
+            self.spare_nodes = trace.nodes;
+            self.spare_nodes.clear();
         }
     }
 

@@ -89,6 +89,9 @@ pub struct QueryStats {
     pub errors: u64,
     /// Executions per calling endpoint (the first few endpoints only).
     pub endpoints: Vec<(Arc<str>, u64)>,
+    /// Cache lookups only: executions that recorded a hit or a miss (`cache.hit`).
+    pub hits: u64,
+    pub misses: u64,
 }
 
 /// What the traces say about one query.
@@ -140,6 +143,9 @@ pub struct Measure {
     pub queries: HashMap<u64, QueryStats>,
     /// Outbound HTTP/RPC calls by URL template (`GET http://host/users/{id}`).
     pub calls: HashMap<u64, QueryStats>,
+    /// Cache lookups that record a hit or a miss, by command and key template
+    /// (`redis GET product:{id}`), with their calling endpoints.
+    pub caches: HashMap<u64, QueryStats>,
     pub dropped_endpoints: u64,
     pub dropped_queries: u64,
 }
@@ -170,6 +176,8 @@ impl Measure {
                 self.observe_query(n);
             } else if n.class.category.is_remote_call() {
                 self.observe_call(n);
+            } else if n.class.category == Category::Cache && n.span.attrs.cache_hit.is_some() {
+                self.observe_cache(n);
             }
         }
     }
@@ -200,6 +208,25 @@ impl Measure {
             ..Default::default()
         });
         c.record(n);
+    }
+
+    /// Cache lookups share the query cap too.
+    fn observe_cache(&mut self, n: &Node) {
+        if !self.caches.contains_key(&n.class.key) && self.caches.len() >= MAX_QUERIES {
+            self.dropped_queries += 1;
+            return;
+        }
+        let c = self.caches.entry(n.class.key).or_insert_with(|| QueryStats {
+            label: Arc::clone(&n.class.label),
+            system: n.span.attrs.db_system.as_deref().map(Arc::from),
+            ..Default::default()
+        });
+        c.record(n);
+        match n.span.attrs.cache_hit {
+            Some(true) => c.hits += 1,
+            Some(false) => c.misses += 1,
+            None => {}
+        }
     }
 
     /// Every query seen, by total time.

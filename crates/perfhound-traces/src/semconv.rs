@@ -126,6 +126,8 @@ pub fn apply(a: &mut Attrs, key: &str, value: &AttrValue<'_>) -> Applied {
         "error.type" => a.error = true,
         "error" => a.error |= value.as_bool().unwrap_or(false),
         _ if is_cached_flag(key) => a.cached |= value.as_bool().unwrap_or(false),
+        _ if is_framework_layer(key) => a.framework_layer = true,
+        _ if is_framework_name(key) => {}
         "span.kind" => return Applied::Kind,
         "otel.status_code" | "status.code" => return Applied::Status,
         _ if key.starts_with("db.query.parameter.") => {
@@ -145,6 +147,20 @@ pub fn apply(a: &mut Attrs, key: &str, value: &AttrValue<'_>) -> Applied {
 /// a client-side cache (ORM query caches, Rails QueryCache), so no round trip happened.
 fn is_cached_flag(key: &str) -> bool {
     key == "cached" || key.starts_with("db.") && key.ends_with(".cached")
+}
+
+/// Web frameworks whose OpenTelemetry instrumentations mark their own layers with
+/// `<framework>.type` (and name them with `<framework>.name`).
+const FRAMEWORKS: &[&str] = &["express", "koa", "fastify", "hapi", "restify", "connect", "nestjs"];
+
+/// `express.type`, `koa.type`…: the span is one of the framework's layers.
+fn is_framework_layer(key: &str) -> bool {
+    key.strip_suffix(".type").is_some_and(|f| FRAMEWORKS.contains(&f))
+}
+
+/// `express.name`, `koa.name`…: the layer's name (the span's name says it already), not an input.
+fn is_framework_name(key: &str) -> bool {
+    key.strip_suffix(".name").is_some_and(|f| FRAMEWORKS.contains(&f))
 }
 
 /// Attributes that differ per request by nature (ids, threads, sockets, timings) and so
@@ -234,6 +250,18 @@ mod tests {
         apply(&mut a, "db.cached", &s("false"));
         apply(&mut a, "app.cached", &AttrValue::Bool(true));
         assert!(!a.cached);
+    }
+
+    #[test]
+    fn framework_layers_are_marked_and_their_names_are_not_inputs() {
+        let mut a = Attrs::default();
+        apply(&mut a, "express.type", &s("middleware"));
+        apply(&mut a, "express.name", &s("patched"));
+        assert!(a.framework_layer);
+        assert_eq!(a.args_hash, None, "layer names are not a computation's inputs");
+        let mut b = Attrs::default();
+        apply(&mut b, "app.type", &s("report"));
+        assert!(!b.framework_layer && b.args_hash.is_some(), "other `.type` attributes are inputs");
     }
 
     #[test]

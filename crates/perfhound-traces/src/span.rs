@@ -117,6 +117,10 @@ pub struct Attrs {
     pub error: bool,
     /// The result came from a client-side cache (`cached`, `db.*.cached` = true): no round trip.
     pub cached: bool,
+    /// A web framework's own layer (`express.type` = middleware, router, request_handler;
+    /// Koa, Fastify, Hapi, Restify, Connect, NestJS alike): plumbing that wraps the
+    /// application's code, not a computation of its own.
+    pub framework_layer: bool,
     /// FNV-1a over the attributes perfhound does not otherwise read (a computation's
     /// inputs), minus per-request identifiers; `None` when there are none.
     pub args_hash: Option<u64>,
@@ -136,7 +140,9 @@ pub struct Span {
     pub end_ns: u64,
     /// Status code ERROR (or an error tag).
     pub error: bool,
-    pub attrs: Attrs,
+    /// Boxed: a span is moved several times on its way to the detectors (into its trace's
+    /// buffer, while sorting, into the tree), and the attributes are most of its size.
+    pub attrs: Box<Attrs>,
 }
 
 impl Span {
@@ -167,6 +173,13 @@ impl Span {
     }
 }
 
+/// The empty name, shared: cloning it does not allocate (a placeholder until the real
+/// service or endpoint name is known).
+pub fn unnamed() -> Arc<str> {
+    static UNNAMED: std::sync::LazyLock<Arc<str>> = std::sync::LazyLock::new(|| Arc::from(""));
+    Arc::clone(&UNNAMED)
+}
+
 /// A fresh span with everything but the ids empty (decoders fill the rest).
 pub fn empty_span(service: Arc<str>) -> Span {
     Span {
@@ -179,7 +192,7 @@ pub fn empty_span(service: Arc<str>) -> Span {
         start_ns: 0,
         end_ns: 0,
         error: false,
-        attrs: Attrs::default(),
+        attrs: Box::default(),
     }
 }
 

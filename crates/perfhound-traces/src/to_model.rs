@@ -1,5 +1,6 @@
 //! Builds the model [`Run`]: targets (overall, the service's endpoints, downstream
-//! services and calls, background work, query fingerprints) with
+//! services and calls, background work, query fingerprints, cache lookup templates that
+//! record hits and misses) with
 //! measurements, ranked findings, and the warnings a reader needs to trust the numbers.
 
 use crate::assemble::AssemblerStats;
@@ -45,6 +46,9 @@ pub fn to_run(engine: &Engine, meta: RunMeta, asm: &AssemblerStats, reports: &[R
     for q in by_total_time(&m.queries) {
         targets.push(query_target(q, TargetKind::Query));
     }
+    for q in by_total_time(&m.caches) {
+        targets.push(cache_target(q));
+    }
     let mut warnings = meta.warnings;
     warnings.extend(input_warnings(engine, asm, reports));
     let sources = meta.sources.iter().map(|s| Source { kind: SourceKind::Traces, description: s.clone() }).collect();
@@ -62,6 +66,7 @@ pub fn to_run(engine: &Engine, meta: RunMeta, asm: &AssemblerStats, reports: &[R
         load: None,
         resources: None,
         warnings,
+        complexity: Vec::new(),
     }
 }
 
@@ -120,6 +125,19 @@ fn query_target(q: &QueryStats, kind: TargetKind) -> Target {
             ..Default::default()
         },
     }
+}
+
+/// A cache lookup template (`redis GET product:{id}`) with its hits and misses; the
+/// endpoint that looks it up most is the target's group, so a miss rate reads with the
+/// request that pays for it.
+fn cache_target(q: &QueryStats) -> Target {
+    let mut t = query_target(q, TargetKind::Query);
+    t.measurements.extra.insert(Extra::CacheHits, q.hits as f64);
+    t.measurements.extra.insert(Extra::CacheMisses, q.misses as f64);
+    if let Some(e) = q.main_endpoint() {
+        t.group = Some(e.to_string());
+    }
+    t
 }
 
 fn input_warnings(engine: &Engine, asm: &AssemblerStats, reports: &[ReadReport]) -> Vec<String> {

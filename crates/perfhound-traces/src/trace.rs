@@ -6,11 +6,13 @@
 //! Broken input (missing parents, duplicate ids, parent cycles) yields a forest, never a
 //! loop or a panic.
 
+use crate::assemble::IdHasher;
 use crate::classify::{Category, Class, Classifier};
-use crate::span::{Span, SpanKind, TraceId};
+use crate::span::{unnamed, Span, SpanKind, TraceId};
 use perfhound_model::TargetKind;
 use perfhound_sql::template_path;
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
 /// One span with its classification and tree links.
@@ -35,11 +37,19 @@ pub struct Trace {
 
 impl Trace {
     /// Builds the tree of `spans` (all of one trace).
-    pub fn build(mut spans: Vec<Span>, cls: &mut Classifier) -> Trace {
+    pub fn build(spans: Vec<Span>, cls: &mut Classifier) -> Trace {
+        Trace::build_in(spans, cls, Vec::new())
+    }
+
+    /// [`Trace::build`] into `nodes` (cleared first): a caller building trace after trace
+    /// hands back the previous trace's vector instead of allocating a new one each time.
+    pub fn build_in(mut spans: Vec<Span>, cls: &mut Classifier, mut nodes: Vec<Node>) -> Trace {
+        nodes.clear();
         spans.sort_by_key(|s| (s.start_ns, std::cmp::Reverse(s.end_ns)));
         let id = spans.first().map(|s| s.trace_id).unwrap_or_default();
         // Exporters retry: a span id seen twice is the same span sent twice.
-        let mut index: HashMap<u64, usize> = HashMap::with_capacity(spans.len());
+        let mut index: HashMap<u64, usize, BuildHasherDefault<IdHasher>> =
+            HashMap::with_capacity_and_hasher(spans.len(), BuildHasherDefault::default());
         let mut kept = 0;
         spans.retain(|s| {
             let fresh = !index.contains_key(&s.span_id);
@@ -49,17 +59,14 @@ impl Trace {
             }
             fresh
         });
-        let mut nodes: Vec<Node> = spans
-            .into_iter()
-            .map(|span| Node {
-                class: cls.classify(&span),
-                span,
-                parent: None,
-                children: Vec::new(),
-                entry: 0,
-                endpoint: Arc::from(""),
-            })
-            .collect();
+        nodes.extend(spans.into_iter().map(|span| Node {
+            class: cls.classify(&span),
+            span,
+            parent: None,
+            children: Vec::new(),
+            entry: 0,
+            endpoint: unnamed(),
+        }));
         for i in 0..nodes.len() {
             let p = nodes[i].span.parent_id;
             if p != 0 {
@@ -140,7 +147,7 @@ fn is_entry(n: &Node) -> bool {
 fn assign_entries(nodes: &mut [Node]) {
     let mut visited = vec![false; nodes.len()];
     let mut stack: Vec<usize> = Vec::new();
-    let mut names: HashMap<usize, Arc<str>> = HashMap::new();
+    let mut names: Vec<Option<Arc<str>>> = vec![None; nodes.len()];
     let mut start = 0;
     loop {
         while start < nodes.len() && (visited[start] || nodes[start].parent.is_some()) {
@@ -162,7 +169,7 @@ fn assign_entries(nodes: &mut [Node]) {
             visited[i] = true;
             let entry = if is_entry(&nodes[i]) { i } else { nodes[nodes[i].parent.unwrap_or(i)].entry };
             nodes[i].entry = entry;
-            let name = names.entry(entry).or_insert_with(|| entry_name(&nodes[entry])).clone();
+            let name = Arc::clone(names[entry].get_or_insert_with(|| entry_name(&nodes[entry])));
             nodes[i].endpoint = name;
             for k in 0..nodes[i].children.len() {
                 let c = nodes[i].children[k];

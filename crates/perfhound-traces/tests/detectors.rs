@@ -481,6 +481,31 @@ fn own_code_ignores_orphan_client_roots() {
     check(traces, Config::default(), &["PH-TRACE017"], &[]);
 }
 
+/// Cache spans that record `cache.hit` give hits and misses per endpoint and per key
+/// template; the template's group is the endpoint that looks it up most.
+#[test]
+fn cache_hits_and_misses_per_key_template_and_endpoint() {
+    let mut engine = Engine::new(Config::default());
+    for (i, hit) in [false, true, true, true].into_iter().enumerate() {
+        let mut b = TraceBuilder::new(i as u8 + 1);
+        let root = b.server("GET /api/products/{id}", 10.0);
+        let get = b.redis(root, &format!("GET product:{}", 40 + i), 1.0, 1.0);
+        b.spans.iter_mut().find(|s| s.span_id == get).unwrap().attrs.cache_hit = Some(hit);
+        b.redis(root, "GET config", 3.0, 1.0); // no hit/miss recorded: not a lookup template
+        engine.analyze(b.spans);
+    }
+    let meta = perfhound_traces::RunMeta::default();
+    let run = perfhound_traces::to_run(&engine, meta, &Default::default(), &[]);
+    let extra = |name: &str| run.target(name).unwrap_or_else(|| panic!("{name}")).measurements.extra.clone();
+    use perfhound_model::Extra;
+    let lookup = extra("redis GET product:{id}");
+    assert_eq!((lookup.get(Extra::CacheHits), lookup.get(Extra::CacheMisses)), (Some(3.0), Some(1.0)));
+    assert_eq!(run.target("redis GET product:{id}").unwrap().group.as_deref(), Some("GET /api/products/{id}"));
+    assert!(run.target("redis GET config").is_none());
+    let endpoint = extra("GET /api/products/{id}");
+    assert_eq!((endpoint.get(Extra::CacheHits), endpoint.get(Extra::CacheMisses)), (Some(3.0), Some(1.0)));
+}
+
 #[test]
 fn one_statement_repeated_by_two_endpoints_is_a_finding_on_each() {
     // Two endpoints loop over the same per-item query (an N+1 in each one's code): each

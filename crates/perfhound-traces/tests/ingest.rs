@@ -169,6 +169,43 @@ fn gzip_is_transparent() {
     assert_eq!(spans.len(), 8);
 }
 
+/// Hands out at most `size` bytes per read.
+struct Chunked<'a> {
+    data: &'a [u8],
+    size: usize,
+}
+
+impl std::io::Read for Chunked<'_> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.size.min(out.len()).min(self.data.len());
+        out[..n].copy_from_slice(&self.data[..n]);
+        self.data = &self.data[n..];
+        Ok(n)
+    }
+}
+
+#[test]
+fn json_lines_survive_any_chunking() {
+    // CRLF line ends, blank lines, a bad line 2 and a last line without a line end.
+    let text = String::from_utf8(fixture("collector.jsonl")).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let doc = format!("{}\r\n{}\n\n\r\n{}\n{{\"broken\n{}", lines[0], lines[1], lines[2], lines[0]);
+    let read = |size: usize| {
+        let mut spans: Vec<Span> = Vec::new();
+        let r = ingest::read("c", Chunked { data: doc.as_bytes(), size }, Some(Format::OtlpJsonLines), &mut spans);
+        (summary(&spans), r.errors.iter().map(ToString::to_string).collect::<Vec<_>>())
+    };
+    let (spans, errors) = read(usize::MAX);
+    let first_line = decode("l", lines[0].as_bytes()).0.len();
+    assert!(first_line > 0);
+    assert_eq!(spans.len(), 8 + first_line, "every span of lines 1 and 3, and line 1's again on the last line");
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(errors[0].starts_with("c:2:") && errors[1].starts_with("c:6:"), "{errors:?}");
+    for size in [1, 2, 3, 7, 64, 1000] {
+        assert_eq!(read(size), (spans.clone(), errors.clone()), "chunks of {size} bytes");
+    }
+}
+
 #[test]
 fn garbage_never_panics_and_is_reported() {
     for input in [

@@ -12,9 +12,11 @@ fn read_run(path: &std::path::Path) -> Run {
 fn demo_finds_every_planted_bottleneck_and_nothing_once_fixed() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("demo");
+    // 5 s: every VU must start a second pass over the 8-step flow, so the sales summary is
+    // requested the 10 times PH-TRACE015 needs (with 4 s, 9–12 on a loaded 2-core machine).
     let assert = Command::cargo_bin("perfhound")
         .unwrap()
-        .args(["demo", "--fixed", "--duration", "4s", "--vus", "6", "--quiet", "--out"])
+        .args(["demo", "--fixed", "--duration", "5s", "--vus", "6", "--quiet", "--out"])
         .arg(&out)
         .assert()
         .success();
@@ -49,6 +51,13 @@ fn demo_finds_every_planted_bottleneck_and_nothing_once_fixed() {
     assert!(advised, "no index advice for order_items(product_id): {:#?}", shown(&before));
     // Traces are tied to the load's request names: trace findings target load targets.
     assert!(before.sources.iter().any(|s| s.description.contains("OTLP")), "{:?}", before.sources);
+
+    // The O(n²) endpoint is found by fitting time = a·n^k, and grows no faster than linearly once fixed.
+    let fit = |run: &Run| run.complexity.first().cloned().expect("a complexity fit");
+    let (b, f) = (fit(&before), fit(&fixed));
+    assert_eq!(b.target, "GET /api/products/{id}/similar");
+    assert!(b.exponent >= 1.5 && b.exponent_low > 1.15, "before: {b:?}");
+    assert!(f.exponent_low <= 1.15 && f.exponent < 1.5, "fixed: {f:?}");
 
     let loud: Vec<String> = fixed
         .findings

@@ -5,6 +5,7 @@ pub(crate) mod events;
 pub(crate) mod orders;
 mod products;
 mod reports;
+mod similar;
 
 use crate::client::Downstream;
 use crate::db::Db;
@@ -59,6 +60,7 @@ pub fn router(app: AppState) -> Router {
         .route("/internal/shipping", get(dashboard::shipping))
         .route("/internal/recommendations", get(dashboard::recommendations))
         .route("/api/products/export", get(products::export))
+        .route("/api/products/{id}/similar", get(similar::similar))
         .route("/api/reports/sales-summary", get(reports::sales_summary))
         .route("/api/events/import", post(events::import))
         .route_layer(middleware::from_fn_with_state(Arc::clone(&app), trace_request))

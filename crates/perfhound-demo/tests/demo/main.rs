@@ -43,6 +43,7 @@ pub async fn exercise(http: &Http, base: &str) -> Vec<Exchange> {
         push("/api/events/import", http.send("POST", &format!("{base}/api/events/import"), true, Some(&body)).await);
     }
     push("/health", http.get(&format!("{base}/health")).await);
+    push("/api/products/{id}/similar", http.get(&format!("{base}/api/products/1/similar?items=150")).await);
     out
 }
 
@@ -132,6 +133,9 @@ async fn both_modes_answer_the_same_and_only_the_plan_changes() {
         "/api/products/export?category=nope",
         "/api/reports/sales-summary?period=30d",
         "/api/reports/sales-summary?period=2y",
+        "/api/products/3/similar?items=40",
+        "/api/products/3/similar?items=0",
+        "/api/products/999999/similar",
     ] {
         let x = http.send("GET", &format!("{}{path}", before.base_url()), false, None).await;
         let y = http.send("GET", &format!("{}{path}", fixed.base_url()), false, None).await;
@@ -146,6 +150,11 @@ async fn both_modes_answer_the_same_and_only_the_plan_changes() {
     assert_eq!(x.status, 400);
 
     // What the responses say is right, not only equal.
+    let similar = b.iter().find(|e| e.route == "/api/products/{id}/similar").unwrap().got.json();
+    let top = similar["similar"].as_array().unwrap();
+    assert_eq!(top.len(), 10, "{similar}");
+    let scores: Vec<f64> = top.iter().map(|s| s["score"].as_f64().unwrap()).collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]) && scores[0] <= 1.0 + 1e-9, "{scores:?}");
     let orders = b.iter().find(|e| e.route == "/api/users/{id}/orders").unwrap().got.json();
     assert_eq!(orders["user"]["email"], Value::from(perfhound_demo::seed::user_email(1)));
     assert_eq!(orders["orders"].as_array().unwrap().len(), 100, "a page of 100 orders");

@@ -222,3 +222,34 @@ pub async fn probe_compression(
     };
     tokio::time::timeout(timeout, work).await.ok().flatten()
 }
+
+/// GETs `url` once over HTTP/1.1 and returns the status and the whole body (at most
+/// [`h1::MAX_KEPT_BODY`]), within `timeout`. For one-off fetches next to a load, e.g. a
+/// service's `/debug/pprof/profile`; the connector's loopback rule applies.
+pub async fn fetch(
+    connector: &Connector,
+    url: &str,
+    timeout: Duration,
+) -> Result<(http::StatusCode, Bytes), RequestError> {
+    let uri: Uri = url.parse().map_err(|e| RequestError::new(ErrorKind::Protocol, format!("`{url}`: {e}")))?;
+    let origin = Origin::from_uri(&uri)?;
+    let work = async {
+        let Conn::H1(mut c) = connector.connect(&origin).await? else {
+            return Err(RequestError::new(ErrorKind::Protocol, "fetch speaks HTTP/1.1 only"));
+        };
+        let host = http::HeaderValue::from_str(origin.authority.as_str())
+            .map_err(|e| RequestError::new(ErrorKind::Protocol, e.to_string()))?;
+        c.encode(
+            &http::Method::GET,
+            uri.path_and_query().map_or("/", |p| p.as_str()),
+            &host,
+            &http::HeaderMap::new(),
+            &[],
+        );
+        let resp = c.round_trip(false, true).await?;
+        Ok((resp.status, resp.body.unwrap_or_default()))
+    };
+    tokio::time::timeout(timeout, work)
+        .await
+        .unwrap_or_else(|_| Err(RequestError::new(ErrorKind::Timeout, format!("no answer within {timeout:?}"))))
+}

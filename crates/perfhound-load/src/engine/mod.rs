@@ -81,6 +81,18 @@ pub struct RunResult {
     pub ended_at: String,
 }
 
+/// Checks every target of `plan` is valid and reachable, as [`run`] does first; for callers
+/// that start something alongside the load only once it can run.
+pub fn preflight(plan: &Plan) -> Result<(), PreflightError> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| PreflightError::Runtime(e.to_string()))?;
+    let http = &plan.http;
+    let connector = Connector::new(http.http2, http.insecure, http.connect_timeout, http.allow_remote);
+    rt.block_on(preflight::check(plan, &connector))
+}
+
 /// Runs a plan to completion (or Ctrl-C / hard cap) on the calling thread.
 pub fn run(plan: Plan, opts: &EngineOptions, observer: &mut dyn Observer) -> Result<RunResult, PreflightError> {
     let collector_rt = tokio::runtime::Builder::new_current_thread()

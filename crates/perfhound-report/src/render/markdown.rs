@@ -18,6 +18,8 @@ pub fn render(report: &Report) -> String {
     markdown_metrics::metrics(&mut out, report);
     markdown_metrics::resources(&mut out, report);
     super::markdown_scalability::scalability(&mut out, report);
+    markdown_metrics::complexity(&mut out, report);
+    markdown_metrics::profile(&mut out, report);
     budgets(&mut out, report);
     bottlenecks(&mut out, report);
     recommendations(&mut out, report);

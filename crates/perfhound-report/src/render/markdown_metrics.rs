@@ -6,7 +6,7 @@ use super::escape::{md, md_code};
 use super::markdown::status_mark;
 use super::{change_text, section_cells, section_header, throughput, RESPONSE_TIMES, TARGET_SECTIONS};
 use crate::human;
-use crate::report::{Report, TargetRow};
+use crate::report::{cache_lines, Report, TargetRow};
 use perfhound_model::TargetKind;
 use std::fmt::Write as _;
 
@@ -122,19 +122,59 @@ pub(super) fn resources(out: &mut String, report: &Report) {
             human::bytes(r.rss_bytes_peak as f64)
         );
     }
-    let app: Vec<&TargetRow> = report.targets.iter().filter(|t| t.cache_hit_ratio.is_some()).collect();
-    if app.is_empty() {
+    let lines = cache_lines(&report.targets);
+    if lines.is_empty() {
         out.push_str("- **Cache Hit Rate**: not measured (no cache instrumentation)\n");
     }
-    for t in app {
-        let ratio = human::pct(t.cache_hit_ratio.unwrap_or_default());
-        let _ = writeln!(out, "- **Cache Hit Rate** (application cache, {}): {ratio}", md_code(&t.name));
+    for l in lines {
+        let ratio = human::pct(l.ratio);
+        let detail = l.detail.map_or(String::new(), |d| format!(" ({d})"));
+        let name = if l.headline { "**Cache Hit Rate**" } else { "Cache hit rate" };
+        let by = l.called_by.map_or(String::new(), |e| format!(", looked up by {}", md_code(&e)));
+        let _ = writeln!(out, "- {name} ({}, {}{by}): {ratio}{detail}", l.source, md_code(&l.target));
     }
     // Per statement ratios are a column of the SQL table; here the databases as a whole.
     let databases = report.targets.iter().filter(|t| t.kind != TargetKind::Query);
     for t in databases.filter(|t| t.db_buffer_hit_ratio.is_some()) {
         let ratio = human::pct(t.db_buffer_hit_ratio.unwrap_or_default());
         let _ = writeln!(out, "- **Database buffer cache hit ratio** ({}): {ratio}", md_code(&t.name));
+    }
+    out.push('\n');
+}
+
+/// The complexity fits: the headline and the measured medians of each.
+pub(super) fn complexity(out: &mut String, report: &Report) {
+    if report.complexity.is_empty() {
+        return;
+    }
+    out.push_str("## Empirical Complexity\n\n");
+    for f in &report.complexity {
+        let _ = writeln!(out, "**{}**\n", md(&f.headline()));
+        let _ = writeln!(out, "| {} | median | samples |\n|---:|---:|---:|", md(&f.parameter));
+        for p in &f.points {
+            let _ = writeln!(out, "| {} | {} | {} |", p.n, human::duration_us(p.median_us as f64), p.samples);
+        }
+        out.push('\n');
+    }
+}
+
+/// The CPU profile's hottest functions.
+pub(super) fn profile(out: &mut String, report: &Report) {
+    let Some(p) = &report.profile else { return };
+    let _ = writeln!(
+        out,
+        "## CPU Profile\n\n_{}_\n\n| function | location | self | total |\n|---|---|---:|---:|",
+        md(&p.description)
+    );
+    for h in &p.hotspots {
+        let at = h.location.as_deref().map_or_else(|| "\u{2014}".to_string(), md_code);
+        let _ = writeln!(
+            out,
+            "| {} | {at} | {} | {} |",
+            md_code(&h.function),
+            human::pct(h.self_share),
+            human::pct(h.total_share)
+        );
     }
     out.push('\n');
 }

@@ -5,16 +5,20 @@
 //! horizons, the regressions — is computed here by the rules documented in docs/report.md,
 //! so the three output formats cannot disagree. The JSON output is this struct.
 
+mod cache;
 mod compare;
 mod potential;
+mod profile;
 mod rank;
 mod summary;
 mod tables;
 
+pub use cache::{cache_lines, CacheLine, CacheServerCounts};
 pub use compare::{
     Comparison, Delta, FindingRef, FindingStatus, TargetChange, Verdict, REGRESSION_LATENCY_MIN_US, REGRESSION_REL,
 };
 pub use potential::{Potential, TargetPotential};
+pub use profile::{ProfileHotspot, ProfileView};
 pub use rank::horizon;
 pub use summary::{Headline, Health, Reason, SeverityCounts, Summary};
 
@@ -35,6 +39,8 @@ pub struct ReportOptions {
     pub baseline: Option<RunSet>,
     /// Budget outcomes for the "Target" column and the budgets section.
     pub budgets: Option<CheckReport>,
+    /// A CPU profile captured during the runs' window (`perfhound audit` with `audit.profile`).
+    pub profile: Option<ProfileView>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -55,6 +61,11 @@ pub struct Report {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comparison: Option<compare::Comparison>,
     pub distributions: Vec<Distribution>,
+    /// Empirical complexity fits (`perfhound complexity`) with their measured points.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub complexity: Vec<perfhound_model::ComplexityFit>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<ProfileView>,
     pub warnings: Vec<String>,
     /// The first run's capacity search (`perfhound capacity`): the Scalability section.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -86,6 +97,10 @@ pub struct TargetRow {
     /// cache server's keyspace counters, or an endpoint's `cache_hit_ratio`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cache_hit_ratio: Option<f64>,
+    /// A cache server's keyspace counters (Redis `INFO`): then this target's
+    /// `cache_hit_ratio` is the report's Cache Hit Rate ([`cache_lines`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache_server: Option<CacheServerCounts>,
     /// The database's buffer cache hit ratio (blocks found in memory / blocks needed) of a
     /// SQL statement or of a database: not the application cache.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -206,6 +221,8 @@ pub fn build_report(runs: &RunSet, options: &ReportOptions) -> Report {
         budgets: options.budgets.clone(),
         comparison,
         distributions: tables::distributions(runs, baseline),
+        complexity: runs.runs.iter().flat_map(|r| r.complexity.iter().cloned()).collect(),
+        profile: options.profile.clone(),
         warnings: runs.runs.iter().flat_map(|r| r.warnings.iter().cloned()).collect(),
         capacity: runs.runs.iter().find_map(|r| r.load.as_ref()?.capacity.as_deref().cloned()),
     }

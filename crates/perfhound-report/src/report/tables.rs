@@ -56,6 +56,7 @@ pub(super) fn target_rows(runs: &RunSet, baseline: Option<&RunSet>, budgets: Opt
                 rps: m.rps,
                 latency: m.latency.as_ref().filter(|h| !h.is_empty()).map(|h| h.summary()),
                 cache_hit_ratio: app_cache_ratio(t),
+                cache_server: super::cache::server_counts(t),
                 db_buffer_hit_ratio: db_buffer_ratio(t),
                 limits: limits_for(t, runs, budgets),
                 change: before.map(|b| target_change(&b.measurements, m, judge_rps)),

@@ -109,6 +109,7 @@ fn base_run(id: &str, start_s: i64, slowdown: f64) -> Run {
         load: Some(load_section(duration_s as u32, slowdown)),
         resources: Some(resources(slowdown)),
         warnings: Vec::new(),
+        complexity: Vec::new(),
     }
 }
 
@@ -229,7 +230,11 @@ fn example_budgets() -> perfhound_model::BudgetSet {
 pub fn fixture_report(run: perfhound_model::Run) -> Report {
     let runs = RunSet::new(vec![run]);
     let budgets = evaluate(&example_budgets(), &runs);
-    let options =
-        ReportOptions { title: None, baseline: Some(RunSet::new(vec![baseline_run()])), budgets: Some(budgets) };
+    let options = ReportOptions {
+        title: None,
+        baseline: Some(RunSet::new(vec![baseline_run()])),
+        budgets: Some(budgets),
+        profile: None,
+    };
     build_report(&runs, &options)
 }

@@ -38,6 +38,7 @@ pub fn run(description: String, command: Vec<String>, d: &Diagnosis, targets: Ve
         load: None,
         resources: None,
         warnings: d.warnings.clone(),
+        complexity: Vec::new(),
     }
 }
 

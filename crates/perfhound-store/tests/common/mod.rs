@@ -35,6 +35,7 @@ pub fn run(id: &str, p50_us: u64, n: u64) -> Run {
         load: None,
         resources: None,
         warnings: vec![],
+        complexity: Vec::new(),
     }
 }
 

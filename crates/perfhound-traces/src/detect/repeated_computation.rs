@@ -19,6 +19,8 @@
 //! perfhound does not otherwise interpret, minus per-request identifiers (`*.id`, thread,
 //! socket and network attributes). Without recorded inputs the finding is `info` and low
 //! confidence: the computation repeats, but it may depend on data that differs per request.
+//! A web framework's own layers (Express `middleware - …` spans and the like) are not
+//! computations: they wrap the handler, whatever it does.
 
 use super::util::{occurrence, us};
 use super::{Claims, Context, Detector, Occurrence, Recurrence};
@@ -59,10 +61,21 @@ fn has_side_effects(t: &Trace, i: usize) -> bool {
     false
 }
 
+/// A web framework's own layer (Express spans named `middleware - …`, `router - …` or
+/// `request handler - …`): it wraps whatever the application does in that layer — the
+/// handler's own code, awaited I/O — so its name and attributes are the framework's, not
+/// the inputs of a computation. Recognized by the instrumentation's `<framework>.type`
+/// attribute, or by the span names those instrumentations give when it is missing.
+fn is_framework_layer(n: &crate::trace::Node) -> bool {
+    const LAYER_NAMES: &[&str] = &["middleware - ", "router - ", "request handler - "];
+    n.span.attrs.framework_layer || LAYER_NAMES.iter().any(|p| n.span.name.starts_with(p))
+}
+
 pub fn detect(t: &Trace, cfg: &Config, _claims: &mut Claims, out: &mut Vec<Occurrence>) {
     let min = us(cfg.repeated_computation.min_ms).max(1);
     for (i, n) in t.nodes.iter().enumerate() {
-        if n.class.category != Category::Internal || n.span.duration_us() < min || has_side_effects(t, i) {
+        let computation = n.class.category == Category::Internal && !is_framework_layer(n);
+        if !computation || n.span.duration_us() < min || has_side_effects(t, i) {
             continue;
         }
         let key = match n.span.attrs.args_hash {

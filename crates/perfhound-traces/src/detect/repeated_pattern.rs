@@ -129,9 +129,9 @@ pub fn detect(t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurr
                 o.concurrent = sequential_count(t, &run) * 5 < run.len() * 4;
                 o.note = Some(format!("{reps} iterations of a {period}-span unit"));
                 if single_call.is_some() {
-                    o.params_unknown =
-                        run.iter().filter_map(|&w| single_io(t, w)).all(|i| t.nodes[i].class.params == 0);
-                    project_rtt(&mut o, cfg.rtt_ms);
+                    let calls: Vec<usize> = run.iter().filter_map(|&w| single_io(t, w)).collect();
+                    o.params_unknown = calls.iter().all(|&i| t.nodes[i].class.params == 0);
+                    project_rtt(&mut o, t, &calls, cfg.rtt_ms);
                 }
                 claim_subtrees(t, &run, claims);
                 out.push(o);

@@ -145,15 +145,27 @@ pub fn repeats_occurrence(rule: &'static Rule, t: &Trace, g: &[usize], cfg: &cra
     o.saved_us = wall.saturating_sub(max_us(t, g));
     o.concurrent = sequential_count(t, g) * 5 < g.len() * 4;
     o.params_unknown = g.iter().all(|&i| t.nodes[i].class.params == 0);
-    project_rtt(&mut o, cfg.rtt_ms);
+    project_rtt(&mut o, t, g, cfg.rtt_ms);
     o
 }
 
-/// Projects calls that took less than a network round trip (a local server) at `rtt_ms`:
-/// each pays one round trip more in production, and sequential ones add them up.
-pub fn project_rtt(o: &mut Occurrence, rtt_ms: f64) {
+/// Databases that run inside the application's process: a call never crosses a network,
+/// here or in production.
+const EMBEDDED_DATABASES: &[&str] = &["sqlite", "duckdb"];
+
+/// The call `i` goes to an embedded database (`db.system` = `sqlite`…).
+pub fn is_embedded(t: &Trace, i: usize) -> bool {
+    let system = t.nodes[i].span.attrs.db_system.as_deref().unwrap_or("");
+    EMBEDDED_DATABASES.iter().any(|e| system.eq_ignore_ascii_case(e))
+}
+
+/// Projects the calls `calls` when they took less than a network round trip (a local
+/// server) at `rtt_ms`: each pays one round trip more in production, and sequential ones
+/// add them up. Calls to an embedded database (SQLite) are never projected: they pay no
+/// round trip in production either.
+pub fn project_rtt(o: &mut Occurrence, t: &Trace, calls: &[usize], rtt_ms: f64) {
     let (rtt, n) = (us(rtt_ms), o.calls);
-    if rtt == 0 || n == 0 || o.concurrent || o.total_us / n >= rtt {
+    if rtt == 0 || n == 0 || o.concurrent || o.total_us / n >= rtt || calls.iter().any(|&i| is_embedded(t, i)) {
         return;
     }
     o.projected_total_us = o.total_us + n * rtt;

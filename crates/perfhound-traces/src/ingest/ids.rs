@@ -8,7 +8,7 @@ use base64::Engine as _;
 /// Parses a trace id. Empty or malformed → `None`.
 pub fn trace_id(text: &str) -> Option<TraceId> {
     let bytes = id_bytes(text, 16)?;
-    trace_id_from_bytes(&bytes)
+    trace_id_from_bytes(bytes.as_slice())
 }
 
 /// Parses a span id (empty → `Some(0)`, meaning "no parent").
@@ -17,7 +17,7 @@ pub fn span_id(text: &str) -> Option<SpanId> {
         return Some(0);
     }
     let bytes = id_bytes(text, 8)?;
-    span_id_from_bytes(&bytes)
+    span_id_from_bytes(bytes.as_slice())
 }
 
 /// Raw id bytes, right-aligned into 16 bytes (shorter ids are left-padded).
@@ -42,30 +42,54 @@ pub fn span_id_from_bytes(b: &[u8]) -> Option<SpanId> {
     Some(u64::from_be_bytes(out))
 }
 
+/// At most 16 decoded id bytes, without a heap allocation.
+struct IdBytes {
+    buf: [u8; 16],
+    len: usize,
+}
+
+impl IdBytes {
+    fn as_slice(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
 /// Decodes hex when the text is all hex digits of a plausible length, else base64.
-fn id_bytes(text: &str, width: usize) -> Option<Vec<u8>> {
+fn id_bytes(text: &str, width: usize) -> Option<IdBytes> {
     let t = text.trim();
     let is_hex = t.len() % 2 == 0 && t.len() <= width * 2 && t.bytes().all(|c| c.is_ascii_hexdigit());
     // A 16-byte id in base64 is 24 characters; in hex 32. Hex wins when both could apply,
     // except at the exact base64 length with padding or non-hex characters.
     if is_hex && !(t.len() == base64_len(width) && t.ends_with('=')) {
-        return hex(t);
+        return Some(hex(t.as_bytes()));
     }
     let b = base64::engine::general_purpose::STANDARD
         .decode(t)
         .or_else(|_| base64::engine::general_purpose::URL_SAFE.decode(t))
         .ok()?;
-    (b.len() <= width).then_some(b)
+    (b.len() <= width).then(|| {
+        let mut out = IdBytes { buf: [0; 16], len: b.len() };
+        out.buf[..b.len()].copy_from_slice(&b);
+        out
+    })
 }
 
 fn base64_len(width: usize) -> usize {
     width.div_ceil(3) * 4
 }
 
-fn hex(t: &str) -> Option<Vec<u8>> {
-    let b = t.as_bytes();
-    let nib = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
-    b.chunks(2).map(|p| Some(nib(p[0])? << 4 | nib(p[1])?)).collect()
+/// Hex digits (an even number, at most 32, all checked by the caller) to bytes.
+fn hex(digits: &[u8]) -> IdBytes {
+    let nib = |c: u8| match c {
+        b'0'..=b'9' => c - b'0',
+        b'a'..=b'f' => c - b'a' + 10,
+        _ => c.to_ascii_lowercase().wrapping_sub(b'a').wrapping_add(10),
+    };
+    let mut out = IdBytes { buf: [0; 16], len: digits.len() / 2 };
+    for (slot, pair) in out.buf.iter_mut().zip(digits.chunks_exact(2)) {
+        *slot = nib(pair[0]) << 4 | nib(pair[1]);
+    }
+    out
 }
 
 /// Nanoseconds from a decimal string (OTLP/JSON int64 encoding) — `None` when not a number.
@@ -85,6 +109,8 @@ mod tests {
         assert_eq!(hex_id, b64_id);
         assert_eq!(span_id("eee19b7ec3c1b174"), span_id("7uGbfsPBsXQ="));
         assert_eq!(span_id(""), Some(0));
+        assert_eq!(span_id("EEE19B7EC3C1B174"), span_id("eee19b7ec3c1b174"), "upper-case hex");
+        assert_eq!(span_id("00ff"), Some(255));
     }
 
     #[test]

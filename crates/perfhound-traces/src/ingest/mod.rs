@@ -195,31 +195,65 @@ fn read_dyn<S: Sink>(
     report
 }
 
-fn read_lines<R: BufRead, S: Sink>(source: &str, reader: &mut R, sink: &mut S, report: &mut ReadReport) {
-    let mut line = Vec::with_capacity(1 << 16);
+/// One OTLP/JSON document per line. Lines are cut out of a large buffer with `memchr` and
+/// decoded in place (no copy per line); a line longer than [`MAX_MESSAGE_BYTES`] is
+/// reported and skipped.
+fn read_lines<R: Read, S: Sink>(source: &str, reader: &mut R, sink: &mut S, report: &mut ReadReport) {
+    let mut buf = vec![0u8; 1 << 20];
+    let (mut start, mut scanned, mut filled) = (0usize, 0usize, 0usize);
     let mut number = 0u64;
+    let mut skipping = false;
     loop {
-        line.clear();
-        match reader.take(MAX_MESSAGE_BYTES).read_until(b'\n', &mut line) {
-            Ok(0) => return,
-            Ok(_) => {}
+        while let Some(i) = memchr::memchr(b'\n', &buf[scanned..filled]) {
+            let end = scanned + i;
+            number += 1;
+            if !std::mem::take(&mut skipping) {
+                decode_line(source, &buf[start..end], number, sink, report);
+            }
+            (start, scanned) = (end + 1, end + 1);
+        }
+        scanned = filled;
+        if !skipping && filled - start > MAX_MESSAGE_BYTES as usize {
+            let limit = MAX_MESSAGE_BYTES;
+            report.fail(err(source, Some(number + 1), format!("line longer than {limit} bytes")));
+            skipping = true;
+        }
+        if skipping {
+            start = filled; // the rest of an over-long line is dropped as it arrives
+        }
+        if filled == buf.len() {
+            // Full: move the unfinished line to the front, or grow for a long one.
+            if start > 0 {
+                buf.copy_within(start..filled, 0);
+                (filled, scanned, start) = (filled - start, scanned - start, 0);
+            } else {
+                buf.resize(buf.len() * 2, 0);
+            }
+        }
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => return report.fail(err(source, Some(number + 1), format!("cannot read: {e}"))),
         }
-        number += 1;
-        let text = line.trim_ascii();
-        if text.is_empty() {
-            continue;
-        }
-        let result = match std::str::from_utf8(text) {
-            Ok(t) => otlp_json::decode_str(t, sink),
-            Err(_) => {
-                report.fail(err(source, Some(number), "not valid UTF-8".into()));
-                continue;
-            }
-        };
-        if let Err(e) = result {
-            report.fail(json_err(source, &e, number - 1));
-        }
+    }
+    if start < filled && !skipping {
+        decode_line(source, &buf[start..filled], number + 1, sink, report);
+    }
+}
+
+/// Decodes line `number` (1-based) of a JSON-lines input.
+fn decode_line<S: Sink>(source: &str, line: &[u8], number: u64, sink: &mut S, report: &mut ReadReport) {
+    let text = line.trim_ascii();
+    if text.is_empty() {
+        return;
+    }
+    let result = match std::str::from_utf8(text) {
+        Ok(t) => otlp_json::decode_str(t, sink),
+        Err(_) => return report.fail(err(source, Some(number), "not valid UTF-8".into())),
+    };
+    if let Err(e) = result {
+        report.fail(json_err(source, &e, number - 1));
     }
 }
 

@@ -13,7 +13,7 @@ use super::json_de::{Key, Repeat, Scalar, SeqOf};
 use super::otlp_attrs::AttrList;
 use super::Sink;
 use crate::semconv::{self, Applied, AttrValue};
-use crate::span::{empty_span, Attrs, Span, SpanKind};
+use crate::span::{empty_span, unnamed, Attrs, Span, SpanKind};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
 use std::fmt;
@@ -257,7 +257,7 @@ impl<'de, S: Sink> Visitor<'de> for SpanSeed<'_, '_, S> {
         f.write_str("a Span object")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let mut span = empty_span(Arc::from(""));
+        let mut span = empty_span(self.p.service.clone().unwrap_or_else(unnamed));
         let (mut trace_ok, mut span_ok, mut parent_ok) = (false, false, true);
         let mut tag_kind: Option<SpanKind> = None;
         let mut tag_error = false;

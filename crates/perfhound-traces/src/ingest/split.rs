@@ -47,98 +47,181 @@ pub fn for_each_element<R: Read, E>(
     max_element: usize,
     mut f: impl FnMut(&str, u64) -> Result<(), E>,
 ) -> Result<(), SplitError<E>> {
-    let target_depth: i32 = if key.is_some() { 2 } else { 1 };
-    let key = key.map(str::as_bytes);
+    let mut sc = Scanner::new(key.map(str::as_bytes));
     let mut buf: Vec<u8> = Vec::with_capacity(1 << 20);
-    let mut pos = 0usize;
-    let (mut depth, mut in_string, mut escape) = (0i32, false, false);
-    let mut line = 1u64;
-    let mut string_start = 0usize;
-    let mut last_key_matches = false;
-    let mut in_array = false;
-    let mut found = false;
-    let mut element: Option<(usize, u64)> = None;
     let mut chunk = vec![0u8; 1 << 20];
+    let mut pos = 0usize;
     loop {
-        if pos == buf.len() {
-            // Keep only the open element (if any) before reading more.
-            let keep_from = element.map_or(buf.len(), |(s, _)| s);
-            if keep_from > 0 {
-                buf.drain(..keep_from);
-                pos -= keep_from;
-                string_start = string_start.saturating_sub(keep_from);
-                if let Some((s, l)) = element {
-                    element = Some((s - keep_from, l));
+        // Keep only the open element (if any) before reading more.
+        let keep_from = sc.element.map_or(pos, |(s, _)| s);
+        buf.drain(..keep_from);
+        pos -= keep_from;
+        if let Some((s, l)) = sc.element.as_mut() {
+            *s = 0;
+            if buf.len() > max_element {
+                return Err(SplitError::TooLarge { line: *l, limit: max_element });
+            }
+        }
+        let n = reader.read(&mut chunk).map_err(SplitError::Io)?;
+        if n == 0 {
+            return sc.finish();
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        pos = sc.scan(&buf, pos, max_element, &mut f)?;
+    }
+}
+
+/// Bytes that matter inside an element outside strings: quotes, brackets, newlines.
+const STRUCTURAL: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = matches!(i as u8, b'"' | b'{' | b'[' | b'}' | b']' | b'\n');
+        i += 1;
+    }
+    t
+};
+
+/// The splitter's state between buffer refills.
+struct Scanner<'k> {
+    key: Option<&'k [u8]>,
+    target_depth: i32,
+    depth: i32,
+    in_string: bool,
+    escape: bool,
+    /// The current string is a key of the top-level object: its bytes go to `last_key`.
+    string_is_key: bool,
+    last_key: Vec<u8>,
+    line: u64,
+    in_array: bool,
+    found: bool,
+    /// The open element: its start in the buffer and its first line.
+    element: Option<(usize, u64)>,
+}
+
+impl<'k> Scanner<'k> {
+    fn new(key: Option<&'k [u8]>) -> Self {
+        Scanner {
+            key,
+            target_depth: if key.is_some() { 2 } else { 1 },
+            depth: 0,
+            in_string: false,
+            escape: false,
+            string_is_key: false,
+            last_key: Vec::with_capacity(16),
+            line: 1,
+            in_array: false,
+            found: false,
+            element: None,
+        }
+    }
+
+    fn finish<E>(&self) -> Result<(), SplitError<E>> {
+        match self.element {
+            Some((_, l)) => Err(SplitError::Truncated { line: l }),
+            None if !self.found => Err(SplitError::NotFound),
+            None if self.in_array => Err(SplitError::Truncated { line: self.line }),
+            None => Ok(()),
+        }
+    }
+
+    /// Scans `buf[pos..]`; returns how far it got (always the end of `buf`).
+    fn scan<E>(
+        &mut self,
+        buf: &[u8],
+        mut pos: usize,
+        max_element: usize,
+        f: &mut impl FnMut(&str, u64) -> Result<(), E>,
+    ) -> Result<usize, SplitError<E>> {
+        while pos < buf.len() {
+            if self.in_string {
+                pos = self.skip_string(buf, pos);
+                continue;
+            }
+            if self.element.is_some() {
+                // Inside an element only brackets, quotes and newlines matter.
+                match buf[pos..].iter().position(|&b| STRUCTURAL[usize::from(b)]) {
+                    Some(i) => pos += i,
+                    None => return Ok(buf.len()),
                 }
             }
-            if let Some((start, l)) = element.filter(|(s, _)| buf.len() - s > max_element) {
-                let _ = start;
-                return Err(SplitError::TooLarge { line: l, limit: max_element });
-            }
-            let n = reader.read(&mut chunk).map_err(SplitError::Io)?;
-            if n == 0 {
-                return match element {
-                    Some((_, l)) => Err(SplitError::Truncated { line: l }),
-                    None if !found => Err(SplitError::NotFound),
-                    None if in_array => Err(SplitError::Truncated { line }),
-                    None => Ok(()),
-                };
-            }
-            buf.extend_from_slice(&chunk[..n]);
-        }
-        let b = buf[pos];
-        if b == b'\n' {
-            line += 1;
-        }
-        if in_string {
-            if escape {
-                escape = false;
-            } else if b == b'\\' {
-                escape = true;
-            } else if b == b'"' {
-                in_string = false;
-                if depth == 1 && key.is_some() && element.is_none() {
-                    last_key_matches = key == Some(&buf[string_start..pos]);
-                }
-            }
+            self.byte(buf, pos, max_element, f)?;
             pos += 1;
-            continue;
         }
-        let element_level = in_array && depth == target_depth && element.is_none();
+        Ok(pos)
+    }
+
+    /// Skips string content from `pos`; returns the position after what was consumed.
+    fn skip_string(&mut self, buf: &[u8], pos: usize) -> usize {
+        if self.escape {
+            self.escape = false;
+            return pos + 1;
+        }
+        let rest = &buf[pos..];
+        let Some(i) = memchr::memchr2(b'"', b'\\', rest) else {
+            if self.string_is_key {
+                self.last_key.extend_from_slice(rest);
+            }
+            return buf.len();
+        };
+        if self.string_is_key {
+            self.last_key.extend_from_slice(&rest[..i]);
+        }
+        if rest[i] == b'\\' {
+            self.escape = true;
+        } else {
+            self.in_string = false;
+        }
+        pos + i + 1
+    }
+
+    /// One byte outside a string.
+    fn byte<E>(
+        &mut self,
+        buf: &[u8],
+        pos: usize,
+        max_element: usize,
+        f: &mut impl FnMut(&str, u64) -> Result<(), E>,
+    ) -> Result<(), SplitError<E>> {
+        let b = buf[pos];
+        let element_level = self.in_array && self.depth == self.target_depth && self.element.is_none();
         if element_level && !matches!(b, b'{' | b'[' | b']' | b',' | b' ' | b'\n' | b'\r' | b'\t') {
-            return Err(SplitError::NotAnObject { line });
+            return Err(SplitError::NotAnObject { line: self.line });
         }
         match b {
+            b'\n' => self.line += 1,
             b'"' => {
-                in_string = true;
-                string_start = pos + 1;
+                self.in_string = true;
+                self.string_is_key = self.depth == 1 && self.key.is_some() && self.element.is_none();
+                self.last_key.clear();
             }
             b'{' | b'[' => {
-                if b == b'[' && !found && depth == target_depth - 1 && (key.is_none() || last_key_matches) {
-                    in_array = true;
-                    found = true;
-                } else if in_array && depth == target_depth && element.is_none() {
-                    element = Some((pos, line));
+                let key_matches = self.key.is_none() || self.key == Some(self.last_key.as_slice());
+                if b == b'[' && !self.found && self.depth == self.target_depth - 1 && key_matches {
+                    self.in_array = true;
+                    self.found = true;
+                } else if element_level {
+                    self.element = Some((pos, self.line));
                 }
-                depth += 1;
+                self.depth += 1;
             }
             b'}' | b']' => {
-                depth -= 1;
-                if in_array && depth == target_depth {
-                    if let Some((start, l)) = element.take() {
+                self.depth -= 1;
+                if self.in_array && self.depth == self.target_depth {
+                    if let Some((start, l)) = self.element.take() {
                         if pos + 1 - start > max_element {
                             return Err(SplitError::TooLarge { line: l, limit: max_element });
                         }
                         let text = std::str::from_utf8(&buf[start..=pos]).map_err(|_| SplitError::Utf8 { line: l })?;
                         f(text, l).map_err(|error| SplitError::Element { line: l, error })?;
                     }
-                } else if in_array && depth < target_depth {
-                    in_array = false;
+                } else if self.in_array && self.depth < self.target_depth {
+                    self.in_array = false;
                 }
             }
             _ => {}
         }
-        pos += 1;
+        Ok(())
     }
 }
 

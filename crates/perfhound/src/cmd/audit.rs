@@ -94,6 +94,9 @@ fn run_inner(args: &AuditArgs) -> anyhow::Result<i32> {
     observer.finished();
     store.cite(&mut audit.run);
     progress.finish();
+    if let (Some(p), Some(path)) = (audit.profile.as_mut(), &args.baseline) {
+        p.baseline = output::baseline_profile(path);
+    }
     let dir = args.out.clone().unwrap_or_else(|| cfg.out_dir.clone());
     let learned_from = baseline.clone();
     let written = output::write(&dir, &audit, cfg.title.as_deref(), baseline).context("writing the audit")?;

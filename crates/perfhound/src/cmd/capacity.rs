@@ -128,6 +128,8 @@ pub struct CapacityArgs {
     /// Allow targets that are not loopback addresses. Only load systems you are allowed to.
     #[arg(long)]
     allow_remote: bool,
+    #[command(flatten)]
+    store: super::store::StoreArgs,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -144,6 +146,7 @@ pub fn run(args: CapacityArgs) -> i32 {
 }
 
 fn run_inner(args: CapacityArgs) -> anyhow::Result<i32> {
+    args.store.validate()?;
     let cfg = config(&args)?;
     if let Some(pid) = args.watch_pid {
         if perfhound_load::resources::cpu_seconds(pid).is_none() {
@@ -166,7 +169,9 @@ fn run_inner(args: CapacityArgs) -> anyhow::Result<i32> {
         Some(soak) => perfhound_capacity::run_soak(&cfg, soak, super::recorded_command())?,
         None => perfhound_capacity::run(&cfg, &mut watchers, &mut on_step, super::recorded_command())?,
     };
-    let run = outcome.run;
+    let mut run = outcome.run;
+    run.redact_secrets();
+    args.store.save("capacity", &run);
     if let Some(path) = &args.out {
         super::check::write_file(path, &serde_json::to_vec_pretty(&run)?)?;
     }

@@ -5,6 +5,7 @@
 
 use super::audit::progress_mode;
 use super::demo_compare;
+use super::demo_complexity;
 use crate::exit;
 use anyhow::Context as _;
 use clap::Args;
@@ -22,11 +23,13 @@ const EXAMPLES: &str = "Examples:
   perfhound demo --fixed         then audit the fixed version: before/after report → perfhound-demo/fixed/report.html
   perfhound demo --duration 5s --vus 4 --out /tmp/demo
   perfhound demo --capacity      max throughput under an SLO before/after the fix, what saturates first
+  perfhound demo --fixed --profile   also profile the service with Linux perf (CPU Profile section)
 
 The demo is a real HTTP service over an embedded SQLite database (150k orders), traced
 with the OpenTelemetry Rust SDK into perfhound's own OTLP receiver. Its endpoints carry
-six planted bottlenecks: N+1 queries, an unindexed filter, serial downstream calls, an
-uncompressed large response, a repeated computation without cache, row-at-a-time inserts.
+seven planted bottlenecks: N+1 queries, an unindexed filter, serial downstream calls, an
+uncompressed large response, a repeated computation without cache, row-at-a-time inserts,
+and an O(n²) algorithm, found by fitting time = a·n^k (`perfhound complexity`).
 Everything stays on 127.0.0.1. See docs/audit.md.
 
 Exit codes: 0 done · 2 the demo could not run (e.g. output directory not writable).";
@@ -57,6 +60,10 @@ pub struct DemoArgs {
     /// No progress output; only the summary.
     #[arg(short, long)]
     quiet: bool,
+    /// Also capture a CPU profile with Linux perf during each load (perfhound's own process:
+    /// the demo runs inside it); without perf, or where it is not permitted, a warning says why.
+    #[arg(long)]
+    profile: bool,
 }
 
 pub fn run(args: DemoArgs) -> i32 {
@@ -159,11 +166,17 @@ fn phase(
         title: Some(format!("perfhound demo — {} ", mode.as_str())),
         traces: Some(traces),
         db: Some(format!("sqlite://{}", db_path.display())),
+        redis: None,
         budgets: None,
         out_dir: args.out.join(mode.as_str()),
         fail_on: None,
         source: Vec::new(),
         store: None,
+        profile: args.profile.then(|| perfhound_audit::profile::ProfileSection {
+            method: perfhound_audit::profile::Method::Perf { frequency: 99 },
+            pid: Some(std::process::id()),
+            seconds: None,
+        }),
     };
     let mut progress = Progress::new(progress_mode(args.quiet));
     let quiet = args.quiet;
@@ -176,7 +189,11 @@ fn phase(
     let mut hooks = Hooks::new(&mut progress, &mut status);
     hooks.receiver = Some(receiver);
     hooks.after_load = Some(Box::new(|| rt.block_on(server.shutdown()).is_ok()));
-    let audit = perfhound_audit::run(&cfg, hooks, super::recorded_command())?;
+    let mut audit = perfhound_audit::run(&cfg, hooks, super::recorded_command())?;
+    if !args.quiet {
+        eprintln!("perfhound demo: [{tag}] fitting time = a·n^k on {}", demo_complexity::ENDPOINT);
+    }
+    demo_complexity::measure(rt, mode, db_path, &mut audit.run, cfg.profile.as_ref())?;
     let title = cfg.title.as_deref();
     let written = output::write(&cfg.out_dir, &audit, title, baseline)?;
     Ok(Phase { audit, written })

@@ -87,8 +87,12 @@ audit:
     listen: 127.0.0.1:4318
     settle: 5s                   # longest wait for the last spans after the load
     # thresholds: {{slow_db: {{min_ms: 100}}, consecutive_http: {{min_saved_ms: 200}}}}
-{db_line}  out: perfhound-audit           # run.json, report.html, report.md
+{db_line}  # redis: redis://127.0.0.1:6379   # or $REDIS_URL: the load window's Cache Hit Rate from INFO
+  out: perfhound-audit           # run.json, report.html, report.md
   # fail_on: critical            # also exit 1 on findings this severe
+  # profile:                     # a CPU profile of the service during the load (docs/profile.md)
+  #   command: py-spy record --pid {{pid}} --duration {{seconds}} --format raw --nonblocking --output {{out}}
+  #   pid: $APP_PID                # or pprof: http://127.0.0.1:6060/debug/pprof/profile, or perf: true
 
 budgets:
   - target: overall

@@ -72,7 +72,7 @@ fn run_inner(args: &ReportArgs) -> anyhow::Result<i32> {
         Some(path) => Some(evaluate(&load_budgets(path)?, &runs)),
         None => None,
     };
-    let options = ReportOptions { title: args.title.clone(), baseline, budgets };
+    let options = ReportOptions { title: args.title.clone(), baseline, budgets, profile: None };
     let report = build_report(&runs, &options);
     let text = match format {
         Format::Md => render::markdown::render(&report),

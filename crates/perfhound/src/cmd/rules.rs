@@ -29,7 +29,9 @@ fn all_rules() -> Vec<Rule> {
     v.extend(perfhound_traces::rules());
     v.extend(perfhound_sqlite::rules());
     v.extend(perfhound_scan::rules());
+    v.extend(perfhound_cache::rules());
     v.extend(perfhound_capacity::leak::RULES);
+    v.push(perfhound_load::complexity::rule::RULE);
     v
 }
 

@@ -53,8 +53,8 @@ pub struct TracesArgs {
     #[arg(long = "set", value_name = "KEY=VALUE")]
     sets: Vec<String>,
     /// Network round trip projected onto calls faster than it (they ran against a local
-    /// server; production pays one per call), e.g. `500us`… `2ms`; `0` turns projection off.
-    /// Default 1ms (`rtt_ms` in the config).
+    /// server; production pays one per call; never onto embedded SQLite), e.g. `500us`…
+    /// `2ms`; `0` turns projection off. Default 1ms (`rtt_ms` in the config).
     #[arg(long, value_name = "DURATION", value_parser = super::parse_rtt)]
     rtt: Option<f64>,
     /// Exit 1 when a finding has at least this severity.

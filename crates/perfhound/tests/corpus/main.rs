@@ -12,7 +12,7 @@ mod env;
 mod truth;
 
 use env::{App, AppSpec, Backends};
-use perfhound_model::{Run, SourceKind};
+use perfhound_model::{Extra, Run, SourceKind};
 use std::path::Path;
 
 /// One app audited at a time.
@@ -59,6 +59,16 @@ async fn check(spec: AppSpec) {
         "the app's spans reached the receiver: {:?}",
         run.sources.iter().map(|s| &s.kind).collect::<Vec<_>>()
     );
+    if spec.dir == "flask_app" {
+        // audit.redis: the prefs endpoints' reads over the load window are the Cache Hit Rate.
+        let redis = format!("redis 127.0.0.1:{}/0", backends.redis.port());
+        let t = run.target(&redis).unwrap_or_else(|| panic!("{redis}: audit.redis watched the window"));
+        let e = &t.measurements.extra;
+        let counts = (e.get(Extra::CacheServerKeyspaceHits), e.get(Extra::CacheServerKeyspaceMisses));
+        // 2 VUs × 4 iterations × (30 GETs + an MGET of 30 keys), every key seeded.
+        assert_eq!(counts, (Some(480.0), Some(0.0)), "{e:?}");
+        assert!(run.sources.iter().any(|s| s.kind == SourceKind::Cache));
+    }
     let verdicts = truth::judge(&truth, &run);
     let score = truth::score(spec.dir, &verdicts);
     eprintln!("{score}");
@@ -91,6 +101,7 @@ fn audit(spec: &AppSpec, backends: &Backends, app_dir: &Path, out: &Path) -> Run
             .arg(out.join("audit"))
             .arg(&cfg)
             .env("DATABASE_URL", &backends.audit_db_url)
+            .env("REDIS_URL", backends.redis.url())
             .output()
             .unwrap();
         drop(app);

@@ -41,6 +41,7 @@ pub fn run(id: &str, name: &str, median_us: u64) -> Run {
         load: None,
         resources: None,
         warnings: vec![],
+        complexity: Vec::new(),
     }
 }
 

@@ -7,7 +7,9 @@
 
 mod assets;
 mod charts;
+mod complexity;
 mod findings;
+mod profile;
 mod scalability;
 mod sections;
 mod targets;
@@ -35,6 +37,8 @@ pub fn render(report: &Report) -> String {
     sections::metrics(&mut out, report);
     sections::charts(&mut out, report);
     scalability::scalability(&mut out, report);
+    complexity::section(&mut out, &report.complexity);
+    profile::section(&mut out, report.profile.as_ref());
     sections::resources(&mut out, report);
     sections::budgets(&mut out, report);
     sections::bottlenecks(&mut out, report);

@@ -231,16 +231,20 @@ pub(super) fn resources(out: &mut String, report: &Report) {
 
 /// The application cache's hit rate, apart from the databases' buffer cache ratio.
 fn cache_ratios(out: &mut String, report: &Report) {
-    let app: Vec<_> = report.targets.iter().filter(|t| t.cache_hit_ratio.is_some()).collect();
-    if app.is_empty() {
+    let lines = crate::report::cache_lines(&report.targets);
+    if lines.is_empty() {
         out.push_str("<p class=\"cache\"><b>Cache hit rate</b>: not measured (no cache instrumentation)</p>");
     }
-    for t in app {
-        let ratio = human::pct(t.cache_hit_ratio.unwrap_or_default());
+    for l in lines {
+        let ratio = human::pct(l.ratio);
+        let detail = l.detail.map_or(String::new(), |d| format!(" ({})", esc(&d)));
+        let name = if l.headline { "<b>Cache hit rate</b>" } else { "Cache hit rate" };
+        let by = l.called_by.map_or(String::new(), |e| format!(", looked up by <code>{}</code>", esc(&e)));
         let _ = write!(
             out,
-            "<p class=\"cache\"><b>Cache hit rate</b> (application cache, <code>{}</code>): {}</p>",
-            esc(&t.name),
+            "<p class=\"cache\">{name} ({}, <code>{}</code>{by}): {}{detail}</p>",
+            l.source,
+            esc(&l.target),
             esc(&ratio)
         );
     }
