@@ -11,6 +11,7 @@
 //!   redis: redis://127.0.0.1:6379     # INFO before/after the load: the window's Cache Hit Rate
 //!   out: perfhound-audit              # run.json, report.html, report.md
 //!   fail_on: critical                 # also exit 1 on findings this severe
+//!   source: ./src                     # or a list: findings get their Location (docs/scan.md)
 //!   store: $PERFHOUND_STORE           # run history: a path or postgres://… (docs/history.md)
 //!   profile: { command: "py-spy record --pid {pid} -d {seconds} -f raw -o {out}", pid: $APP_PID }
 //! budgets:
@@ -41,6 +42,9 @@ pub struct AuditConfig {
     pub budgets: Option<BudgetSet>,
     pub out_dir: PathBuf,
     pub fail_on: Option<Severity>,
+    /// The service's source directories (`audit.source`): runtime findings are located
+    /// there and its static scan is merged in.
+    pub source: Vec<PathBuf>,
     /// The run store (`--store` wins): a `postgres://…` URL or a path (relative to the file).
     pub store: Option<String>,
     /// `audit.profile`: capture a CPU profile of the service during the load.
@@ -87,6 +91,15 @@ struct RawAudit {
     fail_on: Option<Spanned<String>>,
     store: Option<Spanned<String>>,
     profile: Option<Spanned<crate::profile::config::RawProfile>>,
+    source: Option<Spanned<SourceDirs>>,
+}
+
+/// `source: ./src` or `source: [./api, ./web]`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum SourceDirs {
+    One(String),
+    Many(Vec<String>),
 }
 
 #[derive(Deserialize, Default)]
@@ -172,6 +185,24 @@ pub fn parse(path: &Path, text: &str, env: &dyn Fn(&str) -> Option<String>) -> R
         }
     };
     let out_dir = base.join(raw.out.as_deref().unwrap_or("perfhound-audit"));
+    let source = match raw.source {
+        None => Vec::new(),
+        Some(s) => {
+            let dirs = match s.value {
+                SourceDirs::One(d) => vec![d],
+                SourceDirs::Many(v) => v,
+            };
+            let dirs: Vec<PathBuf> = dirs.iter().map(|d| base.join(d)).collect();
+            if let Some(missing) = dirs.iter().find(|d| !d.exists()) {
+                return Err(AuditError::Config(format!(
+                    "{}: audit.source: {} does not exist (the service's source directory, relative to the config file)",
+                    at(&s.referenced),
+                    missing.display()
+                )));
+            }
+            dirs
+        }
+    };
     let store = match raw.store {
         None => None,
         Some(s) => Some(
@@ -190,6 +221,7 @@ pub fn parse(path: &Path, text: &str, env: &dyn Fn(&str) -> Option<String>) -> R
         out_dir,
         fail_on,
         store,
+        source,
         profile,
     })
 }

@@ -19,6 +19,7 @@ pub mod merge;
 pub mod output;
 pub mod profile;
 pub mod receiver;
+pub mod source;
 pub mod window;
 
 pub use config::AuditConfig;

@@ -144,6 +144,10 @@ pub fn run(cfg: &AuditConfig, hooks: Hooks<'_>, command: Vec<String>) -> Result<
     } else if let Some(t) = traces_run.take() {
         merge_into(&mut run, t, Seen::Server);
     }
+    if !cfg.source.is_empty() {
+        status("locating findings in the source");
+        crate::source::attach(&mut run, &cfg.source);
+    }
     for w in &profile_warnings {
         status(w);
     }

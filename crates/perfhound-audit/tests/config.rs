@@ -65,6 +65,20 @@ fn errors_name_file_line_and_field() {
 }
 
 #[test]
+fn source_dirs_are_relative_to_the_config_and_must_exist() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("api")).unwrap();
+    std::fs::create_dir_all(dir.path().join("web")).unwrap();
+    let file = dir.path().join("perfhound.yaml");
+    let cfg = parse(&file, &format!("{BASE}audit:\n  source: api\n"), &env).unwrap();
+    assert_eq!(cfg.source, vec![dir.path().join("api")]);
+    let cfg = parse(&file, &format!("{BASE}audit:\n  source: [api, web]\n"), &env).unwrap();
+    assert_eq!(cfg.source.len(), 2);
+    let e = parse(&file, &format!("{BASE}audit:\n  source: nope\n"), &env).unwrap_err().to_string();
+    assert!(e.contains("perfhound.yaml:7:") && e.contains("audit.source") && e.contains("nope does not exist"), "{e}");
+}
+
+#[test]
 fn redis_urls_are_checked_before_anything_is_sent() {
     let cfg =
         parse(Path::new("p.yaml"), &format!("{BASE}audit:\n  redis: redis://:pw@127.0.0.1:6380/1\n"), &env).unwrap();

@@ -40,6 +40,7 @@ fn trace_findings_carry_the_scenario_request_names() {
         budgets: None,
         out_dir: dir.path().join("out"),
         fail_on: None,
+        source: Vec::new(),
         store: None,
         profile: None,
     };

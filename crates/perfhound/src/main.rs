@@ -42,6 +42,8 @@ enum Command {
     Logs(Box<cmd::logs::LogsArgs>),
     /// Diagnose PostgreSQL or SQLite: top statements, N+1, verified index advice, health checks.
     Db(Box<cmd::db::DbArgs>),
+    /// Performance anti-patterns in Python/JS/TS source: N+1 loops, O(n²), blocking async, leaks.
+    Scan(cmd::scan::ScanArgs),
     /// How a request's time grows with a size parameter: fits time = a·n^k.
     Complexity(Box<cmd::complexity::ComplexityArgs>),
     /// Diagnose Redis (read-only): hit ratio, evictions, slowlog, keys without TTL, big and hot keys.
@@ -74,6 +76,7 @@ fn main() {
         Command::Traces(args) => cmd::traces::run(*args),
         Command::Report(args) => cmd::report::run(args),
         Command::Profile(args) => cmd::profile::run(args),
+        Command::Scan(args) => cmd::scan::run(args),
         Command::Complexity(args) => cmd::complexity::run(*args),
         Command::Check(args) => cmd::check::run(args),
         Command::Db(args) => cmd::db::run(*args),

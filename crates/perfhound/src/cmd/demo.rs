@@ -170,6 +170,7 @@ fn phase(
         budgets: None,
         out_dir: args.out.join(mode.as_str()),
         fail_on: None,
+        source: Vec::new(),
         store: None,
         profile: args.profile.then(|| perfhound_audit::profile::ProfileSection {
             method: perfhound_audit::profile::Method::Perf { frequency: 99 },

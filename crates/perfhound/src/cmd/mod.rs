@@ -21,6 +21,7 @@ pub mod profile;
 pub mod redis;
 pub mod report;
 pub mod rules;
+pub mod scan;
 pub mod serve;
 pub mod store;
 pub mod traces;

@@ -29,6 +29,7 @@ fn all_rules() -> Vec<Rule> {
     v.extend(perfhound_traces::rules());
     v.extend(perfhound_sqlite::rules());
     v.extend(perfhound_logs::rules());
+    v.extend(perfhound_scan::rules());
     v.extend(perfhound_cache::rules());
     v.extend(perfhound_profile::rules());
     v.extend(perfhound_capacity::leak::RULES);

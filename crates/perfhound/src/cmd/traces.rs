@@ -21,6 +21,7 @@ const EXAMPLES: &str = "Examples:
   perfhound traces traces.json --rtt 2ms             project local calls at a 2 ms network round trip
   perfhound traces --listen                          OTLP/HTTP receiver on 127.0.0.1:4318 (Ctrl-C writes the run)
   perfhound traces --listen 127.0.0.1:4318 --out run.json
+  perfhound traces traces.json --source ./src       findings get the Location of the loop/call site causing them
 
 Formats: OTLP/JSON (documents or one per line, hex or base64 ids), OTLP/protobuf (one message or
 length-prefixed), Jaeger JSON, Zipkin v2 JSON; gzip-compressed or not.
@@ -65,6 +66,11 @@ pub struct TracesArgs {
     /// Endpoints shown in the text table.
     #[arg(long, default_value_t = 20)]
     max_endpoints: usize,
+    /// The service's source directory (repeatable): each finding gets the location of the
+    /// loop or call site that causes it (route handler → calls → query/request), and the
+    /// static scan of the directory is merged in (docs/scan.md).
+    #[arg(long = "source", value_name = "DIR")]
+    source: Vec<PathBuf>,
     /// In live mode, do not print findings as they appear.
     #[arg(short = 'q', long)]
     quiet: bool,
@@ -124,6 +130,10 @@ fn run_inner(args: TracesArgs) -> anyhow::Result<i32> {
         }
         None => analyze_files(&args, cfg, format, meta)?,
     };
+    for dir in &args.source {
+        anyhow::ensure!(dir.exists(), "--source {}: no such directory", dir.display());
+    }
+    let joined = (!args.source.is_empty()).then(|| perfhound_audit::source::attach(&mut run, &args.source));
     run.redact_secrets();
     args.store.cite(&mut run);
     if let Some(path) = &args.out {
@@ -137,6 +147,12 @@ fn run_inner(args: TracesArgs) -> anyhow::Result<i32> {
             println!("{}", serde_json::to_string_pretty(&sarif::render(&run, &perfhound_traces::rules()))?)
         }
         OutputFormat::None => {}
+    }
+    if let (Some(j), OutputFormat::Text) = (&joined, args.format) {
+        perfhound_term::print(&format!(
+            "\n  source: {} findings located, {} without a location; {} static findings merged, {} added\n",
+            j.located, j.not_found, j.merged, j.added
+        ));
     }
     if let (Some(path), OutputFormat::Text) = (&args.out, args.format) {
         perfhound_term::print(&format!("\n  run written to {}\n", path.display()));

@@ -76,8 +76,11 @@ async fn check(spec: AppSpec) {
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(Path::new(&dir).join(format!("{}.txt", spec.dir)), &score).unwrap();
     }
+    let (locations, right, total) = truth::locations(&truth, &run);
+    eprintln!("{locations}");
     let wrong = verdicts.iter().filter(|v| !v.outcome.is_right()).count();
     assert_eq!(wrong, 0, "{} verdicts wrong for {}:\n{score}", wrong, spec.dir);
+    assert_eq!(right, total, "locations of {}:\n{locations}", spec.dir);
 }
 
 /// Starts the app and audits it; retries on another port when the OTLP receiver's port was
@@ -88,7 +91,10 @@ fn audit(spec: &AppSpec, backends: &Backends, app_dir: &Path, out: &Path) -> Run
         let otlp_addr = format!("127.0.0.1:{}", perfhound_testkit::free_port());
         let app = App::start(spec, backends, &format!("http://{otlp_addr}"));
         let cfg = out.join("perfhound.yaml");
-        let text = template.replace("@APP_URL@", &app.base_url).replace("@OTLP_ADDR@", &otlp_addr);
+        let text = template
+            .replace("@APP_URL@", &app.base_url)
+            .replace("@OTLP_ADDR@", &otlp_addr)
+            .replace("@APP_DIR@", &app_dir.display().to_string());
         std::fs::write(&cfg, text).unwrap();
         let output = std::process::Command::new(assert_cmd::cargo::cargo_bin("perfhound"))
             .args(["audit", "-q", "--out"])

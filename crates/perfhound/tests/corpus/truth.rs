@@ -44,6 +44,36 @@ pub struct Bottleneck {
     /// Text that identifies a database finding about the twin's own statement.
     #[serde(default)]
     pub twin_mentions: Option<String>,
+    /// `file:lines (function)` of the loop or call site causing it: a finding of `rules` on
+    /// `endpoint` must carry it as its Location when the audit has `source:` (issue 14).
+    #[serde(default)]
+    pub location: Option<String>,
+}
+
+/// Locations given to the bottlenecks' findings: (report, right, expected).
+pub fn locations(truth: &GroundTruth, run: &Run) -> (String, usize, usize) {
+    let mut out = String::new();
+    let (mut right, mut total) = (0, 0);
+    for b in &truth.bottlenecks {
+        let Some(expected) = &b.location else { continue };
+        total += 1;
+        let found: Vec<&str> = run
+            .findings
+            .iter()
+            .filter(|f| f.target == b.endpoint && b.rules.iter().any(|r| *r == f.rule.code || *r == f.rule.name))
+            .flat_map(|f| f.evidence.notes.iter().filter_map(|n| n.strip_prefix("Location: ")))
+            .collect();
+        let ok = found.iter().any(|l| l.split(" (via ").next().is_some_and(|l| l.ends_with(expected.as_str())));
+        right += usize::from(ok);
+        let _ = writeln!(
+            out,
+            "  location {} {}: expected …{expected}, got {found:?}",
+            if ok { "ok" } else { "WRONG" },
+            b.endpoint
+        );
+    }
+    let _ = writeln!(out, "{}: {right}/{total} locations right", truth.app);
+    (out, right, total)
 }
 
 fn info() -> Severity {

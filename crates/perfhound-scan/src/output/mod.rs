@@ -1,0 +1,3 @@
+//! Human text and SARIF renderings of a scan.
+pub mod sarif;
+pub mod text;
