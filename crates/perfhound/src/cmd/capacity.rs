@@ -3,7 +3,7 @@
 
 use super::duration_flag;
 use crate::exit;
-use anyhow::{bail, Context as _};
+use anyhow::bail;
 use clap::Args;
 use perfhound_capacity::watch::Watchers;
 use perfhound_capacity::{CapacityConfig, HoldConfig, Search, SoakConfig};
@@ -278,17 +278,7 @@ fn plan(args: &CapacityArgs) -> anyhow::Result<Plan> {
         plan.http.insecure |= args.insecure;
         return Ok(plan);
     }
-    let headers = args
-        .headers
-        .iter()
-        .map(|h| {
-            h.split_once(':')
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .with_context(|| format!("-H `{h}`: expected `Name: value`"))
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let method = http::Method::from_bytes(args.method.to_ascii_uppercase().as_bytes())
-        .with_context(|| format!("-m `{}` is not an HTTP method", args.method))?;
+    let (headers, method) = super::request_flags(&args.headers, &args.method)?;
     let opts = QuickOptions {
         url: args.target.clone(),
         connections: 1,

@@ -2,7 +2,6 @@
 
 use super::{duration_flag, FailOn};
 use crate::exit;
-use anyhow::Context as _;
 use clap::Args;
 use perfhound_load::complexity::{self, ComplexityOptions, Sizes};
 use perfhound_load::engine::EngineOptions;
@@ -119,17 +118,7 @@ fn options(args: &ComplexityArgs) -> anyhow::Result<ComplexityOptions> {
         allow_remote: args.allow_remote,
         ..HttpOptions::default()
     };
-    let headers = args
-        .headers
-        .iter()
-        .map(|h| {
-            h.split_once(':')
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .with_context(|| format!("-H `{h}`: expected `Name: value`"))
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let method = http::Method::from_bytes(args.method.to_ascii_uppercase().as_bytes())
-        .with_context(|| format!("-m `{}` is not an HTTP method", args.method))?;
+    let (headers, method) = super::request_flags(&args.headers, &args.method)?;
     let request = QuickOptions {
         url: args.url.clone(),
         connections: 1,

@@ -208,17 +208,7 @@ fn build_plan(args: &LoadArgs) -> anyhow::Result<Plan> {
         )),
         (None, None) => None,
     };
-    let headers = args
-        .headers
-        .iter()
-        .map(|h| {
-            h.split_once(':')
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .with_context(|| format!("-H `{h}`: expected `Name: value`"))
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let method = http::Method::from_bytes(args.method.to_ascii_uppercase().as_bytes())
-        .with_context(|| format!("-m `{}` is not an HTTP method", args.method))?;
+    let (headers, method) = super::request_flags(&args.headers, &args.method)?;
     let opts = QuickOptions {
         url: args.target.clone(),
         connections: args.connections,

@@ -105,3 +105,19 @@ mod tests {
         );
     }
 }
+
+/// `-H 'Name: value'` flags and `-m METHOD`, as `load`, `capacity` and `complexity` take them.
+pub fn request_flags(headers: &[String], method: &str) -> anyhow::Result<(Vec<(String, String)>, http::Method)> {
+    use anyhow::Context as _;
+    let headers = headers
+        .iter()
+        .map(|h| {
+            h.split_once(':')
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .with_context(|| format!("-H `{h}`: expected `Name: value`"))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let method = http::Method::from_bytes(method.to_ascii_uppercase().as_bytes())
+        .with_context(|| format!("-m `{method}` is not an HTTP method"))?;
+    Ok((headers, method))
+}
