@@ -5,7 +5,7 @@
 use crate::lang::{Family, Lang};
 use crate::rules::ScanRule;
 use perfhound_model::Severity;
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 /// One match of a rule, before it becomes a model finding.
 #[derive(Clone, Debug)]

@@ -7,7 +7,7 @@ use crate::ctx::{is_function, Ctx};
 use crate::lang::Lang;
 use std::collections::HashMap;
 use std::path::PathBuf;
-use tree_sitter::{Node, Parser, Tree};
+use crate::syntax::{Node, Parsers, Tree};
 
 pub(super) struct File {
     pub path: String,
@@ -31,7 +31,7 @@ impl SourceIndex {
     /// not parse are left out).
     pub fn build(roots: &[PathBuf]) -> SourceIndex {
         let mut index = SourceIndex { files: Vec::new(), routes: Vec::new(), functions: HashMap::new() };
-        let mut parsers: HashMap<Lang, Parser> = HashMap::new();
+        let mut parsers = Parsers::default();
         for root in roots {
             let mut walk = ignore::WalkBuilder::new(root);
             walk.require_git(false).filter_entry(|e| {
@@ -43,12 +43,7 @@ impl SourceIndex {
                 let path = entry.path();
                 let Some(lang) = Lang::from_path(path) else { continue };
                 let Ok(text) = std::fs::read_to_string(path) else { continue };
-                let parser = parsers.entry(lang).or_insert_with(|| {
-                    let mut p = Parser::new();
-                    p.set_language(&lang.grammar()).expect("bundled grammar");
-                    p
-                });
-                let Some(tree) = parser.parse(&text, None).filter(|t| !t.root_node().has_error()) else { continue };
+                let Ok(tree) = crate::syntax::parse(&mut parsers, lang, &text) else { continue };
                 index.add(File { path: display_path(path), text, lang, tree, constants: HashMap::new() });
             }
         }

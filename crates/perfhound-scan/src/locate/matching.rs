@@ -6,7 +6,7 @@ use super::MAX_DEPTH;
 use crate::ctx::{is_function, is_loop, Ctx};
 use crate::rules::call::call;
 use perfhound_model::Finding;
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 /// Where a runtime finding's cause is in the source.
 #[derive(Clone, Debug, PartialEq, Eq)]

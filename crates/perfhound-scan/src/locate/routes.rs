@@ -5,7 +5,7 @@
 
 use crate::ctx::{Ctx, ROUTE_METHODS};
 use crate::rules::call::{call, string_value};
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 /// A route and the node of its handler function (or the handler's name to look up).
 #[derive(Clone, Debug)]

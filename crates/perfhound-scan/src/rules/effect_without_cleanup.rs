@@ -27,7 +27,7 @@ use super::call::{call, CALLS};
 use super::{ScanRule, JS};
 use crate::ctx::Ctx;
 use perfhound_model::{Confidence, Rule, Severity};
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 pub static RULE: ScanRule = ScanRule {
     rule: Rule {

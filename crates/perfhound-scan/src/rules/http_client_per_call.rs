@@ -31,7 +31,7 @@ use super::{ScanRule, BOTH};
 use crate::ctx::Ctx;
 use crate::lang::Family;
 use perfhound_model::{Confidence, Rule, Severity};
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 pub static RULE: ScanRule = ScanRule {
     rule: Rule {

@@ -5,7 +5,7 @@
 use crate::ctx::Ctx;
 use crate::lang::Family;
 use perfhound_model::{Confidence, Rule};
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 pub mod call;
 mod commit_in_loop;

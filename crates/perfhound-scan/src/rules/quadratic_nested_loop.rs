@@ -25,7 +25,7 @@ use super::call::mentions;
 use super::{ScanRule, BOTH};
 use crate::ctx::{is_function, Ctx};
 use perfhound_model::{Confidence, Rule, Severity};
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 pub static RULE: ScanRule = ScanRule {
     rule: Rule {

@@ -25,7 +25,7 @@ use super::call::{binding_values, string_value};
 use super::{ScanRule, PYTHON};
 use crate::ctx::Ctx;
 use perfhound_model::{Confidence, Rule, Severity};
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 pub static RULE: ScanRule = ScanRule {
     rule: Rule {

@@ -24,7 +24,7 @@ use super::call::call;
 use super::{ScanRule, PYTHON};
 use crate::ctx::Ctx;
 use perfhound_model::{Confidence, Rule, Severity};
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 pub static RULE: ScanRule = ScanRule {
     rule: Rule {
