@@ -44,8 +44,22 @@ kinds! {
     Integer = "integer", True_ = "true", None_ = "none", Ellipsis = "ellipsis", Expression = "expression",
 }
 
-/// Parses a Python module; a syntax error gives its line.
+/// Stack left before the lowering grows it (deeply nested code recurses deeply), and the
+/// size of each new segment — the values ruff's parser uses.
+const RED_ZONE: usize = 100 * 1024;
+const STACK_CHUNK: usize = 1024 * 1024;
+
+/// Parses a Python module; a syntax error gives its line. Large files are parsed, lowered
+/// and dropped on a stack sized by the text: ruff's AST is dropped recursively, and
+/// `1 + 1 + … + 1` nests one level per two bytes.
 pub(super) fn parse(text: &str) -> Result<Tree, SyntaxError> {
+    if text.len() < 16 * 1024 {
+        return parse_here(text);
+    }
+    stacker::grow((text.len() * 128).max(STACK_CHUNK), || parse_here(text))
+}
+
+fn parse_here(text: &str) -> Result<Tree, SyntaxError> {
     let parsed = ruff_python_parser::parse_module(text).map_err(|e| SyntaxError { line: line_of(text, e.location) })?;
     let mut l = Lower { b: Builder::new(text.len() / 6), text, field: "" };
     l.node(K::Module, TextRange::up_to((text.len() as u32).into()), |l| {
@@ -233,5 +247,79 @@ impl Lower<'_> {
 
     fn is_store(ctx: ExprContext) -> bool {
         matches!(ctx, ExprContext::Store | ExprContext::Del)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse;
+
+    /// The tree as `kind[field]` lines, named nodes only, indented by depth.
+    fn outline(text: &str) -> String {
+        let tree = parse(text).unwrap();
+        let mut out = String::new();
+        for n in tree.nodes().filter(|n| n.is_named()) {
+            let depth = std::iter::successors(n.parent(), |p| p.parent()).count();
+            let field = n.parent().and_then(|p| {
+                p.children(&mut p.walk()).position(|c| c == n).and_then(|_| {
+                    ["function", "arguments", "object", "attribute", "left", "right", "body", "definition", "name"]
+                        .into_iter()
+                        .find(|f| p.child_by_field_name(f) == Some(n))
+                })
+            });
+            let text = n.utf8_text(text.as_bytes()).unwrap();
+            out.push_str(&format!("{}{}{} {text:?}\n", "  ".repeat(depth), n.kind(), field.map(|f| format!("[{f}]")).unwrap_or_default()));
+        }
+        out
+    }
+
+    #[test]
+    fn lowers_to_tree_sitter_shapes() {
+        let got = outline("@app.get('/x')\nasync def f(self):\n    for o in xs:\n        s += db.q(o, k=1)\n");
+        let want = [
+            "module \"@app.get('/x')\\nasync def f(self):\\n    for o in xs:\\n        s += db.q(o, k=1)\\n\"",
+            "  decorated_definition \"@app.get('/x')\\nasync def f(self):\\n    for o in xs:\\n        s += db.q(o, k=1)\"",
+            "    decorator \"@app.get('/x')\"",
+            "      call \"app.get('/x')\"",
+            "        attribute[function] \"app.get\"",
+            "          identifier[object] \"app\"",
+            "          identifier[attribute] \"get\"",
+            "        argument_list[arguments] \"('/x')\"",
+            "          string \"'/x'\"",
+            "    function_definition[definition] \"async def f(self):\\n    for o in xs:\\n        s += db.q(o, k=1)\"",
+            "      identifier[name] \"f\"",
+            "      parameters \"(self)\"",
+            "        identifier \"self\"",
+            "      block[body] \"for o in xs:\\n        s += db.q(o, k=1)\"",
+            "        for_statement \"for o in xs:\\n        s += db.q(o, k=1)\"",
+            "          identifier[left] \"o\"",
+            "          identifier[right] \"xs\"",
+            "          block[body] \"s += db.q(o, k=1)\"",
+            "            expression_statement \"s += db.q(o, k=1)\"",
+            "              augmented_assignment \"s += db.q(o, k=1)\"",
+            "                identifier[left] \"s\"",
+            "                call[right] \"db.q(o, k=1)\"",
+            "                  attribute[function] \"db.q\"",
+            "                    identifier[object] \"db\"",
+            "                    identifier[attribute] \"q\"",
+            "                  argument_list[arguments] \"(o, k=1)\"",
+            "                    identifier \"o\"",
+            "                    keyword_argument \"k=1\"",
+            "                      identifier[name] \"k\"",
+            "                      integer \"1\"",
+        ];
+        assert_eq!(got.lines().collect::<Vec<_>>(), want, "{got}");
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow_the_stack() {
+        let text = format!("x = {}1\n", "1+".repeat(100_000));
+        let tree = parse(&text).unwrap();
+        assert!(tree.nodes().count() > 200_000);
+    }
+
+    #[test]
+    fn syntax_errors_name_their_line() {
+        assert_eq!(parse("x = 1\ndef f(:\n").unwrap_err().line, 2);
     }
 }

@@ -9,7 +9,12 @@ use ruff_python_ast::{self as ast, ArgOrKeyword, Expr};
 use ruff_text_size::{Ranged, TextRange};
 
 impl Lower<'_> {
+    /// Lowers an expression (on a grown stack when the nesting is deep: `1+1+…+1`).
     pub(super) fn expr(&mut self, e: &Expr) {
+        stacker::maybe_grow(super::RED_ZONE, super::STACK_CHUNK, || self.expr_here(e));
+    }
+
+    fn expr_here(&mut self, e: &Expr) {
         match e {
             Expr::Name(n) => self.leaf(K::Identifier, n.range),
             Expr::Attribute(a) => self.node(K::Attribute, a.range, |l| {

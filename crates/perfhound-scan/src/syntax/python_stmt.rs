@@ -9,6 +9,10 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 
 impl Lower<'_> {
     pub(super) fn stmt(&mut self, s: &Stmt) {
+        stacker::maybe_grow(super::RED_ZONE, super::STACK_CHUNK, || self.stmt_here(s));
+    }
+
+    fn stmt_here(&mut self, s: &Stmt) {
         match s {
             Stmt::FunctionDef(f) => self.decorated(&f.decorator_list, f.range, |l, start| l.function(f, start)),
             Stmt::ClassDef(c) => self.decorated(&c.decorator_list, c.range, |l, start| l.class(c, start)),
