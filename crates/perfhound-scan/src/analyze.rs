@@ -50,8 +50,7 @@ fn table(lang: Lang) -> Vec<Vec<&'static ScanRule>> {
             (0..grammar.node_kind_count()).map(|id| grammar.node_kind_for_id(id as u16)).collect()
         }
     };
-    let rules: Vec<&'static ScanRule> =
-        RULES.iter().copied().filter(|r| r.families.contains(&lang.family())).collect();
+    let rules: Vec<&'static ScanRule> = RULES.iter().copied().filter(|r| r.families.contains(&lang.family())).collect();
     names
         .iter()
         .map(|kind| rules.iter().copied().filter(|r| kind.is_some_and(|k| r.kinds.contains(&k))).collect())

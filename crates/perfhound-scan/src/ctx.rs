@@ -4,8 +4,8 @@
 
 use crate::lang::{Family, Lang};
 use crate::rules::ScanRule;
-use perfhound_model::Severity;
 use crate::syntax::Node;
+use perfhound_model::Severity;
 
 /// One match of a rule, before it becomes a model finding.
 #[derive(Clone, Debug)]

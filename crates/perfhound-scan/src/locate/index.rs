@@ -5,9 +5,9 @@
 use super::routes::{route_of, RouteDecl};
 use crate::ctx::{is_function, Ctx};
 use crate::lang::Lang;
+use crate::syntax::{Node, Parsers, Tree};
 use std::collections::HashMap;
 use std::path::PathBuf;
-use crate::syntax::{Node, Parsers, Tree};
 
 pub(super) struct File {
     pub path: String,

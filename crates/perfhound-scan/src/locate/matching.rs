@@ -5,8 +5,8 @@ use super::routes::{normalize, Handler};
 use super::MAX_DEPTH;
 use crate::ctx::{is_function, is_loop, Ctx};
 use crate::rules::call::call;
-use perfhound_model::Finding;
 use crate::syntax::Node;
+use perfhound_model::Finding;
 
 /// Where a runtime finding's cause is in the source.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -4,8 +4,8 @@
 
 use crate::ctx::Ctx;
 use crate::lang::Family;
-use perfhound_model::{Confidence, Rule};
 use crate::syntax::Node;
+use perfhound_model::{Confidence, Rule};
 
 mod await_in_loop;
 pub mod call;

@@ -24,8 +24,8 @@
 use super::call::{binding_values, string_value};
 use super::{ScanRule, PYTHON};
 use crate::ctx::Ctx;
-use perfhound_model::{Confidence, Rule, Severity};
 use crate::syntax::Node;
+use perfhound_model::{Confidence, Rule, Severity};
 
 pub static RULE: ScanRule = ScanRule {
     rule: Rule {

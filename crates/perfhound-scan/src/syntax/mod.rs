@@ -109,7 +109,11 @@ struct Builder {
 
 impl Builder {
     fn new(capacity: usize) -> Builder {
-        Builder { nodes: Vec::with_capacity(capacity), open: Vec::with_capacity(64), last: Vec::with_capacity(capacity) }
+        Builder {
+            nodes: Vec::with_capacity(capacity),
+            open: Vec::with_capacity(64),
+            last: Vec::with_capacity(capacity),
+        }
     }
 
     fn open(&mut self, kind: &'static str, kind_id: u16, named: bool, field: &'static str, start: u32) {

@@ -152,10 +152,10 @@ impl<'s> Lower<'s> {
     }
 }
 
-#[path = "python_stmt.rs"]
-mod stmt;
 #[path = "python_expr.rs"]
 mod expr;
+#[path = "python_stmt.rs"]
+mod stmt;
 
 impl<'a> SourceOrderVisitor<'a> for Lower<'_> {
     fn visit_stmt(&mut self, s: &'a Stmt) {
@@ -268,7 +268,12 @@ mod tests {
                 })
             });
             let text = n.utf8_text(text.as_bytes()).unwrap();
-            out.push_str(&format!("{}{}{} {text:?}\n", "  ".repeat(depth), n.kind(), field.map(|f| format!("[{f}]")).unwrap_or_default()));
+            out.push_str(&format!(
+                "{}{}{} {text:?}\n",
+                "  ".repeat(depth),
+                n.kind(),
+                field.map(|f| format!("[{f}]")).unwrap_or_default()
+            ));
         }
         out
     }
