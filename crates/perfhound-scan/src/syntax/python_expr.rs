@@ -52,9 +52,10 @@ impl Lower<'_> {
             }
             Expr::FString(s) => {
                 let parts: Vec<TextRange> = s.value.iter().map(|p| p.range()).collect();
-                self.string(s.range, &parts, |l, i| match s.value.iter().nth(i) {
-                    Some(ast::FStringPart::FString(f)) => l.visit_f_string(f),
-                    _ => {}
+                self.string(s.range, &parts, |l, i| {
+                    if let Some(ast::FStringPart::FString(f)) = s.value.iter().nth(i) {
+                        l.visit_f_string(f);
+                    }
                 });
             }
             Expr::TString(_) => self.node(K::Str, e.range(), |l| walk::walk_expr(l, e)),
