@@ -7,7 +7,8 @@
 //! bodies (their order is the point, as in PH-SCAN005); batches that are already concurrent
 //! (`await asyncio.gather(…)`, `await Promise.all(…)` per chunk); loops that stop early
 //! (`break`/`return`: retries, first success) or yield (async generators stream on
-//! purpose); `for await` loops; database calls (PH-SCAN001/002 report those: the fix is
+//! purpose); `for await` loops; calls of the loop variable itself (`for receiver in
+//! receivers: await receiver(…)`: hooks and signal handlers run in order by contract); database calls (PH-SCAN001/002 report those: the fix is
 //! one query, not concurrency); calls fed by a result awaited in the loop (`cursor = await
 //! fetch(cursor)`); `while` loops whose condition reads a value the body assigns
 //! (pagination) or that run `while True`. One finding per loop, on its first such await;
@@ -75,7 +76,8 @@ pub fn first_independent_await<'t>(ctx: &Ctx<'t>, lp: Node<'t>) -> Option<(Node<
         return None;
     }
     let carried = awaited_names(ctx, &inside);
-    inside.iter().find_map(|n| independent(ctx, *n, &carried))
+    let loop_vars = loop_vars(ctx, lp);
+    inside.iter().find_map(|n| independent(ctx, *n, &carried, &loop_vars))
 }
 
 /// `for`, `while` without `True` and without a condition fed by the body (Python),
@@ -98,8 +100,9 @@ fn loop_qualifies(ctx: &Ctx, lp: Node, body: Node) -> bool {
     }
 }
 
-/// `await f(…)` whose call is not ordered, not a batch and not fed by `carried`.
-fn independent<'t>(ctx: &Ctx<'t>, n: Node<'t>, carried: &[String]) -> Option<(Node<'t>, String)> {
+/// `await f(…)` whose call is not ordered, not a batch, not fed by `carried` and not a
+/// call of a loop variable.
+fn independent<'t>(ctx: &Ctx<'t>, n: Node<'t>, carried: &[String], loop_vars: &[String]) -> Option<(Node<'t>, String)> {
     if !matches!(n.kind(), "await" | "await_expression") {
         return None;
     }
@@ -113,6 +116,10 @@ fn independent<'t>(ctx: &Ctx<'t>, n: Node<'t>, carried: &[String]) -> Option<(No
     if c.args.is_some_and(|a| carried.iter().any(|name| mentions(ctx, a, name))) {
         return None;
     }
+    // `for receiver in receivers: await receiver(…)`: hooks and handlers run in order.
+    if c.receiver.is_none() && loop_vars.iter().any(|v| v == ctx.src(c.callee)) {
+        return None;
+    }
     Some((n, ctx.src(c.callee).to_string()))
 }
 
@@ -122,6 +129,16 @@ fn is_db(ctx: &Ctx, awaited: Node) -> bool {
         .chain(descendants(awaited))
         .filter_map(|n| call(ctx, n))
         .any(|c| super::db::classify(ctx, &c).is_some())
+}
+
+/// The names a `for` binds (none for `while`).
+fn loop_vars(ctx: &Ctx, lp: Node) -> Vec<String> {
+    let Some(left) = lp.child_by_field_name("left") else { return Vec::new() };
+    std::iter::once(left)
+        .chain(descendants(left))
+        .filter(|n| n.kind() == "identifier")
+        .map(|n| ctx.src(n).to_string())
+        .collect()
 }
 
 /// Names bound by assignments among `nodes` whose value awaits something.
