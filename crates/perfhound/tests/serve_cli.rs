@@ -215,8 +215,14 @@ fn the_dashboard_reads_a_postgresql_store() {
         let run = store_support::run(&format!("pgrun{i}"), "GET /pg", 10_000 + i * 1000);
         perfhound_store::save(&loc, &run, &meta).unwrap();
     }
+    // A store URL carries libpq's TLS settings; a CA file that cannot be read is a usage error.
+    let missing_ca = format!("{url}?sslmode=verify-full&sslrootcert=/nonexistent/ca.pem");
+    let out = perfhound().args(["history", "--store", &missing_ca]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot read sslrootcert /nonexistent/ca.pem"), "{err}");
     let mut cmd = perfhound();
-    cmd.args(["serve", "--listen", "127.0.0.1:0", "--store", &url]);
+    cmd.args(["serve", "--listen", "127.0.0.1:0", "--store", &format!("{url}?sslmode=require")]);
     let (server, base) = start(cmd, "dashboard on");
     let page = http(&base, "GET / HTTP/1.1\r\n");
     assert!(page.starts_with("HTTP/1.1 200") && page.contains("pgrun2"), "{page}");
