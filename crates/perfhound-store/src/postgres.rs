@@ -52,9 +52,10 @@ async fn open(url: &str) -> Result<tokio_postgres::Client, DbError> {
     let tls = connector::MakeRustls(connector::client_config(&verification));
     pg::open(&mut config, settings.mode, tls).await.map_err(|e| {
         let reason = pg::describe(&e);
-        match pg::is_tls_failure(&reason) {
-            true => DbError(format!("TLS: {reason}; {}", pg::tls_hint(&reason, &settings))),
-            false => err(e),
+        if pg::is_tls_failure(&reason) {
+            DbError(format!("TLS: {reason}; {}", pg::tls_hint(&reason, &settings)))
+        } else {
+            err(e)
         }
     })
 }
