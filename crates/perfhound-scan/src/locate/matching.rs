@@ -1,7 +1,7 @@
 //! From a runtime finding to the call site (and loop) in the handler's call tree.
 
 use super::index::SourceIndex;
-use super::routes::{normalize, Handler};
+use super::routes::normalize;
 use super::MAX_DEPTH;
 use crate::ctx::{is_function, is_loop, Ctx};
 use crate::rules::call::call;
@@ -93,7 +93,9 @@ fn rule_shape(code: &str) -> Option<(u8, bool, bool)> {
         "PH-TRACE008" => (b'd', false, true),
         "PH-TRACE004" => (b'd', false, true),
         "PH-TRACE006" => (b'd', false, false),
-        "PH-TRACE002" | "PH-TRACE003" | "PH-TRACE014" => (b'h', true, false),
+        "PH-TRACE002" => (b'h', true, false),
+        // A repeated group or a fan-out: of queries or of calls, as the evidence says.
+        "PH-TRACE003" | "PH-TRACE014" => (b'?', true, false),
         "PH-TRACE005" => (b'h', false, true),
         "PH-TRACE007" | "PH-TRACE012" => (b'h', false, false),
         "PH-TRACE016" => (b'c', true, false),
@@ -115,25 +117,19 @@ impl SourceIndex {
             .iter()
             .find(|(_, r)| r.path == path && (r.method == method || r.method == "*"))
             .ok_or_else(|| NotFound(format!("no route handler for {method} {path} in the source")))?;
-        let (file, start, end) =
-            self.handler(route.0, &route.1.handler).ok_or_else(|| NotFound("handler not found".into()))?;
+        let (file, start, end) = self
+            .handler_def(route.0, &route.1.handler, method)
+            .map_err(|e| NotFound(format!("the handler of {method} {path}: {e}")))?;
         let node = self.node_at(file, start, end).ok_or_else(|| NotFound("handler not found".into()))?;
         let mut sites = Vec::new();
         let name = self.function_name(file, node);
         let chain = vec![name.clone().unwrap_or_else(|| format!("{method} {path}"))];
         self.collect(file, node, None, 0, &chain, &name, &mut sites);
-        let want = want(what, f);
+        let want = want(what, f).ok_or_else(|| NotFound("the finding names no statement, table or URL".into()))?;
         let matching: Vec<&Site> = sites.iter().filter(|s| matches(&want, s)).collect();
         self.pick(&matching, needs_loop, several).ok_or_else(|| {
             NotFound(format!("no {} in the code {method} {path} runs matches this finding", describe(&want)))
         })
-    }
-
-    fn handler(&self, file: usize, h: &Handler) -> Option<(usize, usize, usize)> {
-        match h {
-            Handler::Node(s, e) => Some((file, *s, *e)),
-            Handler::Name(n) => self.functions.get(n)?.first().copied(),
-        }
     }
 
     fn node_at(&self, file: usize, start: usize, end: usize) -> Option<Node<'_>> {
@@ -230,21 +226,28 @@ impl SourceIndex {
         let args = c.args.map(|a| ctx.src(a)).unwrap_or("");
         let recv = c.receiver_text(&ctx).to_ascii_lowercase();
         let resolved = self.resolve_args(file, &c, &ctx);
-        if let Some(kind) = classify(c.name, &recv, &ctx, &c) {
+        let client = f.http_clients.contains(c.receiver_text(&ctx));
+        if let Some(kind) = classify(c.name, &recv, client, &ctx, &c) {
             let iterable = repeat.as_ref().map(|r| r.iterable.as_str()).unwrap_or("");
             let text = format!("{} {} {} {}", ctx.src(c.callee), args, resolved, iterable).to_ascii_lowercase();
             out.push(self.site(kind, file, node, repeat.clone(), text, func, chain));
         }
-        if depth >= MAX_DEPTH || chain.iter().any(|n| n == c.name) {
+        // FastAPI's `Depends(get_db)` runs `get_db` for the request: followed like a call.
+        let (qual, callee) = match (c.name, c.arg_nodes().first()) {
+            ("Depends" | "Security", Some(a)) if matches!(a.kind(), "identifier" | "attribute") => {
+                split_qual(ctx.src(*a))
+            }
+            _ => (c.receiver.map(|r| ctx.src(r)).filter(|q| !q.contains('(')), c.name),
+        };
+        if depth >= MAX_DEPTH || chain.iter().any(|n| n == callee) {
             return;
         }
-        let Some(defs) = self.functions.get(c.name) else { return };
-        let Some(&(df, s, e)) = defs.iter().find(|d| d.0 == file).or(defs.first()) else { return };
+        let Ok((df, s, e)) = self.definition(&self.functions, file, qual, callee) else { return };
         let Some(def) = self.node_at(df, s, e) else { return };
         let mut next = chain.to_vec();
-        next.push(c.name.to_string());
+        next.push(callee.to_string());
         let body = def.child_by_field_name("body").unwrap_or(def);
-        let name = Some(c.name.to_string());
+        let name = Some(callee.to_string());
         self.collect(df, body, repeat.clone(), depth + 1, &next, &name, out);
         // A callback handed to a function that loops runs once per iteration there.
         if let Some(lp) = first_loop(def) {
@@ -329,13 +332,18 @@ impl SourceIndex {
 }
 
 /// The kind of I/O a call performs, by its shape.
-fn classify(name: &str, recv: &str, ctx: &Ctx, c: &crate::rules::call::Call) -> Option<Kind> {
+/// `client` says the receiver is bound to an HTTP client object.
+fn classify(name: &str, recv: &str, client: bool, ctx: &Ctx, c: &crate::rules::call::Call) -> Option<Kind> {
     let last = recv.rsplit(['.', '(', ')']).find(|s| !s.is_empty()).unwrap_or("");
     if c.receiver.is_none() && matches!(name, "fetch" | "axios" | "urlopen") {
         return Some(Kind::Http);
     }
     if recv.contains("cache") || recv.contains("redis") || matches!(last, "r" | "rds" | "kv") {
         return Some(Kind::Cache);
+    }
+    // SQLAlchemy `session.add(Event(...))`: the INSERT it causes runs at the next flush.
+    if matches!(name, "add" | "add_all" | "merge" | "delete" | "bulk_save_objects") && last.ends_with("session") {
+        return Some(Kind::Db);
     }
     if crate::rules::db::classify(ctx, c).is_some()
         || matches!(
@@ -345,13 +353,21 @@ fn classify(name: &str, recv: &str, ctx: &Ctx, c: &crate::rules::call::Call) -> 
     {
         return Some(Kind::Db);
     }
-    let http_recv =
-        ["requests", "httpx", "client", "http", "session", "axios", "got", "fetch"].iter().any(|w| recv.contains(w));
+    let http_recv = client
+        || ["requests", "httpx", "client", "http", "session", "axios", "got", "fetch"].iter().any(|w| recv.contains(w));
     let http_method = matches!(name, "get" | "post" | "put" | "patch" | "delete" | "head" | "request" | "send");
     if http_recv && http_method {
         return Some(Kind::Http);
     }
     None
+}
+
+/// `views.get_db` → (`views`, `get_db`); `get_db` → (none, `get_db`).
+fn split_qual(text: &str) -> (Option<&str>, &str) {
+    match text.rsplit_once('.') {
+        Some((q, n)) => (Some(q), n),
+        None => (None, text),
+    }
 }
 
 fn first_loop(node: Node) -> Option<Node> {
@@ -369,9 +385,23 @@ fn first_loop(node: Node) -> Option<Node> {
     None
 }
 
-fn want(what: u8, f: &Finding) -> Want {
+fn want(what: u8, f: &Finding) -> Option<Want> {
     let q = f.evidence.query.clone().unwrap_or_default();
-    match what {
+    Some(match what {
+        b'?' => {
+            // `tables: order_items` names the repeated statements' tables; `calls: GET
+            // http://…` the repeated calls.
+            let note = |p: &str| f.evidence.notes.iter().find_map(|n| n.strip_prefix(p).map(str::to_string));
+            let noted: Vec<String> =
+                note("tables: ").map(|t| t.split(", ").map(|t| t.to_ascii_lowercase()).collect()).unwrap_or_default();
+            let tables = if tables(&q).is_empty() { noted } else { tables(&q) };
+            if !tables.is_empty() {
+                return Some(Want::Db { tables });
+            }
+            let calls = note("calls: ").unwrap_or_default();
+            let url = [q.as_str(), calls.as_str()].into_iter().find(|t| t.contains("://"))?;
+            Want::Http { path: Some(url_path(url)?) }
+        }
         b'd' => Want::Db { tables: tables(&q) },
         b'h' => Want::Http { path: url_path(&q) },
         b'c' => {
@@ -381,7 +411,7 @@ fn want(what: u8, f: &Finding) -> Want {
             Want::Cache { command: cmd.to_ascii_lowercase() }
         }
         _ => Want::NestedLoop,
-    }
+    })
 }
 
 fn describe(w: &Want) -> String {
