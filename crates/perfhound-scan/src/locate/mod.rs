@@ -17,6 +17,7 @@ mod matching;
 mod mounts;
 mod resolve;
 mod routes;
+mod want;
 
 pub use index::SourceIndex;
 pub use matching::{Located, NotFound};
