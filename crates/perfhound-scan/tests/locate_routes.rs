@@ -387,3 +387,38 @@ fn flask_blueprint_prefixes_and_method_views() {
     assert_at(locate(&index, "PH-TRACE009", "POST /api/orders/import", insert), "shop/orders.py:11-13 (post)");
     assert_not_found(locate(&index, "PH-TRACE009", "POST /orders/import", insert), "no route handler");
 }
+
+const DRF_URLS: &str = r#"from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from orders import views
+
+router = DefaultRouter()
+router.register(r"orders", views.OrderViewSet, basename="order")
+
+urlpatterns = [path("api/", include(router.urls))]
+"#;
+
+const DRF_VIEWS: &str = r#"from rest_framework import viewsets
+
+from .models import Order, OrderItem
+
+
+class OrderViewSet(viewsets.ModelViewSet):
+    def list(self, request):
+        return [o.customer.name for o in Order.objects.all()]
+
+    def retrieve(self, request, pk=None):
+        return [OrderItem.objects.get(pk=i).sku for i in range(3)]
+"#;
+
+#[test]
+fn drf_router_registers_list_and_detail_actions() {
+    let (_dir, index) = project(&[("proj/urls.py", DRF_URLS), ("orders/views.py", DRF_VIEWS)]);
+    let customers = "SELECT \"customers\".\"name\" FROM \"customers\" WHERE \"customers\".\"id\" = %s";
+    assert_at(locate(&index, "PH-TRACE001", "GET /api/orders/", customers), "orders/views.py:8 (list)");
+    let items = "SELECT \"order_items\".\"sku\" FROM \"order_items\" WHERE \"order_items\".\"id\" = %s";
+    assert_at(locate(&index, "PH-TRACE001", "GET /api/orders/{pk}/", items), "orders/views.py:11 (retrieve)");
+    // The list action loads customers, not order items: the detail query is not there.
+    assert_not_found(locate(&index, "PH-TRACE001", "GET /api/orders", items), "no query on order_items");
+}

@@ -83,19 +83,31 @@ impl SourceIndex {
 
     /// The router or pattern list an expression names: `router` (local or imported),
     /// `orders.router` (a module's member), a module (its default export, or Django's
-    /// `urlpatterns`).
+    /// `urlpatterns`); `router.urls` (a DRF router's routes) is the router.
     pub(super) fn mount_key(&self, file: usize, expr: &str) -> MountKey {
-        let (head, rest) = match expr.split_once('.') {
-            Some((h, r)) => (h, Some(r)),
-            None => (expr, None),
-        };
-        let Some(import) = self.files[file].imports.get(head) else { return (file, expr.to_string()) };
-        match (self.import_target(file, import), rest) {
-            (Some((f, None)), Some(rest)) => (f, rest.to_string()),
-            (Some((f, None)), None) => (f, self.module_var(f)),
-            (Some((f, Some(member))), None) => (f, member),
-            _ => (file, expr.to_string()),
+        if let Some(m) = self.expr_module(file, expr) {
+            return (m, self.module_var(m));
         }
+        if let Some(router) = expr.strip_suffix(".urls") {
+            return self.mount_key(file, router);
+        }
+        if let Some((qual, member)) = expr.rsplit_once('.') {
+            return match self.expr_module(file, qual) {
+                Some(m) => (m, member.to_string()),
+                None => (file, expr.to_string()),
+            };
+        }
+        let imported = self.files[file].imports.get(expr).and_then(|i| self.import_target(file, i));
+        match imported {
+            Some((f, Some(member))) => (f, member),
+            Some((f, None)) => (f, self.module_var(f)),
+            None => (file, expr.to_string()),
+        }
+    }
+
+    /// The project module a dotted expression names (`views`, `shop.urls`), if any.
+    fn expr_module(&self, file: usize, expr: &str) -> Option<usize> {
+        self.qual_module(file, expr).and_then(Result::ok)
     }
 
     /// What a module used as a router stands for: its default export, else `urlpatterns`.
@@ -110,7 +122,11 @@ impl SourceIndex {
             Handler::Name { qual, name } => self.definition(&self.functions, file, qual.as_deref(), name),
             Handler::Class { qual, name } => {
                 let class = self.definition(&self.classes, file, qual.as_deref(), name)?;
-                Ok(self.verb_method(class, method).unwrap_or(class))
+                Ok(self.method_of(class, &method.to_ascii_lowercase()).unwrap_or(class))
+            }
+            Handler::ViewSet { qual, name, detail } => {
+                let class = self.definition(&self.classes, file, qual.as_deref(), name)?;
+                Ok(viewset_action(method, *detail).and_then(|a| self.method_of(class, a)).unwrap_or(class))
             }
         }
     }
@@ -174,17 +190,16 @@ impl SourceIndex {
             None => base,
         };
         let found = if import.module.contains('/') {
-            self.import_target(file, import).map(|t| t.0)
+            self.import_target(file, import).filter(|t| t.1.is_none()).map(|t| t.0)
         } else {
             self.module_file(file, &dotted)
         };
         Some(found.ok_or_else(|| format!("`{qual}` is imported from outside the source")))
     }
 
-    /// The method of a class-based view for an HTTP verb (`def get(self, request)`).
-    fn verb_method(&self, (file, start, end): (usize, usize, usize), method: &str) -> Option<(usize, usize, usize)> {
-        let verb = method.to_ascii_lowercase();
-        let defs = self.functions.get(verb.as_str())?;
+    /// The method `name` defined in a class (`def get(self, request)`).
+    fn method_of(&self, (file, start, end): (usize, usize, usize), name: &str) -> Option<(usize, usize, usize)> {
+        let defs = self.functions.get(name)?;
         defs.iter().filter(|d| d.0 == file && d.1 > start && d.2 <= end).min_by_key(|d| d.1).copied()
     }
 }
@@ -209,6 +224,19 @@ impl Graph {
         }
         out
     }
+}
+
+/// The DRF viewset action a verb runs on the list or the detail route.
+fn viewset_action(method: &str, detail: bool) -> Option<&'static str> {
+    Some(match (method, detail) {
+        ("GET", false) => "list",
+        ("POST", false) => "create",
+        ("GET", true) => "retrieve",
+        ("PUT", true) => "update",
+        ("PATCH", true) => "partial_update",
+        ("DELETE", true) => "destroy",
+        _ => return None,
+    })
 }
 
 /// Leading directories two paths share.

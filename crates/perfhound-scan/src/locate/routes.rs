@@ -2,7 +2,7 @@
 //! decorators (`@app.get("/x")`, `@bp.route("/x", methods=["POST"])`), Flask
 //! `add_url_rule` and FastAPI `add_api_route`, Django `path()` / `re_path()` / `url()` in
 //! urls.py (function views, wrapped views like `login_required(views.x)` and class-based
-//! `views.X.as_view()`), Express/Fastify/Koa-router calls (`app.get('/x', handler)`,
+//! `views.X.as_view()`), Django REST framework `router.register("x", XViewSet)`, Express/Fastify/Koa-router calls (`app.get('/x', handler)`,
 //! `router.post(...)`). Path parameters (`<int:id>`, `{id}`, `:id`) normalize to `{}`.
 //! The path is relative to the route's *mount* (its router or pattern list); the full
 //! path is joined from the mount's prefixes once the whole project is read (mounts.rs).
@@ -35,6 +35,10 @@ pub enum Handler {
     /// A class-based view (`views.OrderList.as_view()`): its method for the request's
     /// verb (`get`, `post`), or the whole class when it has none of its own.
     Class { qual: Option<String>, name: String },
+    /// A Django REST framework viewset (`router.register("orders", OrderViewSet)`): its
+    /// action for the verb on the list (`list`, `create`) or detail route (`retrieve`,
+    /// `update`, `partial_update`, `destroy`), or the whole class.
+    ViewSet { qual: Option<String>, name: String, detail: bool },
 }
 
 impl Handler {
@@ -56,6 +60,7 @@ impl Handler {
 pub fn route_of(ctx: &Ctx, node: Node) -> Vec<RouteDecl> {
     match node.kind() {
         "decorated_definition" => decorated(ctx, node),
+        "call" if is_drf_register(ctx, node) => drf_routes(ctx, node),
         "call" | "call_expression" => router_call(ctx, node).into_iter().collect(),
         _ => Vec::new(),
     }
@@ -137,6 +142,36 @@ fn router_call(ctx: &Ctx, node: Node) -> Option<RouteDecl> {
         _ => return None,
     };
     Some(RouteDecl { method, path: normalize(&path), handler, mount: ctx.src(c.receiver?).to_string() })
+}
+
+/// `router.register(r"orders", views.OrderViewSet)` on a DRF `DefaultRouter`/`SimpleRouter`.
+fn is_drf_register(ctx: &Ctx, node: Node) -> bool {
+    call(ctx, node).is_some_and(|c| {
+        c.name == "register"
+            && c.receiver.is_some_and(|r| ctx.src(r).to_ascii_lowercase().ends_with("router"))
+            && c.first_string(ctx).is_some()
+            && c.arg_nodes().get(1).is_some_and(|v| matches!(v.kind(), "identifier" | "attribute"))
+    })
+}
+
+/// The list route (`orders/`) and the detail route (`orders/{pk}/`) of a registered viewset.
+fn drf_routes(ctx: &Ctx, node: Node) -> Vec<RouteDecl> {
+    let Some(c) = call(ctx, node) else { return Vec::new() };
+    let (Some(prefix), Some(view), Some(recv)) = (c.first_string(ctx), c.arg_nodes().get(1).copied(), c.receiver)
+    else {
+        return Vec::new();
+    };
+    let Handler::Name { qual, name } = Handler::named(ctx.src(view), false) else { return Vec::new() };
+    let prefix = prefix.trim_start_matches('^').trim_end_matches('$');
+    [(false, normalize(prefix)), (true, normalize(&format!("{prefix}/{{pk}}")))]
+        .into_iter()
+        .map(|(detail, path)| RouteDecl {
+            method: "*".into(),
+            path,
+            handler: Handler::ViewSet { qual: qual.clone(), name: name.clone(), detail },
+            mount: ctx.src(recv).to_string(),
+        })
+        .collect()
 }
 
 /// The view of a Django `path()`: `views.x`, `x`, `views.X.as_view()`, or a wrapped view
