@@ -5,9 +5,10 @@
 //! endpoint, every clean twin without a finding at warning or above, and every N+1,
 //! serial-call and row-at-a-time finding given the Location of its loop (`audit.source`).
 //!
-//! The verdicts are printed (and written to `$PERFHOUND_CORPUS_SCORE_DIR/<app>.txt` when set,
-//! which `bench/accuracy.sh` reads) before the test asserts them. Apps run one at a time so
-//! their latencies do not depend on each other's load.
+//! The verdicts and locations are printed (and written to `$PERFHOUND_CORPUS_SCORE_DIR/`
+//! `<app>.txt` and `<app>.loc` when set, which `bench/accuracy.sh` reads) before the test
+//! asserts them. Apps run one at a time so their latencies do not depend on each other's
+//! load.
 
 mod env;
 mod truth;
@@ -75,12 +76,13 @@ async fn check(spec: AppSpec) {
     let verdicts = truth::judge(&truth, &run);
     let score = truth::score(spec.dir, &verdicts);
     eprintln!("{score}");
+    let (locations, right, total) = truth::locations(&truth, &run);
+    eprintln!("{locations}");
     if let Some(dir) = std::env::var_os("PERFHOUND_CORPUS_SCORE_DIR") {
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(Path::new(&dir).join(format!("{}.txt", spec.dir)), &score).unwrap();
+        std::fs::write(Path::new(&dir).join(format!("{}.loc", spec.dir)), &locations).unwrap();
     }
-    let (locations, right, total) = truth::locations(&truth, &run);
-    eprintln!("{locations}");
     let wrong = verdicts.iter().filter(|v| !v.outcome.is_right()).count();
     assert_eq!(wrong, 0, "{} verdicts wrong for {}:\n{score}", wrong, spec.dir);
     assert!(total > 0, "{}: the ground truth names no location", spec.dir);
