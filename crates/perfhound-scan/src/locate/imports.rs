@@ -191,7 +191,7 @@ pub fn is_module(path: &str, stem: &str, exact: bool) -> bool {
     if exact || stem.is_empty() {
         base == stem
     } else {
-        base == stem || base.ends_with(&format!("/{stem}"))
+        base.strip_suffix(stem).is_some_and(|head| head.is_empty() || head.ends_with('/'))
     }
 }
 
