@@ -422,3 +422,50 @@ fn drf_router_registers_list_and_detail_actions() {
     // The list action loads customers, not order items: the detail query is not there.
     assert_not_found(locate(&index, "PH-TRACE001", "GET /api/orders", items), "no query on order_items");
 }
+
+const FASTIFY_APP: &str = r#"const fastify = require('fastify')();
+const users = require('./routes/users');
+
+fastify.register(require('./routes/orders'), { prefix: '/api/orders' });
+fastify.register(users, { prefix: '/api/users' });
+fastify.listen({ port: 3000 });
+"#;
+
+const FASTIFY_ORDERS: &str = r#"const db = require('../db');
+
+async function orderRoutes(fastify, opts) {
+  fastify.get('/:id/items', async (request) => {
+    const out = [];
+    for (const line of request.body.lines) {
+      out.push(await db.query('SELECT sku FROM order_items WHERE order_id = $1', [line]));
+    }
+    return out;
+  });
+}
+
+module.exports = orderRoutes;
+"#;
+
+const FASTIFY_USERS: &str = r#"async function userRoutes(app) {
+  app.get('/:id', async (request) => {
+    return db.query('SELECT name FROM users WHERE id = $1', [request.params.id]);
+  });
+}
+
+module.exports = userRoutes;
+"#;
+
+#[test]
+fn fastify_plugins_registered_with_a_prefix() {
+    let (_dir, index) = project(&[
+        ("server.js", FASTIFY_APP),
+        ("routes/orders.js", FASTIFY_ORDERS),
+        ("routes/users.js", FASTIFY_USERS),
+    ]);
+    let items = "SELECT sku FROM order_items WHERE order_id = $1";
+    assert_at(locate(&index, "PH-TRACE001", "GET /api/orders/{id}/items", items), "routes/orders.js:6-8");
+    assert_not_found(locate(&index, "PH-TRACE001", "GET /{id}/items", items), "no route handler");
+    // The users plugin's route is there (under its prefix), but issues one query, unlooped.
+    let users = "SELECT name FROM users WHERE id = $1";
+    assert_not_found(locate(&index, "PH-TRACE001", "GET /api/users/{id}", users), "no query on users");
+}

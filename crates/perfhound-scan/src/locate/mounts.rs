@@ -1,7 +1,8 @@
 //! Where routers are mounted, so a route's full path is known: FastAPI
 //! `APIRouter(prefix=…)` + `app.include_router(r, prefix=…)`, Flask
 //! `Blueprint(url_prefix=…)` + `app.register_blueprint(bp, url_prefix=…)`, Starlette
-//! `app.mount("/x", sub)`, Express `app.use('/x', router)` and Django
+//! `app.mount("/x", sub)`, Express `app.use('/x', router)`, Fastify
+//! `app.register(plugin, { prefix: '/x' })` and Django
 //! `path("api/", include("shop.urls"))` (nested at any depth). A route is declared on a
 //! *mount* — the router variable, or the Django pattern list it sits in — and its path is
 //! every chain of prefixes leading to that mount, plus its own.
@@ -29,6 +30,8 @@ pub enum Child {
     Expr(String),
     /// A dotted module whose `urlpatterns` are included (Django's `include("a.urls")`).
     UrlConf(String),
+    /// A JS module whose default export is the child (`require('./routes/orders')`).
+    Module(String),
 }
 
 /// Mount facts of a call node.
@@ -42,6 +45,7 @@ pub fn facts(ctx: &Ctx, node: Node) -> Vec<Fact> {
             vec![Fact::Include { parent: ctx.src(parent).into(), child: Child::Expr(ctx.src(child).into()), prefix }]
         }
         "mount" | "use" => mounted(ctx, &c).into_iter().collect(),
+        "register" if ctx.family() == crate::lang::Family::Js => fastify_register(ctx, &c).into_iter().collect(),
         "path" | "re_path" | "url" if c.receiver.is_none() => django_include(ctx, node, &c).into_iter().collect(),
         _ => Vec::new(),
     }
@@ -70,6 +74,30 @@ fn mounted(ctx: &Ctx, c: &Call) -> Option<Fact> {
         child: Child::Expr(ctx.src(child).into()),
         prefix,
     })
+}
+
+/// Fastify `app.register(orders, { prefix: '/orders' })` /
+/// `app.register(require('./routes/orders'), { prefix: … })`: the plugin is a child mount.
+fn fastify_register(ctx: &Ctx, c: &Call) -> Option<Fact> {
+    let args = c.arg_nodes();
+    let plugin = *args.first()?;
+    let child = match call(ctx, plugin) {
+        Some(r) if r.name == "require" && r.receiver.is_none() => Child::Module(r.first_string(ctx)?),
+        _ if plugin.kind() == "identifier" || plugin.kind() == "member_expression" => {
+            Child::Expr(ctx.src(plugin).into())
+        }
+        _ => return None,
+    };
+    let prefix = args.get(1).and_then(|o| object_string(ctx, *o, "prefix")).unwrap_or_default();
+    Some(Fact::Include { parent: ctx.src(c.receiver?).into(), child, prefix })
+}
+
+/// The string value of `key` in a JS object literal (`{ prefix: '/x' }`).
+fn object_string(ctx: &Ctx, obj: Node, key: &str) -> Option<String> {
+    let mut cur = obj.walk();
+    let pairs: Vec<Node> = obj.named_children(&mut cur).filter(|p| p.kind() == "pair").collect();
+    let pair = pairs.into_iter().find(|p| p.child_by_field_name("key").is_some_and(|k| ctx.src(k) == key))?;
+    string_value(ctx, pair.child_by_field_name("value")?)
 }
 
 /// `path("api/", include("shop.urls"))`, `include(("shop.urls", "shop"))`,

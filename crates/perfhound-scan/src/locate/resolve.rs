@@ -34,6 +34,10 @@ impl SourceIndex {
                             Some(f) => (f, "urlpatterns".to_string()),
                             None => continue,
                         },
+                        Child::Module(m) => match self.module_file(*file, m) {
+                            Some(f) => (f, self.module_var(f)),
+                            None => continue,
+                        },
                     };
                     graph.edges.push((self.mount_key(*file, parent), child, prefix.clone()));
                 }

@@ -141,7 +141,24 @@ fn router_call(ctx: &Ctx, node: Node) -> Option<RouteDecl> {
         "identifier" | "member_expression" => Handler::named(ctx.src(last), false),
         _ => return None,
     };
-    Some(RouteDecl { method, path: normalize(&path), handler, mount: ctx.src(c.receiver?).to_string() })
+    let mount = plugin_of(ctx, node, ctx.src(c.receiver?)).unwrap_or_else(|| ctx.src(c.receiver.unwrap()).into());
+    Some(RouteDecl { method, path: normalize(&path), handler, mount })
+}
+
+/// A Fastify plugin (`async function orders(fastify, opts) { fastify.get(...) }`): the
+/// routes declared on its first parameter are mounted where the plugin is registered, so
+/// their mount is the plugin function's name.
+fn plugin_of(ctx: &Ctx, node: Node, recv: &str) -> Option<String> {
+    let mut n = node.parent();
+    while let Some(f) = n {
+        if crate::ctx::is_function(f) {
+            let params = f.child_by_field_name("parameters")?;
+            let first = params.named_child(0)?;
+            return (ctx.src(first) == recv).then(|| ctx.function_name(f)).flatten();
+        }
+        n = f.parent();
+    }
+    None
 }
 
 /// `router.register(r"orders", views.OrderViewSet)` on a DRF `DefaultRouter`/`SimpleRouter`.
