@@ -404,11 +404,19 @@ const DRF_VIEWS: &str = r#"from rest_framework import viewsets
 from .models import Order, OrderItem
 
 
+class CustomerViewSet(viewsets.ModelViewSet):
+    def lines(self, pk):
+        return OrderItem.objects.count()
+
+
 class OrderViewSet(viewsets.ModelViewSet):
     def list(self, request):
         return [o.customer.name for o in Order.objects.all()]
 
     def retrieve(self, request, pk=None):
+        return self.lines(pk)
+
+    def lines(self, pk):
         return [OrderItem.objects.get(pk=i).sku for i in range(3)]
 "#;
 
@@ -416,9 +424,10 @@ class OrderViewSet(viewsets.ModelViewSet):
 fn drf_router_registers_list_and_detail_actions() {
     let (_dir, index) = project(&[("proj/urls.py", DRF_URLS), ("orders/views.py", DRF_VIEWS)]);
     let customers = "SELECT \"customers\".\"name\" FROM \"customers\" WHERE \"customers\".\"id\" = %s";
-    assert_at(locate(&index, "PH-TRACE001", "GET /api/orders/", customers), "orders/views.py:8 (list)");
+    assert_at(locate(&index, "PH-TRACE001", "GET /api/orders/", customers), "orders/views.py:13 (list)");
     let items = "SELECT \"order_items\".\"sku\" FROM \"order_items\" WHERE \"order_items\".\"id\" = %s";
-    assert_at(locate(&index, "PH-TRACE001", "GET /api/orders/{pk}/", items), "orders/views.py:11 (retrieve)");
+    // `self.lines(pk)` is OrderViewSet's own `lines`, not CustomerViewSet's (defined first).
+    assert_at(locate(&index, "PH-TRACE001", "GET /api/orders/{pk}/", items), "orders/views.py:19 (lines)");
     // The list action loads customers, not order items: the detail query is not there.
     assert_not_found(locate(&index, "PH-TRACE001", "GET /api/orders", items), "no query on order_items");
 }

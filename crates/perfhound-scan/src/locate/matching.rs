@@ -206,7 +206,10 @@ impl SourceIndex {
         if depth >= MAX_DEPTH || chain.iter().any(|n| n == callee) {
             return;
         }
-        let Ok((df, s, e)) = self.definition(&self.functions, file, qual, callee) else { return };
+        let own = matches!(qual, Some("self" | "this" | "cls")).then(|| self.own_method(file, node, callee)).flatten();
+        let Some((df, s, e)) = own.or_else(|| self.definition(&self.functions, file, qual, callee).ok()) else {
+            return;
+        };
         let Some(def) = self.node_at(df, s, e) else { return };
         let mut next = chain.to_vec();
         next.push(callee.to_string());
@@ -222,6 +225,20 @@ impl SourceIndex {
                 self.collect(file, a, looped.clone(), depth + 1, chain, func, out);
             }
         }
+    }
+
+    /// `self.load()` / `this.load()`: the method of the class the call is written in.
+    fn own_method(&self, file: usize, node: Node, name: &str) -> Option<(usize, usize, usize)> {
+        let mut n = node.parent();
+        while let Some(p) = n {
+            if matches!(p.kind(), "class_definition" | "class_declaration" | "class") {
+                let defs = self.functions.get(name)?;
+                let inside = |d: &&(usize, usize, usize)| d.0 == file && d.1 > p.start_byte() && d.2 <= p.end_byte();
+                return defs.iter().filter(inside).min_by_key(|d| d.1).copied();
+            }
+            n = p.parent();
+        }
+        None
     }
 
     /// The text of the module constants named in `code` (a loop's iterable).
