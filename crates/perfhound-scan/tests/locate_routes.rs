@@ -233,3 +233,40 @@ fn fastify_plugins_registered_with_a_prefix() {
     let users = "SELECT name FROM users WHERE id = $1";
     assert_not_found(locate(&index, "PH-TRACE001", "GET /api/users/{id}", users), "no query on users");
 }
+
+const SERVICE_A: &str = r#"from flask import Flask
+
+app = Flask(__name__)
+
+
+@app.get("/orders")
+def orders():
+    return [db.execute("SELECT sku FROM order_items WHERE order_id = %s", (i,)) for i in range(5)]
+"#;
+
+const SERVICE_B: &str = r#"from fastapi import FastAPI
+
+api = FastAPI()
+
+
+@api.get("/orders")
+async def orders():
+    out = []
+    for i in range(5):
+        out.append(await conn.fetch("SELECT sku FROM order_items WHERE order_id = $1", i))
+    return out
+
+
+@api.get("/health")
+async def health():
+    return {"ok": True}
+"#;
+
+#[test]
+fn two_services_with_the_same_route_are_not_chosen_between() {
+    let (_dir, index) = project(&[("svc_a/app.py", SERVICE_A), ("svc_b/main.py", SERVICE_B)]);
+    let items = "SELECT sku FROM order_items WHERE order_id = $1";
+    let got = locate(&index, "PH-TRACE001", "GET /orders", items);
+    assert_not_found(got.clone(), "2 handlers of GET /orders match");
+    assert!(got.contains("svc_a/app.py:8 (orders)") && got.contains("svc_b/main.py:9-10 (orders)"), "{got}");
+}

@@ -1,8 +1,8 @@
 //! From a runtime finding to the call site (and loop) in the handler's call tree.
 
 use super::index::SourceIndex;
-use super::routes::normalize;
-use super::want::{classify, describe, matches, rule_shape, want, Kind};
+use super::routes::{normalize, RouteDecl};
+use super::want::{classify, describe, matches, rule_shape, want, Kind, Want};
 use super::MAX_DEPTH;
 use crate::ctx::{is_function, is_loop, Ctx};
 use crate::rules::call::call;
@@ -76,23 +76,50 @@ impl SourceIndex {
         let (method, path) =
             f.target.split_once(' ').ok_or_else(|| NotFound(format!("`{}` is not an endpoint", f.target)))?;
         let path = normalize(path);
-        let route = self
-            .routes
-            .iter()
-            .find(|(_, r)| r.path == path && (r.method == method || r.method == "*"))
-            .ok_or_else(|| NotFound(format!("no route handler for {method} {path} in the source")))?;
+        let want = want(what, f).ok_or_else(|| NotFound("the finding names no statement, table or URL".into()))?;
+        let routes: Vec<&(usize, RouteDecl)> =
+            self.routes.iter().filter(|(_, r)| r.path == path && (r.method == method || r.method == "*")).collect();
+        let mut found: Vec<Located> = Vec::new();
+        let mut why = NotFound(format!("no route handler for {method} {path} in the source"));
+        for (file, route) in routes {
+            match self.locate_in(*file, route, method, &want, (needs_loop, several)) {
+                Ok(l) if !found.contains(&l) => found.push(l),
+                Ok(_) => {}
+                Err(e) => why = e,
+            }
+        }
+        // Two services in the source with the same route: neither is chosen.
+        match found.len() {
+            0 => Err(why),
+            1 => Ok(found.remove(0)),
+            n => Err(NotFound(format!(
+                "{n} handlers of {method} {path} match ({}); none is chosen",
+                found.iter().map(Located::location).collect::<Vec<_>>().join(", ")
+            ))),
+        }
+    }
+
+    /// The location in one route's handler.
+    fn locate_in(
+        &self,
+        file: usize,
+        route: &RouteDecl,
+        method: &str,
+        want: &Want,
+        (needs_loop, several): (bool, bool),
+    ) -> Result<Located, NotFound> {
+        let path = &route.path;
         let (file, start, end) = self
-            .handler_def(route.0, &route.1.handler, method)
+            .handler_def(file, &route.handler, method)
             .map_err(|e| NotFound(format!("the handler of {method} {path}: {e}")))?;
         let node = self.node_at(file, start, end).ok_or_else(|| NotFound("handler not found".into()))?;
         let mut sites = Vec::new();
         let name = self.function_name(file, node);
         let chain = vec![name.clone().unwrap_or_else(|| format!("{method} {path}"))];
         self.collect(file, node, None, 0, &chain, &name, &mut sites);
-        let want = want(what, f).ok_or_else(|| NotFound("the finding names no statement, table or URL".into()))?;
-        let matching: Vec<&Site> = sites.iter().filter(|s| matches(&want, s.kind, &s.text)).collect();
+        let matching: Vec<&Site> = sites.iter().filter(|s| matches(want, s.kind, &s.text)).collect();
         self.pick(&matching, needs_loop, several).ok_or_else(|| {
-            NotFound(format!("no {} in the code {method} {path} runs matches this finding", describe(&want)))
+            NotFound(format!("no {} in the code {method} {path} runs matches this finding", describe(want)))
         })
     }
 
