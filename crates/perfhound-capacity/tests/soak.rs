@@ -122,3 +122,18 @@ fn a_sawtooth_is_not_a_leak() {
     assert!(!r.growing, "{r:?}");
     assert!(out.run.findings.iter().all(|f| f.rule.code != "PH-CAP001"));
 }
+
+#[test]
+fn a_descriptor_leak_is_found_with_its_slope_within_twenty_percent() {
+    let server = Server::start(&["files"]);
+    let (out, trends) = soak(&server, 20.0, 16);
+    let step = &out.run.load.as_ref().unwrap().capacity.as_ref().unwrap().steps[0];
+    let planted_per_hour = step.achieved_rps * 3600.0;
+    let fds = trends.iter().find(|t| t.resource == "open_fds").expect("an open_fds trend");
+    assert!(fds.growing, "{fds:?}");
+    let off = (fds.slope_per_hour - planted_per_hour).abs() / planted_per_hour;
+    assert!(off <= 0.20, "found {} fds/h vs planted {planted_per_hour} ({:.0} % off)", fds.slope_per_hour, off * 100.0);
+    let threads = trends.iter().find(|t| t.resource == "threads").expect("a threads trend");
+    assert!(!threads.growing, "the connections were opened before the window: {threads:?}");
+    assert!(out.run.findings.iter().any(|f| f.rule.code == "PH-CAP001" && f.title.contains("descriptors")));
+}

@@ -3,6 +3,7 @@
     python3 memory_server.py leak BYTES          every request retains BYTES forever
     python3 memory_server.py sawtooth BYTES N    every request caches BYTES; the cache is
                                                  cleared every N requests (GC-like)
+    python3 memory_server.py files               every request opens a file and keeps it open
     python3 memory_server.py flat                nothing retained
 
 Binds 127.0.0.1:0, prints the port on the first line of stdout, serves HTTP/1.1 keep-alive
@@ -31,6 +32,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if MODE == "leak":
                 # b"x" * n writes every byte: the pages are resident (bytearray(n) may not be).
                 retained.append(b"x" * SIZE)
+            if MODE == "files":
+                retained.append(open("/dev/null", "rb"))
             if MODE == "sawtooth":
                 # Own mappings, so that clearing really returns the memory (malloc would keep it).
                 m = mmap.mmap(-1, SIZE)
