@@ -197,3 +197,31 @@ fn connections_running_out_are_named_against_max_connections() {
     let found = c.max_sustainable_rps.expect("a step met the SLO");
     assert!(found <= 66.0, "max sustainable {found} req/s vs at most 60 by construction");
 }
+
+#[test]
+fn memory_that_grows_with_the_queue_is_named() {
+    // One worker sleeping 20 ms a request (50 req/s, no CPU), each waiting request holding
+    // 8 MB: RSS follows the queue in front of the worker.
+    let server = Python::start("cpu_server.py", &["sleep", "20", "8"]);
+    let s = Search {
+        start_rps: 10.0,
+        max_rps: 400.0,
+        factor: 2.0,
+        step: Duration::from_secs(3),
+        max_time: Duration::from_secs(90),
+        precision: 0.1,
+        max_refine: 1,
+        max_vus: 200,
+        timeout: Duration::from_secs(5),
+        ..Search::default()
+    };
+    let mut cfg = config(format!("http://127.0.0.1:{}/", server.1), &["p99 < 300ms", "error_rate < 1%"], s);
+    cfg.watch_pid = Some(server.0.id());
+    let c = search(&cfg, &mut Watchers::default());
+    let first = c.saturation.first().expect("a component saturated");
+    assert_eq!(first.component, "service memory", "{:#?}", c.saturation);
+    assert!(first.growth >= 1.5 && first.evidence.starts_with("service RSS grows"), "{first:?}");
+    assert!(c.saturation.iter().all(|s| s.component != "service CPU"), "the worker sleeps: {:#?}", c.saturation);
+    let max = c.max_sustainable_rps.expect("a step met the SLO");
+    assert!(max <= 55.0, "one worker × 20 ms: at most 50 req/s, found {max}");
+}

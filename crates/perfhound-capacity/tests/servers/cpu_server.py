@@ -4,6 +4,10 @@
                                       time.thread_time, so the same work on a busy machine),
                                       on a pool of one worker thread (the connections'
                                       threads queue the work for it and wait)
+    python3 cpu_server.py sleep WORK_MS HOLD_MB
+                                      the worker sleeps WORK_MS instead (no CPU), and every
+                                      request holds HOLD_MB of memory while it waits: memory
+                                      grows with the queue in front of the worker
 
 Its capacity is one core / WORK_MS (100 req/s for 10 ms on an idle core; less when the
 machine is shared, but its CPU demand — on a CPU or waiting for one — stays one core).
@@ -16,13 +20,19 @@ import sys
 import threading
 import time
 
-WORK_S = float(sys.argv[1]) / 1000.0
+SLEEP = sys.argv[1] == "sleep"
+WORK_S = float(sys.argv[2 if SLEEP else 1]) / 1000.0
+HOLD = int(float(sys.argv[3]) * 1e6) if SLEEP else 0
 jobs = queue.Queue()
 
 
 def work():
     while True:
         done = jobs.get()
+        if SLEEP:
+            time.sleep(WORK_S)
+            done.set()
+            continue
         start = time.thread_time()
         n = 0
         while time.thread_time() - start < WORK_S:
@@ -34,9 +44,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_GET(self):
+        # b"x" * n writes every byte: the pages are resident while the request waits.
+        held = b"x" * HOLD if HOLD else b""
         done = threading.Event()
         jobs.put(done)
         done.wait()
+        del held
         body = b"ok"
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
