@@ -7,8 +7,8 @@
 //!   at least 75 % of the connections are busy is that wait and joins this verdict.
 //! - **a span group** (a DB statement, an outbound call, own code per request) whose mean
 //!   latency grows ≥ 2× (and by ≥ 1 ms) from its flat level (the lower of the two
-//!   lowest-rate steps: the first step often pays cold caches), when the time it adds is
-//!   ≥ 10 % of the request's time at the highest-rate step.
+//!   lowest-rate steps: the first step often pays cold caches) and stays so up to the
+//!   highest-rate step, when the time it adds is ≥ 10 % of the request's time there.
 //! - **dominant** (only when the service ended the search and nothing above or in
 //!   [`crate::verdict`] saturated): the span group holding ≥ 70 % of the request's time at
 //!   the first bad step — nothing ran out, that group's time alone leaves the SLO no room.
@@ -124,7 +124,10 @@ pub fn span_groups(curve: &[&CapacityStep]) -> Vec<Saturation> {
             let base = flat(&f.kind, &f.name);
             let last_mean = mean(last, &f.kind, &f.name)?;
             let g = growth(base, last_mean);
-            let from = curve.iter().find(|s| mean(s, &f.kind, &f.name).is_some_and(|m| m >= 2.0 * base))?;
+            // From the step on which it stays grown up to the highest rate: one slow
+            // request at a low rate is not where it started to give out.
+            let grown = curve.iter().rev().take_while(|s| mean(s, &f.kind, &f.name).is_some_and(|m| m >= 2.0 * base));
+            let from = grown.last()?;
             let added = last_mean - base;
             let calls_per_request = last.spans.iter().find(|x| x.kind == f.kind && x.name == f.name).map_or(1.0, |x| {
                 x.calls as f64 / last.spans.iter().find(|o| o.kind == "own").map_or(x.calls, |o| o.calls).max(1) as f64
@@ -237,6 +240,21 @@ mod tests {
         assert_eq!(v[0].component, format!("DB: {SELECT}"));
         assert!(v[0].evidence.contains("98% of the request's time at 1.6/s"), "{}", v[0].evidence);
         assert!(saturation(&steps, false).is_empty(), "named only when the service ended the search");
+    }
+
+    #[test]
+    fn one_slow_request_at_a_low_rate_is_not_where_a_group_gave_out() {
+        // The fixed demo on a loaded machine: a 48 ms request at 2/s, own code grows for good from 256/s.
+        let steps = [
+            step(1.0, true, 12.9, 5.7, None),
+            step(2.0, true, 6.5, 47.7, None),
+            step(4.0, true, 3.0, 7.3, None),
+            step(256.0, true, 3.6, 33.6, None),
+            step(400.0, false, 3.4, 89.4, None),
+        ];
+        let v = saturation(&steps, true);
+        assert_eq!(v.len(), 1, "the statement stays flat: {v:#?}");
+        assert_eq!((v[0].component.as_str(), v[0].from_rps), ("own code", Some(256.0)));
     }
 
     #[test]
