@@ -3,18 +3,19 @@
 //! - **DB connections**: the DB statements in flight ([`crate::busy`]) stop growing with
 //!   load — the most ever in flight at once, K, is held (mean ≥ 80 % of K) from some step
 //!   up to the highest-rate one: requests wait for one of K connections. Requests waiting
-//!   for a connection wait outside every span, so the own-code time that grows while
-//!   at least 75 % of the connections are busy is that wait and joins this verdict.
+//!   for a connection wait outside every span, so own-code time that starts to grow at a
+//!   step where all K were in flight at some instant (and half of them on average) is that
+//!   wait and joins this verdict.
 //! - **a span group** (a DB statement, an outbound call, own code per request) whose mean
 //!   latency grows ≥ 2× (and by ≥ 1 ms) from its flat level (the lower of the two
-//!   lowest-rate steps: the first step often pays cold caches) and stays so up to the
-//!   highest-rate step, when the time it adds is ≥ 10 % of the request's time there.
+//!   lowest-rate steps: the first step often pays cold caches), with the time it adds
+//!   ≥ 10 % of the request's time, from some step up to the highest-rate one.
 //! - **dominant** (only when the service ended the search and nothing above or in
 //!   [`crate::verdict`] saturated): the span group holding ≥ 70 % of the request's time at
 //!   the first bad step — nothing ran out, that group's time alone leaves the SLO no room.
 
 use crate::spans::OWN_CODE;
-use perfhound_model::capacity::{DbBusy, Saturation};
+use perfhound_model::capacity::{DbBusy, Saturation, SpanGroupSample};
 use perfhound_model::CapacityStep;
 use perfhound_term::human;
 
@@ -65,7 +66,9 @@ pub fn explain_own_code(out: &mut Vec<Saturation>, curve: &[&CapacityStep]) {
     let k = curve.iter().filter_map(|s| s.db_busy.as_ref()).map(|b| b.peak).max().unwrap_or(0);
     let at = out[own].from_rps;
     let busy_then = curve.iter().find(|s| Some(s.offered_rps) == at).and_then(|s| s.db_busy.as_ref());
-    if k == 0 || !busy_then.is_some_and(|b| b.mean >= 0.75 * f64::from(k)) {
+    // All K were in flight at some instant of that step (a request could wait for one),
+    // and at least half of them on average.
+    if k == 0 || !busy_then.is_some_and(|b| b.peak >= k && b.mean >= 0.5 * f64::from(k)) {
         return;
     }
     let db = if own < db { db - 1 } else { db };
@@ -116,7 +119,6 @@ pub fn span_groups(curve: &[&CapacityStep]) -> Vec<Saturation> {
         (Some(_), Some(b)) => format!("own code per request grows {}×", growth(flat("own", OWN_CODE), b)),
         _ => format!("the service's p50 grows {}×", growth(first.service_us_p50 as f64, last.service_us_p50 as f64)),
     };
-    let request = request_us(last);
     first
         .spans
         .iter()
@@ -124,18 +126,17 @@ pub fn span_groups(curve: &[&CapacityStep]) -> Vec<Saturation> {
             let base = flat(&f.kind, &f.name);
             let last_mean = mean(last, &f.kind, &f.name)?;
             let g = growth(base, last_mean);
-            // From the step on which it stays grown up to the highest rate: one slow
-            // request at a low rate is not where it started to give out.
-            let grown = curve.iter().rev().take_while(|s| mean(s, &f.kind, &f.name).is_some_and(|m| m >= 2.0 * base));
-            let from = grown.last()?;
+            // From the step on which it stays grown — and its added time matters to the
+            // request — up to the highest rate: a slow request at a low rate, or a group
+            // doubling a few milliseconds of a long request, is not where it gave out.
+            let grown = |s: &&&CapacityStep| {
+                mean(s, &f.kind, &f.name).is_some_and(|m| m >= 2.0 * base && matters(s, f, m - base))
+            };
+            let from = curve.iter().rev().take_while(grown).last()?;
             let added = last_mean - base;
-            let calls_per_request = last.spans.iter().find(|x| x.kind == f.kind && x.name == f.name).map_or(1.0, |x| {
-                x.calls as f64 / last.spans.iter().find(|o| o.kind == "own").map_or(x.calls, |o| o.calls).max(1) as f64
-            });
-            let matters = request.is_none_or(|r| added * calls_per_request >= 0.1 * r);
             let component = component(&f.kind, &f.name);
             let versus = if f.kind == "own" { String::new() } else { format!(" while {own}") };
-            (g >= 2.0 && added >= 1000.0 && matters).then(|| Saturation {
+            (g >= 2.0 && added >= 1000.0).then(|| Saturation {
                 evidence: format!(
                     "{component}: mean grows {g}× from {} to {}{versus}",
                     human::rate(first.offered_rps),
@@ -148,6 +149,14 @@ pub fn span_groups(curve: &[&CapacityStep]) -> Vec<Saturation> {
             })
         })
         .collect()
+}
+
+/// The time a group added per call at step `s` is ≥ 10 % of the request's time there.
+fn matters(s: &CapacityStep, group: &SpanGroupSample, added_us: f64) -> bool {
+    let Some(request) = request_us(s) else { return true };
+    let calls = s.spans.iter().find(|x| x.kind == group.kind && x.name == group.name).map_or(0, |x| x.calls);
+    let requests = s.spans.iter().find(|x| x.kind == "own").map_or(calls, |o| o.calls).max(1);
+    added_us * calls as f64 / requests as f64 >= 0.1 * request
 }
 
 /// The span group that holds most of the request's time at the first bad step.
@@ -223,6 +232,24 @@ mod tests {
         assert!(e.starts_with("DB connections: 4/4 busy 9") && e.contains("mean 3.94, at most 4 at once"), "{e}");
         assert!(e.contains(SELECT) && e.contains("requests waiting for a connection"), "{e}");
         assert!(v.iter().all(|s| s.component != "own code"), "own code's growth is the wait: {v:#?}");
+    }
+
+    #[test]
+    fn own_code_doubling_a_few_milliseconds_before_the_pool_fills_is_not_named_first() {
+        // A loaded run: own code goes from 4 to 20 ms at 6/s (5 % of a 320 ms request), then
+        // requests queue for the 4 connections from 6.6/s.
+        let steps = [
+            step(1.0, true, 250.0, 4.0, Some((0.3, 1))),
+            step(2.0, true, 260.0, 4.5, Some((0.55, 2))),
+            step(4.0, true, 280.0, 6.0, Some((1.2, 3))),
+            step(6.0, true, 300.0, 20.0, Some((1.9, 4))),
+            step(6.6, false, 450.0, 300.0, Some((3.3, 4))),
+            step(7.0, false, 480.0, 500.0, Some((3.5, 4))),
+            step(8.0, false, 500.0, 935.0, Some((3.9, 4))),
+        ];
+        let v = saturation(&steps, true);
+        assert_eq!((v[0].component.as_str(), v[0].from_rps), ("DB connections", Some(6.6)), "{v:#?}");
+        assert!(v.iter().all(|s| s.component != "own code"), "{v:#?}");
     }
 
     #[test]
