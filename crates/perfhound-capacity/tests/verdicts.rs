@@ -1,4 +1,6 @@
-//! "What saturates first" against real servers whose limit is known by construction:
+//! "What saturates first" against real servers whose limit is known by construction (the
+//! SLOs are loose, p99 < 2 s: on the shared machine a stray slow second must not end a
+//! search before the service is at its limit):
 //! - a CPU-bound service (`tests/servers/cpu_server.py`: 10 ms of CPU per request on one
 //!   worker thread, watched with `--watch-pid`) — the verdict names the service's CPU, and
 //!   its CPU demand (on a CPU or waiting for one) is one thread's worth, whatever share of
@@ -98,7 +100,7 @@ fn a_cpu_bound_service_is_named_by_its_cpu() {
         timeout: Duration::from_secs(5),
         ..Search::default()
     };
-    let mut cfg = config(format!("http://127.0.0.1:{}/", server.1), &["p99 < 300ms", "error_rate < 1%"], s);
+    let mut cfg = config(format!("http://127.0.0.1:{}/", server.1), &["p99 < 2s", "error_rate < 1%"], s);
     cfg.watch_pid = Some(server.0.id());
     let c = search(&cfg, &mut Watchers::default());
     let first = c.saturation.first().expect("a component saturated");
@@ -215,7 +217,7 @@ fn memory_that_grows_with_the_queue_is_named() {
         timeout: Duration::from_secs(5),
         ..Search::default()
     };
-    let mut cfg = config(format!("http://127.0.0.1:{}/", server.1), &["p99 < 300ms", "error_rate < 1%"], s);
+    let mut cfg = config(format!("http://127.0.0.1:{}/", server.1), &["p99 < 2s", "error_rate < 1%"], s);
     cfg.watch_pid = Some(server.0.id());
     let c = search(&cfg, &mut Watchers::default());
     let first = c.saturation.first().expect("a component saturated");
