@@ -246,6 +246,15 @@ impl<'t> Node<'t> {
         self.children(&mut self.walk()).find(|n| n.data().field == name)
     }
 
+    /// Every child in the field `name` (`decorator`s, `argument`s…).
+    pub fn children_by_field_name(
+        &self,
+        name: &'static str,
+        cursor: &mut TreeCursor<'t>,
+    ) -> impl Iterator<Item = Node<'t>> + 't {
+        self.children(cursor).filter(move |n| n.data().field == name)
+    }
+
     pub fn next_named_sibling(&self) -> Option<Node<'t>> {
         let mut next = self.at(self.data().next_sibling);
         while let Some(n) = next.filter(|n| !n.is_named()) {

@@ -41,7 +41,9 @@ kinds! {
     PatternList = "pattern_list", ExprList = "expression_list", Dict = "dictionary", Pair = "pair",
     Set = "set", Named = "named_expression", Binary = "binary_operator", Boolean = "boolean_operator",
     Unary = "unary_operator", Conditional = "conditional_expression", Slice = "slice", Yield = "yield",
-    Integer = "integer", True_ = "true", None_ = "none", Ellipsis = "ellipsis", Expression = "expression",
+    WithClause = "with_clause", WithItem = "with_item", AsPattern = "as_pattern",
+    AsPatternTarget = "as_pattern_target", DottedName = "dotted_name", RelativeImport = "relative_import", AliasedImport = "aliased_import",
+    WildcardImport = "wildcard_import", Integer = "integer", True_ = "true", None_ = "none", Ellipsis = "ellipsis", Expression = "expression",
 }
 
 /// Stack left before the lowering grows it (deeply nested code recurses deeply), and the

@@ -64,11 +64,61 @@ impl Lower<'_> {
             Stmt::Break(b) => self.leaf(K::Break, b.range),
             Stmt::Continue(c) => self.leaf(K::Continue, c.range),
             Stmt::Pass(p) => self.leaf(K::Pass, p.range),
-            Stmt::Import(i) => self.node(K::Import, i.range, |l| walk::walk_stmt(l, s)),
-            Stmt::ImportFrom(i) => self.node(K::ImportFrom, i.range, |l| walk::walk_stmt(l, s)),
-            Stmt::With(w) => self.node(K::With, w.range, |l| walk::walk_stmt(l, s)),
+            Stmt::Import(i) => self.node(K::Import, i.range, |l| l.aliases(&i.names)),
+            Stmt::ImportFrom(i) => self.node(K::ImportFrom, i.range, |l| {
+                let start = l.skip_trivia(usize::from(i.range.start()) + "from".len());
+                let end = i.module.as_ref().map_or(start + i.level, |m| u32::from(m.range.end()));
+                let k = if i.level > 0 { K::RelativeImport } else { K::DottedName };
+                l.field = "module_name";
+                l.leaf(k, TextRange::new(TextSize::new(start), TextSize::new(end)));
+                l.aliases(&i.names);
+            }),
+            Stmt::With(w) => self.node(K::With, w.range, |l| {
+                if let (Some(first), Some(last)) = (w.items.first(), w.items.last()) {
+                    l.node(K::WithClause, TextRange::new(first.range.start(), last.range.end()), |l| {
+                        for item in &w.items {
+                            l.with_item(item);
+                        }
+                    });
+                }
+                l.block("body", &w.body);
+            }),
             Stmt::Try(t) => self.node(K::Try, t.range, |l| walk::walk_stmt(l, s)),
             _ => self.node(K::Statement, s.range(), |l| walk::walk_stmt(l, s)),
+        }
+    }
+
+    /// `expr as target` as tree-sitter shapes it: with_item(as_pattern(expr, alias: target)).
+    fn with_item(&mut self, item: &ast::WithItem) {
+        self.node(K::WithItem, item.range, |l| {
+            let Some(vars) = &item.optional_vars else { return l.expr_in("value", &item.context_expr) };
+            l.field = "value";
+            l.node(K::AsPattern, TextRange::new(item.context_expr.start(), vars.end()), |l| {
+                l.visit_expr(&item.context_expr);
+                l.field = "alias";
+                l.node(K::AsPatternTarget, vars.range(), |l| l.visit_expr(vars));
+            });
+        });
+    }
+
+    /// Imported names: `dotted_name`s in the field `name`, `aliased_import`s for `as`.
+    fn aliases(&mut self, names: &[ast::Alias]) {
+        for a in names {
+            if a.name.as_str() == "*" {
+                self.leaf(K::WildcardImport, a.range);
+                continue;
+            }
+            self.field = "name";
+            let Some(alias) = &a.asname else {
+                self.leaf(K::DottedName, a.name.range);
+                continue;
+            };
+            self.node(K::AliasedImport, a.range, |l| {
+                l.field = "name";
+                l.leaf(K::DottedName, a.name.range);
+                l.field = "alias";
+                l.leaf(K::Identifier, alias.range);
+            });
         }
     }
 
