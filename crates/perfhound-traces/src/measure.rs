@@ -148,6 +148,8 @@ pub struct Measure {
     pub caches: HashMap<u64, QueryStats>,
     pub dropped_endpoints: u64,
     pub dropped_queries: u64,
+    /// Repeatable reads across requests, for the cache simulation (see [`crate::reads`]).
+    pub reads: crate::reads::Reads,
 }
 
 impl Measure {
@@ -171,6 +173,7 @@ impl Measure {
                 .or_insert_with(|| EndpointStats { service: Arc::clone(&stats.service), ..Default::default() })
                 .add(&stats);
         }
+        self.reads.observe(t);
         for n in &t.nodes {
             if n.class.category == Category::Db {
                 self.observe_query(n);
