@@ -95,8 +95,8 @@ impl Receiver {
         self.state.with_measure_mut(|m| m.db_intervals.as_mut().map(std::mem::take).unwrap_or_default())
     }
 
-    /// Stops serving, analyzes every buffered trace and returns the traces run and the
-    /// statements the traces recorded.
+    /// Stops serving, analyzes every buffered trace and returns the traces run (with what
+    /// a cache would save on repeated reads) and the statements the traces recorded.
     pub fn finish(mut self, meta: RunMeta) -> (Run, Vec<SeenStatement>) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
@@ -104,7 +104,8 @@ impl Receiver {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
-        let run = self.state.finish(meta);
+        let mut run = self.state.finish(meta);
+        run.findings.extend(self.state.with_measure(crate::read_cache::findings));
         let seen = self
             .state
             .query_summaries()

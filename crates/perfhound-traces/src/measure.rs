@@ -148,6 +148,8 @@ pub struct Measure {
     pub caches: HashMap<u64, QueryStats>,
     pub dropped_endpoints: u64,
     pub dropped_queries: u64,
+    /// Repeatable reads across requests, for the cache simulation (see [`crate::reads`]).
+    pub reads: crate::reads::Reads,
     /// DB spans' `(start_ns, end_ns)`, kept only when a caller asked for them (`Some`):
     /// `perfhound capacity` counts the statements in flight at once (connections in use).
     pub db_intervals: Option<Vec<(u64, u64)>>,
@@ -177,6 +179,7 @@ impl Measure {
                 .or_insert_with(|| EndpointStats { service: Arc::clone(&stats.service), ..Default::default() })
                 .add(&stats);
         }
+        self.reads.observe(t);
         for n in &t.nodes {
             if n.class.category == Category::Db {
                 self.observe_query(n);
