@@ -449,6 +449,68 @@ fn valid_number(t: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::otlp_json::{decode_str, decode_str_serde};
+
+    /// Spans and invalid reports, in order.
+    #[derive(Debug, Default, PartialEq)]
+    struct Record(Vec<Result<Span, &'static str>>);
+
+    impl Sink for Record {
+        fn span(&mut self, span: Span) {
+            self.0.push(Ok(span));
+        }
+        fn invalid(&mut self, reason: &'static str) {
+            self.0.push(Err(reason));
+        }
+    }
+
+    const SPAN: &str = r#"{"traceId":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b174","parentSpanId":"","name":"q","kind":3,"startTimeUnixNano":"1000","endTimeUnixNano":2000,"attributes":[{"key":"db.system","value":{"stringValue":"postgresql"}},{"key":"db.statement","value":{"stringValue":"SELECT \"a\" FROM t WHERE id = 1"}},{"key":"n","value":{"intValue":"7"}},{"key":"d","value":{"doubleValue":1.5e3}},{"key":"arr","value":{"arrayValue":{"values":[{"stringValue":"x"},null]}}}],"status":{"code":"STATUS_CODE_ERROR"}}"#;
+
+    /// The fast path and the serde decoder agree; returns whether the fast path decided.
+    fn agree(doc: &str) -> bool {
+        let (mut fast, mut serde) = (Record::default(), Record::default());
+        let a = decode_str(doc, &mut fast).map_err(|e| e.to_string());
+        let b = decode_str_serde(doc, &mut serde).map_err(|e| e.to_string());
+        assert_eq!(a, b, "{doc}");
+        assert_eq!(fast, serde, "{doc}");
+        document(doc, &mut Record::default()).is_ok()
+    }
+
+    #[test]
+    fn fast_path_matches_serde() {
+        let resource = r#"{"attributes":[{"key":"service.name","value":{"stringValue":"svc"}}]}"#;
+        let docs = [
+            format!(r#"{{"resourceSpans":[{{"resource":{resource},"scopeSpans":[{{"scope":{{"name":"x"}},"spans":[{SPAN},{SPAN}]}}]}}]}}"#),
+            // resource after the spans: held until the element ends
+            format!(r#"{{"resourceSpans":[{{"scopeSpans":[{{"spans":[{SPAN}]}}],"resource":{resource}}}]}}"#),
+            // snake_case, nulls, an invalid span, whitespace
+            format!(" {{ \"resource_spans\" : [ {{ \"scope_spans\": [ {{ \"spans\": [ {SPAN}, {{\"traceId\":\"zz\"}} ] }} ], \"resource\": {{\"attributes\": null}} }} ], \"x\": [1, -2.5e-3, true, false, null, {{}}, []] }}\n"),
+            r#"{"resourceSpans":null}"#.to_string(),
+        ];
+        for doc in &docs {
+            assert!(agree(doc), "the fast path decides: {doc}");
+        }
+    }
+
+    #[test]
+    fn fast_path_bails_to_serde_with_the_same_result() {
+        let deep = format!(r#"{{"resourceSpans":[], "x": {}{}}}"#, "[".repeat(120), "]".repeat(120));
+        let ok = format!(r#"{{"resourceSpans":[{{"scopeSpans":[{{"spans":[{SPAN}]}}]}}]"#);
+        for doc in [
+            deep,
+            format!("{ok}, \"bad\": 01}}"),    // a span delivered, then a JSON error
+            format!("{ok}}} trailing"),
+            format!("{ok}, \"k\": \"\u{1}\"}}"), // raw control character
+            format!("{ok}, \"k\": \"\\ud800\"}}"), // lone surrogate in a skipped string
+            r#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"kind":1e400}]}]}]}"#.to_string(),
+            r#"{"resourceSpans":[{"resource":null}]}"#.to_string(),
+            r#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":null}]}]}]}"#.to_string(),
+            "[]".to_string(),
+            String::new(),
+        ] {
+            assert!(!agree(&doc), "should bail: {doc}");
+        }
+    }
 
     #[test]
     fn number_grammar() {
