@@ -230,7 +230,13 @@ pub fn read_json_lines<R: Read, S: Sink>(source: &str, mut input: R, sink: &mut 
 /// One OTLP/JSON document per line. Lines are cut out of a large buffer with `memchr` and
 /// decoded in place (no copy per line); a line longer than `limits.max_line` is reported
 /// and skipped, however the reads happened to cut it.
-fn read_lines<R: Read, S: Sink>(source: &str, reader: &mut R, sink: &mut S, report: &mut ReadReport, limits: LineLimits) {
+fn read_lines<R: Read, S: Sink>(
+    source: &str,
+    reader: &mut R,
+    sink: &mut S,
+    report: &mut ReadReport,
+    limits: LineLimits,
+) {
     let max_line = limits.max_line;
     let mut buf = vec![0u8; limits.buffer.max(1)];
     let (mut start, mut scanned, mut filled) = (0usize, 0usize, 0usize);

@@ -56,7 +56,14 @@ impl<'de, F: FnMut(&str, AttrValue<'de>)> Visitor<'de> for Attribute<'_, F> {
 pub(crate) fn is_scalar_value(key: &str) -> bool {
     matches!(
         key,
-        "stringValue" | "string_value" | "intValue" | "int_value" | "doubleValue" | "double_value" | "boolValue" | "bool_value"
+        "stringValue"
+            | "string_value"
+            | "intValue"
+            | "int_value"
+            | "doubleValue"
+            | "double_value"
+            | "boolValue"
+            | "bool_value"
     )
 }
 

@@ -498,9 +498,9 @@ mod tests {
         let ok = format!(r#"{{"resourceSpans":[{{"scopeSpans":[{{"spans":[{SPAN}]}}]}}]"#);
         for doc in [
             deep,
-            format!("{ok}, \"bad\": 01}}"),    // a span delivered, then a JSON error
+            format!("{ok}, \"bad\": 01}}"), // a span delivered, then a JSON error
             format!("{ok}}} trailing"),
-            format!("{ok}, \"k\": \"\u{1}\"}}"), // raw control character
+            format!("{ok}, \"k\": \"\u{1}\"}}"),   // raw control character
             format!("{ok}, \"k\": \"\\ud800\"}}"), // lone surrogate in a skipped string
             r#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"kind":1e400}]}]}]}"#.to_string(),
             r#"{"resourceSpans":[{"resource":null}]}"#.to_string(),

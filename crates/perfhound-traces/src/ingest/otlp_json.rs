@@ -329,7 +329,9 @@ impl<'de, S: Sink> Visitor<'de> for SpanSeed<'_, '_, S> {
                 "startTimeUnixNano" | "start_time_unix_nano" => {
                     b.span.start_ns = map.next_value::<Scalar>()?.as_u64().unwrap_or(0)
                 }
-                "endTimeUnixNano" | "end_time_unix_nano" => b.span.end_ns = map.next_value::<Scalar>()?.as_u64().unwrap_or(0),
+                "endTimeUnixNano" | "end_time_unix_nano" => {
+                    b.span.end_ns = map.next_value::<Scalar>()?.as_u64().unwrap_or(0)
+                }
                 "attributes" => {
                     let mut on_attr = |key: &str, v: AttrValue<'_>| b.attr(key, &v);
                     map.next_value_seed(SeqOf(AttrList(&mut on_attr)))?;
@@ -403,9 +405,7 @@ impl SpanBuilder {
         match semconv::apply(&mut self.span.attrs, key, v) {
             Applied::Done => {}
             Applied::Kind => self.tag_kind = semconv::value_str(v).map(SpanKind::from_name),
-            Applied::Status => {
-                self.tag_error |= semconv::value_str(v).is_some_and(|s| s.eq_ignore_ascii_case("error"))
-            }
+            Applied::Status => self.tag_error |= semconv::value_str(v).is_some_and(|s| s.eq_ignore_ascii_case("error")),
         }
     }
 
