@@ -83,10 +83,6 @@ pub fn detect(t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurr
 pub struct RedundantCall;
 
 impl Detector for RedundantCall {
-    fn rule(&self) -> &'static Rule {
-        &RULE
-    }
-
     fn per_endpoint(&self) -> bool {
         true
     }
