@@ -7,6 +7,9 @@ use base64::Engine as _;
 
 /// Parses a trace id. Empty or malformed → `None`.
 pub fn trace_id(text: &str) -> Option<TraceId> {
+    if let Some(id) = hex_exact::<16>(text.as_bytes()) {
+        return Some(TraceId(id)); // the usual 32 hex digits, decoded in one pass
+    }
     let bytes = id_bytes(text, 16)?;
     trace_id_from_bytes(bytes.as_slice())
 }
@@ -15,6 +18,9 @@ pub fn trace_id(text: &str) -> Option<TraceId> {
 pub fn span_id(text: &str) -> Option<SpanId> {
     if text.is_empty() {
         return Some(0);
+    }
+    if let Some(id) = hex_exact::<8>(text.as_bytes()) {
+        return Some(u64::from_be_bytes(id)); // the usual 16 hex digits
     }
     let bytes = id_bytes(text, 8)?;
     span_id_from_bytes(bytes.as_slice())
@@ -92,8 +98,44 @@ fn hex(digits: &[u8]) -> IdBytes {
     out
 }
 
+/// Nibble value of each byte that is a hex digit, 0xff for the others.
+const NIBBLE: [u8; 256] = {
+    let mut t = [0xffu8; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        t[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
+
+/// Exactly `2 * N` hex digits (no spaces) → `N` bytes; anything else → `None`.
+fn hex_exact<const N: usize>(text: &[u8]) -> Option<[u8; N]> {
+    if text.len() != 2 * N {
+        return None;
+    }
+    let mut out = [0u8; N];
+    let mut seen = 0u8;
+    for (slot, pair) in out.iter_mut().zip(text.chunks_exact(2)) {
+        let (hi, lo) = (NIBBLE[usize::from(pair[0])], NIBBLE[usize::from(pair[1])]);
+        seen |= hi | lo;
+        *slot = hi << 4 | lo;
+    }
+    (seen < 16).then_some(out)
+}
+
 /// Nanoseconds from a decimal string (OTLP/JSON int64 encoding) — `None` when not a number.
 pub fn nanos_str(text: &str) -> Option<u64> {
+    if (1..=19).contains(&text.len()) && text.bytes().all(|c| c.is_ascii_digit()) {
+        // Plain digits (the usual form), at most 19 so no overflow.
+        return Some(text.bytes().fold(0u64, |n, c| n * 10 + u64::from(c - b'0')));
+    }
     let t = text.trim();
     t.parse::<u64>().ok().or_else(|| t.parse::<f64>().ok().filter(|f| f.is_finite() && *f >= 0.0).map(|f| f as u64))
 }
@@ -121,5 +163,11 @@ mod tests {
         assert_eq!(span_id("zz"), None);
         assert_eq!(nanos_str("1700000000000000000"), Some(1_700_000_000_000_000_000));
         assert_eq!(nanos_str("x"), None);
+        assert_eq!(nanos_str(" 12 "), Some(12));
+        assert_eq!(nanos_str("18446744073709551615"), Some(u64::MAX));
+        assert_eq!(nanos_str("18446744073709551616"), Some(18446744073709551616.0f64 as u64));
+        assert_eq!(nanos_str("0"), Some(0));
+        assert_eq!(span_id("eee19b7ec3c1b17g"), None, "16 characters, one not hex");
+        assert_eq!(trace_id("5B8EFFF798038103D269B633813FC60C"), trace_id("5b8efff798038103d269b633813fc60c"));
     }
 }

@@ -12,6 +12,7 @@ pub mod ids;
 pub mod jaeger;
 mod json_de;
 mod otlp_attrs;
+mod otlp_fast;
 pub mod otlp_json;
 pub mod otlp_proto;
 pub mod otlp_split;
@@ -176,9 +177,16 @@ fn read_dyn<S: Sink>(
     }
     let format = format.unwrap_or_else(|| detect(&head));
     report.format = Some(format);
-    let mut reader = BufReader::with_capacity(1 << 20, std::io::Cursor::new(head).chain(&mut input));
+    let mut rest = std::io::Cursor::new(head).chain(&mut input);
+    if format == Format::OtlpJsonLines {
+        // Reads straight into the line buffer: a BufReader would copy every byte once more.
+        read_lines(source, &mut rest, sink, &mut report, LineLimits::DEFAULT);
+        report.bytes = input.count;
+        return report;
+    }
+    let mut reader = BufReader::with_capacity(1 << 20, rest);
     match format {
-        Format::OtlpJsonLines => read_lines(source, &mut reader, sink, &mut report),
+        Format::OtlpJsonLines => {} // read above
         Format::OtlpJson => read_otlp_document(source, &mut reader, sink, &mut report),
         Format::Jaeger => {
             read_split(source, &mut reader, Some("data"), &mut report, |el| jaeger::decode_trace(el, sink))
@@ -195,11 +203,42 @@ fn read_dyn<S: Sink>(
     report
 }
 
+/// Buffer sizes of the JSON-lines reader.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LineLimits {
+    /// First size of the read buffer (it doubles for a longer line).
+    pub buffer: usize,
+    /// Longest line decoded; longer ones are reported and skipped.
+    pub max_line: usize,
+}
+
+impl LineLimits {
+    /// What [`read`] uses: a 1 MiB buffer, lines up to [`MAX_MESSAGE_BYTES`].
+    pub const DEFAULT: LineLimits = LineLimits { buffer: 1 << 20, max_line: MAX_MESSAGE_BYTES as usize };
+}
+
+/// Reads one OTLP/JSON document per line from `input` (no format detection, no gzip) with
+/// explicit limits: small ones let the fuzz target reach every refill and buffer move.
+pub fn read_json_lines<R: Read, S: Sink>(source: &str, mut input: R, sink: &mut S, limits: LineLimits) -> ReadReport {
+    let mut report = ReadReport { format: Some(Format::OtlpJsonLines), ..ReadReport::default() };
+    let mut input = CountingReader { inner: &mut input, count: 0 };
+    read_lines(source, &mut input, sink, &mut report, limits);
+    report.bytes = input.count;
+    report
+}
+
 /// One OTLP/JSON document per line. Lines are cut out of a large buffer with `memchr` and
-/// decoded in place (no copy per line); a line longer than [`MAX_MESSAGE_BYTES`] is
-/// reported and skipped.
-fn read_lines<R: Read, S: Sink>(source: &str, reader: &mut R, sink: &mut S, report: &mut ReadReport) {
-    let mut buf = vec![0u8; 1 << 20];
+/// decoded in place (no copy per line); a line longer than `limits.max_line` is reported
+/// and skipped, however the reads happened to cut it.
+fn read_lines<R: Read, S: Sink>(
+    source: &str,
+    reader: &mut R,
+    sink: &mut S,
+    report: &mut ReadReport,
+    limits: LineLimits,
+) {
+    let max_line = limits.max_line;
+    let mut buf = vec![0u8; limits.buffer.max(1)];
     let (mut start, mut scanned, mut filled) = (0usize, 0usize, 0usize);
     let mut number = 0u64;
     let mut skipping = false;
@@ -207,15 +246,18 @@ fn read_lines<R: Read, S: Sink>(source: &str, reader: &mut R, sink: &mut S, repo
         while let Some(i) = memchr::memchr(b'\n', &buf[scanned..filled]) {
             let end = scanned + i;
             number += 1;
-            if !std::mem::take(&mut skipping) {
+            if std::mem::take(&mut skipping) {
+                // The rest of an over-long line, already reported.
+            } else if end - start > max_line {
+                report.fail(err(source, Some(number), format!("line longer than {max_line} bytes")));
+            } else {
                 decode_line(source, &buf[start..end], number, sink, report);
             }
             (start, scanned) = (end + 1, end + 1);
         }
         scanned = filled;
-        if !skipping && filled - start > MAX_MESSAGE_BYTES as usize {
-            let limit = MAX_MESSAGE_BYTES;
-            report.fail(err(source, Some(number + 1), format!("line longer than {limit} bytes")));
+        if !skipping && filled - start > max_line {
+            report.fail(err(source, Some(number + 1), format!("line longer than {max_line} bytes")));
             skipping = true;
         }
         if skipping {

@@ -52,6 +52,34 @@ impl<'de, F: FnMut(&str, AttrValue<'de>)> Visitor<'de> for Attribute<'_, F> {
     }
 }
 
+/// `stringValue`, `intValue`, `doubleValue`, `boolValue` (either case style).
+pub(crate) fn is_scalar_value(key: &str) -> bool {
+    matches!(
+        key,
+        "stringValue"
+            | "string_value"
+            | "intValue"
+            | "int_value"
+            | "doubleValue"
+            | "double_value"
+            | "boolValue"
+            | "bool_value"
+    )
+}
+
+/// The attribute value of an `AnyValue` field `key` (one of [`is_scalar_value`]) holding `v`.
+pub(crate) fn scalar_value<'de>(key: &str, v: Scalar<'de>) -> AttrValue<'de> {
+    match (key.as_bytes()[0], v) {
+        (b's', Scalar::Str(s)) => AttrValue::Str(s),
+        (b'i', v) => v.as_i64().map_or(AttrValue::Other, AttrValue::Int),
+        (b'd', Scalar::Float(f)) => AttrValue::Double(f),
+        (b'd', Scalar::Int(i)) => AttrValue::Double(i as f64),
+        (b'd', Scalar::Str(s)) => s.parse().map_or(AttrValue::Other, AttrValue::Double),
+        (b'b', Scalar::Bool(b)) => AttrValue::Bool(b),
+        _ => AttrValue::Other,
+    }
+}
+
 /// `AnyValue`: `{ "stringValue": "x" }`, `{ "intValue": "3" }`, `{ "arrayValue": { "values": […] } }`.
 struct AnyValue;
 
@@ -71,24 +99,8 @@ impl<'de> Visitor<'de> for AnyValue {
         let mut out = AttrValue::Other;
         while let Some(k) = map.next_key::<Key>()? {
             out = match k.0.as_ref() {
-                "stringValue" | "string_value" => match map.next_value::<Scalar>()? {
-                    Scalar::Str(s) => AttrValue::Str(s),
-                    _ => AttrValue::Other,
-                },
-                "intValue" | "int_value" => {
-                    map.next_value::<Scalar>()?.as_i64().map_or(AttrValue::Other, AttrValue::Int)
-                }
-                "doubleValue" | "double_value" => match map.next_value::<Scalar>()? {
-                    Scalar::Float(f) => AttrValue::Double(f),
-                    Scalar::Int(i) => AttrValue::Double(i as f64),
-                    Scalar::Str(s) => s.parse().map_or(AttrValue::Other, AttrValue::Double),
-                    _ => AttrValue::Other,
-                },
-                "boolValue" | "bool_value" => match map.next_value::<Scalar>()? {
-                    Scalar::Bool(b) => AttrValue::Bool(b),
-                    _ => AttrValue::Other,
-                },
                 "arrayValue" | "array_value" => map.next_value_seed(ArrayValue)?,
+                key if is_scalar_value(key) => scalar_value(key, map.next_value::<Scalar>()?),
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                     AttrValue::Other

@@ -11,26 +11,72 @@
 use super::ids;
 use super::json_de::{Key, Repeat, Scalar, SeqOf};
 use super::otlp_attrs::AttrList;
+use super::otlp_fast;
 use super::Sink;
 use crate::semconv::{self, Applied, AttrValue};
-use crate::span::{empty_span, unnamed, Attrs, Span, SpanKind};
+use crate::span::{empty_span, unnamed, Span, SpanKind};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
 /// Decodes one OTLP/JSON document held in memory (strings are borrowed where possible).
 pub fn decode_slice<S: Sink>(bytes: &[u8], sink: &mut S) -> Result<(), serde_json::Error> {
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return decode_str(text, sink);
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     Top { sink }.deserialize(&mut de)?;
     de.end()
 }
 
-/// Decodes one OTLP/JSON document held in memory as text (no UTF-8 re-validation).
+/// Decodes one OTLP/JSON document held in memory as text (no UTF-8 re-validation):
+/// the fast path of [`otlp_fast`] first; where it gives up, the serde decoder reads the
+/// document again and delivers only what the fast path had not.
 pub fn decode_str<S: Sink>(text: &str, sink: &mut S) -> Result<(), serde_json::Error> {
+    let mut counted = Skip { sink, spans: 0, invalid: 0, counting: true };
+    if otlp_fast::document(text, &mut counted).is_ok() {
+        return Ok(());
+    }
+    counted.counting = false;
+    decode_str_serde(text, &mut counted)
+}
+
+/// The serde decoder alone (the reference the fast path is fuzzed against).
+pub fn decode_str_serde<S: Sink>(text: &str, sink: &mut S) -> Result<(), serde_json::Error> {
     let mut de = serde_json::Deserializer::from_str(text);
     Top { sink }.deserialize(&mut de)?;
     de.end()
+}
+
+/// Counts what it passes on (`counting`), or then drops that many spans and invalid
+/// spans before passing on the rest: the serde decoder's re-read after a bail delivers
+/// the same spans in the same order, so the fast path's are skipped.
+struct Skip<'s, S> {
+    sink: &'s mut S,
+    spans: u64,
+    invalid: u64,
+    counting: bool,
+}
+
+impl<S: Sink> Sink for Skip<'_, S> {
+    fn span(&mut self, span: Span) {
+        if self.counting {
+            self.spans += 1;
+        } else if self.spans > 0 {
+            self.spans -= 1;
+            return;
+        }
+        self.sink.span(span);
+    }
+    fn invalid(&mut self, reason: &'static str) {
+        if self.counting {
+            self.invalid += 1;
+        } else if self.invalid > 0 {
+            self.invalid -= 1;
+            return;
+        }
+        self.sink.invalid(reason);
+    }
 }
 
 /// Decodes a document handed out piece by piece by [`super::otlp_split`]: spans are sent
@@ -45,6 +91,10 @@ pub struct PieceDecoder {
 impl PieceDecoder {
     /// A `resource` object: its `service.name` names the spans of the current element.
     pub fn resource(&mut self, text: &str) -> Result<(), serde_json::Error> {
+        if let Ok(service) = otlp_fast::resource_piece(text) {
+            self.service = Some(service);
+            return Ok(());
+        }
         let mut de = serde_json::Deserializer::from_str(text);
         self.service = Some(Resource.deserialize(&mut de)?);
         de.end()
@@ -52,6 +102,17 @@ impl PieceDecoder {
 
     /// One span object.
     pub fn span<S: Sink>(&mut self, text: &str, sink: &mut S) -> Result<(), serde_json::Error> {
+        if let Ok(decoded) = otlp_fast::span_piece(text, self.service.clone().unwrap_or_else(unnamed)) {
+            match (decoded, &self.service) {
+                (Ok(mut span), Some(service)) => {
+                    span.service = Arc::clone(service);
+                    sink.span(span);
+                }
+                (Ok(span), None) => self.held.push(span),
+                (Err(reason), _) => sink.invalid(reason),
+            }
+            return Ok(());
+        }
         let mut p = Pending { sink, service: self.service.clone(), held: std::mem::take(&mut self.held) };
         let mut de = serde_json::Deserializer::from_str(text);
         let result = SpanSeed { p: &mut p }.deserialize(&mut de).and_then(|()| de.end());
@@ -257,73 +318,116 @@ impl<'de, S: Sink> Visitor<'de> for SpanSeed<'_, '_, S> {
         f.write_str("a Span object")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let mut span = empty_span(self.p.service.clone().unwrap_or_else(unnamed));
-        let (mut trace_ok, mut span_ok, mut parent_ok) = (false, false, true);
-        let mut tag_kind: Option<SpanKind> = None;
-        let mut tag_error = false;
+        let mut b = SpanBuilder::new(self.p.service.clone().unwrap_or_else(unnamed));
         while let Some(k) = map.next_key::<Key>()? {
             match k.0.as_ref() {
-                "traceId" | "trace_id" => {
-                    let v: Cow<str> = map.next_value::<Key>()?.0;
-                    if let Some(t) = ids::trace_id(&v) {
-                        span.trace_id = t;
-                        trace_ok = true;
-                    }
-                }
-                "spanId" | "span_id" => {
-                    let v = map.next_value::<Key>()?.0;
-                    if let Some(s) = ids::span_id(&v).filter(|s| *s != 0) {
-                        span.span_id = s;
-                        span_ok = true;
-                    }
-                }
-                "parentSpanId" | "parent_span_id" => {
-                    let v = map.next_value::<Key>()?.0;
-                    match ids::span_id(&v) {
-                        Some(p) => span.parent_id = p,
-                        None => parent_ok = false,
-                    }
-                }
-                "name" => span.name = Box::from(map.next_value::<Key>()?.0.as_ref()),
-                "kind" => {
-                    span.kind = match map.next_value::<Scalar>()? {
-                        Scalar::Str(s) => SpanKind::from_name(&s),
-                        other => SpanKind::from_otlp(other.as_i64().unwrap_or(0)),
-                    }
-                }
+                "traceId" | "trace_id" => b.trace_id(&map.next_value::<Key>()?.0),
+                "spanId" | "span_id" => b.span_id(&map.next_value::<Key>()?.0),
+                "parentSpanId" | "parent_span_id" => b.parent_id(&map.next_value::<Key>()?.0),
+                "name" => b.span.name = Box::from(map.next_value::<Key>()?.0.as_ref()),
+                "kind" => b.kind(map.next_value::<Scalar>()?),
                 "startTimeUnixNano" | "start_time_unix_nano" => {
-                    span.start_ns = map.next_value::<Scalar>()?.as_u64().unwrap_or(0)
+                    b.span.start_ns = map.next_value::<Scalar>()?.as_u64().unwrap_or(0)
                 }
                 "endTimeUnixNano" | "end_time_unix_nano" => {
-                    span.end_ns = map.next_value::<Scalar>()?.as_u64().unwrap_or(0)
+                    b.span.end_ns = map.next_value::<Scalar>()?.as_u64().unwrap_or(0)
                 }
                 "attributes" => {
-                    let attrs: &mut Attrs = &mut span.attrs;
-                    let mut on_attr = |key: &str, v: AttrValue<'_>| match semconv::apply(attrs, key, &v) {
-                        Applied::Done => {}
-                        Applied::Kind => tag_kind = semconv::value_str(&v).map(SpanKind::from_name),
-                        Applied::Status => {
-                            tag_error |= semconv::value_str(&v).is_some_and(|s| s.eq_ignore_ascii_case("error"))
-                        }
-                    };
+                    let mut on_attr = |key: &str, v: AttrValue<'_>| b.attr(key, &v);
                     map.next_value_seed(SeqOf(AttrList(&mut on_attr)))?;
                 }
-                "status" => span.error = map.next_value_seed(Status)?,
+                "status" => b.span.error = map.next_value_seed(Status)?,
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                 }
             }
         }
-        if span.kind == SpanKind::Unspecified {
-            span.kind = tag_kind.unwrap_or_default();
-        }
-        span.error |= tag_error || span.attrs.error;
-        if trace_ok && span_ok && parent_ok {
-            self.p.push(span);
-        } else {
-            self.p.sink.invalid("span without a valid traceId/spanId");
+        match b.finish() {
+            Ok(span) => self.p.push(span),
+            Err(reason) => self.p.sink.invalid(reason),
         }
         Ok(())
+    }
+}
+
+/// One span being decoded, field by field (shared by the serde visitor and the fast path
+/// of [`super::otlp_fast`], so both build exactly the same span).
+pub(crate) struct SpanBuilder {
+    pub(crate) span: Span,
+    trace_ok: bool,
+    span_ok: bool,
+    parent_ok: bool,
+    tag_kind: Option<SpanKind>,
+    tag_error: bool,
+}
+
+impl SpanBuilder {
+    pub(crate) fn new(service: Arc<str>) -> SpanBuilder {
+        SpanBuilder {
+            span: empty_span(service),
+            trace_ok: false,
+            span_ok: false,
+            parent_ok: true,
+            tag_kind: None,
+            tag_error: false,
+        }
+    }
+
+    pub(crate) fn trace_id(&mut self, v: &str) {
+        if let Some(t) = ids::trace_id(v) {
+            self.span.trace_id = t;
+            self.trace_ok = true;
+        }
+    }
+
+    pub(crate) fn span_id(&mut self, v: &str) {
+        if let Some(s) = ids::span_id(v).filter(|s| *s != 0) {
+            self.span.span_id = s;
+            self.span_ok = true;
+        }
+    }
+
+    pub(crate) fn parent_id(&mut self, v: &str) {
+        match ids::span_id(v) {
+            Some(p) => self.span.parent_id = p,
+            None => self.parent_ok = false,
+        }
+    }
+
+    pub(crate) fn kind(&mut self, v: Scalar<'_>) {
+        self.span.kind = match v {
+            Scalar::Str(s) => SpanKind::from_name(&s),
+            other => SpanKind::from_otlp(other.as_i64().unwrap_or(0)),
+        }
+    }
+
+    pub(crate) fn attr(&mut self, key: &str, v: &AttrValue<'_>) {
+        match semconv::apply(&mut self.span.attrs, key, v) {
+            Applied::Done => {}
+            Applied::Kind => self.tag_kind = semconv::value_str(v).map(SpanKind::from_name),
+            Applied::Status => self.tag_error |= semconv::value_str(v).is_some_and(|s| s.eq_ignore_ascii_case("error")),
+        }
+    }
+
+    /// The span, or why it is invalid.
+    pub(crate) fn finish(mut self) -> Result<Span, &'static str> {
+        if self.span.kind == SpanKind::Unspecified {
+            self.span.kind = self.tag_kind.unwrap_or_default();
+        }
+        self.span.error |= self.tag_error || self.span.attrs.error;
+        if self.trace_ok && self.span_ok && self.parent_ok {
+            Ok(self.span)
+        } else {
+            Err("span without a valid traceId/spanId")
+        }
+    }
+}
+
+/// An OTLP `Status.code` value: true when it is ERROR (2).
+pub(crate) fn status_code_is_error(v: Scalar<'_>) -> bool {
+    match v {
+        Scalar::Str(s) => s == "STATUS_CODE_ERROR" || s == "ERROR" || s == "2",
+        other => other.as_i64() == Some(2),
     }
 }
 
@@ -346,10 +450,7 @@ impl<'de> Visitor<'de> for Status {
         let mut error = false;
         while let Some(k) = map.next_key::<Key>()? {
             if k.0 == "code" {
-                error = match map.next_value::<Scalar>()? {
-                    Scalar::Str(s) => s == "STATUS_CODE_ERROR" || s == "ERROR" || s == "2",
-                    other => other.as_i64() == Some(2),
-                };
+                error = status_code_is_error(map.next_value::<Scalar>()?);
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
