@@ -164,7 +164,8 @@ fn both_graphs_in_chromium(html: &Path) {
     b.click_element(&format!("{DIFF}.querySelector('text.search')"));
     b.wait_for(&format!("{DIFF}.hasAttribute('data-matched')"));
     let matched = b.eval(&format!("{DIFF}.querySelector('text.matched').textContent"));
-    let share: f64 = matched.as_str().and_then(|m| m.strip_prefix("Matched: ")?.strip_suffix('%')?.parse().ok()).unwrap();
+    let share: f64 =
+        matched.as_str().and_then(|m| m.strip_prefix("Matched: ")?.strip_suffix('%')?.parse().ok()).unwrap();
     assert!(share > 50.0, "the fixed loop holds most of the after profile: {matched}");
     let magenta = b.eval(&format!("{DIFF}.querySelectorAll('rect[fill=\"rgb(230,0,230)\"]').length"));
     assert!(magenta.as_u64().unwrap() >= 1);
