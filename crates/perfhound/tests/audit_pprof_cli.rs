@@ -147,18 +147,26 @@ fn both_graphs_in_chromium(html: &Path) {
     let mut b = cdp::Browser::launch();
     b.open(&format!("file://{}", html.display()));
     b.wait_for("document.querySelectorAll('svg.ph-flame[data-ready=\"1\"]').length === 2");
-    let fixed = format!(
-        "Array.from({DIFF}.querySelectorAll('g.f')).find(g => g.firstChild.textContent.includes('pprof_endpoint_fixed_loop')).querySelector('rect')"
-    );
+    // The deepest frame wide enough to click: zooming on it dims its callers (the frames
+    // above the zoomed one are drawn at 0.6 opacity) in this graph only.
+    let depth = b
+        .eval(&format!(
+            "(() => {{ const fs = Array.from({DIFF}.querySelectorAll('g.f')).filter(g => +g.querySelector('rect').getAttribute('width') >= 12); \
+               fs.sort((x, y) => +y.getAttribute('data-d') - +x.getAttribute('data-d')); fs[0].setAttribute('data-pick', '1'); \
+               return +fs[0].getAttribute('data-d'); }})()"
+        ))
+        .as_u64()
+        .unwrap();
+    let dimmed = |svg: &str| format!("{svg}.querySelectorAll('rect[fill-opacity=\"0.6\"]').length");
     let shown = format!("{DIFF}.querySelectorAll('g.f:not([display])').length");
     let all = b.eval(&format!("{DIFF}.querySelectorAll('g.f').length")).as_u64().unwrap();
-    b.click_element(&fixed);
-    b.wait_for(&format!("({DIFF}.getAttribute('data-zoom') || '').includes('pprof_endpoint_fixed_loop')"));
-    let zoomed = b.eval(&shown).as_u64().unwrap();
-    assert!(zoomed < all, "zooming hid the frames outside the clicked one: {zoomed} of {all}");
+    b.click_element(&format!("{DIFF}.querySelector('g.f[data-pick] rect')"));
+    b.wait_for(&format!("{DIFF}.hasAttribute('data-zoom')"));
+    assert_eq!(b.eval(&dimmed(DIFF)).as_u64(), Some(depth), "the zoomed frame's {depth} callers are dimmed");
+    assert_eq!(b.eval(&dimmed(FLAME)).as_u64(), Some(0), "the other graph did not zoom");
     assert_eq!(b.eval(&format!("{FLAME}.getAttribute('data-zoom')")), serde_json::Value::Null);
     b.click_element(&format!("{DIFF}.querySelector('text.reset')"));
-    b.wait_for(&format!("!{DIFF}.hasAttribute('data-zoom') && {shown} === {all}"));
+    b.wait_for(&format!("!{DIFF}.hasAttribute('data-zoom') && {shown} === {all} && {} === 0", dimmed(DIFF)));
 
     b.eval("window.prompt = () => 'fixed_loop'; true");
     b.click_element(&format!("{DIFF}.querySelector('text.search')"));
