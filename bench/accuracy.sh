@@ -6,7 +6,7 @@
 # audited by `perfhound audit` with default thresholds; the findings are judged against the
 # app's ground_truth.yaml. Prints, per app, every verdict — found / MISSED for each planted
 # bottleneck, clean / FALSE-POSITIVE for each clean twin — and the score, verdicts right /
-# total. The test fails while any verdict is wrong; this script prints the score anyway.
+# total; then how many call-site findings got the Location of their ground truth. The test fails while any verdict is wrong; this script prints the score anyway.
 #
 # Usage: bench/accuracy.sh            (record the result in docs/accuracy.md by hand)
 # Needs: tests/corpus/setup.sh (run here), PostgreSQL 15 + hypopg, redis-server, node 20.
@@ -36,4 +36,11 @@ for f in "${files[@]}"; do
   right=$((right + r)) total=$((total + t))
 done
 echo "corpus: $right/$total verdicts right ($(git rev-parse --short HEAD), $(date -u +%Y-%m-%d))"
+# Locations (issue 14): each runtime finding of a call-site bottleneck names its loop.
+lright=0 ltotal=0
+for f in "$SCORES"/*.loc; do
+  read -r r t < <(tail -n 1 "$f" | sed -E 's/.*: ([0-9]+)\/([0-9]+) locations right/\1 \2/')
+  lright=$((lright + r)) ltotal=$((ltotal + t))
+done
+echo "corpus: $lright/$ltotal locations right"
 [ "$status" -eq 0 ] || echo "(the corpus test fails while a verdict is wrong: exit $status)"

@@ -5,7 +5,8 @@
 //! opens the receiver ([`receiver`]), snapshots the database statistics, runs the load with
 //! a `traceparent` on every request so the service's traces are tied to the load's request
 //! names, waits for the last spans, analyzes the database over the window ([`database`]),
-//! takes the Redis counters of the window ([`cache`]),
+//! takes the Redis counters of the window ([`cache`]), simulates a cache on the reads the
+//! traces repeat across requests ([`read_cache`]),
 //! merges everything into one model `Run` ([`merge`]), judges it by the budgets and writes
 //! the run and the report ([`output`]).
 //!
@@ -18,6 +19,7 @@ pub mod error;
 pub mod merge;
 pub mod output;
 pub mod profile;
+pub mod read_cache;
 pub mod receiver;
 pub mod source;
 pub mod window;

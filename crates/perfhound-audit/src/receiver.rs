@@ -83,8 +83,20 @@ impl Receiver {
         self.state.with_measure(f)
     }
 
-    /// Stops serving, analyzes every buffered trace and returns the traces run and the
-    /// statements the traces recorded.
+    /// Starts keeping the DB spans' `(start_ns, end_ns)`; [`Receiver::take_db_intervals`]
+    /// returns those analyzed since the last call.
+    pub fn keep_db_intervals(&self) {
+        self.state.with_measure_mut(|m| m.db_intervals = Some(Vec::new()));
+    }
+
+    /// Analyzes the buffered traces and takes the DB span intervals kept so far.
+    pub fn take_db_intervals(&self) -> Vec<(u64, u64)> {
+        self.state.flush();
+        self.state.with_measure_mut(|m| m.db_intervals.as_mut().map(std::mem::take).unwrap_or_default())
+    }
+
+    /// Stops serving, analyzes every buffered trace and returns the traces run (with what
+    /// a cache would save on repeated reads) and the statements the traces recorded.
     pub fn finish(mut self, meta: RunMeta) -> (Run, Vec<SeenStatement>) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
@@ -92,7 +104,8 @@ impl Receiver {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
-        let run = self.state.finish(meta);
+        let mut run = self.state.finish(meta);
+        run.findings.extend(self.state.with_measure(crate::read_cache::findings));
         let seen = self
             .state
             .query_summaries()

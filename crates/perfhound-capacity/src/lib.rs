@@ -15,6 +15,7 @@
 //! the finished steps. When perfhound itself is the limit the search says so and does not
 //! blame the service.
 
+pub mod busy;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -31,6 +32,7 @@ pub mod step;
 pub mod stress;
 pub mod trend;
 pub mod verdict;
+pub mod verdict_traces;
 pub mod watch;
 
 pub use config::{CapacityConfig, HoldConfig, Search, SoakConfig};

@@ -32,9 +32,15 @@ pub fn step_line(s: &CapacityStep) -> String {
     }
     if let Some(cpu) = s.target_cpu_pct {
         line.push_str(&format!("  cpu {cpu:.0}%"));
+        if let Some(wait) = s.target_cpu_wait_pct.filter(|w| *w >= 1.0) {
+            line.push_str(&format!(" (+{wait:.0}% waiting)"));
+        }
     }
     if let Some(db) = &s.db {
         line.push_str(&format!("  db busy {:.1} (peak {}) of {}", db.active_mean, db.active_peak, db.connections_peak));
+    }
+    if let Some(b) = &s.db_busy {
+        line.push_str(&format!("  db in flight {:.1} (peak {})", b.mean, b.peak));
     }
     line.push('\n');
     for why in &s.broken {

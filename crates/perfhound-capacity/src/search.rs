@@ -56,8 +56,10 @@ impl Walk<'_> {
         }
         let plan = plan_at(self.cfg, rps, self.cfg.search.step);
         self.watchers.begin_step();
+        let wait = self.cfg.watch_pid.and_then(crate::procstat::CpuWait::start);
         let StepRun { mut step, run, interrupted } =
             run_step(self.cfg, plan, phase, self.steps.is_empty(), &mut Quiet)?;
+        step.target_cpu_wait_pct = wait.and_then(crate::procstat::CpuWait::finish);
         if interrupted {
             self.watchers.end_step(&mut step);
             return Ok(Next::Stop(StopReason::Interrupted));

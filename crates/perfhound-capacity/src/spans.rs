@@ -3,11 +3,12 @@
 //! calls and time are differenced against the step before, giving each group's mean
 //! latency at each offered rate. Groups: each DB statement (`db`), each outbound call
 //! template (`http`), and the service's own code per request (`own`: request time not spent
-//! in DB, HTTP or cache spans).
+//! in DB, HTTP or cache spans). The DB spans' start and end times give the statements in
+//! flight per step ([`crate::busy`]).
 
 use crate::error::CapacityError;
 use perfhound_audit::receiver::Receiver;
-use perfhound_model::capacity::SpanGroupSample;
+use perfhound_model::capacity::{DbBusy, SpanGroupSample};
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -31,6 +32,7 @@ impl SpanWatch {
     pub fn start(listen: &str) -> Result<SpanWatch, CapacityError> {
         let receiver = Receiver::start(listen, perfhound_traces::Config::default())
             .map_err(|e| CapacityError::Receiver(e.to_string()))?;
+        receiver.keep_db_intervals();
         Ok(SpanWatch { receiver, before: HashMap::new() })
     }
 
@@ -41,11 +43,14 @@ impl SpanWatch {
 
     pub fn begin_step(&mut self) {
         self.before = self.totals();
+        self.receiver.take_db_intervals();
     }
 
-    /// Span groups that ran during the step, by total time.
-    pub fn end_step(&mut self) -> Vec<SpanGroupSample> {
+    /// Span groups that ran during the step (by total time) and the DB statements in
+    /// flight during its `wall_s` seconds.
+    pub fn end_step(&mut self, wall_s: f64) -> (Vec<SpanGroupSample>, Option<DbBusy>) {
         self.receiver.settle(QUIET, SETTLE);
+        let intervals = self.receiver.take_db_intervals();
         let now = self.totals();
         let mut out: Vec<(u64, SpanGroupSample)> = now
             .iter()
@@ -66,7 +71,9 @@ impl SpanWatch {
             .collect();
         out.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.name.cmp(&b.1.name)));
         self.before = now;
-        out.into_iter().take(KEEP).map(|(_, s)| s).collect()
+        let groups: Vec<SpanGroupSample> = out.into_iter().map(|(_, s)| s).collect();
+        let busy = crate::busy::db_busy(&intervals, wall_s, &groups);
+        (groups.into_iter().take(KEEP).collect(), busy)
     }
 
     fn totals(&self) -> HashMap<(&'static str, String), (u64, u64)> {

@@ -1,22 +1,22 @@
 //! What saturates first: every watched component's utilization or latency across the
 //! steps, in order of offered rate, and the one that gave out first and grew fastest.
 //!
-//! Rules (docs/capacity.md):
+//! Rules (docs/capacity.md); those read from the traces are in [`crate::verdict_traces`]:
 //! - **DB connection pool**: the sessions running a statement (`pg_stat_activity`) stop
 //!   growing with load — the most ever busy at once, K, is held (mean ≥ 80 % of K) from
 //!   some step up to the highest-rate one: requests wait for one of K connections.
 //! - **max_connections**: open client connections reach 90 % of `max_connections`.
-//! - **service CPU**: the watched process's CPU reaches 90 % of the highest level it
-//!   ever reached, and that level is at least 80 % of one core (a plateau).
+//! - **service CPU**: the watched process's CPU demand (on a CPU plus waiting for one)
+//!   reaches 90 % of the highest level it reached and stays there up to the highest-rate
+//!   step, and that level is at least 80 % of one core (a plateau).
 //! - **service memory**: peak RSS grows ≥ 1.5× from the lowest step.
-//! - **a span group** (traces): a DB statement, an outbound call or the service's own code
-//!   per request whose mean latency grows ≥ 2× from the lowest step.
 //!
-//! Components are ranked by the offered rate at which they saturated (first), then by
-//! growth (fastest). The service's own time (send → response) is the symptom every one of
-//! them shows; it is named only when no watched component explains it.
+//! Components are ranked by the offered rate at which they saturated (first; at the same
+//! rate a resource at its limit before a latency that grows), then by the time they added
+//! (fastest). The service's own time (send → response) is the symptom every one of them
+//! shows; it is named only when no watched component explains it.
 
-use crate::spans::OWN_CODE;
+use crate::verdict_traces::{self as traces, growth};
 use perfhound_model::capacity::{DbSample, Saturation};
 use perfhound_model::{CapacityStep, StepPhase};
 use perfhound_term::human;
@@ -30,26 +30,22 @@ pub fn saturation(steps: &[CapacityStep], service_limited: bool) -> Vec<Saturati
     if curve.is_empty() {
         return Vec::new();
     }
-    let mut out: Vec<Saturation> =
-        [pool(&curve), max_connections(&curve), cpu(&curve), memory(&curve)].into_iter().flatten().collect();
-    out.extend(span_groups(&curve));
+    let resources =
+        [pool(&curve), max_connections(&curve), traces::db_connections(&curve), cpu(&curve), memory(&curve)];
+    let mut out: Vec<Saturation> = resources.into_iter().flatten().collect();
+    out.extend(traces::span_groups(&curve));
+    traces::explain_own_code(&mut out, &curve);
     out.sort_by(|a, b| {
         let from = |s: &Saturation| s.from_rps.unwrap_or(f64::INFINITY);
-        let added = |s: &Saturation| s.added_us.unwrap_or(0.0);
+        // At the same rate a resource at its limit (no added time) is the cause, a
+        // latency that grows is its symptom.
+        let added = |s: &Saturation| s.added_us.unwrap_or(f64::INFINITY);
         from(a).total_cmp(&from(b)).then(added(b).total_cmp(&added(a))).then(b.growth.total_cmp(&a.growth))
     });
     if out.is_empty() && service_limited {
-        out.extend(own_time(&curve));
+        out.extend(traces::dominant(&curve).or_else(|| own_time(&curve)));
     }
     out
-}
-
-fn growth(first: f64, last: f64) -> f64 {
-    if first > 0.0 {
-        (last / first * 10.0).round() / 10.0
-    } else {
-        1.0
-    }
 }
 
 /// Busy sessions stop growing with load: the most ever busy at once (K) is reached and
@@ -60,7 +56,10 @@ fn pool(curve: &[&CapacityStep]) -> Option<Saturation> {
     let held = |d: &DbSample| d.active_mean >= 0.8 * f64::from(k);
     let (top_rps, top) = dbs.last()?;
     let (from_rps, _) = dbs.iter().find(|(_, d)| held(d))?;
-    if !held(top) || from_rps >= top_rps {
+    // Sessions held at the server's own limit are max_connections' verdict, not a pool's.
+    let at_server_limit =
+        top.max_connections > 0 && f64::from(top.connections_peak) >= 0.9 * f64::from(top.max_connections);
+    if !held(top) || from_rps >= top_rps || at_server_limit {
         return None;
     }
     let first = dbs[0].1.active_mean.max(0.1);
@@ -108,20 +107,34 @@ fn max_connections(curve: &[&CapacityStep]) -> Option<Saturation> {
     })
 }
 
+/// CPU demand of a step: on a CPU plus runnable and waiting for one (% of one core). On a
+/// shared machine a CPU-bound service gets less than a core, but its threads stay runnable.
+fn demand(s: &CapacityStep) -> Option<f64> {
+    s.target_cpu_pct.map(|c| c + s.target_cpu_wait_pct.unwrap_or(0.0))
+}
+
 fn cpu(curve: &[&CapacityStep]) -> Option<Saturation> {
-    let values: Vec<(f64, f64)> = curve.iter().filter_map(|s| s.target_cpu_pct.map(|c| (s.offered_rps, c))).collect();
+    let values: Vec<(f64, f64, &CapacityStep)> =
+        curve.iter().filter_map(|s| demand(s).map(|d| (s.offered_rps, d, *s))).collect();
     let peak = values.iter().map(|v| v.1).fold(0.0, f64::max);
-    if peak < 80.0 {
+    let plateau = |d: f64| d >= 0.9 * peak;
+    if peak < 80.0 || !values.last().is_some_and(|v| plateau(v.1)) {
         return None;
     }
-    let (at, level) = values.iter().find(|(_, c)| *c >= 0.9 * peak)?;
+    let (at, level, step) = values.iter().find(|v| plateau(v.1))?;
+    let split = match step.target_cpu_wait_pct {
+        Some(w) => {
+            format!(" (on a CPU {}%, waiting for one {}%)", step.target_cpu_pct.unwrap_or(0.0).round(), w.round())
+        }
+        None => String::new(),
+    };
     Some(Saturation {
         component: "service CPU".into(),
         from_rps: Some(*at),
         growth: growth(values[0].1, peak),
         added_us: None,
         evidence: format!(
-            "service CPU at {}% of a core from {} ({}% at {})",
+            "service CPU: demand {}% of a core{split} from {} ({}% at {})",
             level.round(),
             human::rate(*at),
             values[0].1.round(),
@@ -149,47 +162,6 @@ fn memory(curve: &[&CapacityStep]) -> Option<Saturation> {
     })
 }
 
-/// Span groups from the traces (statements, outbound calls, own code) whose mean latency
-/// at least doubled.
-fn span_groups(curve: &[&CapacityStep]) -> Vec<Saturation> {
-    let first = curve[0];
-    let last = curve.iter().rev().find(|s| !s.spans.is_empty()).copied().unwrap_or(first);
-    let mean = |s: &CapacityStep, kind: &str, name: &str| {
-        s.spans.iter().find(|x| x.kind == kind && x.name == name).map(|x| x.mean_us)
-    };
-    let own = match (mean(first, "own", OWN_CODE), mean(last, "own", OWN_CODE)) {
-        (Some(a), Some(b)) => format!("own code per request grows {}×", growth(a, b)),
-        _ => format!("the service's p50 grows {}×", growth(first.service_us_p50 as f64, last.service_us_p50 as f64)),
-    };
-    first
-        .spans
-        .iter()
-        .filter_map(|f| {
-            let last_mean = mean(last, &f.kind, &f.name)?;
-            let g = growth(f.mean_us, last_mean);
-            let from = curve.iter().find(|s| mean(s, &f.kind, &f.name).is_some_and(|m| m >= 2.0 * f.mean_us))?;
-            let name = perfhound_term::clip(&f.name, 80);
-            let component = match f.kind.as_str() {
-                "db" => format!("DB: {name}"),
-                "http" => format!("call: {name}"),
-                _ => "own code".to_string(),
-            };
-            let versus = if f.kind == "own" { String::new() } else { format!(" while {own}") };
-            (g >= 2.0 && last_mean - f.mean_us >= 1000.0).then(|| Saturation {
-                evidence: format!(
-                    "{component}: mean grows {g}× from {} to {}{versus}",
-                    human::rate(first.offered_rps),
-                    human::rate(last.offered_rps)
-                ),
-                component,
-                from_rps: Some(from.offered_rps),
-                growth: g,
-                added_us: Some(last_mean - f.mean_us),
-            })
-        })
-        .collect()
-}
-
 fn own_time(curve: &[&CapacityStep]) -> Option<Saturation> {
     let first = curve[0];
     let last = curve.last()?;
@@ -211,6 +183,7 @@ fn own_time(curve: &[&CapacityStep]) -> Option<Saturation> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::spans::OWN_CODE;
     use perfhound_model::capacity::SpanGroupSample;
 
     fn step(rps: f64, db_ms: f64, own_ms: f64) -> CapacityStep {

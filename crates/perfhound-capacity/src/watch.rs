@@ -37,7 +37,7 @@ impl Watchers {
             step.db = Some(d.end_step());
         }
         if let Some(s) = &mut self.spans {
-            step.spans = s.end_step();
+            (step.spans, step.db_busy) = s.end_step(step.duration_s);
         }
     }
 }

@@ -111,3 +111,33 @@ fn a_flat_service_stops_at_the_max_rate_without_blaming_it() {
     assert!(c.steps.iter().all(|s| s.passed));
     assert_eq!(c.max_sustainable_offered_rps, Some(40.0));
 }
+
+#[test]
+fn when_perfhound_is_the_limit_it_says_so_and_blames_nothing() {
+    // The service answers in 50 ms with no worker limit; perfhound may use 3 connections,
+    // so it cannot offer more than 3 / 50 ms = 60 req/s (less on a loaded machine, where
+    // the sends themselves are late).
+    let server = TestServer::start(ServerConfig {
+        fixed_delay: Some(Duration::from_millis(50)),
+        http1_only: true,
+        ..ServerConfig::default()
+    });
+    let s = Search {
+        start_rps: 20.0,
+        max_rps: 400.0,
+        factor: 2.0,
+        step: Duration::from_secs(3),
+        max_time: Duration::from_secs(60),
+        max_refine: 1,
+        max_vus: 3,
+        timeout: Duration::from_secs(5),
+        ..Search::default()
+    };
+    let c = search(&config(server.url("/"), s));
+    assert_eq!(c.stop, StopReason::GeneratorSaturated, "{}", c.stop_detail);
+    assert!(c.stop_detail.contains("The service was not shown to be at its limit"), "{}", c.stop_detail);
+    assert!(c.saturation.is_empty(), "the service is not blamed: {:?}", c.saturation);
+    let bad = c.steps.iter().find(|s| !s.passed).expect("a step perfhound could not offer");
+    assert!(bad.vus_exhausted && bad.late > 0, "arrivals waited for one of the 3 VUs: {bad:?}");
+    assert_eq!(bad.cause, Some(StopReason::GeneratorSaturated), "{bad:?}");
+}

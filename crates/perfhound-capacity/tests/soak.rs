@@ -122,3 +122,30 @@ fn a_sawtooth_is_not_a_leak() {
     assert!(!r.growing, "{r:?}");
     assert!(out.run.findings.iter().all(|f| f.rule.code != "PH-CAP001"));
 }
+
+/// A soak of a server leaking one `resource` per request: found growing, slope within 20 %
+/// of one per request, and the `other` resource stable.
+fn one_per_request(mode: &str, resource: &str, other: &str, title: &str) {
+    let server = Server::start(&[mode]);
+    let (out, trends) = soak(&server, 20.0, 16);
+    let step = &out.run.load.as_ref().unwrap().capacity.as_ref().unwrap().steps[0];
+    let planted_per_hour = step.achieved_rps * 3600.0;
+    let found = trends.iter().find(|t| t.resource == resource).expect("a trend");
+    assert!(found.growing, "{found:?}");
+    let off = (found.slope_per_hour - planted_per_hour).abs() / planted_per_hour;
+    assert!(off <= 0.20, "found {} /h vs planted {planted_per_hour} ({:.0} % off)", found.slope_per_hour, off * 100.0);
+    let other = trends.iter().find(|t| t.resource == other).expect("a trend");
+    assert!(!other.growing, "{other:?}");
+    assert!(out.run.findings.iter().any(|f| f.rule.code == "PH-CAP001" && f.title.starts_with(title)));
+}
+
+#[test]
+fn a_descriptor_leak_is_found_with_its_slope_within_twenty_percent() {
+    // The soak opens its connections before the window: threads stay flat.
+    one_per_request("files", "open_fds", "threads", "open file descriptors grow");
+}
+
+#[test]
+fn a_thread_leak_is_found_with_its_slope_within_twenty_percent() {
+    one_per_request("threads", "threads", "open_fds", "threads grow");
+}

@@ -60,30 +60,5 @@ impl DbError {
     }
 }
 
-/// The server's message (with detail and hint) or the driver's description of an error.
-pub fn describe(err: &tokio_postgres::Error) -> String {
-    match err.as_db_error() {
-        Some(db) => {
-            let mut s = db.message().to_string();
-            if let Some(d) = db.detail() {
-                s.push_str(&format!(" ({d})"));
-            }
-            if let Some(h) = db.hint() {
-                s.push_str(&format!(" [hint: {h}]"));
-            }
-            s
-        }
-        None => {
-            let mut s = err.to_string();
-            let mut source = std::error::Error::source(err);
-            while let Some(e) = source {
-                let text = e.to_string();
-                if !s.contains(&text) {
-                    s.push_str(&format!(": {text}"));
-                }
-                source = e.source();
-            }
-            s
-        }
-    }
-}
+// The server's message (with detail and hint) or the driver's description of an error.
+pub use perfhound_net::pg::describe;

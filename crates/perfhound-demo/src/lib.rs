@@ -29,6 +29,8 @@ pub mod seed;
 pub mod telemetry;
 
 pub use db::SeedReport;
+/// The dashboard's downstream services: route and simulated latency.
+pub use endpoints::dashboard::DOWNSTREAM;
 pub use endpoints::gunzip;
 /// The planted unindexed filter's SQL (the same text in both modes).
 pub use endpoints::orders::ORDERS_WITH_PRODUCT as SEARCH_SQL;

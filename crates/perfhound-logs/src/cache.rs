@@ -97,13 +97,15 @@ pub(crate) fn evaluate(
     (results, check)
 }
 
-/// What a cache would save on any stream of repeated reads — a query or computation the
-/// traces show, not only a logged endpoint: `(cache key, seconds, result size in bytes,
-/// latency in µs)` in time order. `None` below 50 reads. (Not wired yet: the audit layer
-/// can feed trace spans here.)
+/// What a cache would save on any stream of repeated reads — a query or downstream call
+/// the traces show, not only a logged endpoint: `(cache key, seconds, result size in
+/// bytes, latency in µs)` in time order; `private` of them served requests with
+/// credentials or set cookies (then `not_shared` says so). `None` below 50 reads.
+/// `perfhound-audit`'s `read_cache` feeds the traces' repeated reads here.
 pub fn evaluate_reads<'a>(
     name: &str,
     reads: impl IntoIterator<Item = (&'a [u8], u32, u32, u64)>,
+    private: u64,
     cfg: &Config,
 ) -> Option<CacheResult> {
     let mut stream = Stream::new(cfg.stream_budget);
@@ -122,6 +124,7 @@ pub fn evaluate_reads<'a>(
         p50_us: h.quantile_us(0.5),
         mean_us: h.mean_us(),
         latency: Some(h),
+        private,
         ..EndpointSummary::default()
     };
     Some(simulate_one(name, &stream, &e, cfg))
@@ -201,10 +204,13 @@ mod tests {
     fn repeated_reads_from_any_source() {
         let keys: Vec<String> = (0..300).map(|i| format!("SELECT * FROM products WHERE id = {}", i % 10)).collect();
         let reads = keys.iter().enumerate().map(|(i, k)| (k.as_bytes(), i as u32 / 10, 500, 30_000));
-        let r = evaluate_reads("SELECT * FROM products WHERE id = ?", reads, &Config::default()).unwrap();
+        let r = evaluate_reads("SELECT * FROM products WHERE id = ?", reads, 0, &Config::default()).unwrap();
+        assert!(r.not_shared.is_none());
         assert!((r.chosen.hit - 290.0 / 300.0).abs() < 1e-9, "10 cold misses: {}", r.chosen.hit);
         assert_eq!((r.p50_us / 1000, r.p50_after_us), (30, HIT_US));
         let few = keys.iter().take(10).map(|k| (k.as_bytes(), 0, 500, 30_000));
-        assert!(evaluate_reads("q", few, &Config::default()).is_none());
+        assert!(evaluate_reads("q", few, 0, &Config::default()).is_none());
+        let private = keys.iter().map(|k| (k.as_bytes(), 0, 500, 30_000));
+        assert!(evaluate_reads("q", private, 1, &Config::default()).unwrap().not_shared.is_some());
     }
 }

@@ -42,8 +42,7 @@ impl Merges {
         out.push_str(method);
         out.push(' ');
         let start = out.len();
-        let path = path_of(target);
-        for (i, seg) in path.split('/').enumerate() {
+        for (i, seg) in segments(path_of(target)).enumerate() {
             if i > 0 {
                 out.push('/');
             }
@@ -52,21 +51,28 @@ impl Merges {
         if out.len() == start {
             out.push('/');
         }
-        if !self.rules.is_empty() {
-            if let Some(merged) = self.apply(out) {
-                *out = merged;
-            }
+        if let Some(range) = self.merged_segment(out) {
+            out.replace_range(range, VAR);
         }
     }
 
-    /// `name` with the first matching merge applied, or `None`.
-    fn apply(&self, name: &str) -> Option<String> {
+    /// The byte range, in `name`, of the segment the first matching merge turns into
+    /// `{var}` (no allocation: this runs for every line).
+    fn merged_segment(&self, name: &str) -> Option<std::ops::Range<usize>> {
+        if self.rules.is_empty() {
+            return None;
+        }
         let (method, path) = name.split_once(' ')?;
-        let segs: Vec<&str> = path.split('/').collect();
-        let rule = self.rules.iter().find(|r| r.method == method && matches(r, &segs))?;
-        let mut segs = segs;
-        segs[rule.pos] = "{var}";
-        Some(format!("{method} {}", segs.join("/")))
+        let len = memchr::memchr_iter(b'/', path.as_bytes()).count() + 1;
+        let rule = self.rules.iter().find(|r| r.method == method && r.shape.len() == len && matches(r, path))?;
+        let mut offset = method.len() + 1;
+        for (i, seg) in segments(path).enumerate() {
+            if i == rule.pos {
+                return Some(offset..offset + seg.len());
+            }
+            offset += seg.len() + 1;
+        }
+        None
     }
 
     /// Learns merges from endpoint names; returns how many were added. A position merges
@@ -97,12 +103,30 @@ impl Merges {
 
     /// The merged name of an already-named endpoint (to fold existing entries).
     pub fn rename(&self, name: &str) -> Option<String> {
-        self.apply(name)
+        let range = self.merged_segment(name)?;
+        let mut merged = name.to_string();
+        merged.replace_range(range, VAR);
+        Some(merged)
     }
 }
 
-fn matches(r: &Merge, segs: &[&str]) -> bool {
-    segs.len() == r.shape.len() && segs.iter().zip(&r.shape).enumerate().all(|(i, (s, want))| i == r.pos || s == want)
+/// What a merged segment becomes.
+const VAR: &str = "{var}";
+
+/// Whether `path`'s segments equal the rule's shape except at its position.
+fn matches(r: &Merge, path: &str) -> bool {
+    segments(path).zip(&r.shape).enumerate().all(|(i, (s, want))| i == r.pos || s == want)
+}
+
+/// The `/`-separated segments of a path (memchr, not a char searcher: once per line).
+fn segments(path: &str) -> impl Iterator<Item = &str> {
+    let mut start = 0;
+    memchr::memchr_iter(b'/', path.as_bytes()).map(Some).chain([None]).map(move |slash| {
+        let end = slash.unwrap_or(path.len());
+        let seg = &path[start..end];
+        start = end + 1;
+        seg
+    })
 }
 
 /// The path of a target: no scheme/host, no query, no fragment.

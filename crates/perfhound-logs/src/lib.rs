@@ -10,7 +10,8 @@
 //!   [`stats`]/[`latency`]: the accumulation under a memory budget (HDR histograms per
 //!   endpoint while the budget lasts, reservoirs after).
 //! - [`sim`]: cache simulation (exact LRU, SIEVE, SHARDS sampling); [`cache`]: what a
-//!   cache would save per GET endpoint; [`cache_opportunity`]: the rule that reports it.
+//!   cache would save per GET endpoint (and per read the traces repeat);
+//!   [`cache_opportunity`] and [`read_cache_opportunity`]: the rules that report them.
 //! - [`summary`]: the [`Analysis`]; [`to_model`]: the [`perfhound_model::Run`];
 //!   [`render`]: text and Markdown.
 //!
@@ -25,6 +26,7 @@ pub mod fasthash;
 pub mod format;
 pub mod latency;
 pub mod read;
+pub mod read_cache_opportunity;
 pub mod record;
 pub mod render;
 pub mod sim;
@@ -84,5 +86,5 @@ impl Default for Config {
 
 /// Every rule this engine reports.
 pub fn rules() -> Vec<perfhound_model::Rule> {
-    vec![cache_opportunity::RULE]
+    vec![cache_opportunity::RULE, read_cache_opportunity::RULE]
 }

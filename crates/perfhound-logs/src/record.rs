@@ -48,8 +48,12 @@ pub fn absent(v: &str) -> bool {
 /// Splits `"GET /x?y HTTP/1.1"` into method and target; `None` for anything else
 /// (a TLS handshake sent to a plain port, `-`, a bare `/`).
 pub fn split_request(line: &str) -> Option<(&str, &str)> {
-    let (method, rest) = line.split_once(' ')?;
-    let target = rest.rsplit_once(' ').map_or(rest, |(t, proto)| if proto.starts_with("HTTP/") { t } else { rest });
+    let sp = memchr::memchr(b' ', line.as_bytes())?;
+    let (method, rest) = (&line[..sp], &line[sp + 1..]);
+    let target = match memchr::memrchr(b' ', rest.as_bytes()) {
+        Some(i) if rest[i + 1..].starts_with("HTTP/") => &rest[..i],
+        _ => rest,
+    };
     let method_ok = !method.is_empty() && method.len() <= 16 && method.bytes().all(|b| b.is_ascii_uppercase());
     (method_ok && !target.is_empty()).then_some((method, target))
 }

@@ -31,6 +31,8 @@ pub struct Endpoint {
     pub private: u64,
     /// Requests whose log line shows whether cookies/credentials were involved.
     pub privacy_known: u64,
+    /// The cache stream of a cacheable GET endpoint (the first [`Config::max_streams`]).
+    pub stream: Option<Box<Stream>>,
 }
 
 #[derive(Debug, Default)]
@@ -38,7 +40,8 @@ pub struct Stats {
     pub merges: Merges,
     pub merges_learned: usize,
     pub endpoints: FastMap<String, Endpoint>,
-    pub streams: FastMap<String, Stream>,
+    /// Endpoints with a cache stream.
+    pub streams: usize,
     pub status: BTreeMap<u16, u64>,
     pub requests: u64,
     pub bytes: u64,
@@ -50,7 +53,9 @@ pub struct Stats {
     /// The current second and its count, before it goes to `per_second`.
     second: Option<(i64, u32)>,
     pub seconds_overflow: bool,
-    pub clients: FastMap<String, u64>,
+    /// By a 64-bit hash of the client (one comparison per line instead of a string
+    /// compare): the client and its count.
+    pub clients: FastMap<u64, (Box<str>, u64)>,
     pub clients_trimmed: bool,
     time_base: Option<i64>,
     histogram_budget: usize,
@@ -83,7 +88,7 @@ impl Stats {
         }
         let mut name = std::mem::take(&mut self.name);
         self.merges.name(r.method, r.target, &mut name);
-        if !self.endpoints.contains_key(name.as_str()) && self.endpoints.len() >= self.cfg.max_endpoints {
+        if self.endpoints.len() >= self.cfg.max_endpoints && !self.endpoints.contains_key(name.as_str()) {
             name.clear();
             name.push_str(OTHER);
         }
@@ -94,7 +99,14 @@ impl Stats {
         };
         add(e, r, budget);
         if cacheable(r) && e.private == 0 {
-            self.stream(&name, r);
+            let base = *self.time_base.get_or_insert(r.time_s.unwrap_or(0));
+            if e.stream.is_none() && self.streams < self.cfg.max_streams {
+                self.streams += 1;
+                e.stream = Some(Box::new(Stream::new(self.cfg.stream_budget)));
+            }
+            if let Some(s) = &mut e.stream {
+                s.push(access(r, base));
+            }
         }
         self.name = name;
         if self.endpoints.len() >= self.next_learn {
@@ -103,20 +115,10 @@ impl Stats {
         }
     }
 
-    fn stream(&mut self, name: &str, r: &Record) {
-        // Seconds from the first record seen, shifted so that earlier records (files given
-        // newest first, `access.log access.log.1`) stay ordered; streams are sorted by time
-        // before simulation.
-        let base = *self.time_base.get_or_insert(r.time_s.unwrap_or(0));
-        let t = r.time_s.map_or(TIME_SHIFT, |t| (t - base + TIME_SHIFT).clamp(0, i64::from(u32::MAX))) as u32;
-        let access = Access { key: key_hash(r.target.as_bytes()), t, size: r.bytes.min(u64::from(u32::MAX)) as u32 };
-        if let Some(s) = self.streams.get_mut(name) {
-            s.push(access);
-        } else if self.streams.len() < self.cfg.max_streams {
-            let mut s = Stream::new(self.cfg.stream_budget);
-            s.push(access);
-            self.streams.insert(name.to_string(), s);
-        }
+    /// The cache streams, by endpoint name (taken out of the endpoints).
+    pub fn take_streams(&mut self) -> FastMap<String, Stream> {
+        self.streams = 0;
+        self.endpoints.iter_mut().filter_map(|(n, e)| Some((n.clone(), *e.stream.take()?))).collect()
     }
 
     fn count_second(&mut self, t: i64) {
@@ -153,21 +155,22 @@ impl Stats {
         if client.is_empty() {
             return;
         }
-        if let Some(n) = self.clients.get_mut(client) {
+        let key = crate::fasthash::hash_str(client);
+        if let Some((_, n)) = self.clients.get_mut(&key) {
             *n += 1;
             return;
         }
         if self.clients.len() >= self.cfg.max_clients {
-            let mut counts: Vec<u64> = self.clients.values().copied().collect();
+            let mut counts: Vec<u64> = self.clients.values().map(|(_, n)| *n).collect();
             let mid = counts.len() / 2;
             let median = *counts.select_nth_unstable(mid).1;
-            self.clients.retain(|_, n| {
+            self.clients.retain(|_, (_, n)| {
                 *n = n.saturating_sub(median);
                 *n > 0
             });
             self.clients_trimmed = true;
         }
-        self.clients.insert(client.to_string(), 1);
+        self.clients.insert(key, (client.into(), 1));
     }
 
     /// Learns merges from the current names and folds the endpoints they rename.
@@ -181,16 +184,9 @@ impl Stats {
             self.endpoints.keys().filter_map(|k| self.merges.rename(k).map(|n| (k.clone(), n))).collect();
         for (old, new) in renames {
             if let Some(e) = self.endpoints.remove(&old) {
-                let target = self.endpoints.entry(new.clone()).or_default();
+                let target = self.endpoints.entry(new).or_default();
+                self.streams -= usize::from(target.stream.is_some() && e.stream.is_some());
                 merge(target, e, &mut self.histogram_budget);
-            }
-            if let Some(s) = self.streams.remove(&old) {
-                match self.streams.get_mut(&new) {
-                    Some(t) => t.absorb(s),
-                    None => {
-                        self.streams.insert(new, s);
-                    }
-                }
             }
         }
     }
@@ -232,4 +228,17 @@ fn merge(into: &mut Endpoint, e: Endpoint, budget: &mut usize) {
         *into.status.entry(s).or_default() += n;
     }
     into.latency.absorb(e.latency, budget);
+    match (&mut into.stream, e.stream) {
+        (Some(t), Some(s)) => t.absorb(*s),
+        (t @ None, s) => *t = s,
+        (Some(_), None) => {}
+    }
+}
+
+/// One request of a cache stream: seconds from the first record seen (`base`), shifted so
+/// that earlier records (files given newest first, `access.log access.log.1`) stay
+/// ordered; streams are sorted by time before simulation.
+fn access(r: &Record, base: i64) -> Access {
+    let t = r.time_s.map_or(TIME_SHIFT, |t| (t - base + TIME_SHIFT).clamp(0, i64::from(u32::MAX))) as u32;
+    Access { key: key_hash(r.target.as_bytes()), t, size: r.bytes.min(u64::from(u32::MAX)) as u32 }
 }

@@ -83,15 +83,15 @@ impl Analysis {
 
 pub(crate) fn summarize(mut a: Analyzer) -> Analysis {
     let max_targets = a.stats.config().max_targets;
+    let streams = a.stats.take_streams();
     let mut raw: Vec<(String, crate::stats::Endpoint)> = a.stats.endpoints.drain().collect();
     raw.sort_by(|x, y| y.1.requests.cmp(&x.1.requests).then_with(|| x.0.cmp(&y.0)));
     let mut endpoints: Vec<EndpointSummary> =
         raw.into_iter().enumerate().map(|(i, (name, e))| endpoint(name, e, i < max_targets)).collect();
     endpoints.sort_by(|x, y| y.total_us().total_cmp(&x.total_us()).then(y.requests.cmp(&x.requests)));
-    let mut clients: Vec<(String, u64)> = a.stats.clients.drain().collect();
+    let mut clients: Vec<(String, u64)> = a.stats.clients.drain().map(|(_, (c, n))| (c.into(), n)).collect();
     clients.sort_by(|x, y| y.1.cmp(&x.1).then_with(|| x.0.cmp(&y.0)));
     clients.truncate(10);
-    let streams = std::mem::take(&mut a.stats.streams);
     let (cache, shards_check) = cache::evaluate(streams, &endpoints, a.stats.config());
     let total_us: f64 = endpoints.iter().map(EndpointSummary::total_us).sum();
     let findings = cache.iter().filter_map(|c| crate::cache_opportunity::finding(c, total_us)).collect();

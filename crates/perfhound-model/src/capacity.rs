@@ -141,6 +141,27 @@ pub struct CapacityStep {
     /// Span groups seen in the service's traces during the step.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub spans: Vec<SpanGroupSample>,
+    /// From the traces: DB statements in flight (the connections in use) during the step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub db_busy: Option<DbBusy>,
+    /// With `--watch-pid`: the service's threads' mean time runnable but waiting for a CPU
+    /// (% of one core, from `/proc/PID/task/*/schedstat`); on-CPU plus this is its CPU demand.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_cpu_wait_pct: Option<f64>,
+}
+
+/// DB statements in flight during one step, from the DB spans' start and end times.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DbBusy {
+    /// DB span time per second of wall time: the mean number of connections running a statement.
+    pub mean: f64,
+    /// The most DB spans in flight at one instant (a lower bound of the connections the service has).
+    pub peak: u32,
+    /// The statement holding the most DB time, and its share of it (0..1).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub top_statement: String,
+    #[serde(default)]
+    pub top_share: f64,
 }
 
 /// PostgreSQL during one step (peaks over the samples taken while it ran).

@@ -20,6 +20,7 @@ pub mod kinds;
 pub mod metric;
 pub mod redact;
 pub mod run;
+pub mod sarif;
 pub mod threshold;
 
 pub use budget::{Budget, BudgetFormat, BudgetLine, BudgetSet, Origin};

@@ -1,5 +1,6 @@
-//! Where a scan's CPU goes, single-threaded: tree-sitter parsing alone vs parse + the one
-//! rule walk, over every `.py` file of a directory (docs/benchmarks.md, "scan").
+//! Where a scan's CPU goes, single-threaded: ruff's parser alone, parsing and lowering into
+//! perfhound's syntax tree, and parse + the one rule walk, over every `.py` file of a
+//! directory (docs/benchmarks.md, "scan"); tree-sitter-python's parse time for comparison.
 //! `cargo run --release -p perfhound-scan --example parse_split -- /usr/lib/python3.11`
 
 use perfhound_scan::lang::Lang;
@@ -17,11 +18,23 @@ fn main() {
         }
     }
     let bytes: usize = texts.iter().map(String::len).sum();
+    let mb = bytes as f64 / 1e6;
     let mut parser = tree_sitter::Parser::new();
     parser.set_language(&Lang::Python.grammar()).unwrap();
     let t = Instant::now();
     for text in &texts {
         let _ = parser.parse(text, None);
+    }
+    let ts = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    for text in &texts {
+        let _ = ruff_python_parser::parse_module(text);
+    }
+    let ruff = t.elapsed().as_secs_f64();
+    let mut parsers = perfhound_scan::syntax::Parsers::default();
+    let t = Instant::now();
+    for text in &texts {
+        let _ = perfhound_scan::syntax::parse(&mut parsers, Lang::Python, text);
     }
     let parse = t.elapsed().as_secs_f64();
     let mut analyzer = Analyzer::new();
@@ -32,10 +45,11 @@ fn main() {
     }
     let all = t.elapsed().as_secs_f64();
     println!(
-        "{} files, {:.1} MB: parse {parse:.2}s ({:.1} MB/s), parse+rules {all:.2}s, rules {:.2}s, {hits} hits",
+        "{} files, {mb:.1} MB: tree-sitter parse {ts:.2}s ({:.1} MB/s); ruff parse {ruff:.2}s ({:.1} MB/s), \
+         + lowering {parse:.2}s; parse+lower+rules {all:.2}s, rules {:.2}s, {hits} hits",
         texts.len(),
-        bytes as f64 / 1e6,
-        bytes as f64 / 1e6 / parse,
+        mb / ts,
+        mb / ruff,
         all - parse
     );
 }

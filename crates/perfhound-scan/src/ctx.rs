@@ -4,8 +4,8 @@
 
 use crate::lang::{Family, Lang};
 use crate::rules::ScanRule;
+use crate::syntax::Node;
 use perfhound_model::Severity;
-use tree_sitter::Node;
 
 /// One match of a rule, before it becomes a model finding.
 #[derive(Clone, Debug)]

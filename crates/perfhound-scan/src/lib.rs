@@ -22,6 +22,7 @@ pub mod locate;
 pub mod output;
 pub mod rules;
 pub mod suppress;
+pub mod syntax;
 mod walk;
 
 pub use analyze::{Analyzer, ParseFailure};

@@ -135,6 +135,11 @@ impl State {
         f(&self.lock().engine.measure)
     }
 
+    /// Changes what the traces measure (e.g. starts keeping DB span intervals).
+    pub fn with_measure_mut<R>(&self, f: impl FnOnce(&mut perfhound_traces::measure::Measure) -> R) -> R {
+        f(&mut self.lock().engine.measure)
+    }
+
     /// Every query the traces recorded (see `Measure::query_summaries`).
     pub fn query_summaries(&self) -> Vec<perfhound_traces::measure::QuerySummary> {
         self.lock().engine.measure.query_summaries()

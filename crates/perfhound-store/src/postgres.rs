@@ -4,8 +4,13 @@
 //! owns a current-thread tokio runtime and blocks on each statement; the connection task
 //! runs on that runtime while a statement is awaited. Writers serialize on a transaction
 //! advisory lock, the PostgreSQL counterpart of SQLite's `BEGIN IMMEDIATE`.
+//!
+//! TLS follows libpq like `perfhound db` (the same code, `perfhound_net::pg`): `sslmode`
+//! (default `prefer`) and `sslrootcert` in the URL or `PGSSLMODE`/`PGSSLROOTCERT`;
+//! `require` encrypts, `verify-ca` checks the chain, `verify-full` the host name too.
 
 use crate::db::{Db, DbError, Row, Value};
+use perfhound_net::pg::{self, connector, conninfo};
 use tokio_postgres::types::{ToSql, Type};
 
 /// The advisory lock key every perfhound writer takes (`perfhnd` in ASCII).
@@ -30,12 +35,29 @@ impl PgDb {
             .enable_all()
             .build()
             .map_err(|e| DbError(format!("cannot start the runtime: {e}")))?;
-        let (client, connection) = rt.block_on(tokio_postgres::connect(url, tokio_postgres::NoTls)).map_err(err)?;
-        rt.spawn(async move {
-            let _ = connection.await;
-        });
+        let client = rt.block_on(open(url))?;
         Ok(PgDb { rt, client })
     }
+}
+
+/// Connects with the TLS the URL's `sslmode` asks for; the connection task runs on the
+/// calling runtime.
+async fn open(url: &str) -> Result<tokio_postgres::Client, DbError> {
+    let (rest, settings) = conninfo::split_tls(url, |k| std::env::var(k).ok()).map_err(DbError)?;
+    let mut config: tokio_postgres::Config = rest.parse().map_err(err)?;
+    if config.get_application_name().is_none() {
+        config.application_name("perfhound");
+    }
+    let verification = connector::verification(&settings).map_err(DbError)?;
+    let tls = connector::MakeRustls(connector::client_config(&verification));
+    pg::open(&mut config, settings.mode, tls).await.map_err(|e| {
+        let reason = pg::describe(&e);
+        if pg::is_tls_failure(&reason) {
+            DbError(format!("TLS: {reason}; {}", pg::tls_hint(&reason, &settings)))
+        } else {
+            err(e)
+        }
+    })
 }
 
 fn boxed(values: &[Value]) -> Vec<Box<dyn ToSql + Sync + Send>> {

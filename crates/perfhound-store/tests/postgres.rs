@@ -78,3 +78,53 @@ fn postgres_store_records_and_lists_learned_fixes() {
     assert!(store.learned(Some("PH-NONE")).unwrap().is_empty());
     assert_eq!(store.latest_on_branch("main", "").unwrap(), None);
 }
+
+/// Whether the store's open session to `db` is encrypted, by the server's own account.
+fn store_session_encrypted(db: &str) -> bool {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let admin = pg::admin(&pg::server().url("postgres")).await;
+        let sql = "SELECT s.ssl FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) \
+                   WHERE a.datname = $1 AND a.application_name = 'perfhound'";
+        let rows = admin.query(sql, &[&db]).await.unwrap();
+        assert_eq!(rows.len(), 1, "exactly the store's session is connected to {db}");
+        rows[0].get(0)
+    })
+}
+
+#[test]
+fn postgres_store_speaks_tls_like_libpq() {
+    let plain = database("store_tls");
+    let certs = pg::server().certs.as_ref().expect("the harness server has ssl = on");
+    let (ca, wrong) = (certs.ca.display().to_string(), certs.wrong_ca.display().to_string());
+    let with = |query: &str| Location::Postgres(format!("{plain}?{query}"));
+    let localhost = |query: &str| Location::Postgres(format!("{}?{query}", plain.replace("127.0.0.1", "localhost")));
+    let meta = Meta { git_branch: "main".into(), ..Default::default() };
+
+    for (loc, encrypted) in [
+        (with("sslmode=disable"), false),
+        (with("sslmode=require"), true),
+        (localhost(&format!("sslmode=verify-full&sslrootcert={ca}")), true),
+        (with(&format!("sslmode=verify-ca&sslrootcert={ca}")), true),
+    ] {
+        let store = Store::open(&loc).unwrap();
+        assert_eq!(store_session_encrypted("store_tls"), encrypted, "{loc:?}");
+        drop(store);
+    }
+    perfhound_store::save(&with("sslmode=require"), &common::run("tls-1", 1000, 100), &meta).unwrap();
+    let rows = Store::open(&localhost(&format!("sslmode=verify-full&sslrootcert={ca}")))
+        .unwrap()
+        .list(&Filter::default())
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+
+    let err = Store::open(&with(&format!("sslmode=verify-full&sslrootcert={wrong}"))).err().unwrap().to_string();
+    assert!(
+        err.contains("UnknownIssuer") && err.contains(&format!("not issued by a CA in sslrootcert={wrong}")),
+        "{err}"
+    );
+    let err = Store::open(&with("sslmode=verify-full&sslrootcert=/nonexistent/ca.pem")).err().unwrap().to_string();
+    assert!(err.contains("cannot read sslrootcert /nonexistent/ca.pem"), "{err}");
+    let err = Store::open(&with("sslmode=bogus")).err().unwrap().to_string();
+    assert!(err.contains("invalid sslmode \"bogus\""), "{err}");
+}

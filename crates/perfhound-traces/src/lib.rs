@@ -35,6 +35,7 @@ pub mod engine;
 pub mod ingest;
 pub mod measure;
 pub mod output;
+pub mod reads;
 pub mod semconv;
 pub mod sketch;
 pub mod span;

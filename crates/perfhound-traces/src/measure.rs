@@ -148,7 +148,15 @@ pub struct Measure {
     pub caches: HashMap<u64, QueryStats>,
     pub dropped_endpoints: u64,
     pub dropped_queries: u64,
+    /// Repeatable reads across requests, for the cache simulation (see [`crate::reads`]).
+    pub reads: crate::reads::Reads,
+    /// DB spans' `(start_ns, end_ns)`, kept only when a caller asked for them (`Some`):
+    /// `perfhound capacity` counts the statements in flight at once (connections in use).
+    pub db_intervals: Option<Vec<(u64, u64)>>,
 }
+
+/// DB span intervals kept between two reads (further ones are dropped).
+pub const MAX_DB_INTERVALS: usize = 1_000_000;
 
 impl Measure {
     pub fn observe(&mut self, t: &Trace) {
@@ -171,9 +179,13 @@ impl Measure {
                 .or_insert_with(|| EndpointStats { service: Arc::clone(&stats.service), ..Default::default() })
                 .add(&stats);
         }
+        self.reads.observe(t);
         for n in &t.nodes {
             if n.class.category == Category::Db {
                 self.observe_query(n);
+                if let Some(v) = self.db_intervals.as_mut().filter(|v| v.len() < MAX_DB_INTERVALS) {
+                    v.push((n.span.start_ns, n.span.end_ns));
+                }
             } else if n.class.category.is_remote_call() {
                 self.observe_call(n);
             } else if n.class.category == Category::Cache && n.span.attrs.cache_hit.is_some() {

@@ -52,6 +52,16 @@ impl AttrValue<'_> {
         }
     }
 
+    /// A recorded, non-empty value (a header attribute is a list of its values).
+    fn is_present(&self) -> bool {
+        match self {
+            AttrValue::Str(s) => !s.trim().is_empty(),
+            AttrValue::Array(a) => a.iter().any(AttrValue::is_present),
+            AttrValue::Other => false,
+            _ => true,
+        }
+    }
+
     fn hash_into(&self, h: u64) -> u64 {
         match self {
             AttrValue::Str(s) => fnv1a(h, s.as_bytes()),
@@ -123,6 +133,7 @@ pub fn apply(a: &mut Attrs, key: &str, value: &AttrValue<'_>) -> Applied {
         "code.lineno" | "code.line.number" => a.code_lineno = value.as_u64().and_then(|l| u32::try_from(l).ok()),
         "code.function" | "code.function.name" => a.code_function = boxed(value),
         "cache.hit" => a.cache_hit = value.as_bool(),
+        _ if is_private_marker(key) => a.private |= value.is_present(),
         "error.type" => a.error = true,
         "error" => a.error |= value.as_bool().unwrap_or(false),
         _ if is_cached_flag(key) => a.cached |= value.as_bool().unwrap_or(false),
@@ -141,6 +152,20 @@ pub fn apply(a: &mut Attrs, key: &str, value: &AttrValue<'_>) -> Applied {
         _ => {}
     }
     Applied::Done
+}
+
+/// Attributes that mark a request or response as per-user: credentials sent
+/// (`Authorization`, `Cookie` request headers), a cookie set, an authenticated end user.
+fn is_private_marker(key: &str) -> bool {
+    matches!(
+        key,
+        "http.request.header.authorization"
+            | "http.request.header.cookie"
+            | "http.request.header.proxy-authorization"
+            | "http.response.header.set-cookie"
+            | "http.response.header.set_cookie"
+            | "enduser.id"
+    )
 }
 
 /// `cached`, `db.cached`, `db.query.cached`, `db.response.cached`…: a result served from
@@ -237,6 +262,19 @@ mod tests {
         apply(&mut b, "db.query.parameter.id", &s("2"));
         assert_ne!(a.db_params_hash, b.db_params_hash);
         assert!(a.db_params_hash.is_some());
+    }
+
+    #[test]
+    fn credentials_and_cookies_mark_a_span_private() {
+        for key in ["http.request.header.authorization", "http.response.header.set-cookie", "enduser.id"] {
+            let mut a = Attrs::default();
+            apply(&mut a, key, &AttrValue::Array(vec![s("Bearer x")]));
+            assert!(a.private, "{key}");
+        }
+        let mut a = Attrs::default();
+        apply(&mut a, "http.request.header.cookie", &AttrValue::Array(Vec::new()));
+        apply(&mut a, "http.request.header.accept", &s("text/html"));
+        assert!(!a.private, "an empty header list and other headers are not credentials");
     }
 
     #[test]

@@ -113,6 +113,9 @@ pub struct Attrs {
     pub code_function: Option<Box<str>>,
     /// `cache.hit` of a cache lookup, when the instrumentation records it.
     pub cache_hit: Option<bool>,
+    /// The request carried credentials or the response set a cookie (recorded header
+    /// attributes, `enduser.id`): never a shared-cache candidate.
+    pub private: bool,
     /// `error.type` or an `error=true` tag.
     pub error: bool,
     /// The result came from a client-side cache (`cached`, `db.*.cached` = true): no round trip.

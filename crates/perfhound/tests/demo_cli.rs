@@ -88,11 +88,27 @@ fn demo_capacity_shows_the_fix_raising_max_throughput_and_names_the_statement() 
     let (before, fixed) = (section("before"), section("fixed"));
     let max = |c: &perfhound_model::CapacitySection| c.max_sustainable_rps.unwrap_or(0.0);
     assert!(max(&fixed) > 5.0 * max(&before).max(0.5), "{stdout}");
-    // The planted run names what saturated first. Which component that is depends on the
-    // machine: under heavy load the unindexed SELECT's own latency grows first ("DB: SELECT
-    // … order_items"); on an idle machine requests queue for the embedded SQLite
-    // connection, a wait no span covers, so it shows as "own code" (docs/capacity.md).
+    // The planted run names the database first: on an idle machine its 4 connections are
+    // all busy with the unindexed SELECT ("DB connections: 4/4 busy …"); on a loaded one the
+    // SELECT alone fills the request's time ("DB: SELECT … 95 % of the request's time").
+    let steps: Vec<String> = before
+        .steps
+        .iter()
+        .map(|s| {
+            let groups: Vec<String> = s.spans.iter().map(|g| format!("{} {:.0}us", g.kind, g.mean_us)).collect();
+            format!(
+                "{}/s passed={} busy={:?} {}",
+                s.offered_rps,
+                s.passed,
+                s.db_busy.as_ref().map(|b| (b.mean, b.peak)),
+                groups.join(", ")
+            )
+        })
+        .collect();
     let first = before.saturation.first().unwrap_or_else(|| panic!("a component saturated first: {stdout}"));
-    assert!(first.component.starts_with("DB: SELECT") || first.component == "own code", "{first:?}");
+    assert!(first.component.starts_with("DB"), "{first:?}\n{stdout}\n{}", steps.join("\n"));
+    assert!(first.evidence.contains("FROM order_items"), "the statement is named: {first:?}");
+    let after = fixed.saturation.first().map(|s| s.component.as_str());
+    assert_ne!(after, Some(first.component.as_str()), "the fix removes that bottleneck: {stdout}");
     assert!(stdout.contains("saturates first: "), "{stdout}");
 }

@@ -189,6 +189,16 @@ fn the_live_view_updates_while_a_load_runs() {
     assert_eq!(state, "running");
     let first = b.eval("+document.body.dataset.total").as_f64().unwrap();
     b.wait_for(&format!("+document.body.dataset.total > {first}"));
+    // The page itself (no reload) shows the load's clock advance tick by tick: three more
+    // distinct per-second snapshots after the first, each with the last second's p50.
+    b.wait_for(
+        "((window.seen = window.seen || new Set()).add(document.getElementById('live-elapsed').textContent), \
+          window.seen.size >= 4)",
+    );
+    let seen = b.eval("[...window.seen].map(t => parseFloat(t))");
+    let elapsed: Vec<f64> = seen.as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+    assert!(elapsed.windows(2).all(|w| w[1] > w[0]), "the clock only moves forward: {elapsed:?}");
+    assert!(b.eval("document.getElementById('live-p50').textContent").as_str().unwrap().ends_with(" ms"));
     assert!(b.problems().is_empty(), "{:#?}", b.problems());
     drop(b);
     // Ctrl-C ends the load early; it still writes and saves its run.
@@ -205,8 +215,14 @@ fn the_dashboard_reads_a_postgresql_store() {
         let run = store_support::run(&format!("pgrun{i}"), "GET /pg", 10_000 + i * 1000);
         perfhound_store::save(&loc, &run, &meta).unwrap();
     }
+    // A store URL carries libpq's TLS settings; a CA file that cannot be read is a usage error.
+    let missing_ca = format!("{url}?sslmode=verify-full&sslrootcert=/nonexistent/ca.pem");
+    let out = perfhound().args(["history", "--store", &missing_ca]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot read sslrootcert /nonexistent/ca.pem"), "{err}");
     let mut cmd = perfhound();
-    cmd.args(["serve", "--listen", "127.0.0.1:0", "--store", &url]);
+    cmd.args(["serve", "--listen", "127.0.0.1:0", "--store", &format!("{url}?sslmode=require")]);
     let (server, base) = start(cmd, "dashboard on");
     let page = http(&base, "GET / HTTP/1.1\r\n");
     assert!(page.starts_with("HTTP/1.1 200") && page.contains("pgrun2"), "{page}");
@@ -247,4 +263,48 @@ fn an_audit_with_serve_has_a_live_view_too() {
     let out = perfhound().args(["history", "--format", "json", "--store"]).arg(&db).output().unwrap();
     let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(rows[0]["command"], "audit", "{rows}");
+}
+
+/// The value of the one `/metrics` sample whose line starts with `series` (name and labels).
+fn sample(metrics: &str, series: &str) -> f64 {
+    let lines: Vec<&str> = metrics.lines().filter(|l| l.starts_with(series)).collect();
+    assert_eq!(lines.len(), 1, "one sample {series}: {metrics}");
+    lines[0][series.len()..].trim().parse().unwrap()
+}
+
+#[test]
+fn metrics_carry_the_newest_runs_numbers_with_escaped_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.db");
+    store_support::save(&db, &store_support::run("older", "GET /old", 50_000), "c1", "main");
+    let mut newest = store_support::run("newest", "GET /new", 20_000);
+    let mut quoted = store_support::run("q", "GET /a\"b\nc", 8_000).targets.remove(0);
+    (quoted.measurements.ok, quoted.measurements.failed) = (380, 20);
+    newest.targets.push(quoted);
+    store_support::save(&db, &newest, "c2", "main");
+
+    let mut cmd = perfhound();
+    cmd.args(["serve", "--listen", "127.0.0.1:0", "--store"]).arg(&db);
+    let (server, base) = start(cmd, "dashboard on");
+    let response = http(&base, "GET /metrics HTTP/1.1\r\n");
+    stop(server);
+    let (head, metrics) = response.split_once("\r\n\r\n").unwrap();
+    assert!(head.contains("content-type: application/openmetrics-text"), "{head}");
+    assert!(!metrics.contains("GET /old"), "only the newest run: {metrics}");
+    let h = store_support::histogram(20_000, 400);
+    for (q, quantile) in [("0.5", 0.5), ("0.95", 0.95), ("0.99", 0.99)] {
+        let series =
+            format!("perfhound_last_run_latency_seconds{{target=\"GET /new\",kind=\"endpoint\",quantile=\"{q}\"}}");
+        assert_eq!(sample(metrics, &series), h.quantile_us(quantile) as f64 / 1e6, "{series}");
+    }
+    let new = "{target=\"GET /new\",kind=\"endpoint\"}";
+    assert_eq!(sample(metrics, &format!("perfhound_last_run_requests_per_second{new}")), 40.0);
+    assert_eq!(sample(metrics, &format!("perfhound_last_run_error_ratio{new}")), 0.0);
+    let quoted = "{target=\"GET /a\\\"b\\nc\",kind=\"endpoint\"}";
+    assert_eq!(sample(metrics, &format!("perfhound_last_run_error_ratio{quoted}")), 0.05);
+    assert!(metrics.contains("perfhound_spans_received_total"), "the receiver's own counters: {metrics}");
+    for line in metrics.lines().filter(|l| !l.starts_with('#')) {
+        assert!(line.starts_with("perfhound_") && line.rsplit(' ').next().unwrap().parse::<f64>().is_ok(), "{line:?}");
+    }
+    assert!(metrics.trim_end().ends_with("# EOF"), "{metrics}");
 }

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 enum Layer {
     /// serde types and config values: depend on no perfhound crate.
     Leaf,
-    /// Shared helpers every engine may use (SQL fingerprints, terminal text).
+    /// Shared helpers every engine may use (SQL fingerprints, terminal text, TLS clients).
     Shared,
     /// One analysis or load engine each; never depend on each other.
     Engine,
@@ -33,7 +33,7 @@ enum Layer {
 fn layer(name: &str) -> Option<Layer> {
     Some(match name {
         "perfhound-model" | "perfhound-yaml" => Layer::Leaf,
-        "perfhound-sql" | "perfhound-term" => Layer::Shared,
+        "perfhound-sql" | "perfhound-term" | "perfhound-net" => Layer::Shared,
         "perfhound-load" | "perfhound-traces" | "perfhound-db" | "perfhound-sqlite" | "perfhound-profile"
         | "perfhound-scan" | "perfhound-cache" | "perfhound-logs" | "perfhound-demo" => Layer::Engine,
         "perfhound-report" | "perfhound-store" => Layer::Consumer,

@@ -187,3 +187,64 @@ fn escape_sequences_in_span_data_never_reach_the_terminal() {
     let bad: Vec<char> = stdout.chars().filter(|c| c.is_control() && *c != '\n').collect();
     assert!(bad.is_empty(), "control characters reached stdout: {bad:?}\n{stdout:?}");
 }
+
+/// `n` requests `GET /products/{id}`, each reading its product's price from a pricing
+/// service (a client GET of `http://127.0.0.1:9/prices/{id % 5}`, 30 ms), 100 ms apart;
+/// `private` requests carry an `Authorization` header attribute.
+fn price_reads(n: u64, private: bool) -> String {
+    let mut spans = Vec::new();
+    for i in 0..n {
+        let trace = format!("{:032x}", i + 1);
+        let start = 1_700_000_000_000_000_000u64 + i * 100_000_000;
+        let attr = |k: &str, v: &str| serde_json::json!({"key": k, "value": {"stringValue": v}});
+        let mut server_attrs = vec![
+            attr("http.request.method", "GET"),
+            attr("http.route", "/products/{id}"),
+            attr("url.path", "/products/1"),
+        ];
+        if private {
+            server_attrs.push(serde_json::json!({"key": "http.request.header.authorization",
+                "value": {"arrayValue": {"values": [{"stringValue": "Bearer t0ken"}]}}}));
+        }
+        spans.push(
+            serde_json::json!({"traceId": trace, "spanId": format!("{:016x}", 2 * i + 1), "name": "GET /products/{id}",
+            "kind": 2, "startTimeUnixNano": start.to_string(), "endTimeUnixNano": (start + 40_000_000).to_string(),
+            "attributes": server_attrs}),
+        );
+        spans.push(serde_json::json!({"traceId": trace, "spanId": format!("{:016x}", 2 * i + 2),
+            "parentSpanId": format!("{:016x}", 2 * i + 1), "name": "GET", "kind": 3,
+            "startTimeUnixNano": (start + 5_000_000).to_string(), "endTimeUnixNano": (start + 35_000_000).to_string(),
+            "attributes": [attr("http.request.method", "GET"), attr("url.full", &format!("http://127.0.0.1:9/prices/{}", i % 5))]}));
+    }
+    serde_json::json!({"resourceSpans": [{"resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "shop"}}]},
+        "scopeSpans": [{"scope": {"name": "manual"}, "spans": spans}]}]})
+    .to_string()
+}
+
+#[test]
+fn reads_repeated_across_requests_get_a_cache_finding_unless_private() {
+    let dir = tempfile::tempdir().unwrap();
+    for private in [false, true] {
+        let path = dir.path().join(format!("reads-{private}.json"));
+        std::fs::write(&path, price_reads(100, private)).unwrap();
+        let out = perfhound().arg("traces").arg(&path).args(["--format", "json"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        let run: Run = serde_json::from_slice(&out.stdout).unwrap();
+        let found: Vec<_> = run.findings.iter().filter(|f| f.rule.code == "PH-LOGS002").collect();
+        if private {
+            assert!(found.is_empty(), "never for requests with credentials: {:?}", found[0].title);
+            continue;
+        }
+        let [f] = found[..] else { panic!("one cache finding: {found:?}") };
+        // 100 reads of 5 prices: 5 cold misses, 95 hits; 30 ms each, a hit costs 1 ms.
+        assert_eq!(
+            f.title,
+            "GET http://127.0.0.1:9/prices/{id} in GET /products/{id}: a 1-minute TTL, 1 MB cache would hit 95 % and save ≈ 29ms per read (cache-aside in Redis)"
+        );
+        assert_eq!(f.evidence.counts["reads"], 100);
+        let p50 = f.evidence.durations_us["p50"];
+        assert!((30_000..30_100).contains(&p50), "the spans' 30 ms (histogram precision): {p50}");
+        let saved = f.impact.time_saved_per_request_us.unwrap() as f64;
+        assert!((saved - 0.95 * (p50 - 1_000) as f64).abs() < 100.0, "95 % of the reads save all but 1 ms: {saved}");
+    }
+}

@@ -3,6 +3,8 @@
     python3 memory_server.py leak BYTES          every request retains BYTES forever
     python3 memory_server.py sawtooth BYTES N    every request caches BYTES; the cache is
                                                  cleared every N requests (GC-like)
+    python3 memory_server.py files               every request opens a file and keeps it open
+    python3 memory_server.py threads             every request starts a thread that never ends
     python3 memory_server.py flat                nothing retained
 
 Binds 127.0.0.1:0, prints the port on the first line of stdout, serves HTTP/1.1 keep-alive
@@ -31,6 +33,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if MODE == "leak":
                 # b"x" * n writes every byte: the pages are resident (bytearray(n) may not be).
                 retained.append(b"x" * SIZE)
+            if MODE == "threads":
+                never = threading.Event()
+                threading.Thread(target=never.wait, daemon=True).start()
+                retained.append(never)
+            if MODE == "files":
+                retained.append(open("/dev/null", "rb"))
             if MODE == "sawtooth":
                 # Own mappings, so that clearing really returns the memory (malloc would keep it).
                 m = mmap.mmap(-1, SIZE)

@@ -7,17 +7,16 @@
 //!
 //! TLS follows libpq: `sslmode` (default `prefer`) and `sslrootcert` from the connection
 //! string or `PGSSLMODE`/`PGSSLROOTCERT` ([`conninfo`]), rustls with the ring provider
-//! ([`tls`]). `prefer` falls back to plaintext when the TLS handshake fails, `allow` tries
-//! plaintext first and TLS when the server refuses it.
+//! ([`tls`]), from `perfhound-net`'s `pg` module, which the PostgreSQL run store shares.
+//! `prefer` falls back to plaintext when the TLS handshake fails, `allow` tries plaintext
+//! first and TLS when the server refuses it.
 
-pub mod binding;
-pub mod conninfo;
-pub mod tls;
+pub use perfhound_net::pg::{binding, connector as tls, conninfo};
 
 use crate::error::{describe, DbError};
-use conninfo::{SslMode, TlsSettings};
+use conninfo::TlsSettings;
+use perfhound_net::pg::{is_tls_failure, tls_hint};
 use std::time::Duration;
-use tokio_postgres::config::SslMode as PgSslMode;
 use tokio_postgres::Client;
 
 /// What kind of session to open.
@@ -77,43 +76,9 @@ pub async fn connect(url: &str, mode: Mode, limits: &Limits) -> Result<Client, D
         hint: "fix sslrootcert, or choose an sslmode that does not verify the certificate (require)".into(),
     })?;
     let connector = tls::MakeRustls(tls::client_config(&verification));
-    open_with_sslmode(&mut config, settings.mode, connector)
+    perfhound_net::pg::open(&mut config, settings.mode, connector)
         .await
         .map_err(|e| classify_connect(&e, &shown, password, &settings))
-}
-
-/// Connects the way libpq's `sslmode` says.
-async fn open_with_sslmode(
-    config: &mut tokio_postgres::Config,
-    mode: SslMode,
-    tls: tls::MakeRustls,
-) -> Result<Client, tokio_postgres::Error> {
-    match mode {
-        SslMode::Disable => open(config.ssl_mode(PgSslMode::Disable), tls).await,
-        SslMode::Allow => match open(config.ssl_mode(PgSslMode::Disable), tls.clone()).await {
-            Err(e) if e.as_db_error().is_some() => open(config.ssl_mode(PgSslMode::Require), tls).await,
-            other => other,
-        },
-        SslMode::Prefer => match open(config.ssl_mode(PgSslMode::Prefer), tls.clone()).await {
-            Err(e) if is_tls_failure(&describe(&e)) => open(config.ssl_mode(PgSslMode::Disable), tls).await,
-            other => other,
-        },
-        SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull => {
-            open(config.ssl_mode(PgSslMode::Require), tls).await
-        }
-    }
-}
-
-async fn open(config: &tokio_postgres::Config, tls: tls::MakeRustls) -> Result<Client, tokio_postgres::Error> {
-    let (client, connection) = config.connect(tls).await?;
-    tokio::spawn(async move {
-        let _ = connection.await;
-    });
-    Ok(client)
-}
-
-fn is_tls_failure(reason: &str) -> bool {
-    reason.contains("TLS") || reason.contains("certificate")
 }
 
 fn classify_connect(err: &tokio_postgres::Error, shown: &str, password: Option<String>, tls: &TlsSettings) -> DbError {
@@ -135,29 +100,6 @@ fn classify_connect(err: &tokio_postgres::Error, shown: &str, password: Option<S
         return DbError::Tls { url: shown.to_string(), reason, hint };
     }
     DbError::Connect { url: shown.to_string(), reason }
-}
-
-/// What to do about a failed TLS connection.
-fn tls_hint(reason: &str, tls: &TlsSettings) -> String {
-    let ca = tls.root_cert.as_deref().unwrap_or("~/.postgresql/root.crt");
-    if reason.contains("server does not support TLS") {
-        "the server has ssl = off: enable TLS on the server (ssl = on, ssl_cert_file, ssl_key_file), \
-         or connect with sslmode=prefer or disable"
-            .into()
-    } else if reason.contains("UnknownIssuer") || reason.contains("BadSignature") {
-        format!(
-            "the server's certificate was not issued by a CA in sslrootcert={ca}: pass the CA certificate that signed it, \
-             or use sslmode=require to encrypt without verifying"
-        )
-    } else if reason.contains("not valid for name") || reason.contains("NotValidForName") {
-        "the certificate does not name the host you connected to: use a host name from its subjectAltName, \
-         or sslmode=verify-ca to check the CA only"
-            .into()
-    } else if reason.contains("Expired") || reason.contains("NotValidYet") {
-        "the server's certificate has expired or is not valid yet: renew it on the server".into()
-    } else {
-        "check the server's ssl settings (SHOW ssl) and the sslmode/sslrootcert of the connection string".into()
-    }
 }
 
 /// The connection string with its password replaced by `***` (URL and key=value forms).

@@ -1,6 +1,6 @@
 //! The HTTP service: shared state, routes, the SERVER-span middleware and JSON responses.
 
-mod dashboard;
+pub(crate) mod dashboard;
 pub(crate) mod events;
 pub(crate) mod orders;
 mod products;

@@ -1,13 +1,15 @@
-//! The project's source, parsed once: files with their trees, route declarations,
-//! function definitions by name and module-level constants (SQL kept in constants is
-//! matched like a literal).
+//! The project's source, parsed once: files with their trees, imports, route
+//! declarations (with their mounts' prefixes joined), function and class definitions by
+//! name and module-level constants (SQL kept in constants is matched like a literal).
 
+use super::imports::{default_export, imports, Import};
+use super::mounts::{facts, Fact};
 use super::routes::{route_of, RouteDecl};
 use crate::ctx::{is_function, Ctx};
 use crate::lang::Lang;
-use std::collections::HashMap;
+use crate::syntax::{Node, Parsers, Tree};
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use tree_sitter::{Node, Parser, Tree};
 
 pub(super) struct File {
     pub path: String,
@@ -16,6 +18,20 @@ pub(super) struct File {
     pub tree: Tree,
     /// Module-level `NAME = value` → the value's source text (string literals unquoted).
     pub constants: HashMap<String, String>,
+    /// Module-level imports: local name → module and member.
+    pub imports: HashMap<String, Import>,
+    /// `module.exports = x` / `export default x` (JS).
+    pub default_export: Option<String>,
+    /// Expressions bound to an HTTP client object (`async with httpx.AsyncClient() as c`,
+    /// `state["http"] = httpx.AsyncClient()`): calls on them are HTTP calls.
+    pub http_clients: HashSet<String>,
+}
+
+/// Declarations read file by file, resolved across files once all are read.
+#[derive(Default)]
+pub(super) struct Pending {
+    pub routes: Vec<(usize, RouteDecl)>,
+    pub facts: Vec<(usize, Fact)>,
 }
 
 /// Parsed project sources for locating runtime findings.
@@ -24,14 +40,18 @@ pub struct SourceIndex {
     pub(super) routes: Vec<(usize, RouteDecl)>,
     /// Function name → (file, start byte, end byte) of every definition.
     pub(super) functions: HashMap<String, Vec<(usize, usize, usize)>>,
+    /// Class name → (file, start byte, end byte) of every definition.
+    pub(super) classes: HashMap<String, Vec<(usize, usize, usize)>>,
 }
 
 impl SourceIndex {
     /// Parses every Python/JS/TS file under `roots` (`.gitignore` respected; files that do
     /// not parse are left out).
     pub fn build(roots: &[PathBuf]) -> SourceIndex {
-        let mut index = SourceIndex { files: Vec::new(), routes: Vec::new(), functions: HashMap::new() };
-        let mut parsers: HashMap<Lang, Parser> = HashMap::new();
+        let mut index =
+            SourceIndex { files: Vec::new(), routes: Vec::new(), functions: HashMap::new(), classes: HashMap::new() };
+        let mut pending = Pending::default();
+        let mut parsers = Parsers::default();
         for root in roots {
             let mut walk = ignore::WalkBuilder::new(root);
             walk.require_git(false).filter_entry(|e| {
@@ -43,15 +63,17 @@ impl SourceIndex {
                 let path = entry.path();
                 let Some(lang) = Lang::from_path(path) else { continue };
                 let Ok(text) = std::fs::read_to_string(path) else { continue };
-                let parser = parsers.entry(lang).or_insert_with(|| {
-                    let mut p = Parser::new();
-                    p.set_language(&lang.grammar()).expect("bundled grammar");
-                    p
-                });
-                let Some(tree) = parser.parse(&text, None).filter(|t| !t.root_node().has_error()) else { continue };
-                index.add(File { path: display_path(path), text, lang, tree, constants: HashMap::new() });
+                let Ok(tree) = crate::syntax::parse(&mut parsers, lang, &text) else { continue };
+                let root = tree.root_node();
+                let (imports, default_export) = (imports(&text, root), default_export(&text, root));
+                let path = display_path(path);
+                let constants = HashMap::new();
+                let http_clients = HashSet::new();
+                let file = File { path, text, lang, tree, constants, imports, default_export, http_clients };
+                index.add(file, &mut pending);
             }
         }
+        index.finish(pending);
         index
     }
 
@@ -60,7 +82,7 @@ impl SourceIndex {
         self.routes.len()
     }
 
-    fn add(&mut self, mut file: File) {
+    fn add(&mut self, mut file: File, pending: &mut Pending) {
         let id = self.files.len();
         let tree = file.tree.clone();
         let root = tree.root_node();
@@ -71,14 +93,23 @@ impl SourceIndex {
         loop {
             let node = cursor.node();
             let ctx = Ctx { text: &file.text, lang: file.lang, stack: &stack, hits: &mut hits };
-            for r in route_of(&ctx, node) {
-                self.routes.push((id, r));
+            pending.routes.extend(route_of(&ctx, node).into_iter().map(|r| (id, r)));
+            if matches!(node.kind(), "call" | "call_expression") {
+                pending.facts.extend(facts(&ctx, node).into_iter().map(|f| (id, f)));
             }
-            if is_function(node) {
-                if let Some(name) = ctx.function_name(node) {
-                    let name = name.rsplit('.').next().unwrap_or(&name).to_string();
-                    self.functions.entry(name).or_default().push((id, node.start_byte(), node.end_byte()));
-                }
+            if let Some(client) = http_client_binding(&ctx, node) {
+                file.http_clients.insert(client);
+            }
+            let defs = if is_function(node) {
+                Some(&mut self.functions)
+            } else if matches!(node.kind(), "class_definition" | "class_declaration") {
+                Some(&mut self.classes)
+            } else {
+                None
+            };
+            if let (Some(defs), Some(name)) = (defs, ctx.function_name(node)) {
+                let name = name.rsplit('.').next().unwrap_or(&name).to_string();
+                defs.entry(name).or_default().push((id, node.start_byte(), node.end_byte()));
             }
             ctx.hits.clear();
             if cursor.goto_first_child() {
@@ -94,6 +125,23 @@ impl SourceIndex {
             }
         }
     }
+}
+
+/// `with httpx.AsyncClient() as c` → `c`; `state["http"] = httpx.AsyncClient()` →
+/// `state["http"]`; `const api = axios.create()` → `api`.
+fn http_client_binding(ctx: &Ctx, node: Node) -> Option<String> {
+    let (name, value) = match node.kind() {
+        "as_pattern" => (node.child_by_field_name("alias")?, node.named_child(0)?),
+        "assignment" => (node.child_by_field_name("left")?, node.child_by_field_name("right")?),
+        "variable_declarator" => (node.child_by_field_name("name")?, node.child_by_field_name("value")?),
+        _ => return None,
+    };
+    let value = ctx.src(value);
+    let ctor = value.split('(').next().unwrap_or("").rsplit('.').next().unwrap_or("");
+    let is_client = matches!(ctor, "AsyncClient" | "Client" | "Session" | "ClientSession" | "PoolManager")
+        || value.starts_with("axios.create(")
+        || value.starts_with("got.extend(");
+    is_client.then(|| ctx.src(name).to_string())
 }
 
 /// The path as a person reads it: relative to the current directory when below it,

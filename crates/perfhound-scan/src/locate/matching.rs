@@ -1,12 +1,13 @@
 //! From a runtime finding to the call site (and loop) in the handler's call tree.
 
 use super::index::SourceIndex;
-use super::routes::{normalize, Handler};
+use super::routes::{normalize, RouteDecl};
+use super::want::{classify, describe, matches, rule_shape, want, Kind, Want};
 use super::MAX_DEPTH;
 use crate::ctx::{is_function, is_loop, Ctx};
 use crate::rules::call::call;
+use crate::syntax::Node;
 use perfhound_model::Finding;
-use tree_sitter::Node;
 
 /// Where a runtime finding's cause is in the source.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,25 +40,6 @@ impl Located {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NotFound(pub String);
 
-/// What the finding says was issued.
-#[derive(Debug)]
-enum Want {
-    Db { tables: Vec<String> },
-    Http { path: Option<String> },
-    Cache { command: String },
-    NestedLoop,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
-    Db,
-    Http,
-    Cache,
-    /// An attribute read inside a loop (a lazy-loaded relationship candidate).
-    Attr,
-    NestedLoop,
-}
-
 /// The loop that repeats a site: file, first and last line, function, and whether its
 /// iterable loads relationships eagerly (`selectinload`, `prefetch_related`, …).
 #[derive(Clone, Debug)]
@@ -86,22 +68,6 @@ struct Site {
     chain: Vec<String>,
 }
 
-/// Runtime rules this locator understands: code → (what, needs a loop, several sites).
-fn rule_shape(code: &str) -> Option<(u8, bool, bool)> {
-    Some(match code {
-        "PH-TRACE001" | "PH-TRACE009" => (b'd', true, false),
-        "PH-TRACE008" => (b'd', false, true),
-        "PH-TRACE004" => (b'd', false, true),
-        "PH-TRACE006" => (b'd', false, false),
-        "PH-TRACE002" | "PH-TRACE003" | "PH-TRACE014" => (b'h', true, false),
-        "PH-TRACE005" => (b'h', false, true),
-        "PH-TRACE007" | "PH-TRACE012" => (b'h', false, false),
-        "PH-TRACE016" => (b'c', true, false),
-        "PH-TRACE017" => (b'n', false, false),
-        _ => return None,
-    })
-}
-
 impl SourceIndex {
     /// The source of a runtime finding about an endpoint (`GET /orders/{id}`).
     pub fn locate(&self, f: &Finding) -> Result<Located, NotFound> {
@@ -110,30 +76,51 @@ impl SourceIndex {
         let (method, path) =
             f.target.split_once(' ').ok_or_else(|| NotFound(format!("`{}` is not an endpoint", f.target)))?;
         let path = normalize(path);
-        let route = self
-            .routes
-            .iter()
-            .find(|(_, r)| r.path == path && (r.method == method || r.method == "*"))
-            .ok_or_else(|| NotFound(format!("no route handler for {method} {path} in the source")))?;
-        let (file, start, end) =
-            self.handler(route.0, &route.1.handler).ok_or_else(|| NotFound("handler not found".into()))?;
+        let want = want(what, f).ok_or_else(|| NotFound("the finding names no statement, table or URL".into()))?;
+        let routes: Vec<&(usize, RouteDecl)> =
+            self.routes.iter().filter(|(_, r)| r.path == path && (r.method == method || r.method == "*")).collect();
+        let mut found: Vec<Located> = Vec::new();
+        let mut why = NotFound(format!("no route handler for {method} {path} in the source"));
+        for (file, route) in routes {
+            match self.locate_in(*file, route, method, &want, (needs_loop, several)) {
+                Ok(l) if !found.contains(&l) => found.push(l),
+                Ok(_) => {}
+                Err(e) => why = e,
+            }
+        }
+        // Two services in the source with the same route: neither is chosen.
+        match found.len() {
+            0 => Err(why),
+            1 => Ok(found.remove(0)),
+            n => Err(NotFound(format!(
+                "{n} handlers of {method} {path} match ({}); none is chosen",
+                found.iter().map(Located::location).collect::<Vec<_>>().join(", ")
+            ))),
+        }
+    }
+
+    /// The location in one route's handler.
+    fn locate_in(
+        &self,
+        file: usize,
+        route: &RouteDecl,
+        method: &str,
+        want: &Want,
+        (needs_loop, several): (bool, bool),
+    ) -> Result<Located, NotFound> {
+        let path = &route.path;
+        let (file, start, end) = self
+            .handler_def(file, &route.handler, method)
+            .map_err(|e| NotFound(format!("the handler of {method} {path}: {e}")))?;
         let node = self.node_at(file, start, end).ok_or_else(|| NotFound("handler not found".into()))?;
         let mut sites = Vec::new();
         let name = self.function_name(file, node);
         let chain = vec![name.clone().unwrap_or_else(|| format!("{method} {path}"))];
         self.collect(file, node, None, 0, &chain, &name, &mut sites);
-        let want = want(what, f);
-        let matching: Vec<&Site> = sites.iter().filter(|s| matches(&want, s)).collect();
+        let matching: Vec<&Site> = sites.iter().filter(|s| matches(want, s.kind, &s.text)).collect();
         self.pick(&matching, needs_loop, several).ok_or_else(|| {
-            NotFound(format!("no {} in the code {method} {path} runs matches this finding", describe(&want)))
+            NotFound(format!("no {} in the code {method} {path} runs matches this finding", describe(want)))
         })
-    }
-
-    fn handler(&self, file: usize, h: &Handler) -> Option<(usize, usize, usize)> {
-        match h {
-            Handler::Node(s, e) => Some((file, *s, *e)),
-            Handler::Name(n) => self.functions.get(n)?.first().copied(),
-        }
     }
 
     fn node_at(&self, file: usize, start: usize, end: usize) -> Option<Node<'_>> {
@@ -230,21 +217,31 @@ impl SourceIndex {
         let args = c.args.map(|a| ctx.src(a)).unwrap_or("");
         let recv = c.receiver_text(&ctx).to_ascii_lowercase();
         let resolved = self.resolve_args(file, &c, &ctx);
-        if let Some(kind) = classify(c.name, &recv, &ctx, &c) {
+        let client = f.http_clients.contains(c.receiver_text(&ctx));
+        if let Some(kind) = classify(c.name, &recv, client, &ctx, &c) {
             let iterable = repeat.as_ref().map(|r| r.iterable.as_str()).unwrap_or("");
             let text = format!("{} {} {} {}", ctx.src(c.callee), args, resolved, iterable).to_ascii_lowercase();
             out.push(self.site(kind, file, node, repeat.clone(), text, func, chain));
         }
-        if depth >= MAX_DEPTH || chain.iter().any(|n| n == c.name) {
+        // FastAPI's `Depends(get_db)` runs `get_db` for the request: followed like a call.
+        let (qual, callee) = match (c.name, c.arg_nodes().first()) {
+            ("Depends" | "Security", Some(a)) if matches!(a.kind(), "identifier" | "attribute") => {
+                split_qual(ctx.src(*a))
+            }
+            _ => (c.receiver.map(|r| ctx.src(r)).filter(|q| !q.contains('(')), c.name),
+        };
+        if depth >= MAX_DEPTH || chain.iter().any(|n| n == callee) {
             return;
         }
-        let Some(defs) = self.functions.get(c.name) else { return };
-        let Some(&(df, s, e)) = defs.iter().find(|d| d.0 == file).or(defs.first()) else { return };
+        let own = matches!(qual, Some("self" | "this" | "cls")).then(|| self.own_method(file, node, callee)).flatten();
+        let Some((df, s, e)) = own.or_else(|| self.definition(&self.functions, file, qual, callee).ok()) else {
+            return;
+        };
         let Some(def) = self.node_at(df, s, e) else { return };
         let mut next = chain.to_vec();
-        next.push(c.name.to_string());
+        next.push(callee.to_string());
         let body = def.child_by_field_name("body").unwrap_or(def);
-        let name = Some(c.name.to_string());
+        let name = Some(callee.to_string());
         self.collect(df, body, repeat.clone(), depth + 1, &next, &name, out);
         // A callback handed to a function that loops runs once per iteration there.
         if let Some(lp) = first_loop(def) {
@@ -255,6 +252,20 @@ impl SourceIndex {
                 self.collect(file, a, looped.clone(), depth + 1, chain, func, out);
             }
         }
+    }
+
+    /// `self.load()` / `this.load()`: the method of the class the call is written in.
+    fn own_method(&self, file: usize, node: Node, name: &str) -> Option<(usize, usize, usize)> {
+        let mut n = node.parent();
+        while let Some(p) = n {
+            if matches!(p.kind(), "class_definition" | "class_declaration" | "class") {
+                let defs = self.functions.get(name)?;
+                let inside = |d: &&(usize, usize, usize)| d.0 == file && d.1 > p.start_byte() && d.2 <= p.end_byte();
+                return defs.iter().filter(inside).min_by_key(|d| d.1).copied();
+            }
+            n = p.parent();
+        }
+        None
     }
 
     /// The text of the module constants named in `code` (a loop's iterable).
@@ -328,30 +339,12 @@ impl SourceIndex {
     }
 }
 
-/// The kind of I/O a call performs, by its shape.
-fn classify(name: &str, recv: &str, ctx: &Ctx, c: &crate::rules::call::Call) -> Option<Kind> {
-    let last = recv.rsplit(['.', '(', ')']).find(|s| !s.is_empty()).unwrap_or("");
-    if c.receiver.is_none() && matches!(name, "fetch" | "axios" | "urlopen") {
-        return Some(Kind::Http);
+/// `views.get_db` → (`views`, `get_db`); `get_db` → (none, `get_db`).
+fn split_qual(text: &str) -> (Option<&str>, &str) {
+    match text.rsplit_once('.') {
+        Some((q, n)) => (Some(q), n),
+        None => (None, text),
     }
-    if recv.contains("cache") || recv.contains("redis") || matches!(last, "r" | "rds" | "kv") {
-        return Some(Kind::Cache);
-    }
-    if crate::rules::db::classify(ctx, c).is_some()
-        || matches!(
-            name,
-            "execute" | "executemany" | "query" | "scalars" | "scalar" | "fetch" | "fetchrow" | "fetchval" | "raw"
-        )
-    {
-        return Some(Kind::Db);
-    }
-    let http_recv =
-        ["requests", "httpx", "client", "http", "session", "axios", "got", "fetch"].iter().any(|w| recv.contains(w));
-    let http_method = matches!(name, "get" | "post" | "put" | "patch" | "delete" | "head" | "request" | "send");
-    if http_recv && http_method {
-        return Some(Kind::Http);
-    }
-    None
 }
 
 fn first_loop(node: Node) -> Option<Node> {
@@ -367,96 +360,4 @@ fn first_loop(node: Node) -> Option<Node> {
         }
     }
     None
-}
-
-fn want(what: u8, f: &Finding) -> Want {
-    let q = f.evidence.query.clone().unwrap_or_default();
-    match what {
-        b'd' => Want::Db { tables: tables(&q) },
-        b'h' => Want::Http { path: url_path(&q) },
-        b'c' => {
-            let mut words = q.split_whitespace();
-            let first = words.next().unwrap_or("");
-            let cmd = if first.eq_ignore_ascii_case("redis") { words.next().unwrap_or("") } else { first };
-            Want::Cache { command: cmd.to_ascii_lowercase() }
-        }
-        _ => Want::NestedLoop,
-    }
-}
-
-fn describe(w: &Want) -> String {
-    match w {
-        Want::Db { tables } if !tables.is_empty() => format!("query on {}", tables.join(", ")),
-        Want::Db { .. } => "query".into(),
-        Want::Http { path: Some(p) } => format!("HTTP call to {p}"),
-        Want::Http { .. } => "HTTP call".into(),
-        Want::Cache { command } => format!("cache {} command", command.to_ascii_uppercase()),
-        Want::NestedLoop => "nested loop".into(),
-    }
-}
-
-fn matches(w: &Want, s: &Site) -> bool {
-    match (w, s.kind) {
-        (Want::Db { tables }, Kind::Db) => tables.is_empty() || tables.iter().any(|t| mentions_table(&s.text, t)),
-        (Want::Db { tables }, Kind::Attr) => {
-            tables.iter().any(|t| *t == s.text || t.ends_with(&format!("_{}", s.text)) || *t == format!("{}s", s.text))
-        }
-        (Want::Http { path }, Kind::Http) => path.as_ref().is_none_or(|p| s.text.contains(&p.to_ascii_lowercase())),
-        (Want::Cache { command }, Kind::Cache) => s.text.split(['(', ' ', '.']).any(|w| w == command),
-        (Want::NestedLoop, Kind::NestedLoop) => true,
-        _ => false,
-    }
-}
-
-/// `orders` in `select id from orders`, or its model `Order`/`OrderItem` (`order_items`).
-fn mentions_table(text: &str, table: &str) -> bool {
-    let words: Vec<&str> =
-        text.split(|c: char| !c.is_ascii_alphanumeric() && c != '_').filter(|w| !w.is_empty()).collect();
-    let singular = table.strip_suffix('s').unwrap_or(table);
-    let model = singular.replace('_', "");
-    words.iter().any(|w| *w == table || *w == singular || *w == model)
-}
-
-/// Tables after FROM / JOIN / INTO / UPDATE, lower-cased, schema and quotes removed.
-pub fn tables(sql: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let words: Vec<&str> = sql.split_whitespace().collect();
-    for pair in words.windows(2) {
-        if matches!(pair[0].to_ascii_uppercase().as_str(), "FROM" | "JOIN" | "INTO" | "UPDATE") {
-            let t = pair[1].trim_matches(|c: char| c == '"' || c == '`' || c == '(' || c == ',' || c == ';');
-            let t = t.rsplit('.').next().unwrap_or(t).to_ascii_lowercase();
-            if !t.is_empty() && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !out.contains(&t) {
-                out.push(t);
-            }
-        }
-    }
-    out
-}
-
-/// The literal start of a URL template's path: `GET http://h:1/delay/{ms}` → `/delay/`.
-fn url_path(q: &str) -> Option<String> {
-    let url = q.split_whitespace().find(|w| w.contains("://") || w.starts_with('/'))?;
-    let path = match url.split_once("://") {
-        Some((_, rest)) => &rest[rest.find('/')?..],
-        None => url,
-    };
-    let path = path.split('?').next().unwrap_or(path);
-    let literal = path.split('{').next().unwrap_or(path);
-    (literal.len() > 1).then(|| literal.to_string())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reads_tables_and_paths() {
-        assert_eq!(tables("SELECT a FROM order_items JOIN \"public\".orders o"), vec!["order_items", "orders"]);
-        assert_eq!(tables("INSERT INTO events (kind) VALUES ($1)"), vec!["events"]);
-        assert_eq!(url_path("GET http://127.0.0.1:5/delay/{ms}?svc={}"), Some("/delay/".into()));
-        assert_eq!(url_path("GET /x"), Some("/x".into()));
-        assert!(mentions_table("s.scalars(recent) select(order)", "orders"));
-        assert!(mentions_table("select(orderitem)", "order_items"));
-        assert!(!mentions_table("select(customer)", "orders"));
-    }
 }

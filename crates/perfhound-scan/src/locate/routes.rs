@@ -1,34 +1,66 @@
 //! Route declarations → (method, path template, handler): Flask/FastAPI/Starlette
-//! decorators (`@app.get("/x")`, `@bp.route("/x", methods=["POST"])`), Django `path()` /
-//! `re_path()` in urls.py, Express/Fastify/Koa-router calls (`app.get('/x', handler)`,
+//! decorators (`@app.get("/x")`, `@bp.route("/x", methods=["POST"])`), Flask
+//! `add_url_rule` and FastAPI `add_api_route`, Django `path()` / `re_path()` / `url()` in
+//! urls.py (function views, wrapped views like `login_required(views.x)` and class-based
+//! `views.X.as_view()`), Django REST framework `router.register("x", XViewSet)`, Express/Fastify/Koa-router calls (`app.get('/x', handler)`,
 //! `router.post(...)`). Path parameters (`<int:id>`, `{id}`, `:id`) normalize to `{}`.
+//! The path is relative to the route's *mount* (its router or pattern list); the full
+//! path is joined from the mount's prefixes once the whole project is read (mounts.rs).
 
 use crate::ctx::{Ctx, ROUTE_METHODS};
 use crate::rules::call::{call, string_value};
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 /// A route and the node of its handler function (or the handler's name to look up).
 #[derive(Clone, Debug)]
 pub struct RouteDecl {
     /// Upper-case method, or `*` for any.
     pub method: String,
-    /// Normalized path template (`/users/{}/prefs`).
+    /// Normalized path template (`/users/{}/prefs`), relative to the mount until the
+    /// index joins the mount's prefixes.
     pub path: String,
     pub handler: Handler,
+    /// The router or pattern list the route is declared on, as written (`app`,
+    /// `router`, `urlpatterns`).
+    pub mount: String,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Handler {
     /// Byte range of the handler function in the same file.
     Node(usize, usize),
-    /// A name to resolve in the project (`views.order_detail` → `order_detail`).
-    Name(String),
+    /// A function to resolve in the project: `views.order_detail` → qualifier `views`,
+    /// name `order_detail`.
+    Name { qual: Option<String>, name: String },
+    /// A class-based view (`views.OrderList.as_view()`): its method for the request's
+    /// verb (`get`, `post`), or the whole class when it has none of its own.
+    Class { qual: Option<String>, name: String },
+    /// A Django REST framework viewset (`router.register("orders", OrderViewSet)`): its
+    /// action for the verb on the list (`list`, `create`) or detail route (`retrieve`,
+    /// `update`, `partial_update`, `destroy`), or the whole class.
+    ViewSet { qual: Option<String>, name: String, detail: bool },
+}
+
+impl Handler {
+    /// `views.order_detail` → `Name { qual: "views", name: "order_detail" }`.
+    fn named(text: &str, class: bool) -> Handler {
+        let (qual, name) = match text.rsplit_once('.') {
+            Some((q, n)) => (Some(q.to_string()), n.to_string()),
+            None => (None, text.to_string()),
+        };
+        if class {
+            Handler::Class { qual, name }
+        } else {
+            Handler::Name { qual, name }
+        }
+    }
 }
 
 /// Routes declared by `node` (a decorated definition or a call), if any.
 pub fn route_of(ctx: &Ctx, node: Node) -> Vec<RouteDecl> {
     match node.kind() {
         "decorated_definition" => decorated(ctx, node),
+        "call" if is_drf_register(ctx, node) => drf_routes(ctx, node),
         "call" | "call_expression" => router_call(ctx, node).into_iter().collect(),
         _ => Vec::new(),
     }
@@ -45,11 +77,13 @@ fn decorated(ctx: &Ctx, node: Node) -> Vec<RouteDecl> {
             continue;
         }
         let Some(path) = dc.first_string(ctx) else { continue };
+        let mount = ctx.src(dc.receiver.unwrap_or(expr)).to_string();
         for method in methods(ctx, &dc) {
             out.push(RouteDecl {
                 method,
                 path: normalize(&path),
                 handler: Handler::Node(def.start_byte(), def.end_byte()),
+                mount: mount.clone(),
             });
         }
     }
@@ -58,7 +92,7 @@ fn decorated(ctx: &Ctx, node: Node) -> Vec<RouteDecl> {
 
 /// `@app.get` → GET; `@app.route(..., methods=["GET", "POST"])` → each; `route` alone → GET.
 fn methods(ctx: &Ctx, c: &crate::rules::call::Call) -> Vec<String> {
-    if c.name != "route" && c.name != "api_route" {
+    if !matches!(c.name, "route" | "api_route" | "add_url_rule" | "add_api_route") {
         return vec![c.name.to_ascii_uppercase()];
     }
     let Some(list) = c.keyword(ctx, "methods") else { return vec!["GET".into()] };
@@ -72,16 +106,29 @@ fn methods(ctx: &Ctx, c: &crate::rules::call::Call) -> Vec<String> {
     }
 }
 
-/// `app.get('/x', mw, handler)` / `router.post(...)` / Django `path('x/', view)`.
+/// `app.get('/x', mw, handler)` / `router.post(...)` / Django `path('x/', view)` /
+/// `app.add_url_rule("/x", view_func=v)` / `app.add_api_route("/x", endpoint)`.
 fn router_call(ctx: &Ctx, node: Node) -> Option<RouteDecl> {
     let c = call(ctx, node)?;
     let args = c.arg_nodes();
     let path = c.first_string(ctx)?;
     let last = *args.last()?;
-    if c.receiver.is_none() && matches!(c.name, "path" | "re_path") && ctx.family() == crate::lang::Family::Python {
-        let name = ctx.src(last).rsplit('.').next()?.to_string();
-        let path = format!("/{}", path.trim_start_matches('^').trim_end_matches('$').trim_start_matches('/'));
-        return Some(RouteDecl { method: "*".into(), path: normalize(&path), handler: Handler::Name(name) });
+    let python = ctx.family() == crate::lang::Family::Python;
+    if c.receiver.is_none() && matches!(c.name, "path" | "re_path" | "url") && python {
+        let handler = django_view(ctx, *args.get(1)?)?;
+        let path = path.trim_start_matches('^').trim_end_matches('$');
+        let mount = super::mounts::pattern_list(ctx, node);
+        return Some(RouteDecl { method: "*".into(), path: normalize(path), handler, mount });
+    }
+    if matches!(c.name, "add_url_rule" | "add_api_route") && python {
+        let view = match c.name {
+            "add_url_rule" => c.keyword(ctx, "view_func").or(args.get(2).copied()),
+            _ => c.keyword(ctx, "endpoint").or(args.get(1).copied()),
+        }?;
+        let method = if c.keyword(ctx, "methods").is_some() { methods(ctx, &c) } else { vec!["*".into()] };
+        let handler = django_view(ctx, view)?;
+        let mount = ctx.src(c.receiver?).to_string();
+        return Some(RouteDecl { method: method.first()?.clone(), path: normalize(&path), handler, mount });
     }
     let recv = ctx.src(c.receiver?).to_ascii_lowercase();
     let routerish = ["app", "router", "fastify", "server", "api", "routes"].iter().any(|w| recv.ends_with(w));
@@ -91,10 +138,85 @@ fn router_call(ctx: &Ctx, node: Node) -> Option<RouteDecl> {
     let method = if c.name == "all" { "*".to_string() } else { c.name.to_ascii_uppercase() };
     let handler = match last.kind() {
         "arrow_function" | "function_expression" | "function" => Handler::Node(last.start_byte(), last.end_byte()),
-        "identifier" | "member_expression" => Handler::Name(ctx.src(last).rsplit('.').next()?.to_string()),
+        "identifier" | "member_expression" => Handler::named(ctx.src(last), false),
         _ => return None,
     };
-    Some(RouteDecl { method, path: normalize(&path), handler })
+    let mount = plugin_of(ctx, node, ctx.src(c.receiver?)).unwrap_or_else(|| ctx.src(c.receiver.unwrap()).into());
+    Some(RouteDecl { method, path: normalize(&path), handler, mount })
+}
+
+/// A Fastify plugin (`async function orders(fastify, opts) { fastify.get(...) }`): the
+/// routes declared on its first parameter are mounted where the plugin is registered, so
+/// their mount is the plugin function's name.
+fn plugin_of(ctx: &Ctx, node: Node, recv: &str) -> Option<String> {
+    let mut n = node.parent();
+    while let Some(f) = n {
+        if crate::ctx::is_function(f) {
+            let params = f.child_by_field_name("parameters")?;
+            let first = params.named_child(0)?;
+            return (ctx.src(first) == recv).then(|| ctx.function_name(f)).flatten();
+        }
+        n = f.parent();
+    }
+    None
+}
+
+/// `router.register(r"orders", views.OrderViewSet)` on a DRF `DefaultRouter`/`SimpleRouter`.
+fn is_drf_register(ctx: &Ctx, node: Node) -> bool {
+    call(ctx, node).is_some_and(|c| {
+        c.name == "register"
+            && c.receiver.is_some_and(|r| ctx.src(r).to_ascii_lowercase().ends_with("router"))
+            && c.first_string(ctx).is_some()
+            && c.arg_nodes().get(1).is_some_and(|v| matches!(v.kind(), "identifier" | "attribute"))
+    })
+}
+
+/// The list route (`orders/`) and the detail route (`orders/{pk}/`) of a registered viewset.
+fn drf_routes(ctx: &Ctx, node: Node) -> Vec<RouteDecl> {
+    let Some(c) = call(ctx, node) else { return Vec::new() };
+    let (Some(prefix), Some(view), Some(recv)) = (c.first_string(ctx), c.arg_nodes().get(1).copied(), c.receiver)
+    else {
+        return Vec::new();
+    };
+    let Handler::Name { qual, name } = Handler::named(ctx.src(view), false) else { return Vec::new() };
+    let prefix = prefix.trim_start_matches('^').trim_end_matches('$');
+    [(false, normalize(prefix)), (true, normalize(&format!("{prefix}/{{pk}}")))]
+        .into_iter()
+        .map(|(detail, path)| RouteDecl {
+            method: "*".into(),
+            path,
+            handler: Handler::ViewSet { qual: qual.clone(), name: name.clone(), detail },
+            mount: ctx.src(recv).to_string(),
+        })
+        .collect()
+}
+
+/// The view of a Django `path()`: `views.x`, `x`, `views.X.as_view()`, or a wrapped view
+/// (`login_required(views.x)`, `cache_page(60)(views.x)`). `include(…)` is no view.
+fn django_view(ctx: &Ctx, node: Node) -> Option<Handler> {
+    match node.kind() {
+        "identifier" | "attribute" => Some(Handler::named(ctx.src(node), false)),
+        "call" => {
+            let c = call(ctx, node);
+            if let Some(c) = c.filter(|c| c.name == "as_view") {
+                return Some(Handler::named(ctx.src(c.receiver?), true));
+            }
+            if c.is_some_and(|c| c.name == "include" && c.receiver.is_none()) {
+                return None;
+            }
+            let wrapped =
+                call_args(node).into_iter().rev().find(|a| matches!(a.kind(), "identifier" | "attribute" | "call"))?;
+            django_view(ctx, wrapped)
+        }
+        _ => None,
+    }
+}
+
+/// Positional arguments of any call node (also `f(x)(y)`, whose callee is a call).
+fn call_args(node: Node) -> Vec<Node> {
+    let Some(args) = node.child_by_field_name("arguments") else { return Vec::new() };
+    let mut c = args.walk();
+    args.named_children(&mut c).filter(|a| a.kind() != "comment" && a.kind() != "keyword_argument").collect()
 }
 
 /// `/users/<int:id>/x`, `/users/{id}/x`, `/users/:id/x`, `users/<id>/` → `/users/{}/x`.

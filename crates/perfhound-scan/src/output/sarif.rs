@@ -1,59 +1,17 @@
-//! SARIF 2.1.0 (what GitHub code scanning uploads): one result per finding at its
-//! `path:line:column`, the rules with their help text, and perfhound's fingerprint as a
-//! partial fingerprint so alerts survive unrelated edits.
+//! SARIF for `perfhound scan` (the writer is `perfhound_model::sarif`): each finding at
+//! its `path:line:column` target, ending on the last line of its evidence location.
 
-use perfhound_model::{Rule, Run, Severity};
-use serde_json::{json, Value};
+use perfhound_model::sarif::{self, Location};
+use perfhound_model::{Rule, Run};
+use serde_json::Value;
 
 /// The SARIF log of a scan run.
 pub fn render(run: &Run, rules: &[Rule]) -> Value {
-    let results: Vec<Value> = run
-        .findings
-        .iter()
-        .map(|f| {
-            let (file, line, column) = split_target(&f.target);
-            let end_line = f.evidence.location.as_deref().and_then(end_line).unwrap_or(line);
-            json!({
-                "ruleId": f.rule.code,
-                "level": level(f.severity),
-                "message": {"text": format!("{} Fix: {}", f.title, f.recommendation.text)},
-                "locations": [{"physicalLocation": {
-                    "artifactLocation": {"uri": file},
-                    "region": {"startLine": line, "startColumn": column, "endLine": end_line.max(line)},
-                }}],
-                "partialFingerprints": {"perfhound/v1": f.fingerprint},
-            })
-        })
-        .collect();
-    let rules: Vec<Value> = rules
-        .iter()
-        .map(|r| {
-            json!({
-                "id": r.code,
-                "name": r.name,
-                "shortDescription": {"text": r.summary},
-                "fullDescription": {"text": r.why},
-                "help": {"text": r.fix},
-                "defaultConfiguration": {"level": level(r.severity)},
-            })
-        })
-        .collect();
-    json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "perfhound", "version": run.tool.version, "informationUri": "https://example.invalid/perfhound", "rules": rules}},
-            "results": results,
-        }]
+    sarif::document(run, rules, |f| {
+        let (uri, line, column) = split_target(&f.target);
+        let end_line = f.evidence.location.as_deref().and_then(end_line).unwrap_or(line);
+        Some(Location { uri, start_line: Some(line), start_column: Some(column), end_line: Some(end_line.max(line)) })
     })
-}
-
-fn level(s: Severity) -> &'static str {
-    match s {
-        Severity::Critical => "error",
-        Severity::Warning => "warning",
-        Severity::Info => "note",
-    }
 }
 
 /// `path:line:col` → (path, line, col); a missing part becomes 1.

@@ -2,7 +2,7 @@
 //! (Python `call`/`attribute`/`string`; JS `call_expression`/`member_expression`/`string`).
 
 use crate::ctx::Ctx;
-use tree_sitter::Node;
+use crate::syntax::Node;
 
 /// Call node kinds a rule asks for.
 pub const CALLS: &[&str] = &["call", "call_expression"];

@@ -159,7 +159,7 @@ fn js_sql(sql: Option<String>, orm: &'static str) -> Option<DbCall> {
 
 /// The SQL of an argument: a literal, a name bound to one (`INSERT_EVENT = "…"`), or
 /// `text("...")` / `sa.text("...")`.
-pub fn sql_text(ctx: &Ctx, arg: tree_sitter::Node) -> Option<String> {
+pub fn sql_text(ctx: &Ctx, arg: crate::syntax::Node) -> Option<String> {
     if let Some(s) = super::call::string_value(ctx, arg) {
         return Some(s);
     }

@@ -26,8 +26,8 @@
 use super::call::{call, CALLS};
 use super::{ScanRule, JS};
 use crate::ctx::Ctx;
+use crate::syntax::Node;
 use perfhound_model::{Confidence, Rule, Severity};
-use tree_sitter::Node;
 
 pub static RULE: ScanRule = ScanRule {
     rule: Rule {

@@ -30,8 +30,8 @@ use super::call::call;
 use super::{ScanRule, BOTH};
 use crate::ctx::Ctx;
 use crate::lang::Family;
+use crate::syntax::Node;
 use perfhound_model::{Confidence, Rule, Severity};
-use tree_sitter::Node;
 
 pub static RULE: ScanRule = ScanRule {
     rule: Rule {

@@ -24,8 +24,8 @@
 use super::call::{binding_values, call};
 use super::{ScanRule, BOTH};
 use crate::ctx::Ctx;
+use crate::syntax::Node;
 use perfhound_model::{Confidence, Rule, Severity};
-use tree_sitter::Node;
 
 pub static RULE: ScanRule = ScanRule {
     rule: Rule {

@@ -4,9 +4,10 @@
 
 use crate::ctx::Ctx;
 use crate::lang::Family;
+use crate::syntax::Node;
 use perfhound_model::{Confidence, Rule};
-use tree_sitter::Node;
 
+mod await_in_loop;
 pub mod call;
 mod commit_in_loop;
 pub mod db;
@@ -58,6 +59,7 @@ pub static RULES: &[&ScanRule] = &[
     &select_star::RULE,
     &string_concat_in_loop::RULE,
     &whole_file_read::RULE,
+    &await_in_loop::RULE,
 ];
 
 /// The model rules, for `perfhound rules` and SARIF.

@@ -24,8 +24,8 @@
 use super::call::mentions;
 use super::{ScanRule, BOTH};
 use crate::ctx::{is_function, Ctx};
+use crate::syntax::Node;
 use perfhound_model::{Confidence, Rule, Severity};
-use tree_sitter::Node;
 
 pub static RULE: ScanRule = ScanRule {
     rule: Rule {

@@ -18,13 +18,14 @@
 //! **Fix.** Start them together: `await asyncio.gather(f(), g())` (Python),
 //! `await Promise.all([f(), g()])` (JS).
 //!
-//! **Thresholds.** Two or more consecutive independent awaits.
+//! **Thresholds.** Two or more consecutive independent awaits. Not reported in the body
+//! of a loop that PH-SCAN014 (await-in-loop) reports.
 
 use super::call::{call, mentions};
 use super::{ScanRule, BOTH};
 use crate::ctx::Ctx;
+use crate::syntax::Node;
 use perfhound_model::{Confidence, Rule, Severity};
-use tree_sitter::Node;
 
 pub static RULE: ScanRule = ScanRule {
     rule: Rule {
@@ -43,7 +44,7 @@ pub static RULE: ScanRule = ScanRule {
 };
 
 /// Methods whose sequence matters (or that are not independent I/O).
-const ORDERED: &[&str] = &[
+pub(super) const ORDERED: &[&str] = &[
     "sleep",
     "acquire",
     "release",
@@ -88,6 +89,10 @@ const ORDERED: &[&str] = &[
 ];
 
 fn check(ctx: &mut Ctx, node: Node) {
+    // The body of a loop that PH-SCAN014 (await-in-loop) reports: one finding is enough.
+    if node.parent().is_some_and(|lp| super::await_in_loop::first_independent_await(ctx, lp).is_some()) {
+        return;
+    }
     let mut c = node.walk();
     let stmts: Vec<Node> = node.named_children(&mut c).filter(|n| n.kind() != "comment").collect();
     let mut run: Vec<(Vec<String>, Node, String)> = Vec::new();
@@ -172,7 +177,7 @@ fn identifiers(ctx: &Ctx, n: Node, out: &mut Vec<String>) {
 }
 
 /// Receivers whose operations are sequential by nature.
-fn ordered_receiver(text: &str) -> bool {
+pub(super) fn ordered_receiver(text: &str) -> bool {
     let t = text.to_ascii_lowercase();
     ["queue", "lock", "stream", "reader", "writer", "socket", "ws", "channel", "sem", "tx", "trx", "transaction"]
         .iter()

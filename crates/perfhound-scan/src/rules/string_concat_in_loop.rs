@@ -24,8 +24,8 @@
 use super::call::{binding_values, string_value};
 use super::{ScanRule, PYTHON};
 use crate::ctx::Ctx;
+use crate::syntax::Node;
 use perfhound_model::{Confidence, Rule, Severity};
-use tree_sitter::Node;
 
 pub static RULE: ScanRule = ScanRule {
     rule: Rule {

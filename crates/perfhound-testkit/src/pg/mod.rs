@@ -46,6 +46,7 @@ pub struct Server {
 
 static SERVER: OnceLock<Server> = OnceLock::new();
 static LOG_SERVER: OnceLock<Server> = OnceLock::new();
+static SMALL_SERVER: OnceLock<Server> = OnceLock::new();
 static STOP: Mutex<Vec<(i32, PathBuf)>> = Mutex::new(Vec::new());
 static AT_EXIT: Once = Once::new();
 
@@ -54,7 +55,12 @@ static AT_EXIT: Once = Once::new();
 enum Kind {
     Main,
     Logging,
+    /// `max_connections` = [`SMALL_MAX_CONNECTIONS`], no TLS.
+    Small,
 }
+
+/// `max_connections` of [`small_server`].
+pub const SMALL_MAX_CONNECTIONS: u32 = 12;
 
 /// The shared server (TLS on), started on first use.
 pub fn server() -> &'static Server {
@@ -64,6 +70,12 @@ pub fn server() -> &'static Server {
 /// The statement-logging server, started on first use.
 pub fn log_server() -> &'static Server {
     LOG_SERVER.get_or_init(|| start(Kind::Logging))
+}
+
+/// A server with a small `max_connections` ([`SMALL_MAX_CONNECTIONS`]), started on first
+/// use: tests that run it out of connections do not starve the shared one.
+pub fn small_server() -> &'static Server {
+    SMALL_SERVER.get_or_init(|| start(Kind::Small))
 }
 
 /// The newest Debian PostgreSQL with initdb, or `PERFHOUND_PG_BIN`.
@@ -117,7 +129,11 @@ fn start(kind: Kind) -> Server {
     let (bin, version) = find_bin();
     let account = server_account();
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().subsec_nanos();
-    let label = if kind == Kind::Main { "main" } else { "logging" };
+    let label = match kind {
+        Kind::Main => "main",
+        Kind::Logging => "logging",
+        Kind::Small => "small",
+    };
     let dir = std::env::temp_dir().join(format!("perfhound-pg-{}-{label}-{nanos}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("create server dir");
     if let Some((uid, gid)) = account {
@@ -138,6 +154,7 @@ fn start(kind: Kind) -> Server {
             (tls_settings(&certs), Some(certs))
         }
         Kind::Logging => (logging_settings(&dir), None),
+        Kind::Small => (vec![format!("max_connections={SMALL_MAX_CONNECTIONS}")], None),
     };
     let (port, pid) = listen_on_a_free_port(&bin, &dir, &data, account, &settings);
     STOP.lock().unwrap_or_else(|e| e.into_inner()).push((pid, dir.clone()));

@@ -76,10 +76,6 @@ pub fn detect(t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurr
 pub struct ConsecutiveDb;
 
 impl Detector for ConsecutiveDb {
-    fn rule(&self) -> &'static Rule {
-        &RULE
-    }
-
     fn per_endpoint(&self) -> bool {
         true
     }

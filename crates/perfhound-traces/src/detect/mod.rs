@@ -10,8 +10,9 @@
 //! pattern, an N+1) are claimed so that a later, more general rule (consecutive queries)
 //! does not report the same spans again.
 //!
-//! Adding a rule: a new file here implementing [`Detector`], its `pub mod` line and one
-//! line in [`DETECTORS`], plus its fixtures and snapshot in `tests/`.
+//! Adding a rule: a new file here with its `pub const RULE` and a type implementing
+//! [`Detector`], its `pub mod` line and one `module::Type` line in [`DETECTORS`], plus its
+//! fixtures and snapshot in `tests/`.
 
 pub mod connection_churn;
 pub mod consecutive_db;
@@ -121,12 +122,10 @@ pub struct Context<'a> {
     pub cfg: &'a Config,
 }
 
-/// Everything about one rule. `describe` builds the rule-independent part of a finding
+/// Everything about one rule but its `RULE` constant (code, name, default severity,
+/// summary, why, fix), which [`DETECTORS`] pairs with it. `describe` builds the rule-independent part of a finding
 /// (counts, durations, impact, the generic severity scale) and asks the rule for the rest.
 pub trait Detector: Sync {
-    /// The rule: code, name, default severity, summary, why, fix.
-    fn rule(&self) -> &'static Rule;
-
     /// Finds the rule's occurrences in one trace.
     fn detect(&self, t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurrence>);
 
@@ -178,36 +177,51 @@ pub trait Detector: Sync {
     }
 }
 
+/// A rule of the trace engine: the `RULE` constant of its file and the file's detector.
+#[derive(Clone, Copy)]
+pub struct Registered {
+    pub rule: &'static Rule,
+    pub detector: &'static dyn Detector,
+}
+
+/// `module::Detector, …` → each module's `RULE` paired with its detector, so a rule file
+/// states its rule once (in `RULE`) and its detector never repeats it.
+macro_rules! registered {
+    ($($module:ident::$detector:ident),* $(,)?) => {
+        [$(Registered { rule: &$module::RULE, detector: &$module::$detector }),*]
+    };
+}
+
 /// Every detector, in the order they run (specific before general).
-pub const DETECTORS: [&dyn Detector; 17] = [
-    &row_at_a_time::RowAtATime,
-    &repeated_pattern::RepeatedPattern,
-    &n_plus_one_db::NPlusOneDb,
-    &n_plus_one_http::NPlusOneHttp,
-    &n_plus_one_cache::NPlusOneCache,
-    &redundant_call::RedundantCall,
-    &consecutive_db::ConsecutiveDb,
-    &consecutive_http::ConsecutiveHttp,
-    &slow_db::SlowDb,
-    &slow_http::SlowHttp,
-    &connection_churn::ConnectionChurn,
-    &pool_exhaustion::PoolExhaustion,
-    &large_payload::LargePayload,
-    &uncompressed_payload::UncompressedPayload,
-    &fan_out::FanOut,
-    &repeated_computation::RepeatedComputation,
-    &own_code::OwnCode,
+pub const DETECTORS: [Registered; 17] = registered![
+    row_at_a_time::RowAtATime,
+    repeated_pattern::RepeatedPattern,
+    n_plus_one_db::NPlusOneDb,
+    n_plus_one_http::NPlusOneHttp,
+    n_plus_one_cache::NPlusOneCache,
+    redundant_call::RedundantCall,
+    consecutive_db::ConsecutiveDb,
+    consecutive_http::ConsecutiveHttp,
+    slow_db::SlowDb,
+    slow_http::SlowHttp,
+    connection_churn::ConnectionChurn,
+    pool_exhaustion::PoolExhaustion,
+    large_payload::LargePayload,
+    uncompressed_payload::UncompressedPayload,
+    fan_out::FanOut,
+    repeated_computation::RepeatedComputation,
+    own_code::OwnCode,
 ];
 
 /// The detector that owns `rule` (an occurrence may carry another detector's rule, e.g.
 /// a repeated pattern that is a plain N+1 through a wrapper span).
 pub fn owner(rule: &Rule) -> Option<&'static dyn Detector> {
-    DETECTORS.iter().copied().find(|d| d.rule().code == rule.code)
+    DETECTORS.iter().find(|d| d.rule.code == rule.code).map(|d| d.detector)
 }
 
 /// Every rule of the trace engine, ordered by code, for `perfhound rules`.
 pub fn rules() -> Vec<Rule> {
-    let mut r: Vec<Rule> = DETECTORS.iter().map(|d| *d.rule()).collect();
+    let mut r: Vec<Rule> = DETECTORS.iter().map(|d| *d.rule).collect();
     r.sort_by_key(|r| r.code);
     r
 }
@@ -216,7 +230,7 @@ pub fn rules() -> Vec<Rule> {
 pub fn detect_all(trace: &Trace, cfg: &Config, out: &mut Vec<Occurrence>) {
     let mut claims = Claims::new(trace.nodes.len());
     for d in DETECTORS {
-        d.detect(trace, cfg, &mut claims, out);
+        d.detector.detect(trace, cfg, &mut claims, out);
     }
 }
 
@@ -234,7 +248,7 @@ mod tests {
             assert!(r.code.starts_with("PH-TRACE0"), "{}", r.code);
             assert!(r.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{}", r.name);
             assert!(!r.summary.is_empty() && !r.why.is_empty() && !r.fix.is_empty());
-            assert_eq!(owner(r).map(|d| d.rule().code), Some(r.code), "every rule has its detector");
+            assert!(owner(r).is_some(), "every rule has its detector: {}", r.code);
         }
     }
 }

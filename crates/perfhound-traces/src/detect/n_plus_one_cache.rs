@@ -72,10 +72,6 @@ fn batched_command(label: &str) -> Option<&'static str> {
 pub struct NPlusOneCache;
 
 impl Detector for NPlusOneCache {
-    fn rule(&self) -> &'static Rule {
-        &RULE
-    }
-
     fn per_endpoint(&self) -> bool {
         true
     }

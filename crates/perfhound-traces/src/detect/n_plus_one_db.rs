@@ -80,10 +80,6 @@ fn batched_sql(label: &str) -> Option<String> {
 pub struct NPlusOneDb;
 
 impl Detector for NPlusOneDb {
-    fn rule(&self) -> &'static Rule {
-        &RULE
-    }
-
     fn per_endpoint(&self) -> bool {
         true
     }

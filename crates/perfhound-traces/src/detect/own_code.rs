@@ -141,10 +141,6 @@ fn own(g: &Group, cx: &Context) -> (f64, u64) {
 pub struct OwnCode;
 
 impl Detector for OwnCode {
-    fn rule(&self) -> &'static Rule {
-        &RULE
-    }
-
     fn detect(&self, t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurrence>) {
         detect(t, cfg, claims, out);
     }

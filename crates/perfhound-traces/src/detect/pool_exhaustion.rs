@@ -59,10 +59,6 @@ fn waited_us(t: &Trace, i: usize) -> u64 {
 pub struct PoolExhaustion;
 
 impl Detector for PoolExhaustion {
-    fn rule(&self) -> &'static Rule {
-        &RULE
-    }
-
     fn detect(&self, t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurrence>) {
         detect(t, cfg, claims, out);
     }

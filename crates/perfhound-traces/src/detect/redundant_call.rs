@@ -37,7 +37,10 @@ pub const RULE: Rule = Rule {
     fix: "Reuse the first result (pass it down, request-scoped memoization) or cache it (identity map, lru_cache, HTTP caching).",
 };
 
-fn candidate(n: &crate::trace::Node) -> bool {
+/// A read whose result depends only on its text and parameters, both known: a SQL read of
+/// a table with recorded or literal parameters, a GET of a URL. Also what
+/// [`crate::reads`] collects across requests.
+pub fn candidate(n: &crate::trace::Node) -> bool {
     let c = &n.class;
     c.params != 0
         && c.op == Op::Read
@@ -83,10 +86,6 @@ pub fn detect(t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurr
 pub struct RedundantCall;
 
 impl Detector for RedundantCall {
-    fn rule(&self) -> &'static Rule {
-        &RULE
-    }
-
     fn per_endpoint(&self) -> bool {
         true
     }

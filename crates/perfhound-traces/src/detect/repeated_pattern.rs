@@ -217,10 +217,6 @@ fn claim_subtrees(t: &Trace, run: &[usize], claims: &mut Claims) {
 pub struct RepeatedPattern;
 
 impl Detector for RepeatedPattern {
-    fn rule(&self) -> &'static Rule {
-        &RULE
-    }
-
     fn detect(&self, t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurrence>) {
         detect(t, cfg, claims, out);
     }

@@ -72,10 +72,6 @@ pub fn detect(t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurr
 pub struct RowAtATime;
 
 impl Detector for RowAtATime {
-    fn rule(&self) -> &'static Rule {
-        &RULE
-    }
-
     fn per_endpoint(&self) -> bool {
         true
     }

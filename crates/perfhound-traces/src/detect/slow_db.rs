@@ -75,10 +75,6 @@ fn tail_only(g: &Group, m: &Measure, cfg: &Config) -> Option<String> {
 pub struct SlowDb;
 
 impl Detector for SlowDb {
-    fn rule(&self) -> &'static Rule {
-        &RULE
-    }
-
     fn detect(&self, t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurrence>) {
         detect(t, cfg, claims, out);
     }

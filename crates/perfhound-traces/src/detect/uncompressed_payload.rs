@@ -74,10 +74,6 @@ pub fn detect(t: &Trace, cfg: &Config, _claims: &mut Claims, out: &mut Vec<Occur
 pub struct UncompressedPayload;
 
 impl Detector for UncompressedPayload {
-    fn rule(&self) -> &'static Rule {
-        &RULE
-    }
-
     fn detect(&self, t: &Trace, cfg: &Config, claims: &mut Claims, out: &mut Vec<Occurrence>) {
         detect(t, cfg, claims, out);
     }

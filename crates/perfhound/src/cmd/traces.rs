@@ -144,7 +144,9 @@ fn run_inner(args: TracesArgs) -> anyhow::Result<i32> {
         OutputFormat::Text => perfhound_term::print(&text::render(&run, args.max_endpoints)),
         OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&run)?),
         OutputFormat::Sarif => {
-            println!("{}", serde_json::to_string_pretty(&sarif::render(&run, &perfhound_traces::rules()))?)
+            let mut rules = perfhound_traces::rules();
+            rules.push(perfhound_logs::read_cache_opportunity::RULE);
+            println!("{}", serde_json::to_string_pretty(&sarif::render(&run, &rules))?)
         }
         OutputFormat::None => {}
     }
@@ -195,7 +197,9 @@ fn analyze_files(args: &TracesArgs, cfg: Config, format: Option<Format>, mut met
             perfhound_term::eprint(&format!("warning: {e}\n"));
         }
     }
-    Ok(perfhound_traces::to_run(&engine, meta, &assembler.stats, &reports))
+    let mut run = perfhound_traces::to_run(&engine, meta, &assembler.stats, &reports);
+    run.findings.extend(perfhound_audit::read_cache::findings(&engine.measure));
+    Ok(run)
 }
 
 fn listen(addr: &str, args: &TracesArgs, cfg: Config, mut meta: RunMeta) -> anyhow::Result<Run> {
@@ -220,7 +224,9 @@ fn listen(addr: &str, args: &TracesArgs, cfg: Config, mut meta: RunMeta) -> anyh
         perfhound_server::serve(listener, served, shutdown_signal()).await.context("the receiver failed")
     })?;
     meta.sources = vec![format!("OTLP/HTTP receiver on {addr}")];
-    Ok(state.finish(meta))
+    let mut run = state.finish(meta);
+    run.findings.extend(state.with_measure(perfhound_audit::read_cache::findings));
+    Ok(run)
 }
 
 /// Ctrl-C or SIGTERM (shared by every command that serves until stopped).

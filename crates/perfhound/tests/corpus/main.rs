@@ -2,11 +2,13 @@
 //! drivers and OpenTelemetry SDKs, against a real PostgreSQL, redis-server and downstream
 //! service — is audited by `perfhound audit` with default thresholds, and the findings are
 //! judged against the app's `ground_truth.yaml`: every planted bottleneck found on its
-//! endpoint, every clean twin without a finding at warning or above.
+//! endpoint, every clean twin without a finding at warning or above, and every N+1,
+//! serial-call and row-at-a-time finding given the Location of its loop (`audit.source`).
 //!
-//! The verdicts are printed (and written to `$PERFHOUND_CORPUS_SCORE_DIR/<app>.txt` when set,
-//! which `bench/accuracy.sh` reads) before the test asserts them. Apps run one at a time so
-//! their latencies do not depend on each other's load.
+//! The verdicts and locations are printed (and written to `$PERFHOUND_CORPUS_SCORE_DIR/`
+//! `<app>.txt` and `<app>.loc` when set, which `bench/accuracy.sh` reads) before the test
+//! asserts them. Apps run one at a time so their latencies do not depend on each other's
+//! load.
 //!
 //! With `$PERFHOUND_CORPUS_PROFILE_DIR` set, each Python app's audit also records a py-spy
 //! profile (`audit.profile`, py-spy from `tests/profile/setup.sh`) and copies it to
@@ -50,6 +52,8 @@ async fn check(spec: AppSpec) {
     let app_dir = env::workspace().join("tests/corpus").join(spec.dir);
     let truth = truth::GroundTruth::load(&app_dir.join("ground_truth.yaml"));
     assert_eq!(truth.app, spec.dir, "ground_truth.yaml names its app");
+    let unlocated = truth::unlocated(&truth);
+    assert!(unlocated.is_empty(), "{}: ground_truth.yaml gives no `location` for {unlocated:?}", spec.dir);
     let backends = Backends::start(&format!("corpus_{}", spec.dir)).await;
     let out = tempfile::tempdir().unwrap();
     let run = tokio::task::block_in_place(|| audit(&spec, &backends, &app_dir, out.path()));
@@ -77,14 +81,16 @@ async fn check(spec: AppSpec) {
     let verdicts = truth::judge(&truth, &run);
     let score = truth::score(spec.dir, &verdicts);
     eprintln!("{score}");
+    let (locations, right, total) = truth::locations(&truth, &run);
+    eprintln!("{locations}");
     if let Some(dir) = std::env::var_os("PERFHOUND_CORPUS_SCORE_DIR") {
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(Path::new(&dir).join(format!("{}.txt", spec.dir)), &score).unwrap();
+        std::fs::write(Path::new(&dir).join(format!("{}.loc", spec.dir)), &locations).unwrap();
     }
-    let (locations, right, total) = truth::locations(&truth, &run);
-    eprintln!("{locations}");
     let wrong = verdicts.iter().filter(|v| !v.outcome.is_right()).count();
     assert_eq!(wrong, 0, "{} verdicts wrong for {}:\n{score}", wrong, spec.dir);
+    assert!(total > 0, "{}: the ground truth names no location", spec.dir);
     assert_eq!(right, total, "locations of {}:\n{locations}", spec.dir);
 }
 

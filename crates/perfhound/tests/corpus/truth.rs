@@ -50,6 +50,27 @@ pub struct Bottleneck {
     pub location: Option<String>,
 }
 
+/// Runtime rules whose findings point at a loop or call site (issue 14: every planted
+/// N+1, serial-call and row-at-a-time bottleneck gets its Location).
+const LOCATED_RULES: &[&str] = &[
+    "PH-TRACE001",
+    "PH-TRACE002",
+    "PH-TRACE003",
+    "PH-TRACE004",
+    "PH-TRACE005",
+    "PH-TRACE008",
+    "PH-TRACE009",
+    "PH-TRACE014",
+    "PH-TRACE016",
+    "PH-TRACE017",
+];
+
+/// Bottlenecks found by a call-site rule whose ground truth gives no `location`.
+pub fn unlocated(truth: &GroundTruth) -> Vec<&str> {
+    let located_rule = |b: &Bottleneck| b.rules.iter().any(|r| LOCATED_RULES.contains(&r.as_str()));
+    truth.bottlenecks.iter().filter(|b| located_rule(b) && b.location.is_none()).map(|b| b.endpoint.as_str()).collect()
+}
+
 /// Locations given to the bottlenecks' findings: (report, right, expected).
 pub fn locations(truth: &GroundTruth, run: &Run) -> (String, usize, usize) {
     let mut out = String::new();

@@ -8,12 +8,9 @@
 
 use super::binding;
 use super::conninfo::{SslMode, TlsSettings};
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::crypto::CryptoProvider;
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::server::ParsedCertificate;
-use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use crate::tls::Trust;
+use rustls::pki_types::ServerName;
+use rustls::{ClientConfig, RootCertStore};
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
@@ -63,79 +60,18 @@ fn missing_root(mode: SslMode) -> String {
 /// The trusted roots of a PEM file, or the public web PKI roots for `system`.
 fn load_roots(source: &str) -> Result<Arc<RootCertStore>, String> {
     if source == "system" {
-        return Ok(Arc::new(RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() }));
+        return Ok(crate::tls::web_pki_roots());
     }
-    let pem = std::fs::read(source).map_err(|e| format!("cannot read sslrootcert {source}: {e}"))?;
-    let mut store = RootCertStore::empty();
-    for cert in CertificateDer::pem_slice_iter(&pem) {
-        let cert = cert.map_err(|e| format!("sslrootcert {source} is not a PEM certificate file: {e}"))?;
-        store.add(cert).map_err(|e| format!("sslrootcert {source}: invalid CA certificate: {e}"))?;
-    }
-    if store.is_empty() {
-        return Err(format!("sslrootcert {source} holds no PEM certificate (-----BEGIN CERTIFICATE-----)"));
-    }
-    Ok(Arc::new(store))
+    crate::tls::pem_roots(source, "sslrootcert")
 }
 
 /// A rustls client configuration verifying as `v` says.
 pub fn client_config(v: &Verification) -> Arc<ClientConfig> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let verifier = Arc::new(PgVerifier { provider: provider.clone(), v: v.clone() });
-    let config = ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .expect("ring supports the default protocol versions")
-        .dangerous()
-        .with_custom_certificate_verifier(verifier)
-        .with_no_client_auth();
-    Arc::new(config)
-}
-
-#[derive(Debug)]
-struct PgVerifier {
-    provider: Arc<CryptoProvider>,
-    v: Verification,
-}
-
-impl ServerCertVerifier for PgVerifier {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        server_name: &ServerName<'_>,
-        _ocsp: &[u8],
-        now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        let Some(roots) = &self.v.roots else { return Ok(ServerCertVerified::assertion()) };
-        let cert = ParsedCertificate::try_from(end_entity)?;
-        let algs = self.provider.signature_verification_algorithms.all;
-        rustls::client::verify_server_cert_signed_by_trust_anchor(&cert, roots, intermediates, now, algs)?;
-        if self.v.check_host {
-            rustls::client::verify_server_name(&cert, server_name)?;
-        }
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider.signature_verification_algorithms.supported_schemes()
-    }
+    let trust = match &v.roots {
+        None => Trust::AnyCertificate,
+        Some(roots) => Trust::Roots { roots: roots.clone(), check_host: v.check_host },
+    };
+    Arc::new(crate::tls::client_config(&trust))
 }
 
 /// tokio-postgres' TLS hook over tokio-rustls.
@@ -223,7 +159,7 @@ mod tests {
 
     #[test]
     fn modes_map_to_libpq_verification() {
-        let dir = std::env::temp_dir().join(format!("perfhound-tls-unit-{}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("perfhound-pg-tls-unit-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let ca = rcgen::generate_simple_self_signed(vec!["ca.test".to_string()]).unwrap();
         let ca_file = dir.join("ca.pem");

@@ -1,0 +1,83 @@
+//! What a cache would save on reads the traces repeat across requests, end to end: a real
+//! OpenTelemetry-instrumented service (the demo, whose dashboard calls four slow
+//! downstream services with the same URLs on every request) under an audit; the audit's
+//! run carries one PH-LOGS002 finding per downstream GET, with numbers that agree with
+//! each other and with the load.
+
+use perfhound_audit::config::{AuditConfig, TracesSection};
+use perfhound_audit::receiver::Receiver;
+use perfhound_audit::{run, Hooks};
+use perfhound_demo::{DemoConfig, Mode};
+use perfhound_load::output::{Progress, ProgressMode};
+use std::time::Duration;
+
+const REQUESTS: u64 = 60;
+
+#[test]
+fn repeated_downstream_gets_become_cache_findings_with_measured_savings() {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let detectors = perfhound_traces::Config::default();
+    let receiver = Receiver::start("127.0.0.1:0", detectors.clone()).unwrap();
+    let mut demo = DemoConfig::new(Mode::Before, dir.path().join("demo.sqlite"));
+    demo.otlp_endpoint = Some(receiver.traces_url());
+    let server = rt.block_on(perfhound_demo::start(demo)).unwrap();
+    let scenario = format!(
+        "base_url: {}\nvus: 2\niterations: {}\nflow:\n  - {{name: dashboard, get: /api/dashboard}}\n",
+        server.base_url(),
+        REQUESTS
+    );
+    let file = dir.path().join("audit.yaml");
+    let plan = perfhound_load::scenario::parse_scenario(&file, &scenario, &|_| None).unwrap();
+    let cfg = AuditConfig {
+        file,
+        plan,
+        title: None,
+        traces: Some(TracesSection {
+            listen: "127.0.0.1:0".into(),
+            settle: Duration::from_secs(2),
+            propagate: true,
+            detectors,
+        }),
+        db: None,
+        redis: None,
+        budgets: None,
+        out_dir: dir.path().join("out"),
+        fail_on: None,
+        source: Vec::new(),
+        store: None,
+        profile: None,
+    };
+    let mut progress = Progress::new(ProgressMode::Quiet);
+    let mut status = |_: &str| {};
+    let mut hooks = Hooks::new(&mut progress, &mut status);
+    hooks.receiver = Some(receiver);
+    hooks.after_load = Some(Box::new(|| rt.block_on(server.shutdown()).is_ok()));
+    let audit = run(&cfg, hooks, vec!["test".into()]).unwrap();
+
+    let found: Vec<_> = audit.run.findings.iter().filter(|f| f.rule.code == "PH-LOGS002").collect();
+    let titles: Vec<&str> = found.iter().map(|f| f.title.as_str()).collect();
+    for (route, delay) in perfhound_demo::DOWNSTREAM {
+        let f = found.iter().find(|f| f.title.contains(&format!("{route} in dashboard:"))).unwrap_or_else(|| {
+            panic!("no cache finding for {route}: {titles:#?}");
+        });
+        assert_eq!(f.target, "dashboard", "the load request issuing the read");
+        // Every dashboard request GETs each URL once: one cold miss, then hits.
+        assert_eq!(f.evidence.counts["reads"], REQUESTS, "{}", f.title);
+        let hit = (REQUESTS - 1) as f64 / REQUESTS as f64;
+        assert!(f.title.contains(&format!("would hit {:.0} %", hit * 100.0)), "{}", f.title);
+        // The saving comes from the measured span latency: the downstream sleeps `delay`,
+        // a hit costs a Redis round trip (1 ms).
+        let (p50, after) = (f.evidence.durations_us["p50"], f.evidence.durations_us["p50_with_cache"]);
+        assert!(p50 >= delay.as_micros() as u64, "{route}: p50 {p50} µs below its {delay:?} delay");
+        assert_eq!(after, perfhound_logs::cache::HIT_US, "{}", f.title);
+        let saved = perfhound_term::human::duration_us((p50 - after) as f64);
+        assert!(f.title.contains(&format!("save ≈ {saved} per read")), "{} / {saved}", f.title);
+        let per_read = f.impact.time_saved_per_request_us.unwrap();
+        // Mean saved = hit ratio × (mean latency − 1 ms), and every read took ≥ `delay`.
+        let floor = hit * (delay.as_micros() as f64 - perfhound_logs::cache::HIT_US as f64);
+        assert!(per_read as f64 >= floor - 1.0, "{}: {per_read} µs saved per read, below {floor}", f.title);
+        assert_eq!(f.impact.occurrences, Some(REQUESTS));
+    }
+    assert_eq!(found.len(), perfhound_demo::DOWNSTREAM.len(), "{titles:#?}");
+}
