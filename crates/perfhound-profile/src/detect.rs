@@ -25,9 +25,6 @@ pub enum Format {
     Speedscope,
 }
 
-/// A decompressed pprof larger than this is refused (a gzip bomb, or not a CPU profile).
-const MAX_PPROF_BYTES: u64 = 1 << 30;
-
 /// Reads the profile file at `path` into `profile` (merging with what it holds).
 pub fn read_file(path: &Path, profile: &mut Profile) -> Result<Format, FileError> {
     let shown = || crate::frame::clean(&path.display().to_string());
@@ -68,12 +65,7 @@ fn read_plain(mut input: impl BufRead, profile: &mut Profile) -> Result<Format, 
         return json::read(input, profile);
     }
     if start.iter().any(|&b| b < 0x09 || (0x0e..0x20).contains(&b) && b != 0x1b) {
-        let mut buf = Vec::new();
-        input.take(MAX_PPROF_BYTES + 1).read_to_end(&mut buf)?;
-        if buf.len() as u64 > MAX_PPROF_BYTES {
-            return Err(ParseError::at(0, "a binary file over 1 GiB; expected a pprof CPU profile"));
-        }
-        pprof::read(&buf, profile).map_err(binary_context)?;
+        pprof::read(input, profile).map_err(binary_context)?;
         return Ok(Format::Pprof);
     }
     read_text(input, profile)

@@ -3,12 +3,15 @@
 //! Profilers write stacks in many formats; this crate reads them into one [`Profile`]
 //! (interned frames, and a weight per distinct stack) and ranks functions by self and
 //! total time ([`hotspots`]). Memory grows with the number of distinct frames and stacks,
-//! never with the size of the file: inputs are read line by line.
+//! never with the size of the file: every format is read as a stream (text line by line,
+//! JSON by serde visitors, pprof field by field, gzip as it decompresses).
 //!
-//! Formats read today: folded/collapsed stacks ([`folded`]: py-spy `--format raw`,
-//! inferno, async-profiler collapsed) and Linux `perf script` text ([`perf`]).
-//! [`read`] detects which one a file holds. Bad input becomes a [`ParseError`] naming the
-//! line and what was expected; nothing here panics on input.
+//! Formats: folded/collapsed stacks ([`folded`]: py-spy `--format raw`, inferno,
+//! async-profiler collapsed), Linux `perf script` text ([`perf`]), pprof protobuf
+//! ([`pprof`]), Chrome/Node `.cpuprofile` and speedscope JSON ([`json`]). [`read`]
+//! detects which one a file holds; [`to_model`] turns a profile into a run.
+//! Bad input becomes a [`ParseError`] naming the line or byte and what was expected;
+//! nothing here panics on input.
 
 pub mod cpuprofile;
 pub mod detect;
@@ -25,6 +28,7 @@ pub mod pprof;
 pub mod profile;
 pub mod rules;
 pub mod speedscope;
+pub mod to_model;
 pub mod tree;
 mod wire;
 

@@ -1,15 +1,18 @@
 //! pprof protobuf profiles (Go's `net/http/pprof`, pprof-rs, async-profiler, Pyroscope
-//! exports), gzip already removed by [`crate::detect`].
+//! exports), gzip already removed (as a stream) by [`crate::detect`].
 //!
-//! A pprof file is already aggregated (one sample per distinct stack and label set), so
-//! it is held in memory whole and walked twice: first the tables (strings, functions,
-//! locations, mappings, sample types), which the format allows after the samples, then
-//! the samples. Inlined frames of one location become separate frames, caller first.
+//! The profile is read as a stream, one top-level field at a time, so memory grows with
+//! the number of distinct stacks and symbols, never with the file: the format allows the
+//! tables (strings, functions, locations, mappings, sample types) after the samples, so
+//! samples are summed by their list of location ids while reading ([`Samples`]) and
+//! resolved to frames at the end. Inlined frames of one location become separate frames,
+//! caller first.
 
 use crate::error::ParseError;
 use crate::profile::{Profile, Unit};
-use crate::wire::{bytes, int, push_varints, Reader, Value};
+use crate::wire::{bytes, int, push_varints, Reader, Stream, Value};
 use std::collections::HashMap;
+use std::io::{BufReader, Read};
 
 /// A location: mapping id, address, and its lines leaf first as (function id, line).
 type Location = (u64, u64, Vec<(u64, u64)>);
@@ -18,8 +21,8 @@ type Location = (u64, u64, Vec<(u64, u64)>);
 type Field<'a> = ((u64, u64), Value<'a>);
 
 #[derive(Default)]
-struct Tables<'a> {
-    strings: Vec<&'a [u8]>,
+struct Tables {
+    strings: Vec<Box<[u8]>>,
     /// function id → (name, file, start line) as string-table indices and a line.
     functions: HashMap<u64, (u64, u64, u64)>,
     /// location id → (mapping id, address, lines leaf first as (function id, line)).
@@ -29,38 +32,93 @@ struct Tables<'a> {
     default_type: u64,
 }
 
-/// Reads a whole (decompressed) pprof profile into `profile`.
-pub fn read(buf: &[u8], profile: &mut Profile) -> Result<(), ParseError> {
-    let t = tables(buf)?;
-    let (index, unit, scale) = value_index(&t);
-    profile.set_unit(unit)?;
-    let mut frames: HashMap<u64, Vec<u32>> = HashMap::new();
-    let (mut ids, mut values, mut stack) = (Vec::new(), Vec::new(), Vec::new());
-    let mut r = Reader::new(buf, 0);
-    while let Some((number, value)) = next(&mut r)? {
-        if number.0 != 2 {
-            continue;
-        }
-        ids.clear();
-        values.clear();
-        stack.clear();
-        let mut s = bytes(value, number.1, "a sample")?;
+/// Samples summed by their location ids (leaf first, as pprof lists them): for each
+/// distinct stack, the offset of its first sample and its summed values (negative
+/// values count as 0).
+#[derive(Default)]
+struct Samples {
+    stacks: HashMap<Box<[u64]>, (u64, Vec<u64>), foldhash::fast::RandomState>,
+    ids: Vec<u64>,
+    values: Vec<u64>,
+}
+
+impl Samples {
+    fn add(&mut self, value: Value<'_>, at: u64) -> Result<(), ParseError> {
+        self.ids.clear();
+        self.values.clear();
+        let mut s = bytes(value, at, "a sample")?;
         while let Some(((n, _), v)) = next(&mut s)? {
             match n {
-                1 => push_varints(v, &mut ids)?,
-                2 => push_varints(v, &mut values)?,
+                1 => push_varints(v, &mut self.ids)?,
+                2 => push_varints(v, &mut self.values)?,
                 _ => {}
             }
         }
-        let weight = values.get(index).map_or(0, |&v| (v as i64).max(0) as u64).saturating_mul(scale);
+        if !self.stacks.contains_key(&self.ids[..]) {
+            self.stacks.insert(self.ids.as_slice().into(), (at, Vec::new()));
+        }
+        let Some((_, sums)) = self.stacks.get_mut(&self.ids[..]) else {
+            return Ok(());
+        };
+        if sums.len() < self.values.len() {
+            sums.resize(self.values.len(), 0);
+        }
+        for (sum, &v) in sums.iter_mut().zip(&self.values) {
+            *sum = sum.saturating_add((v as i64).max(0) as u64);
+        }
+        Ok(())
+    }
+}
+
+/// Reads a (decompressed) pprof profile from `input` into `profile`.
+pub fn read(input: impl Read, profile: &mut Profile) -> Result<(), ParseError> {
+    let mut stream = Stream::new(BufReader::with_capacity(1 << 16, input));
+    let (mut t, mut samples, mut any) = (Tables::default(), Samples::default(), false);
+    while let Some((number, at, value)) = stream.field()? {
+        any = true;
+        match number {
+            1 => t.sample_types.push(pair(value, at)?),
+            2 => samples.add(value, at)?,
+            3 => {
+                let (id, file) = mapping(value, at)?;
+                t.mappings.insert(id, file);
+            }
+            4 => location(value, at, &mut t)?,
+            5 => function(value, at, &mut t)?,
+            6 => match value {
+                Value::Bytes(b, _) => t.strings.push(b.into()),
+                _ => return Err(ParseError::at_byte(at, "a string table entry that is not a string")),
+            },
+            14 => t.default_type = int(value),
+            _ => {}
+        }
+    }
+    if t.strings.first().is_some_and(|s| !s.is_empty()) || t.strings.is_empty() && any {
+        return Err(ParseError::at_byte(
+            0,
+            "no string table starting with \"\"; expected a pprof profile (perftools.profiles.Profile protobuf)",
+        ));
+    }
+    resolve(&t, samples, profile)
+}
+
+/// Adds the summed samples to `profile`, in the order of their first sample.
+fn resolve(t: &Tables, samples: Samples, profile: &mut Profile) -> Result<(), ParseError> {
+    let (index, unit, scale) = value_index(t);
+    profile.set_unit(unit)?;
+    let mut stacks: Vec<_> = samples.stacks.into_iter().collect();
+    stacks.sort_unstable_by_key(|(_, (at, _))| *at);
+    let (mut frames, mut stack) = (HashMap::<u64, Vec<u32>>::new(), Vec::new());
+    for (ids, (at, sums)) in stacks {
+        stack.clear();
         for id in ids.iter().rev() {
             if !frames.contains_key(id) {
-                let f = location_frames(&t, *id, profile).map_err(|m| ParseError::at_byte(number.1, m))?;
+                let f = location_frames(t, *id, profile).map_err(|m| ParseError::at_byte(at, m))?;
                 frames.insert(*id, f);
             }
             stack.extend_from_slice(&frames[id]);
         }
-        profile.add(&stack, weight);
+        profile.add(&stack, sums.get(index).map_or(0, |&w| w.saturating_mul(scale)));
     }
     Ok(())
 }
@@ -69,35 +127,6 @@ pub fn read(buf: &[u8], profile: &mut Profile) -> Result<(), ParseError> {
 fn next<'a>(r: &mut Reader<'a>) -> Result<Option<Field<'a>>, ParseError> {
     let at = r.offset();
     Ok(r.field()?.map(|(n, v)| ((n, at), v)))
-}
-
-fn tables(buf: &[u8]) -> Result<Tables<'_>, ParseError> {
-    let mut t = Tables::default();
-    let mut r = Reader::new(buf, 0);
-    while let Some(((number, at), value)) = next(&mut r)? {
-        match number {
-            1 => t.sample_types.push(pair(value, at)?),
-            3 => {
-                let (id, file) = mapping(value, at)?;
-                t.mappings.insert(id, file);
-            }
-            4 => location(value, at, &mut t)?,
-            5 => function(value, at, &mut t)?,
-            6 => match value {
-                Value::Bytes(b, _) => t.strings.push(b),
-                _ => return Err(ParseError::at_byte(at, "a string table entry that is not a string")),
-            },
-            14 => t.default_type = int(value),
-            _ => {}
-        }
-    }
-    if t.strings.first().is_some_and(|s| !s.is_empty()) || t.strings.is_empty() && !buf.is_empty() {
-        return Err(ParseError::at_byte(
-            0,
-            "no string table starting with \"\"; expected a pprof profile (perftools.profiles.Profile protobuf)",
-        ));
-    }
-    Ok(t)
 }
 
 fn pair(value: Value<'_>, at: u64) -> Result<(u64, u64), ParseError> {
@@ -126,7 +155,7 @@ fn mapping(value: Value<'_>, at: u64) -> Result<(u64, u64), ParseError> {
     Ok((id, file))
 }
 
-fn location(value: Value<'_>, at: u64, t: &mut Tables<'_>) -> Result<(), ParseError> {
+fn location(value: Value<'_>, at: u64, t: &mut Tables) -> Result<(), ParseError> {
     let mut r = bytes(value, at, "a location")?;
     let (mut id, mut mapping, mut address, mut lines) = (0, 0, 0, Vec::new());
     while let Some(((n, at), v)) = next(&mut r)? {
@@ -142,7 +171,7 @@ fn location(value: Value<'_>, at: u64, t: &mut Tables<'_>) -> Result<(), ParseEr
     Ok(())
 }
 
-fn function(value: Value<'_>, at: u64, t: &mut Tables<'_>) -> Result<(), ParseError> {
+fn function(value: Value<'_>, at: u64, t: &mut Tables) -> Result<(), ParseError> {
     let mut r = bytes(value, at, "a function")?;
     let (mut id, mut name, mut file, mut start) = (0, 0, 0, 0);
     while let Some(((n, _), v)) = next(&mut r)? {
@@ -160,8 +189,8 @@ fn function(value: Value<'_>, at: u64, t: &mut Tables<'_>) -> Result<(), ParseEr
 
 /// Which value of each sample to read, its unit and the factor to nanoseconds: the
 /// sample count when there is one (`samples`/`count`), else the default type, else the last.
-fn value_index(t: &Tables<'_>) -> (usize, Unit, u64) {
-    let s = |i: u64| String::from_utf8_lossy(t.strings.get(i as usize).copied().unwrap_or_default()).into_owned();
+fn value_index(t: &Tables) -> (usize, Unit, u64) {
+    let s = |i: u64| String::from_utf8_lossy(t.strings.get(i as usize).map_or(&[][..], |b| &b[..])).into_owned();
     let types: Vec<(String, String)> = t.sample_types.iter().map(|&(a, b)| (s(a), s(b))).collect();
     let default = (t.default_type != 0).then(|| s(t.default_type));
     let index = types
@@ -181,11 +210,11 @@ fn value_index(t: &Tables<'_>) -> (usize, Unit, u64) {
 }
 
 /// The frames of one location, caller first (pprof lists inlined frames leaf first).
-fn location_frames(t: &Tables<'_>, id: u64, profile: &mut Profile) -> Result<Vec<u32>, String> {
+fn location_frames(t: &Tables, id: u64, profile: &mut Profile) -> Result<Vec<u32>, String> {
     let Some((mapping, address, lines)) = t.locations.get(&id) else {
         return Err(format!("a sample refers to location {id}, which the profile does not define"));
     };
-    let text = |i: u64| t.strings.get(i as usize).map(|b| String::from_utf8_lossy(b));
+    let text = |i: u64| t.strings.get(i as usize).map(|b| String::from_utf8_lossy(&b[..]));
     if lines.is_empty() {
         let binary = t.mappings.get(mapping).and_then(|&f| text(f)).unwrap_or_default();
         let base = binary.rsplit('/').next().unwrap_or("");

@@ -1,7 +1,14 @@
 //! A minimal protobuf wire-format reader for pprof: varints, length-delimited fields and
 //! packed repeated varints, each error naming the byte offset where the input broke.
+//! [`Reader`] walks a message held in memory; [`Stream`] walks the top-level fields of a
+//! message read from a stream, holding one field at a time.
 
 use crate::error::ParseError;
+use std::io::{BufRead, Read};
+
+/// A top-level field larger than this is refused: pprof's entries (a sample, a location,
+/// a function, a string) are small, so this is not a CPU profile.
+const MAX_FIELD_BYTES: u64 = 64 << 20;
 
 /// One field's value as the wire carries it.
 #[derive(Clone, Copy, Debug)]
@@ -92,6 +99,91 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// Walks the top-level fields of a message from a stream, one field in memory at a time.
+pub struct Stream<R> {
+    input: R,
+    offset: u64,
+    field: Vec<u8>,
+}
+
+impl<R: BufRead> Stream<R> {
+    pub fn new(input: R) -> Self {
+        Stream { input, offset: 0, field: Vec::new() }
+    }
+
+    /// The next field's number, offset and value, or `None` at the end of the input.
+    pub fn field(&mut self) -> Result<Option<(u64, u64, Value<'_>)>, ParseError> {
+        let at = self.offset;
+        let Some(key) = self.varint(true)? else {
+            return Ok(None);
+        };
+        let (number, kind) = (key >> 3, key & 7);
+        if number == 0 {
+            return Err(ParseError::at_byte(at, "field number 0; expected a protobuf field key"));
+        }
+        let value = match kind {
+            0 => Value::Varint(self.varint(false)?.unwrap_or_default()),
+            1 => self.payload(8).map(|_| Value::Fixed)?,
+            2 => {
+                let len = self.varint(false)?.unwrap_or_default();
+                let start = self.offset;
+                if len > MAX_FIELD_BYTES {
+                    return Err(ParseError::at_byte(
+                        at,
+                        format!("a field of {len} bytes; a pprof profile's entries are small (over 64 MiB: not a CPU profile)"),
+                    ));
+                }
+                self.payload(len)?;
+                Value::Bytes(&self.field, start)
+            }
+            5 => self.payload(4).map(|_| Value::Fixed)?,
+            other => {
+                return Err(ParseError::at_byte(
+                    at,
+                    format!("wire type {other}; expected a protobuf field (wire type 0, 1, 2 or 5)"),
+                ))
+            }
+        };
+        Ok(Some((number, at, value)))
+    }
+
+    /// A varint; `None` when the input ends before its first byte and `at_end_ok`.
+    fn varint(&mut self, at_end_ok: bool) -> Result<Option<u64>, ParseError> {
+        let at = self.offset;
+        let mut value = 0u64;
+        for shift in (0..64).step_by(7) {
+            let Some(&byte) = self.input.fill_buf()?.first() else {
+                if shift == 0 && at_end_ok {
+                    return Ok(None);
+                }
+                return Err(ParseError::at_byte(at, "the input ends inside a varint; expected more bytes"));
+            };
+            self.input.consume(1);
+            self.offset += 1;
+            value |= u64::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                return Ok(Some(value));
+            }
+        }
+        Err(ParseError::at_byte(at, "a varint longer than 10 bytes; expected a protobuf varint"))
+    }
+
+    /// Reads `len` bytes into the field buffer; fewer means the input is truncated.
+    fn payload(&mut self, len: u64) -> Result<(), ParseError> {
+        let at = self.offset;
+        self.field.clear();
+        let got = (&mut self.input).take(len).read_to_end(&mut self.field)? as u64;
+        self.offset += got;
+        if got < len {
+            return Err(ParseError::at_byte(
+                at,
+                format!("a field of {len} bytes but only {got} remain; the file is truncated"),
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Appends a repeated integer field, packed (`Bytes`) or not (`Varint`), to `out`.
 pub fn push_varints(value: Value<'_>, out: &mut Vec<u64>) -> Result<(), ParseError> {
     match value {
@@ -137,6 +229,16 @@ mod tests {
         push_varints(v, &mut out).unwrap();
         assert_eq!((n, out), (2, vec![3, 4]));
         assert!(r.field().unwrap().is_none());
+    }
+
+    #[test]
+    fn a_stream_reads_fields_and_names_truncation() {
+        let mut s = Stream::new(&[0x08, 0x96, 0x01, 0x12, 0x02, 0x03, 0x04, 0x1a, 0x05, 0x01][..]);
+        assert!(matches!(s.field().unwrap(), Some((1, 0, Value::Varint(150)))));
+        assert!(matches!(s.field().unwrap(), Some((2, 3, Value::Bytes(&[3, 4], 5)))));
+        let e = s.field().unwrap_err().to_string();
+        assert_eq!(e, "byte 9: a field of 5 bytes but only 1 remain; the file is truncated");
+        assert!(Stream::new(&[][..]).field().unwrap().is_none());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! `audit.profile` end to end: a real Python service (OpenTelemetry SDK from PyPI) with seed
 //! 002's O(n²) loop, audited while py-spy (PyPI) records it through the `command` method;
 //! and the ways a capture can fail, each a warning that says why while the audit goes on.
+//! The `pprof` method with a real pprof-rs profile is in `audit_pprof_cli.rs`.
 
 use assert_cmd::Command;
 use perfhound_model::{Run, SourceKind};
@@ -173,49 +174,6 @@ fn perf_attached_to_a_pid_finds_the_busy_function_or_says_why_not() {
             assert!(html.contains("<section id=\"profile\"><h2>CPU Profile</h2>"));
         }
     }
-}
-
-/// A pprof-style endpoint: a real Rust HTTP server on 127.0.0.1:0 that answers one
-/// `GET /debug/pprof/profile?seconds=N` with `body`; returns its URL and the request
-/// line it received.
-fn profile_endpoint(body: Vec<u8>) -> (String, std::thread::JoinHandle<String>) {
-    use std::io::{Read as _, Write as _};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/debug/pprof/profile", listener.local_addr().unwrap());
-    let handle = std::thread::spawn(move || {
-        let (mut stream, _) = listener.accept().unwrap();
-        let mut head = Vec::new();
-        let mut byte = [0u8; 1];
-        while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap() == 1 {
-            head.push(byte[0]);
-        }
-        let response = format!(
-            "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: {}\r\n\r\n",
-            body.len()
-        );
-        stream.write_all(response.as_bytes()).unwrap();
-        stream.write_all(&body).unwrap();
-        String::from_utf8_lossy(&head).lines().next().unwrap_or("").to_string()
-    });
-    (url, handle)
-}
-
-#[test]
-fn a_pprof_endpoint_is_pulled_for_the_load_window() {
-    let fixture = workspace().join("crates/perfhound-profile/tests/fixtures/pyspy-raw.folded");
-    let (url, endpoint) = profile_endpoint(std::fs::read(fixture).unwrap());
-    let server = TestServer::start(ServerConfig::default());
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = write_config(dir.path(), &server.base_url(), None, &format!("    pprof: {url}\n    seconds: 2s\n"));
-    let out = perfhound().args(["audit", "-q"]).arg(&cfg).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(endpoint.join().unwrap(), "GET /debug/pprof/profile?seconds=2 HTTP/1.1");
-    let run = read_run(dir.path());
-    let source = run.sources.iter().find(|s| s.kind == SourceKind::Profile).expect("a profile source");
-    assert!(source.description.starts_with(&format!("pprof {url} (2 s)")), "{source:?}");
-    let md = std::fs::read_to_string(dir.path().join("out/report.md")).unwrap();
-    let section = &md[md.find("## CPU Profile").expect("a CPU Profile section")..];
-    assert!(section.lines().nth(6).is_some_and(|l| l.starts_with("| `find_similar` | `recs.py:12` |")), "{section}");
 }
 
 /// An unreachable service fails the audit (exit 2) before any profiler is started.

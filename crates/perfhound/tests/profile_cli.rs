@@ -99,3 +99,36 @@ fn diff_lists_the_biggest_movers_and_writes_the_differential_graph() {
     let svg = std::fs::read_to_string(&svg).unwrap();
     assert!(svg.contains("before 30.00 % → after 90.00 % (+60.00 pts)"), "the planted change is drawn");
 }
+
+/// `--out` writes the run file, the store keeps the run (`perfhound history` lists it
+/// with its findings and tag), and `--no-store` keeps `PERFHOUND_STORE` untouched.
+#[test]
+fn a_profile_run_is_written_with_out_and_saved_in_the_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, run_file) = (dir.path().join("h.db"), dir.path().join("run.json"));
+    let out = perfhound()
+        .env("PERFHOUND_STORE", &db)
+        .args(["profile", &fixture("hot-rust.perf"), "--tag", "rev=2", "--out"])
+        .arg(&run_file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("run written to"));
+    let run = perfhound_model::Run::from_json(&std::fs::read_to_string(&run_file).unwrap()).unwrap();
+    assert!(run.sources[0].description.contains("hot-rust.perf (perf-script), 136 samples"), "{:?}", run.sources);
+    assert!(run.findings.iter().any(|f| f.rule.code == "PH-PROF001"));
+    perfhound()
+        .env("PERFHOUND_STORE", &db)
+        .args(["profile", "--no-store", "--diff", &fixture("pyspy-raw.folded"), &fixture("python.perf")])
+        .assert()
+        .success();
+    let out = perfhound().args(["history", "--format", "json", "--store"]).arg(&db).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 1, "--no-store saved nothing: {rows:?}");
+    assert_eq!(rows[0]["command"], "profile");
+    assert_eq!(rows[0]["id"], run.id.as_str());
+    assert_eq!(rows[0]["findings"], run.findings.len());
+    assert_eq!(rows[0]["tags"]["rev"], "2");
+}

@@ -88,6 +88,7 @@ pub(super) const CATEGORY: Category = Category {
             "OptoRuntime::new_array_C",
         ],
         files: &[],
+        in_files: &[],
         via: &[],
     },
     what: "Allocation and garbage collection",

@@ -66,6 +66,7 @@ pub(super) const CATEGORY: Category = Category {
             "/node_modules/bunyan/",
             "/node_modules/log4js/",
         ],
+        in_files: &[],
         via: &[],
     },
     what: "Logging",

@@ -57,6 +57,7 @@ pub(super) const CATEGORY: Category = Category {
             "java/util/regex/Pattern.<init>",
         ],
         files: &["/re/_compiler.py", "/re/_parser.py", "/sre_compile.py", "/sre_parse.py"],
+        in_files: &[],
         via: &[],
     },
     what: "Regex compilation",

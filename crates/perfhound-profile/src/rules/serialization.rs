@@ -60,6 +60,7 @@ pub(super) const CATEGORY: Category = Category {
             "org.json.*",
         ],
         files: &["/json/encoder.py", "/json/decoder.py", "/json/__init__.py", "/simplejson/", "/fast-json-stringify/"],
+        in_files: &[],
         via: &[],
     },
     what: "JSON serialization",

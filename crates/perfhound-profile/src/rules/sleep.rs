@@ -56,6 +56,7 @@ pub(super) const CATEGORY: Category = Category {
             "Atomics.wait",
         ],
         files: &[],
+        in_files: &[],
         via: &[],
     },
     what: "Sleeping",

@@ -14,6 +14,8 @@ use std::collections::HashMap;
 pub struct Frames {
     pub names: &'static [&'static str],
     pub files: &'static [&'static str],
+    /// Functions by name in one file only (a file pattern as in `files`, then names).
+    pub in_files: &'static [(&'static str, &'static [&'static str])],
     /// Library frames that lead into the set without being part of it (a lock's `lock()`
     /// fast path): skipped when looking for the caller, not counted.
     pub via: &'static [&'static str],
@@ -23,9 +25,12 @@ impl Frames {
     /// Whether `f` is one of the frames. A Python module body (`<module>`) is importing
     /// the file, not running what it defines, so file patterns skip it.
     pub fn matches(&self, f: &Function) -> bool {
+        let file = f.file.as_deref();
         self.names.iter().any(|p| pattern(p, &f.name))
-            || f.name != "<module>"
-                && f.file.as_deref().is_some_and(|file| self.files.iter().any(|p| file_matches(p, file)))
+            || f.name != "<module>" && file.is_some_and(|file| self.files.iter().any(|p| file_matches(p, file)))
+            || file.is_some_and(|file| {
+                self.in_files.iter().any(|(p, names)| file_matches(p, file) && names.contains(&f.name.as_str()))
+            })
     }
 }
 

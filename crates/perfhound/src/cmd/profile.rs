@@ -14,6 +14,7 @@ const EXAMPLES: &str = "Examples:
   curl -o cpu.pb.gz 'http://127.0.0.1:6060/debug/pprof/profile?seconds=10' && perfhound profile cpu.pb.gz
   node --cpu-prof app.js && perfhound profile CPU.*.cpuprofile --top 50 --format json
   perfhound profile --diff before.folded after.folded --flamegraph diff.svg
+  perfhound profile app.folded --out profile-run.json --tag rev=2   # run file, and history
 
 Formats (detected from the content, gzipped or not): pprof protobuf, folded stacks
 `root;caller;leaf COUNT` (py-spy raw, inferno, async-profiler collapsed), Linux `perf script`
@@ -22,6 +23,8 @@ See docs/profile.md.
 
 Findings (PH-PROF001…): a hot function, JSON serialization, regex compilation, logging,
 allocation/GC, lock contention and sleeps, each naming its frames; `perfhound rules`.
+Every run (its sources and findings; with --diff, AFTER's) is saved in the run store
+(`perfhound history`) unless --no-store; --out also writes it as a run file.
 
 Exit codes: 0 ok · 1 findings at or above --fail-on · 2 unreadable file or bad input (the
 message names the file and the line or byte).";
@@ -48,6 +51,11 @@ pub struct ProfileArgs {
     /// Exit 1 when a finding has at least this severity (with --diff: in AFTER).
     #[arg(long, value_enum)]
     fail_on: Option<super::FailOn>,
+    /// Write the run (sources and findings; with --diff, AFTER's) to this file.
+    #[arg(short = 'o', long = "out")]
+    out: Option<PathBuf>,
+    #[command(flatten)]
+    store: super::store::StoreArgs,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,6 +65,9 @@ enum OutputFormat {
 }
 
 pub fn run(args: ProfileArgs) -> i32 {
+    if let Err(e) = args.store.validate() {
+        return exit::fail(&e);
+    }
     let result = match &args.diff {
         Some(pair) => diff(&args, &pair[0], &pair[1]),
         None => single(&args),
@@ -65,7 +76,10 @@ pub fn run(args: ProfileArgs) -> i32 {
 }
 
 fn single(args: &ProfileArgs) -> anyhow::Result<i32> {
+    let started_at = perfhound_model::rfc3339_now();
     let (profile, formats) = read_all(&args.files)?;
+    let sources = args.files.iter().zip(&formats).map(|(f, format)| source(f, *format)).collect();
+    let findings = save(args, &profile, sources, started_at)?;
     if let Some(path) = &args.flamegraph {
         let title = format!("Flame graph: {}", names(&args.files));
         let svg = perfhound_profile::flamegraph_svg(&profile, &FlameOptions { title, ..Default::default() });
@@ -73,17 +87,20 @@ fn single(args: &ProfileArgs) -> anyhow::Result<i32> {
     }
     let mut hs = perfhound_profile::hotspots(&profile);
     hs.truncate(args.top);
-    let findings = perfhound_profile::findings(&profile);
     match args.format {
         OutputFormat::Text => perfhound_term::print(&(text(&profile, &hs) + &findings_text(&findings))),
         OutputFormat::Json => println!("{}", json(&profile, &formats, &hs, &findings)),
     }
+    written(args);
     Ok(exit_code(&findings, args.fail_on))
 }
 
 fn diff(args: &ProfileArgs, before: &Path, after: &Path) -> anyhow::Result<i32> {
-    let (b, _) = read_all(std::slice::from_ref(&before.to_path_buf()))?;
-    let (a, _) = read_all(std::slice::from_ref(&after.to_path_buf()))?;
+    let started_at = perfhound_model::rfc3339_now();
+    let (b, bf) = read_all(std::slice::from_ref(&before.to_path_buf()))?;
+    let (a, af) = read_all(std::slice::from_ref(&after.to_path_buf()))?;
+    let sources = vec![format!("before: {}", source(before, bf[0])), format!("after: {}", source(after, af[0]))];
+    let findings = save(args, &a, sources, started_at)?;
     if let Some(path) = &args.flamegraph {
         let title = format!("Differential flame graph: {} → {}", names(&[before]), names(&[after]));
         let svg = perfhound_profile::diff_flamegraph_svg(&b, &a, &FlameOptions { title, ..Default::default() });
@@ -91,7 +108,6 @@ fn diff(args: &ProfileArgs, before: &Path, after: &Path) -> anyhow::Result<i32> 
     }
     let mut ms = movers(&b, &a);
     ms.truncate(args.top);
-    let findings = perfhound_profile::findings(&a);
     match args.format {
         OutputFormat::Text => perfhound_term::print(&(movers_text(&b, &a, &ms) + &findings_text(&findings))),
         OutputFormat::Json => {
@@ -100,7 +116,40 @@ fn diff(args: &ProfileArgs, before: &Path, after: &Path) -> anyhow::Result<i32> 
             println!("{}", serde_json::to_string_pretty(&v)?);
         }
     }
+    written(args);
     Ok(exit_code(&findings, args.fail_on))
+}
+
+/// `app.folded (folded)`: a run's source for one profile file.
+fn source(file: &Path, format: Format) -> String {
+    let format = serde_json::to_value(format).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+    format!("{} ({format})", perfhound_term::clean(&file.display().to_string()))
+}
+
+/// Builds the run of `profile`, writes it to --out, saves it in the store, and returns
+/// its findings.
+fn save(
+    args: &ProfileArgs,
+    profile: &Profile,
+    sources: Vec<String>,
+    started_at: String,
+) -> anyhow::Result<Vec<Finding>> {
+    let meta = perfhound_profile::to_model::RunMeta { command: super::recorded_command(), started_at, sources };
+    let mut run = perfhound_profile::to_model::to_run(profile, meta);
+    run.redact_secrets();
+    args.store.cite(&mut run);
+    if let Some(path) = &args.out {
+        super::check::write_file(path, &serde_json::to_vec_pretty(&run)?)?;
+    }
+    args.store.save("profile", &run);
+    Ok(run.findings)
+}
+
+/// `run written to FILE` after the text output.
+fn written(args: &ProfileArgs) {
+    if let (Some(path), OutputFormat::Text) = (&args.out, args.format) {
+        perfhound_term::print(&format!("\n  run written to {}\n", perfhound_term::clean(&path.display().to_string())));
+    }
 }
 
 fn read_all(files: &[PathBuf]) -> anyhow::Result<(Profile, Vec<Format>)> {

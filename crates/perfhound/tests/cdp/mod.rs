@@ -131,6 +131,26 @@ impl Browser {
         self.eval(&js);
     }
 
+    /// A real left click at page coordinates (CSS pixels of the viewport), as a user's
+    /// mouse gives it: pressed then released, so the page's hit testing picks the target.
+    pub fn click(&mut self, x: f64, y: f64) {
+        for kind in ["mousePressed", "mouseReleased"] {
+            let params = json!({"type": kind, "x": x, "y": y, "button": "left", "clickCount": 1});
+            self.send("Input.dispatchMouseEvent", params, true);
+        }
+    }
+
+    /// Clicks the centre of the element `element_js` (a JS expression giving an Element),
+    /// scrolled into view first.
+    pub fn click_element(&mut self, element_js: &str) {
+        let at = self.eval(&format!(
+            "(() => {{ const e = {element_js}; e.scrollIntoView({{block: 'center', inline: 'center'}}); \
+               const r = e.getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]; }})()"
+        ));
+        let (x, y) = (at[0].as_f64().expect("an element"), at[1].as_f64().expect("an element"));
+        self.click(x, y);
+    }
+
     /// Problems the page reported: console errors, uncaught exceptions, CSP violations.
     pub fn problems(&self) -> Vec<&Value> {
         self.events

@@ -102,6 +102,13 @@ impl App {
     }
 }
 
+impl App {
+    /// The app's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
 impl Drop for App {
     fn drop(&mut self) {
         // SAFETY: signalling our own child.

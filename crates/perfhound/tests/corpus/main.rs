@@ -9,6 +9,11 @@
 //! `<app>.txt` and `<app>.loc` when set, which `bench/accuracy.sh` reads) before the test
 //! asserts them. Apps run one at a time so their latencies do not depend on each other's
 //! load.
+//!
+//! With `$PERFHOUND_CORPUS_PROFILE_DIR` set, each Python app's audit also records a py-spy
+//! profile (`audit.profile`, py-spy from `tests/profile/setup.sh`) and copies it to
+//! `<dir>/<app>.folded`: the real profiles the PH-PROF thresholds were calibrated on
+//! (docs/profile.md, "Calibration").
 
 mod env;
 mod truth;
@@ -100,7 +105,8 @@ fn audit(spec: &AppSpec, backends: &Backends, app_dir: &Path, out: &Path) -> Run
         let text = template
             .replace("@APP_URL@", &app.base_url)
             .replace("@OTLP_ADDR@", &otlp_addr)
-            .replace("@APP_DIR@", &app_dir.display().to_string());
+            .replace("@APP_DIR@", &app_dir.display().to_string())
+            + &profile_section(spec, app.pid());
         std::fs::write(&cfg, text).unwrap();
         let output = std::process::Command::new(assert_cmd::cargo::cargo_bin("perfhound"))
             .args(["audit", "-q", "--out"])
@@ -118,8 +124,34 @@ fn audit(spec: &AppSpec, backends: &Backends, app_dir: &Path, out: &Path) -> Run
         }
         let stdout = String::from_utf8_lossy(&output.stdout);
         assert!(matches!(output.status.code(), Some(0 | 1)), "audit failed: {stdout}\n{stderr}");
+        keep_profile(spec, out);
         let json = std::fs::read_to_string(out.join("audit/run.json")).unwrap();
         return Run::from_json(&json).unwrap();
     }
     panic!("the OTLP receiver's port was taken {LISTEN_ATTEMPTS} times");
+}
+
+/// With `$PERFHOUND_CORPUS_PROFILE_DIR`, a Python app's `audit.profile` section (the
+/// config's last section is `audit:`): py-spy records the app's process tree at 250 Hz.
+fn profile_section(spec: &AppSpec, pid: u32) -> String {
+    if std::env::var_os("PERFHOUND_CORPUS_PROFILE_DIR").is_none() || spec.dir == "express_app" {
+        return String::new();
+    }
+    let py_spy = env::workspace().join("target/profile-venv/bin/py-spy");
+    assert!(py_spy.exists(), "{} is missing: run tests/profile/setup.sh", py_spy.display());
+    format!(
+        "  profile:\n    command: \"{} record --pid {{pid}} --duration {{seconds}} --rate 250 --subprocesses --format raw --nonblocking --output {{out}}\"\n    pid: {pid}\n    seconds: 30s\n",
+        py_spy.display()
+    )
+}
+
+/// Copies the audit's `profile.folded` to `$PERFHOUND_CORPUS_PROFILE_DIR/<app>.folded`.
+fn keep_profile(spec: &AppSpec, out: &Path) {
+    let (Some(dir), true) = (std::env::var_os("PERFHOUND_CORPUS_PROFILE_DIR"), spec.dir != "express_app") else {
+        return;
+    };
+    std::fs::create_dir_all(&dir).unwrap();
+    let folded = out.join("audit/profile.folded");
+    std::fs::copy(&folded, Path::new(&dir).join(format!("{}.folded", spec.dir)))
+        .unwrap_or_else(|e| panic!("{}: {e}", folded.display()));
 }
