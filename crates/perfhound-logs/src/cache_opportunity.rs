@@ -9,7 +9,7 @@
 //! the endpoint's work, and the database load goes with it.
 //!
 //! **Example**: `GET /api/products/{id}: a 5-minute TTL, 50 MB cache would hit 87 % and
-//! save ≈ 41 ms p50 (cache-aside in Redis)`.
+//! save ≈ 41ms p50 (cache-aside in Redis)`.
 //!
 //! **Fix**: cache-aside in Redis keyed by the full URL (path and query), with the TTL and
 //! `maxmemory` the finding names and `maxmemory-policy allkeys-lru`; invalidate on writes
@@ -50,9 +50,9 @@ pub fn finding(c: &CacheResult, total_us: f64) -> Option<Finding> {
         "{}: a {} TTL, {} cache would hit {:.0} % and save ≈ {} p50 (cache-aside in Redis)",
         c.endpoint,
         ttl_words(c.chosen.ttl_s),
-        mb(c.chosen.size_bytes),
+        perfhound_term::human::bytes(c.chosen.size_bytes as f64),
         c.chosen.hit * 100.0,
-        ms(saved_p50),
+        perfhound_term::human::duration_us(saved_p50 as f64),
     );
     let mut f = Finding::new(&RULE, c.endpoint.clone(), title);
     let share = c.saved_mean_us * c.endpoint_requests as f64 / total_us.max(1.0);
@@ -88,17 +88,7 @@ fn evidence(f: &mut Finding, c: &CacheResult) {
         if c.rate < 1.0 { format!(" (spatially sampled at 1/{:.0})", 1.0 / c.rate) } else { String::new() }
     ));
     for g in &c.grid {
-        e.notes.push(format!("{} TTL, {}: {:.0} % hits", ttl_words(g.ttl_s), mb(g.size_bytes), g.hit * 100.0));
-    }
-}
-
-/// `41 ms`, `2.5 ms`.
-fn ms(us: u64) -> String {
-    let ms = us as f64 / 1000.0;
-    if ms >= 10.0 {
-        format!("{ms:.0} ms")
-    } else {
-        format!("{ms:.1} ms")
+        e.notes.push(format!("{} TTL, {}: {:.0} % hits", ttl_words(g.ttl_s), perfhound_term::human::bytes(g.size_bytes as f64), g.hit * 100.0));
     }
 }
 
@@ -109,15 +99,6 @@ pub fn ttl_words(s: u32) -> String {
         s if s % 3600 == 0 => format!("{}-hour", s / 3600),
         s if s % 60 == 0 => format!("{}-minute", s / 60),
         s => format!("{s}-second"),
-    }
-}
-
-/// Decimal megabytes, as `maxmemory 50mb` reads.
-pub fn mb(bytes: u64) -> String {
-    if bytes >= 1_000_000_000 && bytes % 1_000_000_000 == 0 {
-        format!("{} GB", bytes / 1_000_000_000)
-    } else {
-        format!("{} MB", bytes / 1_000_000)
     }
 }
 
@@ -149,7 +130,7 @@ mod tests {
         let f = finding(&result(0.87, 1_000, None), 10_000.0 * 50_000.0).unwrap();
         assert_eq!(
             f.title,
-            "GET /api/products/{id}: a 5-minute TTL, 50 MB cache would hit 87 % and save ≈ 41 ms p50 (cache-aside in Redis)"
+            "GET /api/products/{id}: a 5-minute TTL, 50 MB cache would hit 87 % and save ≈ 41ms p50 (cache-aside in Redis)"
         );
         assert_eq!(f.severity, Severity::Warning);
         assert!(f.recommendation.snippet.as_deref().unwrap().contains("EX 300"));

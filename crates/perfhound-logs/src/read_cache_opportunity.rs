@@ -27,7 +27,7 @@
 //! 1 KiB.
 
 use crate::cache::CacheResult;
-use crate::cache_opportunity::{mb, ttl_words};
+use crate::cache_opportunity::ttl_words;
 use perfhound_model::finding::fingerprint;
 use perfhound_model::{Confidence, Effort, Finding, Rule, Severity};
 
@@ -69,7 +69,7 @@ pub fn finding(c: &CacheResult, site: ReadSite<'_>, total_us: f64) -> Option<Fin
         "{label} in {}: a {} TTL, {} cache would hit {:.0} % and save ≈ {} per read (cache-aside in Redis)",
         site.endpoint,
         ttl_words(c.chosen.ttl_s),
-        mb(c.chosen.size_bytes),
+        perfhound_term::human::bytes(c.chosen.size_bytes as f64),
         c.chosen.hit * 100.0,
         perfhound_term::human::duration_us(saved_p50 as f64),
     );
@@ -109,7 +109,7 @@ fn evidence(f: &mut Finding, c: &CacheResult, label: &str) {
         c.sieve_hit * 100.0
     ));
     for g in &c.grid {
-        e.notes.push(format!("{} TTL, {}: {:.1} % hits", ttl_words(g.ttl_s), mb(g.size_bytes), g.hit * 100.0));
+        e.notes.push(format!("{} TTL, {}: {:.1} % hits", ttl_words(g.ttl_s), perfhound_term::human::bytes(g.size_bytes as f64), g.hit * 100.0));
     }
 }
 

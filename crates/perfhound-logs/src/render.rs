@@ -92,7 +92,7 @@ fn tables(a: &Analysis, max_endpoints: usize) -> Vec<(&'static str, Table)> {
             c.requests.to_string(),
             format!(
                 "{} / {}",
-                crate::cache_opportunity::mb(c.chosen.size_bytes),
+                perfhound_term::human::bytes(c.chosen.size_bytes as f64),
                 crate::cache_opportunity::ttl_words(c.chosen.ttl_s)
             ),
             pct(c.chosen.hit),

@@ -12,7 +12,6 @@ pub mod ids;
 pub mod jaeger;
 mod json_de;
 mod otlp_attrs;
-mod otlp_fast;
 pub mod otlp_json;
 pub mod otlp_proto;
 pub mod otlp_split;

@@ -11,7 +11,6 @@
 use super::ids;
 use super::json_de::{Key, Repeat, Scalar, SeqOf};
 use super::otlp_attrs::AttrList;
-use super::otlp_fast;
 use super::Sink;
 use crate::semconv::{self, Applied, AttrValue};
 use crate::span::{empty_span, unnamed, Span, SpanKind};
@@ -29,54 +28,11 @@ pub fn decode_slice<S: Sink>(bytes: &[u8], sink: &mut S) -> Result<(), serde_jso
     de.end()
 }
 
-/// Decodes one OTLP/JSON document held in memory as text (no UTF-8 re-validation):
-/// the fast path of [`otlp_fast`] first; where it gives up, the serde decoder reads the
-/// document again and delivers only what the fast path had not.
+/// Decodes one OTLP/JSON document held in memory as text (no UTF-8 re-validation).
 pub fn decode_str<S: Sink>(text: &str, sink: &mut S) -> Result<(), serde_json::Error> {
-    let mut counted = Skip { sink, spans: 0, invalid: 0, counting: true };
-    if otlp_fast::document(text, &mut counted).is_ok() {
-        return Ok(());
-    }
-    counted.counting = false;
-    decode_str_serde(text, &mut counted)
-}
-
-/// The serde decoder alone (the reference the fast path is fuzzed against).
-pub fn decode_str_serde<S: Sink>(text: &str, sink: &mut S) -> Result<(), serde_json::Error> {
     let mut de = serde_json::Deserializer::from_str(text);
     Top { sink }.deserialize(&mut de)?;
     de.end()
-}
-
-/// Counts what it passes on (`counting`), or then drops that many spans and invalid
-/// spans before passing on the rest: the serde decoder's re-read after a bail delivers
-/// the same spans in the same order, so the fast path's are skipped.
-struct Skip<'s, S> {
-    sink: &'s mut S,
-    spans: u64,
-    invalid: u64,
-    counting: bool,
-}
-
-impl<S: Sink> Sink for Skip<'_, S> {
-    fn span(&mut self, span: Span) {
-        if self.counting {
-            self.spans += 1;
-        } else if self.spans > 0 {
-            self.spans -= 1;
-            return;
-        }
-        self.sink.span(span);
-    }
-    fn invalid(&mut self, reason: &'static str) {
-        if self.counting {
-            self.invalid += 1;
-        } else if self.invalid > 0 {
-            self.invalid -= 1;
-            return;
-        }
-        self.sink.invalid(reason);
-    }
 }
 
 /// Decodes a document handed out piece by piece by [`super::otlp_split`]: spans are sent
@@ -91,10 +47,6 @@ pub struct PieceDecoder {
 impl PieceDecoder {
     /// A `resource` object: its `service.name` names the spans of the current element.
     pub fn resource(&mut self, text: &str) -> Result<(), serde_json::Error> {
-        if let Ok(service) = otlp_fast::resource_piece(text) {
-            self.service = Some(service);
-            return Ok(());
-        }
         let mut de = serde_json::Deserializer::from_str(text);
         self.service = Some(Resource.deserialize(&mut de)?);
         de.end()
@@ -102,17 +54,6 @@ impl PieceDecoder {
 
     /// One span object.
     pub fn span<S: Sink>(&mut self, text: &str, sink: &mut S) -> Result<(), serde_json::Error> {
-        if let Ok(decoded) = otlp_fast::span_piece(text, self.service.clone().unwrap_or_else(unnamed)) {
-            match (decoded, &self.service) {
-                (Ok(mut span), Some(service)) => {
-                    span.service = Arc::clone(service);
-                    sink.span(span);
-                }
-                (Ok(span), None) => self.held.push(span),
-                (Err(reason), _) => sink.invalid(reason),
-            }
-            return Ok(());
-        }
         let mut p = Pending { sink, service: self.service.clone(), held: std::mem::take(&mut self.held) };
         let mut de = serde_json::Deserializer::from_str(text);
         let result = SpanSeed { p: &mut p }.deserialize(&mut de).and_then(|()| de.end());
@@ -350,8 +291,7 @@ impl<'de, S: Sink> Visitor<'de> for SpanSeed<'_, '_, S> {
     }
 }
 
-/// One span being decoded, field by field (shared by the serde visitor and the fast path
-/// of [`super::otlp_fast`], so both build exactly the same span).
+/// One span being decoded, field by field.
 pub(crate) struct SpanBuilder {
     pub(crate) span: Span,
     trace_ok: bool,
