@@ -88,7 +88,12 @@ fn evidence(f: &mut Finding, c: &CacheResult) {
         if c.rate < 1.0 { format!(" (spatially sampled at 1/{:.0})", 1.0 / c.rate) } else { String::new() }
     ));
     for g in &c.grid {
-        e.notes.push(format!("{} TTL, {}: {:.0} % hits", ttl_words(g.ttl_s), perfhound_term::human::bytes(g.size_bytes as f64), g.hit * 100.0));
+        e.notes.push(format!(
+            "{} TTL, {}: {:.0} % hits",
+            ttl_words(g.ttl_s),
+            perfhound_term::human::bytes(g.size_bytes as f64),
+            g.hit * 100.0
+        ));
     }
 }
 

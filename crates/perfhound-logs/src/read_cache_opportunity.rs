@@ -109,7 +109,12 @@ fn evidence(f: &mut Finding, c: &CacheResult, label: &str) {
         c.sieve_hit * 100.0
     ));
     for g in &c.grid {
-        e.notes.push(format!("{} TTL, {}: {:.1} % hits", ttl_words(g.ttl_s), perfhound_term::human::bytes(g.size_bytes as f64), g.hit * 100.0));
+        e.notes.push(format!(
+            "{} TTL, {}: {:.1} % hits",
+            ttl_words(g.ttl_s),
+            perfhound_term::human::bytes(g.size_bytes as f64),
+            g.hit * 100.0
+        ));
     }
 }
 
