@@ -13,8 +13,22 @@ use perfhound_traces::reads::ReadStream;
 /// The result size assumed when a span does not record it (database reads never do).
 pub const UNKNOWN_SIZE: u32 = 1_024;
 
+/// Whose traffic the traces show, which decides how far a simulated hit ratio can be
+/// trusted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Traffic {
+    /// perfhound's own load (an audit): the keys repeat because the scenario repeats its
+    /// URLs, not necessarily because users would, so a finding stays `info` and says so.
+    OwnLoad,
+    /// Traces from elsewhere (a file, a live service): the key mix is the service's own.
+    Recorded,
+}
+
+/// Said on every finding from [`Traffic::OwnLoad`].
+pub const OWN_LOAD_NOTE: &str = "the hit ratio comes from perfhound's own load, whose scenario repeats the same URLs and parameters: check it against production traffic (`perfhound logs` on the access log, or `perfhound traces` on production traces) before adding the cache";
+
 /// One finding per read template a cache would pay for, most executed first.
-pub fn findings(m: &Measure) -> Vec<Finding> {
+pub fn findings(m: &Measure, traffic: Traffic) -> Vec<Finding> {
     let cfg = perfhound_logs::Config::default();
     let total_us = match m.service_overall.latency.sum_us {
         0 => m.overall.latency.sum_us,
@@ -22,7 +36,15 @@ pub fn findings(m: &Measure) -> Vec<Finding> {
     } as f64;
     let mut streams: Vec<&ReadStream> = m.reads.streams.values().collect();
     streams.sort_by(|a, b| b.seen.cmp(&a.seen).then_with(|| a.label.cmp(&b.label)));
-    streams.into_iter().take(cfg.simulate_endpoints).filter_map(|s| one(s, &cfg, total_us)).collect()
+    let mut found: Vec<Finding> =
+        streams.into_iter().take(cfg.simulate_endpoints).filter_map(|s| one(s, &cfg, total_us)).collect();
+    if traffic == Traffic::OwnLoad {
+        for f in &mut found {
+            f.severity = perfhound_model::Severity::Info;
+            f.evidence.notes.push(OWN_LOAD_NOTE.into());
+        }
+    }
+    found
 }
 
 fn one(s: &ReadStream, cfg: &perfhound_logs::Config, total_us: f64) -> Option<Finding> {

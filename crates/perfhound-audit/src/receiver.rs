@@ -105,7 +105,8 @@ impl Receiver {
             let _ = t.join();
         }
         let mut run = self.state.finish(meta);
-        run.findings.extend(self.state.with_measure(crate::read_cache::findings));
+        run.findings
+            .extend(self.state.with_measure(|m| crate::read_cache::findings(m, crate::read_cache::Traffic::OwnLoad)));
         let seen = self
             .state
             .query_summaries()

@@ -198,7 +198,8 @@ fn analyze_files(args: &TracesArgs, cfg: Config, format: Option<Format>, mut met
         }
     }
     let mut run = perfhound_traces::to_run(&engine, meta, &assembler.stats, &reports);
-    run.findings.extend(perfhound_audit::read_cache::findings(&engine.measure));
+    run.findings
+        .extend(perfhound_audit::read_cache::findings(&engine.measure, perfhound_audit::read_cache::Traffic::Recorded));
     Ok(run)
 }
 
@@ -225,7 +226,10 @@ fn listen(addr: &str, args: &TracesArgs, cfg: Config, mut meta: RunMeta) -> anyh
     })?;
     meta.sources = vec![format!("OTLP/HTTP receiver on {addr}")];
     let mut run = state.finish(meta);
-    run.findings.extend(state.with_measure(perfhound_audit::read_cache::findings));
+    run.findings
+        .extend(state.with_measure(|m| {
+            perfhound_audit::read_cache::findings(m, perfhound_audit::read_cache::Traffic::Recorded)
+        }));
     Ok(run)
 }
 
