@@ -4,10 +4,10 @@
 //! machine, where each borrow also pays the database's scheduling delay. The verdict must
 //! name the pool.
 
+mod common;
+
 use perfhound_capacity::watch::Watchers;
 use perfhound_capacity::{CapacityConfig, Search};
-use perfhound_load::plan::HttpOptions;
-use perfhound_load::quick::{self, QuickOptions};
 use perfhound_testkit::pg;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -89,21 +89,7 @@ fn the_verdict_names_the_db_pool() {
     let (url, setup) = rt.block_on(pg::server().database("capacity_pool", false));
     drop(setup);
     let addr = start_service(url.clone());
-    let plan = quick::plan(QuickOptions {
-        url: format!("http://{addr}/orders"),
-        connections: 1,
-        duration: Some(Duration::from_secs(1)),
-        requests: None,
-        rate: Some(1.0),
-        method: http::Method::GET,
-        headers: Vec::new(),
-        body: None,
-        http: HttpOptions::default(),
-        thresholds: Vec::new(),
-        hard_cap: None,
-        max_duration: Duration::from_secs(60),
-    })
-    .unwrap();
+    let plan = common::get_plan(format!("http://{addr}/orders"), Duration::from_secs(60));
     let cfg = CapacityConfig {
         plan,
         slo: perfhound_capacity::config::parse_slo(&["p99 < 400ms".into()]).unwrap(),

@@ -2,30 +2,16 @@
 //! worker pool × a fixed service time (4 workers × 100 ms = 40 req/s: a rate the shared,
 //! loaded 2-core test machine drives without the generator disturbing the server).
 
+mod common;
+
 use perfhound_capacity::watch::Watchers;
 use perfhound_capacity::{CapacityConfig, Search};
-use perfhound_load::plan::HttpOptions;
-use perfhound_load::quick::{self, QuickOptions};
 use perfhound_model::{CapacitySection, StepPhase, StopReason};
 use perfhound_testkit::{ServerConfig, TestServer};
 use std::time::Duration;
 
 fn plan(url: String) -> perfhound_load::plan::Plan {
-    quick::plan(QuickOptions {
-        url,
-        connections: 1,
-        duration: Some(Duration::from_secs(1)),
-        requests: None,
-        rate: Some(1.0),
-        method: http::Method::GET,
-        headers: Vec::new(),
-        body: None,
-        http: HttpOptions::default(),
-        thresholds: Vec::new(),
-        hard_cap: None,
-        max_duration: Duration::from_secs(60),
-    })
-    .unwrap()
+    common::get_plan(url, Duration::from_secs(60))
 }
 
 fn config(url: String, search: Search) -> CapacityConfig {

@@ -3,9 +3,9 @@
 //! size per request must be found with its slope within 20 %; a flat server and a sawtooth
 //! (GC-like) server must not be called leaks.
 
+mod common;
+
 use perfhound_capacity::{CapacityConfig, Search, SoakConfig};
-use perfhound_load::plan::HttpOptions;
-use perfhound_load::quick::{self, QuickOptions};
 use perfhound_model::capacity::Trend;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -41,21 +41,7 @@ impl Drop for Server {
 }
 
 fn soak(server: &Server, rps: f64, secs: u64) -> (perfhound_capacity::Capacity, Vec<Trend>) {
-    let plan = quick::plan(QuickOptions {
-        url: format!("http://127.0.0.1:{}/", server.port),
-        connections: 1,
-        duration: Some(Duration::from_secs(1)),
-        requests: None,
-        rate: Some(1.0),
-        method: http::Method::GET,
-        headers: Vec::new(),
-        body: None,
-        http: HttpOptions::default(),
-        thresholds: Vec::new(),
-        hard_cap: None,
-        max_duration: Duration::from_secs(120),
-    })
-    .unwrap();
+    let plan = common::get_plan(format!("http://127.0.0.1:{}/", server.port), Duration::from_secs(120));
     let soak = SoakConfig {
         rps,
         duration: Duration::from_secs(secs),

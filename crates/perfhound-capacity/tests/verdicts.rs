@@ -9,10 +9,10 @@
 //!   `max_connections` = 12 (the testkit's small server) — the verdict names the
 //!   connections against `max_connections`.
 
+mod common;
+
 use perfhound_capacity::watch::Watchers;
 use perfhound_capacity::{CapacityConfig, Search};
-use perfhound_load::plan::HttpOptions;
-use perfhound_load::quick::{self, QuickOptions};
 use perfhound_model::CapacitySection;
 use perfhound_testkit::pg;
 use std::io::{BufRead, BufReader};
@@ -21,21 +21,7 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 fn config(url: String, slo: &[&str], search: Search) -> CapacityConfig {
-    let plan = quick::plan(QuickOptions {
-        url,
-        connections: 1,
-        duration: Some(Duration::from_secs(1)),
-        requests: None,
-        rate: Some(1.0),
-        method: http::Method::GET,
-        headers: Vec::new(),
-        body: None,
-        http: HttpOptions::default(),
-        thresholds: Vec::new(),
-        hard_cap: None,
-        max_duration: Duration::from_secs(60),
-    })
-    .unwrap();
+    let plan = common::get_plan(url, Duration::from_secs(60));
     let slo: Vec<String> = slo.iter().map(|s| s.to_string()).collect();
     CapacityConfig {
         plan,
