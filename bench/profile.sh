@@ -25,7 +25,7 @@ WORK=$(mktemp -d /tmp/perfhound-bench-profile.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 
 cargo build -q --release -p perfhound
-PERFHOUND=target/release/perfhound
+PERFHOUND=${CARGO_TARGET_DIR:-target}/release/perfhound
 
 SEED="$WORK/seed.perf"
 if perf record -a -g -F 499 -o "$WORK/perf.data" -- sleep "$SECONDS_RECORDED" > /dev/null 2>&1 \

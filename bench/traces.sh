@@ -29,8 +29,8 @@ trap 'rm -rf "$WORK"' EXIT
 
 cargo build -q --release -p perfhound
 cargo build -q --release -p perfhound-traces --example gen_traces
-PERFHOUND=target/release/perfhound
-GEN=target/release/examples/gen_traces
+PERFHOUND=${CARGO_TARGET_DIR:-target}/release/perfhound
+GEN=${CARGO_TARGET_DIR:-target}/release/examples/gen_traces
 "$GEN" "$SPANS" otlp "$WORK/traces.jsonl"
 "$GEN" "$SPANS" jaeger "$WORK/jaeger" 90
 # perf-sentinel caps a batch input at [daemon] max_payload_size (at most 100 MiB).

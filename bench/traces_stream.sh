@@ -20,8 +20,8 @@ PS=${PERF_SENTINEL:-$(command -v perf-sentinel || true)}
 WORK=$(mktemp -d /tmp/perfhound-bench-stream.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 cargo build -q --release -p perfhound-traces --example gen_traces --example ingest_bench
-GEN=target/release/examples/gen_traces
-ENGINE=target/release/examples/ingest_bench
+GEN=${CARGO_TARGET_DIR:-target}/release/examples/gen_traces
+ENGINE=${CARGO_TARGET_DIR:-target}/release/examples/ingest_bench
 
 one_document() { # SPANS OUT: one document, one resourceSpans element, spans in trace order
   "$GEN" "$1" otlp "$WORK/lines.jsonl" >/dev/null

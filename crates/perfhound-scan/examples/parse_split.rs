@@ -20,7 +20,7 @@ fn main() {
     let bytes: usize = texts.iter().map(String::len).sum();
     let mb = bytes as f64 / 1e6;
     let mut parser = tree_sitter::Parser::new();
-    parser.set_language(&Lang::Python.grammar()).unwrap();
+    parser.set_language(&tree_sitter_python::LANGUAGE.into()).unwrap();
     let t = Instant::now();
     for text in &texts {
         let _ = parser.parse(text, None);

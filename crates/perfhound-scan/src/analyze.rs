@@ -45,10 +45,10 @@ impl Analyzer {
 fn table(lang: Lang) -> Vec<Vec<&'static ScanRule>> {
     let names: Vec<Option<&'static str>> = match lang {
         Lang::Python => PY_KINDS.iter().map(|k| Some(*k)).collect(),
-        _ => {
-            let grammar = lang.grammar();
-            (0..grammar.node_kind_count()).map(|id| grammar.node_kind_for_id(id as u16)).collect()
-        }
+        _ => match lang.grammar() {
+            Some(grammar) => (0..grammar.node_kind_count()).map(|id| grammar.node_kind_for_id(id as u16)).collect(),
+            None => Vec::new(),
+        },
     };
     let rules: Vec<&'static ScanRule> = RULES.iter().copied().filter(|r| r.families.contains(&lang.family())).collect();
     names

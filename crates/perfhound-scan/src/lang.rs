@@ -55,13 +55,15 @@ impl Lang {
         }
     }
 
-    pub fn grammar(self) -> tree_sitter::Language {
-        match self {
-            Lang::Python => tree_sitter_python::LANGUAGE.into(),
+    /// The tree-sitter grammar of a JavaScript-family language; `None` for Python, which
+    /// ruff's parser reads (`syntax/python.rs`).
+    pub fn grammar(self) -> Option<tree_sitter::Language> {
+        Some(match self {
+            Lang::Python => return None,
             Lang::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
             Lang::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
             Lang::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
-        }
+        })
     }
 }
 

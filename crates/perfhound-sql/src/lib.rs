@@ -26,6 +26,7 @@
 pub mod dialect;
 pub mod engine;
 pub mod exprs;
+pub mod hash;
 pub mod json;
 pub mod lexer;
 pub mod parse;
@@ -39,7 +40,6 @@ pub use parse::{dialect_for, StatementKind};
 pub use url::{template_key, template_path, template_url};
 
 use lexer::{fnv1a, fnv1a_str, lex_into, Flavor, Lexed, TokKind};
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// The statement as written with every literal value replaced by `?`: qualifiers,
@@ -98,7 +98,7 @@ pub struct Fingerprint {
 /// Fingerprints statements, caching parser results per shape. Not thread-safe: use one
 /// per thread.
 pub struct Normalizer {
-    cache: HashMap<u64, Arc<Shape>>,
+    cache: hash::KeyMap<Arc<Shape>>,
     max_cache: usize,
     lexed: Lexed,
     buf: String,
@@ -115,7 +115,7 @@ impl Normalizer {
     /// A normalizer remembering at most `max_cache` shapes (the cache is cleared when full).
     pub fn new(max_cache: usize) -> Self {
         Normalizer {
-            cache: HashMap::new(),
+            cache: hash::KeyMap::default(),
             max_cache: max_cache.max(1),
             lexed: Lexed::default(),
             buf: String::new(),

@@ -10,7 +10,7 @@
 
 use crate::span::{Span, TraceId};
 use std::collections::{HashMap, VecDeque};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 
 /// When traces are considered complete, and how many may be in flight.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,22 +49,7 @@ pub struct AssemblerStats {
     pub spans_dropped: u64,
 }
 
-/// Trace ids are random: their first 8 bytes are already a good hash.
-#[derive(Default)]
-pub struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut b = [0u8; 8];
-            b[..chunk.len()].copy_from_slice(chunk);
-            self.0 = self.0.rotate_left(5) ^ u64::from_le_bytes(b).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-}
+pub use perfhound_sql::hash::{IdHasher, KeyMap};
 
 type IdMap<V> = HashMap<TraceId, V, BuildHasherDefault<IdHasher>>;
 

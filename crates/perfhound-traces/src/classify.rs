@@ -5,12 +5,10 @@
 //! Classification uses attributes first and span names only as a fallback, so it works for
 //! any instrumentation that follows the semantic conventions, in any language.
 
-use crate::assemble::IdHasher;
+use crate::assemble::KeyMap;
 use crate::span::{Span, SpanKind};
 use perfhound_sql::lexer::{fnv1a, fnv1a_str};
 use perfhound_sql::{template_key, template_url, Normalizer, StatementKind};
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
 /// What a span does.
@@ -77,9 +75,6 @@ pub struct Class {
 /// Database systems that are caches.
 const CACHE_SYSTEMS: &[&str] =
     &["redis", "memcached", "valkey", "keydb", "hazelcast", "ignite", "aerospike", "dragonfly", "garnet"];
-
-/// Keys are FNV-1a hashes already: no second hash over them.
-type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<IdHasher>>;
 
 /// Classifies spans, with SQL and label caches shared across traces.
 #[derive(Default)]

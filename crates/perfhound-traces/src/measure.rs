@@ -5,6 +5,7 @@
 //! the kinds of I/O in flight then (split equally when several overlap) or to own code
 //! when none is, so the four shares always add up to 100 % of the endpoint's time.
 
+use crate::assemble::KeyMap;
 use crate::classify::Category;
 use crate::sketch::Sketch;
 use crate::trace::{Node, Trace};
@@ -140,12 +141,12 @@ pub struct Measure {
     /// Root requests to the service's own endpoints (what users waited for): the run's
     /// `overall` target, without the orphan and background roots.
     pub service_overall: EndpointStats,
-    pub queries: HashMap<u64, QueryStats>,
+    pub queries: KeyMap<QueryStats>,
     /// Outbound HTTP/RPC calls by URL template (`GET http://host/users/{id}`).
-    pub calls: HashMap<u64, QueryStats>,
+    pub calls: KeyMap<QueryStats>,
     /// Cache lookups that record a hit or a miss, by command and key template
     /// (`redis GET product:{id}`), with their calling endpoints.
-    pub caches: HashMap<u64, QueryStats>,
+    pub caches: KeyMap<QueryStats>,
     pub dropped_endpoints: u64,
     pub dropped_queries: u64,
     /// Repeatable reads across requests, for the cache simulation (see [`crate::reads`]).

@@ -9,11 +9,11 @@
 //!
 //! [`redundant_call::candidate`]: crate::detect::redundant_call::candidate
 
+use crate::assemble::KeyMap;
 use crate::classify::Category;
 use crate::detect::redundant_call::candidate;
 use crate::trace::{Node, Trace};
 use perfhound_sql::lexer::fnv1a;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Read templates tracked; reads of later templates are counted in `dropped_templates`.
@@ -60,7 +60,7 @@ impl ReadStream {
 /// Every repeatable read of the traces so far, by template key.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Reads {
-    pub streams: HashMap<u64, ReadStream>,
+    pub streams: KeyMap<ReadStream>,
     pub dropped_templates: u64,
 }
 

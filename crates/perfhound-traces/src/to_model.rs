@@ -4,13 +4,13 @@
 //! measurements, ranked findings, and the warnings a reader needs to trust the numbers.
 
 use crate::assemble::AssemblerStats;
+use crate::assemble::KeyMap;
 use crate::engine::Engine;
 use crate::ingest::ReadReport;
 use crate::measure::{EndpointStats, QueryStats};
 use perfhound_model::{
     Extra, Extras, HostInfo, Measurements, Run, Source, SourceKind, Target, TargetKind, ToolInfo, SCHEMA_VERSION,
 };
-use std::collections::HashMap;
 
 /// Query fingerprints written to the run (by total time); outbound call templates likewise.
 pub const MAX_QUERY_TARGETS: usize = 100;
@@ -105,7 +105,7 @@ fn endpoint_target(name: &str, kind: TargetKind, group: Option<String>, s: &Endp
 }
 
 /// The [`MAX_QUERY_TARGETS`] statements or calls that took the most time in all.
-fn by_total_time(stats: &HashMap<u64, QueryStats>) -> impl Iterator<Item = &QueryStats> {
+fn by_total_time(stats: &KeyMap<QueryStats>) -> impl Iterator<Item = &QueryStats> {
     let mut sorted: Vec<&QueryStats> = stats.values().collect();
     sorted.sort_by(|a, b| b.latency.sum_us.cmp(&a.latency.sum_us).then(a.label.cmp(&b.label)));
     sorted.into_iter().take(MAX_QUERY_TARGETS)

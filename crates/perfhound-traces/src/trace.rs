@@ -6,13 +6,11 @@
 //! Broken input (missing parents, duplicate ids, parent cycles) yields a forest, never a
 //! loop or a panic.
 
-use crate::assemble::IdHasher;
+use crate::assemble::KeyMap;
 use crate::classify::{Category, Class, Classifier};
 use crate::span::{unnamed, Span, SpanKind, TraceId};
 use perfhound_model::TargetKind;
 use perfhound_sql::template_path;
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
 /// One span with its classification and tree links.
@@ -48,8 +46,7 @@ impl Trace {
         spans.sort_by_key(|s| (s.start_ns, std::cmp::Reverse(s.end_ns)));
         let id = spans.first().map(|s| s.trace_id).unwrap_or_default();
         // Exporters retry: a span id seen twice is the same span sent twice.
-        let mut index: HashMap<u64, usize, BuildHasherDefault<IdHasher>> =
-            HashMap::with_capacity_and_hasher(spans.len(), BuildHasherDefault::default());
+        let mut index: KeyMap<usize> = KeyMap::with_capacity_and_hasher(spans.len(), Default::default());
         let mut kept = 0;
         spans.retain(|s| {
             let fresh = !index.contains_key(&s.span_id);

@@ -289,3 +289,36 @@ fn memory_is_bounded_by_traces_in_flight() {
     assert_eq!(engine.counters.spans, 50_000);
     assert!(max <= 300, "{max} traces in flight for a 1000-span idle window");
 }
+
+/// Found by the `otlp_json` fuzz target (session 6): a timestamp beyond u64 nanoseconds
+/// (25 digits) saturates to `u64::MAX`, and the detectors' overlap tolerance added to it
+/// overflowed (a panic in debug builds, wrapped comparisons in release).
+#[test]
+fn timestamps_at_the_end_of_time_do_not_overflow_the_detectors() {
+    let span = |id: u32, parent: &str, start: &str, end: &str, sql: &str| {
+        format!(
+            r#"{{"traceId":"5b8efff798038103d269b633813fc60c","spanId":"{id:016x}","parentSpanId":"{parent}","name":"q","kind":3,"startTimeUnixNano":"{start}","endTimeUnixNano":"{end}","attributes":[{{"key":"db.system","value":{{"stringValue":"postgresql"}}}},{{"key":"db.statement","value":{{"stringValue":"{sql}"}}}}]}}"#
+        )
+    };
+    let root = r#"{"traceId":"5b8efff798038103d269b633813fc60c","spanId":"0000000000000001","name":"GET /orders","kind":2,"startTimeUnixNano":"1700000000000000000","endTimeUnixNano":"18446744073709551615","attributes":[]}"#;
+    let spans = [
+        root.to_string(),
+        span(
+            2,
+            "0000000000000001",
+            "1700000000000000047000000",
+            "1700000000000000048000000",
+            "SELECT * FROM items WHERE id = 1",
+        ),
+        span(3, "0000000000000001", "18446744073709551615", "18446744073709551615", "SELECT * FROM items WHERE id = 2"),
+        span(4, "0000000000000001", "18446744073709551614", "18446744073709551615", "SELECT * FROM items WHERE id = 3"),
+    ];
+    let doc = format!(r#"{{"resourceSpans":[{{"scopeSpans":[{{"spans":[{}]}}]}}]}}"#, spans.join(","));
+    let mut engine = Engine::new(Config::default());
+    let input =
+        perfhound_traces::Input { name: "end-of-time.json".into(), reader: Box::new(std::io::Cursor::new(doc)) };
+    let (reports, _) = perfhound_traces::analyze_inputs(&mut engine, vec![input], None);
+    assert_eq!(reports[0].failed_documents, 0, "{:?}", reports[0].errors);
+    assert_eq!(engine.counters.spans, 4);
+    assert_eq!(engine.counters.traces, 1);
+}

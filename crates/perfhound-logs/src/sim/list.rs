@@ -1,30 +1,11 @@
 //! The slab-backed doubly linked list both simulated caches keep their entries in, and
-//! the identity hasher their index uses (keys are already well-mixed 64-bit hashes).
+//! their index (keys are already well-mixed 64-bit hashes: `perfhound_sql::hash`).
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use perfhound_sql::hash::KeyMap;
 
 pub const NIL: u32 = u32::MAX;
 
-/// A key that is already a hash: hashing it again is wasted time.
-#[derive(Default)]
-pub struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
-pub type Index = HashMap<u64, u32, BuildHasherDefault<IdHasher>>;
+pub type Index = KeyMap<u32>;
 
 /// One cached object.
 #[derive(Clone, Copy, Debug)]

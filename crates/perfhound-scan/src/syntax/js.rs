@@ -16,8 +16,9 @@ impl Parsers {
         let parser = match self.parsers.iter().position(|(l, _)| *l == lang) {
             Some(i) => &mut self.parsers[i].1,
             None => {
+                let grammar = lang.grammar().ok_or(SyntaxError { line: 1 })?;
                 let mut p = Parser::new();
-                p.set_language(&lang.grammar()).expect("bundled grammar matches the tree-sitter ABI");
+                p.set_language(&grammar).expect("bundled grammar matches the tree-sitter ABI");
                 self.parsers.push((lang, p));
                 &mut self.parsers.last_mut().expect("just pushed").1
             }

@@ -52,7 +52,7 @@ pub fn sequential_count(t: &Trace, idx: &[usize]) -> usize {
     let mut last_end = 0u64;
     let mut n = 0;
     for (end, start) in by_end {
-        if n == 0 || start + OVERLAP_TOLERANCE_NS >= last_end {
+        if n == 0 || start.saturating_add(OVERLAP_TOLERANCE_NS) >= last_end {
             n += 1;
             last_end = end;
         }
@@ -62,7 +62,7 @@ pub fn sequential_count(t: &Trace, idx: &[usize]) -> usize {
 
 /// True when span `b` starts after span `a` ends (within the tolerance).
 pub fn follows(t: &Trace, a: usize, b: usize) -> bool {
-    t.nodes[b].span.start_ns + OVERLAP_TOLERANCE_NS >= t.nodes[a].span.end_ns
+    t.nodes[b].span.start_ns.saturating_add(OVERLAP_TOLERANCE_NS) >= t.nodes[a].span.end_ns
 }
 
 /// Largest number of spans of `idx` running at the same instant.
@@ -70,7 +70,7 @@ pub fn max_concurrency(t: &Trace, idx: &[usize]) -> usize {
     let mut edges: Vec<(u64, i32)> = Vec::with_capacity(idx.len() * 2);
     for &i in idx {
         let s = &t.nodes[i].span;
-        edges.push((s.start_ns + OVERLAP_TOLERANCE_NS.min(s.duration_ns() / 2), 1));
+        edges.push((s.start_ns.saturating_add(OVERLAP_TOLERANCE_NS.min(s.duration_ns() / 2)), 1));
         edges.push((s.end_ns, -1));
     }
     edges.sort_unstable();

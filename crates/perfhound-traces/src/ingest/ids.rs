@@ -132,17 +132,72 @@ fn hex_exact<const N: usize>(text: &[u8]) -> Option<[u8; N]> {
 
 /// Nanoseconds from a decimal string (OTLP/JSON int64 encoding) — `None` when not a number.
 pub fn nanos_str(text: &str) -> Option<u64> {
-    if (1..=19).contains(&text.len()) && text.bytes().all(|c| c.is_ascii_digit()) {
+    if (1..=19).contains(&text.len()) {
         // Plain digits (the usual form), at most 19 so no overflow.
-        return Some(text.bytes().fold(0u64, |n, c| n * 10 + u64::from(c - b'0')));
+        if let Some(n) = plain_digits(text.as_bytes()) {
+            return Some(n);
+        }
     }
     let t = text.trim();
     t.parse::<u64>().ok().or_else(|| t.parse::<f64>().ok().filter(|f| f.is_finite() && *f >= 0.0).map(|f| f as u64))
 }
 
+/// The value of 1 to 19 ASCII digits, `None` if any byte is not a digit. Eight digits at a
+/// time (a 19-digit timestamp digit by digit is a 19-step chain of multiply-adds: 3.5 % of
+/// an OTLP/JSON ingest profile).
+fn plain_digits(b: &[u8]) -> Option<u64> {
+    const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    const ZEROS: u64 = 0x3030_3030_3030_3030;
+    let head = b.len() % 8;
+    let mut n = 0u64;
+    for &c in &b[..head] {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + u64::from(c - b'0');
+    }
+    for chunk in b[head..].chunks_exact(8) {
+        let v = u64::from_le_bytes(chunk.try_into().ok()?);
+        // Every byte 0x30..=0x3F, and none 0x3A..=0x3F (adding 6 would carry into the
+        // high nibble).
+        if v & HIGH != ZEROS || v.wrapping_add(0x0606_0606_0606_0606) & HIGH != ZEROS {
+            return None;
+        }
+        n = n * 100_000_000 + eight_digits(v);
+    }
+    Some(n)
+}
+
+/// Eight ASCII digits loaded little-endian (first digit in the lowest byte) → their value.
+fn eight_digits(v: u64) -> u64 {
+    let v = (v & 0x0F0F_0F0F_0F0F_0F0F).wrapping_mul(2561) >> 8;
+    let v = (v & 0x00FF_00FF_00FF_00FF).wrapping_mul(6_553_601) >> 16;
+    (v & 0x0000_FFFF_0000_FFFF).wrapping_mul(42_949_672_960_001) >> 32
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_digits_match_the_standard_parser() {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for len in 1..=19usize {
+            for _ in 0..2_000 {
+                x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                let digits: String = (0..len).map(|i| char::from(b'0' + ((x >> (i * 3 % 61)) % 10) as u8)).collect();
+                assert_eq!(nanos_str(&digits), digits.parse::<u64>().ok(), "{digits}");
+                // One byte replaced by each non-digit neighbour of the digit range.
+                for bad in [b'/', b':', b'?', b' ', 0xB0] {
+                    let mut b = digits.clone().into_bytes();
+                    b[(x as usize) % len] = bad;
+                    assert_eq!(plain_digits(&b), None, "{b:?}");
+                }
+            }
+        }
+        assert_eq!(nanos_str("9999999999999999999"), Some(9_999_999_999_999_999_999));
+        assert_eq!(nanos_str("0000000000000000001"), Some(1));
+    }
 
     #[test]
     fn hex_and_base64_agree() {
