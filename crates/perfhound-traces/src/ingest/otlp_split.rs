@@ -144,6 +144,18 @@ pub fn for_each_piece<R: Read, E>(
     }
 }
 
+/// The bytes that change the walker's state inside a captured piece.
+const CAPTURE_STOPS: [bool; 256] = {
+    let mut stops = [false; 256];
+    let mut i = 0;
+    let bytes = *b"\"{}[]\n";
+    while i < bytes.len() {
+        stops[bytes[i] as usize] = true;
+        i += 1;
+    }
+    stops
+};
+
 impl Walker {
     fn finish<E>(&self) -> Result<(), SplitError<E>> {
         if let Some(c) = &self.capture {
@@ -170,6 +182,16 @@ impl Walker {
             if self.in_string {
                 pos = self.skip_string(buf, pos);
                 continue;
+            }
+            if self.capture.is_some() {
+                // Inside a captured piece only strings, brackets and newlines matter (the
+                // decoder checks the rest): skip the other bytes in a tight loop.
+                while pos < buf.len() && !CAPTURE_STOPS[usize::from(buf[pos])] {
+                    pos += 1;
+                }
+                if pos == buf.len() {
+                    break;
+                }
             }
             let b = buf[pos];
             match b {
