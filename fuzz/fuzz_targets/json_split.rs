@@ -9,22 +9,9 @@ use libfuzzer_sys::fuzz_target;
 use perfhound_traces::ingest::split;
 use std::io::Read;
 
-/// Hands out the input in chunks whose sizes cycle through `sizes` (each 1..=64).
-struct Chunked<'a> {
-    data: &'a [u8],
-    sizes: Vec<usize>,
-    n: usize,
-}
-
-impl Read for Chunked<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let want = self.sizes[self.n % self.sizes.len()].min(buf.len()).min(self.data.len());
-        self.n += 1;
-        buf[..want].copy_from_slice(&self.data[..want]);
-        self.data = &self.data[want..];
-        Ok(want)
-    }
-}
+#[path = "../common/chunked.rs"]
+mod chunked;
+use chunked::Chunked;
 
 type Outcome = (Vec<(String, u64)>, Option<String>);
 
