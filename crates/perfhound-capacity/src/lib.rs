@@ -104,26 +104,10 @@ pub fn run_soak(cfg: &CapacityConfig, soak_cfg: &SoakConfig, command: Vec<String
 /// A run with no step (interrupted before the first one finished).
 fn empty_run(cfg: &CapacityConfig) -> Run {
     Run {
-        schema_version: perfhound_model::SCHEMA_VERSION,
-        id: perfhound_model::new_run_id(),
-        tool: perfhound_model::ToolInfo {
-            name: "perfhound".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            command: Vec::new(),
-        },
-        started_at: perfhound_model::rfc3339_now(),
-        ended_at: perfhound_model::rfc3339_now(),
-        host: perfhound_model::HostInfo::current(),
         sources: vec![perfhound_model::Source {
             kind: perfhound_model::SourceKind::Load,
             description: cfg.plan.source.clone(),
         }],
-        targets: Vec::new(),
-        findings: Vec::new(),
-        budget_results: Vec::new(),
-        load: None,
-        resources: None,
-        warnings: Vec::new(),
-        complexity: Vec::new(),
+        ..Run::begun(Vec::new(), perfhound_model::rfc3339_now())
     }
 }

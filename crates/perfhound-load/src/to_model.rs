@@ -6,10 +6,7 @@ use crate::hygiene;
 use crate::plan::{Executor, Step};
 use crate::stats::NameStats;
 use perfhound_model::run::{LoadSection, ScenarioSummary};
-use perfhound_model::{
-    Accounting, BudgetResult, HostInfo, Measurements, Metric, Resources, Run, Source, Target, TargetKind, ToolInfo,
-    SCHEMA_VERSION,
-};
+use perfhound_model::{Accounting, BudgetResult, Measurements, Metric, Resources, Run, Source, Target, TargetKind};
 
 /// Name of the whole-run target.
 pub const OVERALL: &str = "overall";
@@ -54,16 +51,10 @@ pub fn to_run(result: &RunResult, command: Vec<String>) -> Run {
         &accounting,
     );
     let mut run = Run {
-        schema_version: SCHEMA_VERSION,
-        id: perfhound_model::new_run_id(),
-        tool: ToolInfo { name: "perfhound".into(), version: env!("CARGO_PKG_VERSION").into(), command },
-        started_at: result.started_at.clone(),
         ended_at: result.ended_at.clone(),
-        host: HostInfo::current(),
         sources: vec![Source { kind: perfhound_model::SourceKind::Load, description: result.plan.source.clone() }],
         targets,
         findings,
-        budget_results: Vec::new(),
         load: Some(LoadSection {
             accounting,
             scenarios,
@@ -77,7 +68,7 @@ pub fn to_run(result: &RunResult, command: Vec<String>) -> Run {
         }),
         resources: Some(Resources { generator: result.generator.clone(), target: result.target.clone() }),
         warnings,
-        complexity: Vec::new(),
+        ..Run::begun(command, result.started_at.clone())
     };
     run.budget_results = evaluate_thresholds(result, &run);
     run

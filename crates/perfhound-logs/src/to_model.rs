@@ -3,9 +3,7 @@
 //! cache findings, and warnings that quote malformed lines (where and why).
 
 use crate::summary::{Analysis, EndpointSummary};
-use perfhound_model::{
-    ErrorKind, Extra, HostInfo, Measurements, Run, Source, SourceKind, Target, TargetKind, ToolInfo, SCHEMA_VERSION,
-};
+use perfhound_model::{ErrorKind, Extra, Measurements, Run, Source, SourceKind, Target, TargetKind};
 use std::collections::BTreeMap;
 
 pub fn to_run(a: &Analysis, command: Vec<String>, started_at: String) -> Run {
@@ -24,12 +22,6 @@ pub fn to_run(a: &Analysis, command: Vec<String>, started_at: String) -> Run {
     let mut targets = vec![overall];
     targets.extend(a.endpoints.iter().filter(|e| e.latency.is_some() || e.timed == 0).map(|e| endpoint(e, a)));
     Run {
-        schema_version: SCHEMA_VERSION,
-        id: perfhound_model::new_run_id(),
-        tool: ToolInfo { name: "perfhound".into(), version: env!("CARGO_PKG_VERSION").into(), command },
-        started_at,
-        ended_at: perfhound_model::rfc3339_now(),
-        host: HostInfo::current(),
         sources: a
             .sources
             .iter()
@@ -37,11 +29,8 @@ pub fn to_run(a: &Analysis, command: Vec<String>, started_at: String) -> Run {
             .collect(),
         targets,
         findings: a.findings.clone(),
-        budget_results: Vec::new(),
-        load: None,
-        resources: None,
         warnings: warnings(a),
-        complexity: Vec::new(),
+        ..Run::begun(command, started_at)
     }
 }
 

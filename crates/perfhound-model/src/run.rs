@@ -50,6 +50,28 @@ pub struct Run {
 }
 
 impl Run {
+    /// A run of perfhound with this build's schema and version, a fresh id, this host, and
+    /// `ended_at` now; nothing measured yet. Engines fill in what they produced with
+    /// struct-update syntax: `Run { sources, targets, findings, ..Run::begun(command, started_at) }`.
+    pub fn begun(command: Vec<String>, started_at: String) -> Run {
+        Run {
+            schema_version: SCHEMA_VERSION,
+            id: crate::new_run_id(),
+            tool: ToolInfo { name: "perfhound".into(), version: env!("CARGO_PKG_VERSION").into(), command },
+            started_at,
+            ended_at: crate::rfc3339_now(),
+            host: HostInfo::current(),
+            sources: Vec::new(),
+            targets: Vec::new(),
+            findings: Vec::new(),
+            budget_results: Vec::new(),
+            load: None,
+            resources: None,
+            warnings: Vec::new(),
+            complexity: Vec::new(),
+        }
+    }
+
     /// Reads a run from JSON text, rejecting schema versions this build does not know.
     pub fn from_json(text: &str) -> Result<Run, String> {
         let probe: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;

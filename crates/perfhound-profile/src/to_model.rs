@@ -3,7 +3,7 @@
 //! like any other command's.
 
 use crate::profile::Profile;
-use perfhound_model::{HostInfo, Run, Source, SourceKind, ToolInfo, SCHEMA_VERSION};
+use perfhound_model::{Run, Source, SourceKind};
 
 /// What the run records besides the profile: the command line, when it started, and one
 /// description per profile file read (`before: a.folded (folded)`).
@@ -25,22 +25,7 @@ pub fn to_run(profile: &Profile, meta: RunMeta) -> Run {
             profile.stack_count()
         );
     }
-    Run {
-        schema_version: SCHEMA_VERSION,
-        id: perfhound_model::new_run_id(),
-        tool: ToolInfo { name: "perfhound".into(), version: env!("CARGO_PKG_VERSION").into(), command: meta.command },
-        started_at: meta.started_at,
-        ended_at: perfhound_model::rfc3339_now(),
-        host: HostInfo::current(),
-        sources,
-        targets: Vec::new(),
-        findings: crate::findings(profile),
-        budget_results: Vec::new(),
-        load: None,
-        resources: None,
-        warnings: Vec::new(),
-        complexity: Vec::new(),
-    }
+    Run { sources, findings: crate::findings(profile), ..Run::begun(meta.command, meta.started_at) }
 }
 
 #[cfg(test)]

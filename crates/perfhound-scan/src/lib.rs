@@ -31,7 +31,7 @@ pub use ctx::Hit;
 pub use finding::to_finding;
 pub use walk::{scan, Scan, Skipped, MAX_FILE_BYTES};
 
-use perfhound_model::{HostInfo, Rule, Run, Source, SourceKind, ToolInfo, SCHEMA_VERSION};
+use perfhound_model::{Rule, Run, Source, SourceKind};
 
 /// Every scan rule, for `perfhound rules`.
 pub fn rules() -> Vec<Rule> {
@@ -64,19 +64,9 @@ pub fn to_run(scan: &Scan, meta: RunMeta) -> Run {
         warnings.push("no Python, JavaScript or TypeScript files found".into());
     }
     Run {
-        schema_version: SCHEMA_VERSION,
-        id: perfhound_model::new_run_id(),
-        tool: ToolInfo { name: "perfhound".into(), version: env!("CARGO_PKG_VERSION").into(), command: meta.command },
-        started_at: meta.started_at,
-        ended_at: perfhound_model::rfc3339_now(),
-        host: HostInfo::current(),
         sources: meta.sources.into_iter().map(|d| Source { kind: SourceKind::Scan, description: d }).collect(),
-        targets: Vec::new(),
         findings: scan.findings.clone(),
-        budget_results: Vec::new(),
-        load: None,
-        resources: None,
-        complexity: Vec::new(),
         warnings,
+        ..Run::begun(meta.command, meta.started_at)
     }
 }

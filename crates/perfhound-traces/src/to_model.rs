@@ -8,9 +8,7 @@ use crate::assemble::KeyMap;
 use crate::engine::Engine;
 use crate::ingest::ReadReport;
 use crate::measure::{EndpointStats, QueryStats};
-use perfhound_model::{
-    Extra, Extras, HostInfo, Measurements, Run, Source, SourceKind, Target, TargetKind, ToolInfo, SCHEMA_VERSION,
-};
+use perfhound_model::{Extra, Extras, Measurements, Run, Source, SourceKind, Target, TargetKind};
 
 /// Query fingerprints written to the run (by total time); outbound call templates likewise.
 pub const MAX_QUERY_TARGETS: usize = 100;
@@ -52,22 +50,7 @@ pub fn to_run(engine: &Engine, meta: RunMeta, asm: &AssemblerStats, reports: &[R
     let mut warnings = meta.warnings;
     warnings.extend(input_warnings(engine, asm, reports));
     let sources = meta.sources.iter().map(|s| Source { kind: SourceKind::Traces, description: s.clone() }).collect();
-    Run {
-        schema_version: SCHEMA_VERSION,
-        id: perfhound_model::new_run_id(),
-        tool: ToolInfo { name: "perfhound".into(), version: env!("CARGO_PKG_VERSION").into(), command: meta.command },
-        started_at: meta.started_at,
-        ended_at: perfhound_model::rfc3339_now(),
-        host: HostInfo::current(),
-        sources,
-        targets,
-        findings: engine.findings(),
-        budget_results: Vec::new(),
-        load: None,
-        resources: None,
-        warnings,
-        complexity: Vec::new(),
-    }
+    Run { sources, targets, findings: engine.findings(), warnings, ..Run::begun(meta.command, meta.started_at) }
 }
 
 fn endpoint_target(name: &str, kind: TargetKind, group: Option<String>, s: &EndpointStats) -> Target {

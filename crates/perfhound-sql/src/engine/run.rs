@@ -2,10 +2,7 @@
 //! overall target and one target per statement, each counted in calls over the
 //! statistics window.
 
-use perfhound_model::{
-    new_run_id, Extras, Finding, HostInfo, Measurements, Run, Source, SourceKind, Target, TargetKind, ToolInfo,
-    SCHEMA_VERSION,
-};
+use perfhound_model::{Extras, Finding, Measurements, Run, Source, SourceKind, Target, TargetKind};
 
 /// What every database analysis concludes, whichever the engine: its findings, the
 /// database-level measurements (cache hit ratios, sizes…), the warnings about what could
@@ -25,20 +22,12 @@ pub struct Diagnosis {
 /// `app.db (SQLite 3.46.0)`).
 pub fn run(description: String, command: Vec<String>, d: &Diagnosis, targets: Vec<Target>) -> Run {
     Run {
-        schema_version: SCHEMA_VERSION,
-        id: new_run_id(),
-        tool: ToolInfo { name: "perfhound".into(), version: env!("CARGO_PKG_VERSION").into(), command },
-        started_at: d.started_at.clone(),
         ended_at: d.ended_at.clone(),
-        host: HostInfo::current(),
         sources: vec![Source { kind: SourceKind::Db, description }],
         targets,
         findings: d.findings.clone(),
-        budget_results: Vec::new(),
-        load: None,
-        resources: None,
         warnings: d.warnings.clone(),
-        complexity: Vec::new(),
+        ..Run::begun(command, d.started_at.clone())
     }
 }
 
