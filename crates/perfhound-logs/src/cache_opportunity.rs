@@ -75,23 +75,33 @@ pub fn finding(c: &CacheResult, total_us: f64) -> Option<Finding> {
 }
 
 fn evidence(f: &mut Finding, c: &CacheResult) {
+    simulation_evidence(f, c, ["cacheable_requests", "simulated_requests"], 0);
+}
+
+/// The evidence of a simulated cache, shared by both cache rules: requests counted and
+/// simulated (under the names `counts`), p50 without and with the cache, the chosen size,
+/// and the hit ratio of every point of the size × TTL grid, printed with `decimals`.
+pub(crate) fn simulation_evidence(f: &mut Finding, c: &CacheResult, counts: [&str; 2], decimals: usize) {
     let e = &mut f.evidence;
-    e.counts.insert("cacheable_requests".into(), c.requests);
-    e.counts.insert("simulated_requests".into(), c.sampled as u64);
+    e.counts.insert(counts[0].into(), c.requests);
+    e.counts.insert(counts[1].into(), c.sampled as u64);
     e.durations_us.insert("p50".into(), c.p50_us);
     e.durations_us.insert("p50_with_cache".into(), c.p50_after_us);
     e.sizes_bytes.insert("cache_size".into(), c.chosen.size_bytes);
     e.notes.push(format!(
-        "LRU {:.0} % · SIEVE {:.0} % at this size and TTL{}",
+        "LRU {:.*} % · SIEVE {:.*} % at this size and TTL{}",
+        decimals,
         c.chosen.hit * 100.0,
+        decimals,
         c.sieve_hit * 100.0,
         if c.rate < 1.0 { format!(" (spatially sampled at 1/{:.0})", 1.0 / c.rate) } else { String::new() }
     ));
     for g in &c.grid {
         e.notes.push(format!(
-            "{} TTL, {}: {:.0} % hits",
+            "{} TTL, {}: {:.*} % hits",
             ttl_words(g.ttl_s),
             perfhound_term::human::bytes(g.size_bytes as f64),
+            decimals,
             g.hit * 100.0
         ));
     }

@@ -30,7 +30,7 @@
 //! fixed downstream URLs were 94 % "hits" only because the load asked for the same ones).
 
 use crate::cache::CacheResult;
-use crate::cache_opportunity::ttl_words;
+use crate::cache_opportunity::{simulation_evidence, ttl_words};
 use perfhound_model::finding::fingerprint;
 use perfhound_model::{Confidence, Effort, Finding, Rule, Severity};
 
@@ -99,26 +99,8 @@ pub fn finding(c: &CacheResult, site: ReadSite<'_>, total_us: f64) -> Option<Fin
 }
 
 fn evidence(f: &mut Finding, c: &CacheResult, label: &str) {
-    let e = &mut f.evidence;
-    e.counts.insert("reads".into(), c.requests);
-    e.counts.insert("simulated_reads".into(), c.sampled as u64);
-    e.durations_us.insert("p50".into(), c.p50_us);
-    e.durations_us.insert("p50_with_cache".into(), c.p50_after_us);
-    e.sizes_bytes.insert("cache_size".into(), c.chosen.size_bytes);
-    e.notes.push(format!("read: {}", perfhound_term::clip(label, 400)));
-    e.notes.push(format!(
-        "LRU {:.1} % · SIEVE {:.1} % at this size and TTL",
-        c.chosen.hit * 100.0,
-        c.sieve_hit * 100.0
-    ));
-    for g in &c.grid {
-        e.notes.push(format!(
-            "{} TTL, {}: {:.1} % hits",
-            ttl_words(g.ttl_s),
-            perfhound_term::human::bytes(g.size_bytes as f64),
-            g.hit * 100.0
-        ));
-    }
+    f.evidence.notes.push(format!("read: {}", perfhound_term::clip(label, 400)));
+    simulation_evidence(f, c, ["reads", "simulated_reads"], 1);
 }
 
 #[cfg(test)]
